@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from maillage.api.urls import urls as api_urls
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api_urls()),
+    path("", include("maillage.www.urls")),
+]
+
+handler404 = "maillage.www.errors.not_found"
+handler500 = "maillage.www.errors.server_error"

@@ -1,0 +1,88 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in; what they may see comes from their roles, never from this row."""
+
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class RoleKind(models.TextChoices):
+    ADMIN = "admin", "administrateur de la plateforme"
+    REGIONAL_VIEWER = "regional_viewer", "observateur régional (ARS, CPAM, URPS)"
+    COORDINATOR = "coordinator", "coordinateur de CPTS"
+    MEMBER = "member", "professionnel membre"
+    REGULATOR = "regulator", "régulateur du numéro unique"
+
+
+# Roles that can read patient data must use a second factor (TOTP).
+HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR})
+CPTS_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR})
+
+
+class Role(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField("rôle", max_length=20, choices=RoleKind.choices)
+    cpts = models.ForeignKey("territory.Cpts", null=True, blank=True, on_delete=models.CASCADE, related_name="roles")
+    region = models.ForeignKey(
+        "territory.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="viewers"
+    )
+    organisation = models.CharField("organisme", max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "rôle"
+        ordering = ["kind", "cpts__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "cpts", "region"], name="unique_role"),
+            models.CheckConstraint(
+                name="role_scope_matches_kind",
+                condition=(
+                    models.Q(kind__in=sorted(CPTS_ROLES), cpts__isnull=False, region__isnull=True)
+                    | models.Q(kind="regional_viewer", cpts__isnull=True, region__isnull=False)
+                    | models.Q(kind="admin", cpts__isnull=True, region__isnull=True)
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        scope = self.cpts or self.region
+        kind = self.get_kind_display()
+        return f"{kind} — {scope}" if scope else kind
+
+    @property
+    def reads_health_data(self):
+        return self.kind in HEALTH_DATA_ROLES

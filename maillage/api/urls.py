@@ -1,0 +1,133 @@
+"""JSON API, /api/v1/. Deny by default (django_auth); reference endpoints opt out explicitly:
+communes, CPTS territories and coverage are public open data with no personal data."""
+
+from ninja import NinjaAPI, Query
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from maillage.api.schemas import CommuneOut, CoverageOut, CptsDetailOut, CptsOut, ErrorOut
+from maillage.territory import coverage
+from maillage.territory.models import Commune, Cpts, Departement, Region
+from maillage.territory.search import search_units
+
+api = NinjaAPI(
+    title="API Maillage",
+    version="1",
+    description="Référentiel territorial, CPTS et couverture. Toutes les réponses sont en JSON.",
+    auth=django_auth,
+    urls_namespace="api-1",
+    docs_url="/docs",
+)
+PUBLIC = None
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    fields = sorted({".".join(str(p) for p in e.get("loc", [])[1:]) or "requête" for e in exc.errors})
+    return api.create_response(
+        request, {"detail": f"Paramètre invalide : {', '.join(fields)}.", "erreurs": exc.errors}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(request, {"detail": "Authentification requise."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _commune_out(c: Commune) -> dict:
+    return {
+        "code": c.code,
+        "nom": c.name,
+        "type": c.kind,
+        "population": c.population,
+        "codes_postaux": c.postal_codes,
+        "departement": c.departement_id,
+        "region": c.region_id,
+        "epci": c.epci_id,
+        "latitude": c.latitude,
+        "longitude": c.longitude,
+        "en_vigueur": c.active,
+        "remplacee_par": c.replaced_by_id,
+    }
+
+
+@api.get("/communes", response=list[CommuneOut], auth=PUBLIC, summary="Rechercher des communes")
+def communes(request, q: str, departement: str | None = None, limit: int = Query(20, ge=1, le=100)):
+    return [_commune_out(c) for c in search_units(q, limit=limit, departement=departement)]
+
+
+@api.get("/communes/{code}", response={200: CommuneOut, 404: ErrorOut}, auth=PUBLIC, summary="Une commune")
+def commune(request, code: str):
+    found = Commune.objects.filter(code=code.strip().upper()).first()
+    if found is None:
+        return 404, {"detail": f"Commune inconnue : {code}."}
+    return 200, _commune_out(found)
+
+
+def _cpts_out(cpts: Cpts, overlaps: dict) -> dict:
+    tier = cpts.tier()
+    return {
+        "slug": cpts.slug,
+        "nom": cpts.name,
+        "statut": cpts.status,
+        "population": cpts.population(),
+        "taille": tier.code,
+        "taille_libelle": tier.label,
+        "communes": cpts.commune_count,
+        "chevauchements": len(overlaps),
+    }
+
+
+@api.get("/cpts/", response=list[CptsOut], auth=PUBLIC, summary="Les CPTS de l'instance")
+def cpts_list(request):
+    return [_cpts_out(c, c.overlaps()) for c in Cpts.objects.with_population()]
+
+
+@api.get(
+    "/cpts/{slug}", response={200: CptsDetailOut, 404: ErrorOut}, auth=PUBLIC, summary="Une CPTS et son territoire"
+)
+def cpts_detail(request, slug: str):
+    cpts = Cpts.objects.with_population().filter(slug=slug).first()
+    if cpts is None:
+        return 404, {"detail": f"CPTS inconnue : {slug}."}
+    overlaps = cpts.overlaps()
+    data = _cpts_out(cpts, overlaps)
+    data["territoire"] = [
+        {"code": c.code, "nom": c.name, "population": c.population} for c in cpts.communes().order_by("name")
+    ]
+    data["communes_partagees"] = [
+        {"code": c.code, "nom": c.name, "autres_cpts": [o.name for o in others]} for c, others in overlaps.items()
+    ]
+    return 200, data
+
+
+@api.get("/coverage", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, auth=PUBLIC, summary="Couverture")
+def coverage_view(request, region: str | None = None, departement: str | None = None):
+    if region and departement:
+        return 400, {"detail": "Indiquez une région ou un département, pas les deux."}
+    if region and not Region.objects.filter(code=region).exists():
+        return 404, {"detail": f"Région inconnue : {region}."}
+    if departement and not Departement.objects.filter(code=departement.upper()).exists():
+        return 404, {"detail": f"Département inconnu : {departement}."}
+    return 200, coverage.compute(region=region, departement=departement and departement.upper()).as_dict()
+
+
+# The API authenticates on its own (django_auth above); Django's LoginRequiredMiddleware must not
+# redirect API clients to an HTML login page.
+def _mark_api_views(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _mark_api_views(pattern.url_patterns)
+        elif hasattr(pattern, "callback"):
+            pattern.callback.login_required = False
+
+
+def urls():
+    patterns = api.urls
+    _mark_api_views(patterns[0])
+    return patterns

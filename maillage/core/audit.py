@@ -1,0 +1,50 @@
+"""Writing the audit log.
+
+Action functions call `record` once, inside their transaction, so that the entry and the change
+commit or roll back together. Views that show a patient's data call `record_health_read`.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from maillage.core.models import AuditEntry
+
+_SECRET_MARKERS = ("password", "secret", "token", "totp", "recovery", "nir")
+MASK = "***"
+
+
+def mask_secrets(details: Mapping[str, Any]) -> dict[str, Any]:
+    masked: dict[str, Any] = {}
+    for key, value in details.items():
+        if any(marker in key.lower() for marker in _SECRET_MARKERS):
+            masked[key] = MASK
+        elif isinstance(value, Mapping):
+            masked[key] = mask_secrets(value)
+        else:
+            masked[key] = value
+    return masked
+
+
+def _actor_label(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "système"
+    return actor.email or str(actor.pk)
+
+
+def record(action: str, *, actor=None, cpts=None, obj=None, details=None, health_data=False) -> AuditEntry:
+    return AuditEntry.objects.create(
+        action=action,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor),
+        cpts=cpts,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        details=mask_secrets(details or {}),
+        health_data=health_data,
+    )
+
+
+def record_health_read(action: str, *, actor, cpts, obj, details=None) -> AuditEntry:
+    """Every read of a patient's data goes through here (e.g. `doctor_access.request.viewed`)."""
+    return record(action, actor=actor, cpts=cpts, obj=obj, details=details, health_data=True)

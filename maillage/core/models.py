@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One row per write made through an action function, and per read of a patient's data.
+
+    The log is append-only from the application's point of view: nothing updates or deletes it.
+    """
+
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept in clear so the log still names who acted after an account is deleted.
+    actor_label = models.CharField("auteur", max_length=254, blank=True)
+    cpts = models.ForeignKey(
+        "territory.Cpts", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    action = models.CharField("action", max_length=100, db_index=True)
+    object_type = models.CharField("type d'objet", max_length=100, blank=True)
+    object_id = models.CharField("identifiant", max_length=64, blank=True)
+    object_repr = models.CharField("objet", max_length=255, blank=True)
+    details = models.JSONField("détails", default=dict, blank=True)
+    health_data = models.BooleanField("accès à des données de santé", default=False)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "entrée du journal"
+        verbose_name_plural = "journal d'audit"
+        indexes = [models.Index(fields=["cpts", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"

@@ -1,0 +1,91 @@
+"""Writes to CPTS territories. One transaction and one audit entry per action."""
+
+from django.db import transaction
+from django.db.models import F
+
+from maillage.core import audit
+from maillage.territory.models import Commune, Cpts, CptsCommune
+
+
+class TerritoryError(Exception):
+    """A refused edit; the message is shown to the coordinator as is."""
+
+
+class StaleTerritoryError(TerritoryError):
+    pass
+
+
+def _bump_version(cpts: Cpts, expected_version: int | None) -> None:
+    rows = Cpts.objects.filter(pk=cpts.pk)
+    if expected_version is not None:
+        rows = rows.filter(territory_version=expected_version)
+    if rows.update(territory_version=F("territory_version") + 1) == 0:
+        raise StaleTerritoryError(
+            "Le territoire a été modifié par une autre personne pendant votre saisie. "
+            "Votre modification n'a pas été enregistrée : vérifiez la liste à jour puis recommencez."
+        )
+    cpts.refresh_from_db(fields=["territory_version"])
+
+
+def _unit(code: str) -> Commune:
+    commune = Commune.objects.units().filter(code=(code or "").strip().upper()).first()
+    if commune is None:
+        raise TerritoryError(f"Commune inconnue : « {code} ». Choisissez une commune dans la liste proposée.")
+    return commune
+
+
+@transaction.atomic
+def add_commune(cpts: Cpts, code: str, *, actor, expected_version: int | None = None) -> Commune:
+    commune = _unit(code)
+    if CptsCommune.objects.filter(cpts=cpts, commune=commune).exists():
+        raise TerritoryError(f"{commune.name} fait déjà partie du territoire.")
+    _bump_version(cpts, expected_version)
+    CptsCommune.objects.create(cpts=cpts, commune=commune)
+    audit.record("territory.commune.added", actor=actor, cpts=cpts, obj=cpts, details={"commune": commune.code})
+    return commune
+
+
+@transaction.atomic
+def remove_commune(cpts: Cpts, code: str, *, actor, expected_version: int | None = None) -> Commune:
+    link = CptsCommune.objects.filter(cpts=cpts, commune_id=(code or "").strip().upper()).first()
+    if link is None:
+        raise TerritoryError(f"La commune « {code} » ne fait pas partie du territoire.")
+    if cpts.territory.count() == 1:
+        raise TerritoryError(
+            "Un territoire ne peut pas être vide : ajoutez une autre commune avant de retirer celle-ci."
+        )
+    _bump_version(cpts, expected_version)
+    link.delete()
+    audit.record("territory.commune.removed", actor=actor, cpts=cpts, obj=cpts, details={"commune": link.commune_id})
+    return link.commune
+
+
+@transaction.atomic
+def set_territory(cpts: Cpts, codes: list[str], *, actor, expected_version: int | None = None) -> list[Commune]:
+    """Replace the whole territory (demo loader, API clients, imports)."""
+    wanted = {c.strip().upper() for c in codes if c and c.strip()}
+    if not wanted:
+        raise TerritoryError("Un territoire ne peut pas être vide : indiquez au moins une commune.")
+    communes = list(Commune.objects.units().filter(code__in=wanted))
+    unknown = sorted(wanted - {c.code for c in communes})
+    if unknown:
+        raise TerritoryError(f"Commune(s) inconnue(s) : {', '.join(unknown)}.")
+    _bump_version(cpts, expected_version)
+    before = set(cpts.territory.values_list("commune_id", flat=True))
+    cpts.territory.exclude(commune__in=communes).delete()
+    CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune=c) for c in communes if c.code not in before])
+    audit.record(
+        "territory.set",
+        actor=actor,
+        cpts=cpts,
+        obj=cpts,
+        details={"added": sorted(wanted - before), "removed": sorted(before - wanted)},
+    )
+    return communes
+
+
+@transaction.atomic
+def create_cpts(*, name: str, slug: str, actor, status=Cpts.Status.PROJECT, description="") -> Cpts:
+    cpts = Cpts.objects.create(name=name, slug=slug, status=status, description=description)
+    audit.record("territory.cpts.created", actor=actor, cpts=cpts, obj=cpts, details={"status": status})
+    return cpts

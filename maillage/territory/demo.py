@@ -1,0 +1,123 @@
+"""The demo instance: real CPTS named in our sources, on their real communes, with fictional people.
+
+Idempotent: a second run finds everything in place and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from maillage.accounts.models import Role, RoleKind, User
+from maillage.core.geo import distance_km
+from maillage.territory import actions
+from maillage.territory.models import Commune, Cpts, Region
+
+DEMO_PASSWORD = "Maillage-demo-2026"  # noqa: S105 (public demo accounts, printed by make run)
+
+
+class DemoError(Exception):
+    pass
+
+
+def _nearest(center_code: str, count: int, *, departement: str, west_only: bool = False) -> list[str]:
+    center = Commune.objects.get(code=center_code)
+    if center.latitude is None:
+        raise DemoError(f"La commune {center_code} n'a pas de coordonnées : installez le référentiel complet.")
+    candidates = Commune.objects.units().filter(departement_id=departement, latitude__isnull=False)
+    if west_only:
+        candidates = candidates.filter(longitude__lt=center.longitude)
+    ranked = sorted(
+        candidates.exclude(code=center_code),
+        key=lambda c: distance_km(center.latitude, center.longitude, c.latitude, c.longitude),
+    )
+    return [c.code for c in ranked[:count]]
+
+
+@dataclass(frozen=True)
+class DemoCpts:
+    slug: str
+    name: str
+    status: str
+    description: str
+
+    def communes(self) -> list[str]:
+        return TERRITORIES[self.slug]()
+
+
+CPTS = [
+    DemoCpts(
+        "chatillon-malakoff-vanves",
+        "CPTS Châtillon-Malakoff-Vanves",
+        Cpts.Status.ACTIVE,
+        "Trois communes des Hauts-de-Seine, un projet de santé commun depuis 2019.",
+    ),
+    DemoCpts("paris-13", "CPTS Paris 13", Cpts.Status.ACTIVE, "Le 13e arrondissement de Paris."),
+    DemoCpts(
+        "bergerac", "CPTS de Bergerac", Cpts.Status.ACTIVE, "Bergerac et les communes qui l'entourent, en Dordogne."
+    ),
+    DemoCpts("ouest-herault", "CPTS Ouest Hérault", Cpts.Status.ACTIVE, "Les communes à l'ouest de Béziers."),
+    DemoCpts(
+        "grand-issy-vanves",
+        "CPTS Grand Issy-Vanves",
+        Cpts.Status.PROJECT,
+        "Projet de CPTS en cours de constitution ; son territoire chevauche celui de Châtillon-Malakoff-Vanves.",
+    ),
+]
+TERRITORIES = {
+    "chatillon-malakoff-vanves": lambda: ["92020", "92046", "92075"],
+    "paris-13": lambda: ["75113"],
+    "bergerac": lambda: ["24037", *_nearest("24037", 20, departement="24")],
+    "ouest-herault": lambda: _nearest("34032", 25, departement="34", west_only=True),
+    "grand-issy-vanves": lambda: ["92040", "92075"],
+}
+
+# (email, first name, last name, [(role kind, cpts slug or region code)])
+PEOPLE = [
+    ("admin@demo.maillage.fr", "Alex", "Admin", [(RoleKind.ADMIN, None)]),
+    ("ars.idf@demo.maillage.fr", "Inès", "Garnier", [(RoleKind.REGIONAL_VIEWER, "11")]),
+    ("ars.occitanie@demo.maillage.fr", "Paul", "Roux", [(RoleKind.REGIONAL_VIEWER, "76")]),
+    (
+        "coordination.cmv@demo.maillage.fr",
+        "Claire",
+        "Moreau",
+        [(RoleKind.COORDINATOR, "chatillon-malakoff-vanves"), (RoleKind.MEMBER, "paris-13")],
+    ),
+    ("coordination.paris13@demo.maillage.fr", "Hugo", "Lefèvre", [(RoleKind.COORDINATOR, "paris-13")]),
+    ("coordination.bergerac@demo.maillage.fr", "Sophie", "Delmas", [(RoleKind.COORDINATOR, "bergerac")]),
+    ("coordination.ouest-herault@demo.maillage.fr", "Marc", "Vidal", [(RoleKind.COORDINATOR, "ouest-herault")]),
+    ("coordination.issy@demo.maillage.fr", "Nadia", "Benali", [(RoleKind.COORDINATOR, "grand-issy-vanves")]),
+    ("medecin.cmv@demo.maillage.fr", "Julien", "Perrin", [(RoleKind.MEMBER, "chatillon-malakoff-vanves")]),
+    ("regulation.cmv@demo.maillage.fr", "Léa", "Fontaine", [(RoleKind.REGULATOR, "chatillon-malakoff-vanves")]),
+]
+
+
+@transaction.atomic
+def load() -> list[tuple[str, str]]:
+    if not Commune.objects.filter(code="92046").exists():
+        raise DemoError("Le référentiel territorial n'est pas installé : lancez « manage.py install_reference ».")
+    for spec in CPTS:
+        cpts = Cpts.objects.filter(slug=spec.slug).first()
+        if cpts is None:
+            cpts = actions.create_cpts(
+                name=spec.name, slug=spec.slug, status=spec.status, description=spec.description, actor=None
+            )
+        if not cpts.territory.exists():
+            actions.set_territory(cpts, spec.communes(), actor=None)
+    accounts = []
+    for email, first, last, roles in PEOPLE:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last)
+        if any(kind == RoleKind.ADMIN for kind, _ in roles) and not user.is_superuser:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        for kind, scope in roles:
+            cpts = (
+                Cpts.objects.get(slug=scope)
+                if kind in (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
+                else None
+            )
+            region = Region.objects.get(code=scope) if kind == RoleKind.REGIONAL_VIEWER else None
+            Role.objects.get_or_create(user=user, kind=kind, cpts=cpts, region=region)
+        accounts.append((email, " ; ".join(r.label for r in user.roles.all())))
+    return accounts

@@ -1,0 +1,23 @@
+from django.db.models import Q
+
+from maillage.core.text import normalize
+from maillage.territory.models import Commune
+
+
+def search_units(query: str, *, limit: int = 20, departement: str | None = None):
+    """Communes by name (accent- and case-insensitive prefix of any word), INSEE code or postal
+    code; the most populated first, which is what a coordinator typing « saint » expects."""
+    text = (query or "").strip()
+    units = Commune.objects.units().select_related("departement")
+    if departement:
+        units = units.filter(departement_id=departement)
+    if not text:
+        return units.none()
+    if text.isdigit() or (len(text) == 5 and text[:2].upper() in ("2A", "2B")):
+        by_code = units.filter(Q(code__startswith=text.upper()) | Q(postal_codes__icontains=f'"{text}'))
+        return by_code.order_by("-population", "code")[:limit]
+    term = normalize(text)
+    if not term:
+        return units.none()
+    by_name = units.filter(Q(search_name__startswith=term) | Q(search_name__contains=f" {term}"))
+    return by_name.order_by("-population", "name")[:limit]

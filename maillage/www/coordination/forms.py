@@ -1,0 +1,40 @@
+from datetime import datetime, time
+
+from django import forms
+from django.utils import timezone
+
+from maillage.core.models import AuditEntry
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.ChoiceField(label="Auteur", required=False)
+    action = forms.ChoiceField(label="Action", required=False)
+    since = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, cpts, **kwargs):
+        super().__init__(*args, **kwargs)
+        entries = AuditEntry.objects.filter(cpts=cpts).order_by()
+        actors = sorted(set(entries.values_list("actor_label", flat=True)))
+        codes = sorted(set(entries.values_list("action", flat=True)))
+        self.fields["actor"].choices = [("", "Tous")] + [(a, a) for a in actors]
+        self.fields["action"].choices = [("", "Toutes")] + [(c, c) for c in codes]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("La date de début doit précéder la date de fin.")
+        return data
+
+    def filter(self, entries):
+        data = self.cleaned_data
+        if data.get("actor"):
+            entries = entries.filter(actor_label=data["actor"])
+        if data.get("action"):
+            entries = entries.filter(action=data["action"])
+        tz = timezone.get_current_timezone()
+        if data.get("since"):
+            entries = entries.filter(at__gte=datetime.combine(data["since"], time.min, tzinfo=tz))
+        if data.get("until"):
+            entries = entries.filter(at__lte=datetime.combine(data["until"], time.max, tzinfo=tz))
+        return entries

@@ -1,0 +1,94 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from maillage.core.models import AuditEntry
+from maillage.territory import actions
+from maillage.territory.models import Cpts
+from maillage.territory.search import search_units
+from maillage.www.coordination.forms import AuditFilterForm
+from maillage.www.htmx import is_htmx
+from maillage.www.scoping import cpts_for
+
+
+def dashboard(request, slug):
+    cpts = cpts_for(request, slug)
+    cpts = Cpts.objects.with_population().get(pk=cpts.pk)
+    return render(
+        request,
+        "coordination/dashboard.html",
+        {
+            "cpts": cpts,
+            "overlaps": cpts.overlaps(),
+            "recent": AuditEntry.objects.filter(cpts=cpts)[:8],
+            "team": cpts.roles.select_related("user").order_by("kind", "user__last_name"),
+        },
+    )
+
+
+def _territory_context(cpts, *, error=None, done=None, done_action=""):
+    cpts = Cpts.objects.with_population().get(pk=cpts.pk)
+    return {
+        "cpts": cpts,
+        "communes": cpts.communes().order_by("name"),
+        "overlaps": cpts.overlaps(),
+        "error": error,
+        "done": done,
+        "done_action": done_action,
+    }
+
+
+def territory_edit(request, slug):
+    cpts = cpts_for(request, slug)
+    return render(request, "coordination/territory.html", _territory_context(cpts))
+
+
+def territory_search(request, slug):
+    cpts = cpts_for(request, slug)
+    query = request.GET.get("q", "")
+    results = list(search_units(query, limit=15))
+    already = set(cpts.territory.values_list("commune_id", flat=True))
+    return render(
+        request,
+        "coordination/_search_results.html",
+        {"cpts": cpts, "query": query, "results": results, "already": already},
+    )
+
+
+def _edit(request, slug, action):
+    cpts = cpts_for(request, slug)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    error = done = error_obj = None
+    try:
+        done = action(cpts, request.POST.get("code", ""), actor=request.user, expected_version=version)
+    except actions.TerritoryError as exc:
+        error, error_obj = str(exc), exc
+    context = _territory_context(cpts, error=error, done=done, done_action=action.__name__)
+    if is_htmx(request):
+        # htmx swaps only 2xx answers: the refusal is shown inside the refreshed panel.
+        return render(request, "coordination/_territory_panel.html", context)
+    status = 200 if error is None else (409 if isinstance(error_obj, actions.StaleTerritoryError) else 400)
+    return render(request, "coordination/territory.html", context, status=status)
+
+
+@require_POST
+def territory_add(request, slug):
+    return _edit(request, slug, actions.add_commune)
+
+
+@require_POST
+def territory_remove(request, slug):
+    return _edit(request, slug, actions.remove_commune)
+
+
+def audit_log(request, slug):
+    cpts = cpts_for(request, slug)
+    entries = AuditEntry.objects.filter(cpts=cpts).select_related("actor")
+    form = AuditFilterForm(request.GET or None, cpts=cpts)
+    if form.is_valid():
+        entries = form.filter(entries)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "coordination/audit_log.html", {"cpts": cpts, "form": form, "page": page})

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from maillage.www.account import views as account
+from maillage.www.coordination import views as coordination
+from maillage.www.public import views as public
+from maillage.www.region import views as region
+
+app_name = "www"
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("carte.geojson", public.all_cpts_geojson, name="home_geojson"),
+    path("cpts/<slug:slug>/", public.cpts_public, name="cpts_public"),
+    path("cpts/<slug:slug>/carte.geojson", public.cpts_geojson, name="cpts_geojson"),
+    path("espace/", account.dashboard, name="home_dashboard"),
+    path("espace/role/", account.switch_role, name="switch_role"),
+    path("c/<slug:slug>/", coordination.dashboard, name="coord_dashboard"),
+    path("c/<slug:slug>/territoire/", coordination.territory_edit, name="territory_edit"),
+    path("c/<slug:slug>/territoire/recherche/", coordination.territory_search, name="territory_search"),
+    path("c/<slug:slug>/territoire/ajouter/", coordination.territory_add, name="territory_add"),
+    path("c/<slug:slug>/territoire/retirer/", coordination.territory_remove, name="territory_remove"),
+    path("c/<slug:slug>/journal/", coordination.audit_log, name="audit_log"),
+    path("couverture/", region.overview, name="coverage_overview"),
+    path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
+    path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),
+    path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
+    path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
+]

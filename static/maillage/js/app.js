@@ -1,0 +1,78 @@
+// Maillage front-end: maps drawn from GeoJSON fetched from the same origin (CSP: no inline code).
+(function () {
+  "use strict";
+
+  var COLORS = {
+    territoire: "#1d5fa8",
+    couverte: "#2f7d4f",
+    chevauchement: "#b35c00",
+    zone_blanche: "#9aa3ad",
+  };
+
+  function styleFor(feature) {
+    var color = COLORS[feature.properties.etat] || COLORS.territoire;
+    return { color: color, weight: 1, fillColor: color, fillOpacity: 0.45 };
+  }
+
+  function describe(feature) {
+    var p = feature.properties;
+    var text = p.nom + (p.code ? " (" + p.code + ")" : "");
+    if (p.cpts) text += " — " + p.cpts;
+    return text;
+  }
+
+  function drawMap(element) {
+    if (element.dataset.ready) return;
+    element.dataset.ready = "1";
+    var map = L.map(element, { attributionControl: Boolean(element.dataset.tiles), zoomSnap: 0.25 });
+    map.setView([46.6, 2.4], 5);
+    if (element.dataset.tiles) {
+      L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution || "" }).addTo(map);
+    }
+    fetch(element.dataset.geojson, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var layer = L.geoJSON(data, {
+          style: styleFor,
+          pointToLayer: function (feature, latlng) {
+            return L.circleMarker(latlng, Object.assign(styleFor(feature), { radius: 4, fillOpacity: 0.8 }));
+          },
+          onEachFeature: function (feature, item) {
+            item.bindTooltip(describe(feature));
+          },
+        }).addTo(map);
+        var bounds = layer.getBounds();
+        if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+        element.dataset.features = String(data.features.length);
+      })
+      .catch(function () {
+        element.classList.add("map-error");
+        element.textContent = "La carte n'a pas pu être chargée ; les mêmes informations figurent dans le tableau.";
+      });
+  }
+
+  function drawMaps(root) {
+    if (typeof L === "undefined") return;
+    (root || document).querySelectorAll(".map[data-geojson]").forEach(drawMap);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    drawMaps(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    drawMaps(event.target);
+  });
+  // After a territory edit the map shows the new outline.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id !== "territory-panel" && !event.target.querySelector("#territory-version")) return;
+    document.querySelectorAll(".map[data-geojson]").forEach(function (element) {
+      var fresh = element.cloneNode(false);
+      delete fresh.dataset.ready;
+      element.replaceWith(fresh);
+      drawMap(fresh);
+    });
+  });
+})();
