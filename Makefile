@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r requirements.lock -r requirements-dev.lock \
 		> $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
-	$(PY) -c "import django, ninja, allauth, shapely, playwright, pytest_django"
+	DJANGO_SETTINGS_MODULE=config.settings $(PY) -c "import django; django.setup(); import ninja, allauth, shapely, playwright, pytest_django"
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -175,6 +175,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 NODE_MODULES = Path(env_str("MAILLAGE_NODE_MODULES", str(BASE_DIR / "node_modules")))
 # Third-party assets are served from the pinned npm packages installed at setup, never copied here.
 STATICFILES_DIRS = [

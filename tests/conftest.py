@@ -1,9 +1,13 @@
+import json
 import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
+from maillage.territory import reference
+from maillage.territory import shapes as shape_source
 from tests.factories import CommuneFactory, CptsFactory, DepartementFactory, RegionFactory, RoleFactory, UserFactory
 
 SHARED_DATA = Path(os.environ.get("MAILLAGE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -32,7 +36,11 @@ def idf(db):
         "92046": CommuneFactory(code="92046", name="Malakoff", population=30_557, departement=hauts_de_seine),
         "92075": CommuneFactory(code="92075", name="Vanves", population=28_622, departement=hauts_de_seine),
         "92040": CommuneFactory(
-            code="92040", name="Issy-les-Moulineaux", population=67_669, departement=hauts_de_seine
+            code="92040",
+            name="Issy-les-Moulineaux",
+            population=67_669,
+            departement=hauts_de_seine,
+            postal_codes=["92130"],
         ),
         "92049": CommuneFactory(code="92049", name="Montrouge", population=49_976, departement=hauts_de_seine),
         "75113": CommuneFactory(
@@ -88,3 +96,35 @@ def anonymous():
 @pytest.fixture
 def user_factory(db):
     return UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's login throttling counts in the cache: each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def real_sources():
+    shapes_path = shape_source.default_source()
+    if not (django_settings.COG_DATA_DIR / "communes.json").exists() or shapes_path is None:
+        pytest.skip("Référentiel absent : lancez « make setup » (npm ci) pour installer le COG.")
+    return django_settings.COG_DATA_DIR, shapes_path
+
+
+@pytest.fixture(scope="session")
+def cached_shapes(real_sources):
+    """Outlines are pure computation from the wheel: computed once for the whole session."""
+    units = json.loads((django_settings.COG_DATA_DIR / "communes.json").read_text())
+    pairs = [(c["code"], c.get("anciensCodes", [])) for c in units if c["type"] in reference.UNIT_TYPES]
+    return shape_source.build_shapes(real_sources[1], pairs)
+
+
+@pytest.fixture
+def installed(db, real_sources, cached_shapes, monkeypatch):
+    monkeypatch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
+    return reference.install(real_sources[0], real_sources[1], log=lambda *_: None)

@@ -36,7 +36,7 @@ class CommuneFactory(DjangoModelFactory):
     departement = factory.SubFactory(DepartementFactory)
     region = factory.SelfAttribute("departement.region")
     population = 10_000
-    postal_codes = factory.LazyAttribute(lambda o: [f"{o.code[:2]}{o.code[2:]}0"[:5]])
+    postal_codes = factory.LazyAttribute(lambda o: [f"{o.code[:2]}000"])
     latitude = 48.8
     longitude = 2.3
     shape = ""
@@ -45,6 +45,7 @@ class CommuneFactory(DjangoModelFactory):
 class CptsFactory(DjangoModelFactory):
     class Meta:
         model = Cpts
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"CPTS numéro {n}")
     slug = factory.Sequence(lambda n: f"cpts-{n}")

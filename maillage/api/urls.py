@@ -1,7 +1,7 @@
 """JSON API, /api/v1/. Deny by default (django_auth); reference endpoints opt out explicitly:
 communes, CPTS territories and coverage are public open data with no personal data."""
 
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
@@ -65,8 +65,8 @@ def communes(request, q: str, departement: str | None = None, limit: int = Query
 def commune(request, code: str):
     found = Commune.objects.filter(code=code.strip().upper()).first()
     if found is None:
-        return 404, {"detail": f"Commune inconnue : {code}."}
-    return 200, _commune_out(found)
+        return Status(404, {"detail": f"Commune inconnue : {code}."})
+    return Status(200, _commune_out(found))
 
 
 def _cpts_out(cpts: Cpts, overlaps: dict) -> dict:
@@ -94,7 +94,7 @@ def cpts_list(request):
 def cpts_detail(request, slug: str):
     cpts = Cpts.objects.with_population().filter(slug=slug).first()
     if cpts is None:
-        return 404, {"detail": f"CPTS inconnue : {slug}."}
+        return Status(404, {"detail": f"CPTS inconnue : {slug}."})
     overlaps = cpts.overlaps()
     data = _cpts_out(cpts, overlaps)
     data["territoire"] = [
@@ -103,18 +103,18 @@ def cpts_detail(request, slug: str):
     data["communes_partagees"] = [
         {"code": c.code, "nom": c.name, "autres_cpts": [o.name for o in others]} for c, others in overlaps.items()
     ]
-    return 200, data
+    return Status(200, data)
 
 
 @api.get("/coverage", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, auth=PUBLIC, summary="Couverture")
 def coverage_view(request, region: str | None = None, departement: str | None = None):
     if region and departement:
-        return 400, {"detail": "Indiquez une région ou un département, pas les deux."}
+        return Status(400, {"detail": "Indiquez une région ou un département, pas les deux."})
     if region and not Region.objects.filter(code=region).exists():
-        return 404, {"detail": f"Région inconnue : {region}."}
+        return Status(404, {"detail": f"Région inconnue : {region}."})
     if departement and not Departement.objects.filter(code=departement.upper()).exists():
-        return 404, {"detail": f"Département inconnu : {departement}."}
-    return 200, coverage.compute(region=region, departement=departement and departement.upper()).as_dict()
+        return Status(404, {"detail": f"Département inconnu : {departement}."})
+    return Status(200, coverage.compute(region=region, departement=departement and departement.upper()).as_dict())
 
 
 # The API authenticates on its own (django_auth above); Django's LoginRequiredMiddleware must not

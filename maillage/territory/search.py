@@ -1,4 +1,5 @@
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 
 from maillage.core.text import normalize
 from maillage.territory.models import Commune
@@ -14,7 +15,10 @@ def search_units(query: str, *, limit: int = 20, departement: str | None = None)
     if not text:
         return units.none()
     if text.isdigit() or (len(text) == 5 and text[:2].upper() in ("2A", "2B")):
-        by_code = units.filter(Q(code__startswith=text.upper()) | Q(postal_codes__icontains=f'"{text}'))
+        # The JSON list as text ('["92240", "92245"]') on both SQLite and PostgreSQL.
+        by_code = units.annotate(postal_text=Cast("postal_codes", output_field=TextField())).filter(
+            Q(code__startswith=text.upper()) | Q(postal_text__contains=f'"{text}')
+        )
         return by_code.order_by("-population", "code")[:limit]
     term = normalize(text)
     if not term:

@@ -1,0 +1,347 @@
+"""Helpers shared by the benchmarks in bench/ (this module is not a benchmark itself).
+
+A benchmark measures each database in its own process, because Django settings are process-global:
+the parent process parses the options, prepares scratch databases (a fresh SQLite file in a
+temporary folder, a fresh `maillage_bench` database in a PostgreSQL cluster) and starts the same
+script again with `--worker`; the worker sets Django up against the given database URL, measures,
+and writes its figures as JSON to a file that the parent reads and prints.
+
+    options = parse_options(description)          # --quick, --postgres URL, --sqlite-only
+    for target in databases(options):             # context manager: scratch databases, cleanup
+        figures = run_worker(__file__, target, [...])
+    print_table(headers, rows)
+
+In the worker: `setup_django(url)`, `install_reference()`, then `measure(fn, repeat=…)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PG_THROWAWAY = BASE_DIR / "scripts" / "pg-throwaway"
+BENCH_DATABASE = "maillage_bench"
+
+
+class BenchError(Exception):
+    """A benchmark cannot run; the message says why and what to do."""
+
+
+# --- Options and output -------------------------------------------------------------------------
+
+
+def parse_options(description: str, argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="reduced scale and repetitions (CI: under a minute)")
+    parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to use (default: a throw-away cluster)")
+    parser.add_argument("--sqlite-only", action="store_true", help="measure SQLite only")
+    # Internal: the per-database subprocess.
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def seconds(value: float) -> str:
+    """A duration at a readable precision: 0.0123 s → "12.3 ms", 1.5 → "1.50 s"."""
+    if value < 1:
+        return f"{value * 1000:.1f} ms"
+    return f"{value:.2f} s"
+
+
+def number(value: int) -> str:
+    return f"{value:,}".replace(",", " ")
+
+
+def print_table(headers: list[str], rows: list[list[Any]], *, title: str | None = None) -> None:
+    """A plain-text table; numbers (and cells starting with a digit) are right-aligned."""
+    cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    numeric = [all(_looks_numeric(row[i]) for row in cells[1:]) and len(cells) > 1 for i in range(len(headers))]
+
+    def line(row):
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric, strict=True))
+
+    if title:
+        print(title)
+    print(line(cells[0]).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for row in cells[1:]:
+        print(line(row).rstrip())
+    print(flush=True)
+
+
+def _looks_numeric(cell: str) -> bool:
+    return bool(cell) and (cell[0].isdigit() or (cell[0] in "-+" and cell[1:2].isdigit()))
+
+
+# --- Timing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    runs: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def best(self) -> float:
+        return min(self.runs)
+
+    def as_dict(self) -> dict:
+        return {"runs": self.runs, "median": self.median, "best": self.best}
+
+
+def measure(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> tuple[Timing, Any]:
+    """Calls `fn` `warmup` times untimed (connection, caches), then `repeat` times timed.
+    Returns the timings and the last result. Garbage from one run is collected before the next."""
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    timing = Timing()
+    for _ in range(repeat):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        timing.runs.append(time.perf_counter() - start)
+    return timing, result
+
+
+@contextlib.contextmanager
+def stopwatch(label: str) -> Iterator[None]:
+    """Logs how long a setup step took (on stderr, so that the results stay readable)."""
+    start = time.perf_counter()
+    yield
+    log(f"   {label}: {seconds(time.perf_counter() - start)}")
+
+
+# --- Worker side: Django against a given database ---------------------------------------------
+
+
+def setup_django(database_url: str, *, var_dir: str | None = None) -> None:
+    """Configures this process for `database_url` and calls django.setup(). Must run before any
+    import of Django models. `var_dir` keeps the project's var/ folder out of the benchmark."""
+    if str(BASE_DIR) not in sys.path:
+        sys.path.insert(0, str(BASE_DIR))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log: it would distort the timings
+    if var_dir:
+        os.environ["MAILLAGE_VAR_DIR"] = var_dir
+    import django
+
+    django.setup()
+
+
+def reference_data_dir() -> Path:
+    """Where install_reference reads the COG (same rule as config/settings.py)."""
+    node_modules = Path(os.environ.get("MAILLAGE_NODE_MODULES", "").strip() or BASE_DIR / "node_modules")
+    default = node_modules / "@etalab" / "decoupage-administratif" / "data"
+    return Path(os.environ.get("MAILLAGE_COG_DIR", "").strip() or default)
+
+
+def check_reference_data() -> None:
+    path = reference_data_dir() / "communes.json"
+    if not path.is_file():
+        raise BenchError(
+            f"Reference data not found: {path}.\n"
+            "The benchmark installs the ~35,000 communes of @etalab/decoupage-administratif: run `make setup` "
+            "(npm ci) first, or point MAILLAGE_COG_DIR at the package's data folder."
+        )
+
+
+def install_reference() -> None:
+    """migrate + install_reference --no-shapes on the configured (fresh) database."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    check_reference_data()
+    with stopwatch("migrate"):
+        call_command("migrate", interactive=False, verbosity=0)
+    with stopwatch("install_reference --no-shapes"):
+        call_command("install_reference", no_shapes=True, stdout=StringIO())
+
+
+def database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def write_result(path: str, data: dict) -> None:
+    Path(path).write_text(json.dumps(data), encoding="utf-8")
+
+
+# --- Parent side: scratch databases and worker processes ---------------------------------------
+
+
+@dataclass
+class Target:
+    label: str  # "SQLite", "PostgreSQL"
+    url: str
+    var_dir: str
+
+
+@dataclass
+class Databases:
+    """The databases to measure, and what went wrong when one is unavailable."""
+
+    targets: list[Target] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    postgres_requested: bool = False  # --postgres URL was given explicitly
+
+
+@contextlib.contextmanager
+def databases(options: argparse.Namespace) -> Iterator[Databases]:
+    """Yields scratch databases for the options; removes them all (and any throw-away cluster) on exit.
+    PostgreSQL problems are collected in `problems` rather than raised, so that SQLite still runs."""
+    result = Databases(postgres_requested=bool(options.postgres))
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="maillage-bench-"))
+        var_dir = os.path.join(tmp, "var")
+        os.makedirs(var_dir)
+        result.targets.append(Target("SQLite", f"sqlite:///{os.path.join(tmp, 'bench.sqlite3')}", var_dir))
+        if not options.sqlite_only:
+            try:
+                server = options.postgres or stack.enter_context(throwaway_postgres())
+                url = stack.enter_context(scratch_postgres_database(server))
+                result.targets.append(Target("PostgreSQL", url, var_dir))
+            except BenchError as exc:
+                result.problems.append(f"PostgreSQL NOT MEASURED: {exc}")
+        yield result
+
+
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL cluster started by scripts/pg-throwaway in a temporary folder, stopped on exit."""
+    folder = tempfile.mkdtemp(prefix="maillage-bench-pg-")
+    cluster = os.path.join(folder, "cluster")
+    port = free_port()
+    log(f"== Starting a throw-away PostgreSQL cluster on 127.0.0.1:{port}…")
+    try:
+        done = subprocess.run(  # noqa: S603 (fixed argv, no shell)
+            [str(PG_THROWAWAY), "start", cluster, str(port)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BenchError(f"could not run {PG_THROWAWAY.name} ({exc}).") from exc
+    try:
+        if done.returncode != 0 or not done.stdout.strip():
+            detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            raise BenchError(
+                f"the throw-away cluster did not start ({PG_THROWAWAY.name} exited with {done.returncode}: "
+                f"{' / '.join(detail) or 'no output'}). Pass --postgres URL to use a running server."
+            )
+        yield done.stdout.strip().splitlines()[-1]
+    finally:
+        stop = [str(PG_THROWAWAY), "stop", cluster]
+        subprocess.run(stop, capture_output=True, check=False, timeout=120)  # noqa: S603 (fixed argv, no shell)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def scratch_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> Iterator[str]:
+    """A fresh database `name` on the server of `server_url` (created, then dropped on exit).
+    Yields its URL. The database named in `server_url` is only used to run CREATE/DROP DATABASE."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(server_url)
+    if parts.path.lstrip("/") == name:
+        raise BenchError(f"--postgres must name another database than {name!r}, which the benchmark drops.")
+
+    def admin(statement):
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(statement)
+
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    try:
+        admin(drop)  # left over by an interrupted run
+        admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise BenchError(f"cannot create database {name!r} on {_safe(server_url)}: {reason}") from exc
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        try:
+            admin(drop)
+        except psycopg.Error as exc:
+            log(f"warning: could not drop database {name!r}: {exc}")
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@"))
+    return urlunsplit(parts)
+
+
+def run_worker(script: str, target: Target, args: list[str]) -> dict:
+    """Runs `script --worker` against `target` in a fresh Python process and returns the JSON it wrote.
+    The worker's own output (progress) goes straight to the terminal."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_path = handle.name
+    try:
+        command = [sys.executable, script, "--worker", "--database-url", target.url, "--result", result_path, *args]
+        env = {**os.environ, "MAILLAGE_VAR_DIR": target.var_dir}
+        env.pop("DATABASE_URL", None)
+        done = subprocess.run(command, env=env, cwd=BASE_DIR, check=False)  # noqa: S603 (this interpreter, no shell)
+        text = Path(result_path).read_text(encoding="utf-8")
+        if done.returncode != 0 or not text:
+            raise BenchError(f"the {target.label} worker failed (exit status {done.returncode}); see its output above.")
+        return json.loads(text)
+    finally:
+        os.unlink(result_path)
+
+
+def worker_entry(main: Callable[[argparse.Namespace], dict], options: argparse.Namespace) -> int:
+    """The body of a worker process: set Django up, call `main(options)`, write its figures."""
+    setup_django(options.database_url, var_dir=os.environ.get("MAILLAGE_VAR_DIR"))
+    try:
+        figures = main(options)
+    except BenchError as exc:
+        log(f"error: {exc}")
+        return 2
+    write_result(options.result, figures)
+    return 0
+
+
+if __name__ == "__main__":
+    # .ci/run calls every bench/*.py; this one only holds helpers.
+    print("bench/_common.py: shared helpers, nothing to measure.")

@@ -1,0 +1,59 @@
+"""The demo on the real reference territory, and the figures the foundation issue asks for."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from maillage.accounts.models import Role
+from maillage.core.models import AuditEntry
+from maillage.territory.models import Cpts
+
+
+def test_demo_needs_the_reference_first(db):
+    with pytest.raises(CommandError, match="référentiel territorial n'est pas installé"):
+        call_command("load_demo")
+
+
+@pytest.mark.reference
+def test_demo_on_the_real_territory(installed, anonymous, capsys):
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert "coordination.cmv@demo.maillage.fr" in out
+    assert "Maillage-demo-2026" in out
+    entries = AuditEntry.objects.count()
+    call_command("load_demo")  # idempotent
+    assert AuditEntry.objects.count() == entries
+
+    assert set(Role.objects.values_list("kind", flat=True)) == {
+        "admin",
+        "regional_viewer",
+        "coordinator",
+        "member",
+        "regulator",
+    }
+    bergerac = Cpts.objects.with_population().get(slug="bergerac")
+    assert 18 <= bergerac.commune_count <= 25
+    assert set(bergerac.communes().values_list("departement_id", flat=True)) == {"24"}
+
+    malakoff = anonymous.get("/api/v1/communes/92046").json()
+    assert (malakoff["nom"], malakoff["population"]) == ("Malakoff", 30_557)
+
+    listing = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()}
+    assert set(listing) == {"chatillon-malakoff-vanves", "paris-13", "bergerac", "ouest-herault", "grand-issy-vanves"}
+    assert listing["chatillon-malakoff-vanves"]["taille"] == "T3"
+    assert listing["paris-13"]["taille"] == "T4"
+    assert all(c["population"] > 0 for c in listing.values())
+
+    coverage = anonymous.get("/api/v1/coverage", {"region": "11"}).json()
+    assert coverage["communes"] == 1_265 + 20  # Île-de-France: 1,265 communes, Paris as 20 arrondissements
+    assert (
+        coverage["population_couverte"]
+        == sum(
+            c["population"]
+            for slug in ("chatillon-malakoff-vanves", "paris-13", "grand-issy-vanves")
+            for c in [listing[slug]]
+        )
+        - anonymous.get("/api/v1/communes/92075").json()["population"]
+    )
+    assert [c["code"] for c in coverage["chevauchements"]["liste"]] == ["92075"]
+    assert coverage["zones_blanches"]["communes"] == coverage["communes"] - 5

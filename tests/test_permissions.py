@@ -1,0 +1,130 @@
+"""Every URL × every role × own/other CPTS → the status a user gets.
+
+The completeness test fails when a URL is added without a row here: the matrix grows with the app.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import RoleFactory, UserFactory
+
+# Who asks. "coordinator_other" coordinates another CPTS than the one in the URL (cmv).
+ACTORS = [
+    "anonymous",
+    "no_role",
+    "admin",
+    "regional_own",
+    "regional_other",
+    "coordinator",
+    "coordinator_other",
+    "member",
+    "regulator",
+]
+LOGIN = 302  # anonymous users are sent to the login page
+PUBLIC = dict.fromkeys(ACTORS, 200)
+
+
+def only(allowed, *, other=404, anonymous=LOGIN, **special):
+    """Status per actor: `allowed` get 200 (or what `special` says), the others `other`."""
+    row = {actor: (200 if actor in allowed else other) for actor in ACTORS}
+    row["anonymous"] = anonymous
+    row.update(special)
+    return row
+
+
+LOGGED_IN = only(
+    ACTORS, coordinator=302, coordinator_other=302, regional_own=302, regional_other=302
+)  # they land on their dashboard
+COORDINATION = only({"coordinator"})
+REGION = only({"admin", "regional_own"})
+
+# (url name, method, path, expected statuses)
+MATRIX = [
+    ("www:home", "get", "/", PUBLIC),
+    ("www:home_geojson", "get", "/carte.geojson", PUBLIC),
+    ("www:cpts_public", "get", "/cpts/cmv/", PUBLIC),
+    ("www:cpts_geojson", "get", "/cpts/cmv/carte.geojson", PUBLIC),
+    ("www:home_dashboard", "get", "/espace/", LOGGED_IN),
+    ("www:switch_role", "post", "/espace/role/", only(ACTORS, **dict.fromkeys(ACTORS, 302))),
+    ("www:coord_dashboard", "get", "/c/cmv/", COORDINATION),
+    ("www:territory_edit", "get", "/c/cmv/territoire/", COORDINATION),
+    ("www:territory_search", "get", "/c/cmv/territoire/recherche/?q=mont", COORDINATION),
+    ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", COORDINATION),
+    ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", COORDINATION),
+    ("www:audit_log", "get", "/c/cmv/journal/", COORDINATION),
+    ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
+    ("www:coverage_region", "get", "/couverture/region/11/", REGION),
+    ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
+    ("www:coverage_departement", "get", "/couverture/departement/92/", REGION),
+    ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", REGION),
+    ("api-1:communes", "get", "/api/v1/communes?q=mal", PUBLIC),
+    ("api-1:commune", "get", "/api/v1/communes/92046", PUBLIC),
+    ("api-1:cpts_list", "get", "/api/v1/cpts/", PUBLIC),
+    ("api-1:cpts_detail", "get", "/api/v1/cpts/cmv", PUBLIC),
+    ("api-1:coverage_view", "get", "/api/v1/coverage?region=11", PUBLIC),
+    ("api-1:openapi-json", "get", "/api/v1/openapi.json", PUBLIC),
+    ("api-1:openapi-view", "get", "/api/v1/docs", PUBLIC),
+    ("api-1:api-root", "get", "/api/v1/", dict.fromkeys(ACTORS, 404)),
+]
+# Writes that the matrix sends with a valid body, so that "200" means the write really went through.
+BODIES = {"www:territory_add": {"code": "92049"}, "www:territory_remove": {"code": "92020"}}
+
+
+@pytest.fixture
+def actors(idf):
+    other_region = RoleFactory(regional=True, region__code="76", region__name="Occitanie")
+    people = {
+        "no_role": UserFactory(),
+        "admin": RoleFactory(admin=True).user,
+        "regional_own": RoleFactory(regional=True, region=idf["region"]).user,
+        "regional_other": other_region.user,
+        "coordinator": RoleFactory(coordinator=True, cpts=idf["cmv"]).user,
+        "coordinator_other": RoleFactory(coordinator=True, cpts=idf["paris13"]).user,
+        "member": RoleFactory(cpts=idf["cmv"]).user,
+        "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
+    }
+    clients = {"anonymous": Client()}
+    for name, user in people.items():
+        from allauth.mfa.models import Authenticator
+
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+        clients[name] = Client()
+        clients[name].force_login(user)
+    return clients, idf
+
+
+@pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_permission_matrix(actors, name, method, path, expected):
+    clients, idf = actors
+    got = {}
+    for actor in ACTORS:
+        data = dict(BODIES.get(name, {}))
+        if name in BODIES:
+            data["version"] = type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version
+        response = getattr(clients[actor], method)(path, data) if method == "post" else clients[actor].get(path)
+        got[actor] = response.status_code
+        if response.status_code == 200 and name in BODIES and actor == "coordinator":
+            assert "message error" not in response.content.decode()
+    assert got == expected
+
+
+def test_other_cpts_objects_answer_404_not_403(actors):
+    clients, _ = actors
+    for path in ("/c/paris-13/", "/c/paris-13/territoire/", "/c/paris-13/journal/", "/c/inexistante/"):
+        assert clients["coordinator"].get(path).status_code == 404
+    assert "Page introuvable" in clients["coordinator"].get("/c/paris-13/").content.decode()
+
+
+def _named_urls(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            yield from _named_urls(pattern, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_of_the_app_is_in_the_matrix():
+    ours = {n for n in _named_urls(get_resolver()) if n.startswith(("www:", "api-1:"))}
+    assert ours == {row[0] for row in MATRIX}
