@@ -156,3 +156,19 @@ def test_member_space_and_role_label(idf, login):
 def test_draft_status_label(idf, anonymous):
     assert Cpts.objects.get(slug="issy").get_status_display() == "en projet"
     assert "en projet" in text(anonymous.get("/cpts/issy/"))
+
+
+def test_search_without_javascript_shows_the_whole_page_with_versioned_forms(idf, coordinator_client):
+    page = text(coordinator_client.get("/c/cmv/territoire/recherche/", {"q": "mont"}))
+    assert "<html" in page
+    assert "Territoire de la CPTS Châtillon-Malakoff-Vanves" in page
+    assert 'value="mont"' in page
+    assert f'name="version" value="{idf["cmv"].territory_version}"' in page
+
+
+def test_search_fragment_carries_no_version_of_its_own(idf, coordinator_client):
+    # The add forms of the fragment take the panel's version: a fresher one here would hide a
+    # colleague's edit made since the panel was drawn.
+    page = text(coordinator_client.get("/c/cmv/territoire/recherche/", {"q": "mont"}, **HTMX))
+    assert 'name="version"' not in page
+    assert 'hx-include="#territory-version"' in page

@@ -35,6 +35,7 @@ def _territory_context(cpts, *, error=None, done=None, done_action=""):
         "error": error,
         "done": done,
         "done_action": done_action,
+        "query": "",
     }
 
 
@@ -46,13 +47,17 @@ def territory_edit(request, slug):
 def territory_search(request, slug):
     cpts = cpts_for(request, slug)
     query = request.GET.get("q", "")
-    results = list(search_units(query, limit=15))
-    already = set(cpts.territory.values_list("commune_id", flat=True))
-    return render(
-        request,
-        "coordination/_search_results.html",
-        {"cpts": cpts, "query": query, "results": results, "already": already},
-    )
+    results = {
+        "query": query,
+        "results": list(search_units(query, limit=15)),
+        "already": set(cpts.territory.values_list("commune_id", flat=True)),
+    }
+    if is_htmx(request):
+        # The fragment carries no version: each add form takes the panel's (hx-include), so an
+        # edit made by someone else since the panel was drawn is still detected.
+        return render(request, "coordination/_search_results.html", {"cpts": cpts, **results})
+    # Without JavaScript the search reloads the whole page, whose forms carry the version.
+    return render(request, "coordination/territory.html", {**_territory_context(cpts), **results, "full_page": True})
 
 
 def _edit(request, slug, action):

@@ -1,0 +1,113 @@
+"""Browser journeys in real headless Chromium (Debian's package), driven by Playwright.
+
+Skipped with a reason when Chromium is absent, unless MAILLAGE_REQUIRE_BROWSER=1 (CI), where a
+missing browser is a failure: the journeys must never silently stop running.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("MAILLAGE_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(settings.NODE_MODULES) / "axe-core" / "axe.min.js"
+# Chromium as root in a sandboxless container, with nothing that phones home (no network here).
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def _require_browser() -> bool:
+    return os.environ.get("MAILLAGE_REQUIRE_BROWSER", "") == "1"
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if _require_browser():
+            pytest.fail(f"Chromium introuvable ({CHROMIUM}) alors que MAILLAGE_REQUIRE_BROWSER=1.")
+        pytest.skip(f"Chromium absent ({CHROMIUM}) : installez le paquet Debian « chromium ».")
+    if not AXE.exists():
+        pytest.fail(f"axe-core absent ({AXE}) : lancez « make setup ».")
+    # Playwright's sync API runs an event loop in this thread; the Django test database is only
+    # touched between browser calls, never concurrently, so the async-safety guard is lifted here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
+
+
+class Page:
+    """A Playwright page bound to the live server, recording what a careful tester watches:
+    console errors (a CSP refusal shows there) and failed same-origin requests."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("networkidle")
+        return response
+
+    def axe(self, context: str = "document") -> list[dict]:
+        """Serious or critical axe-core violations of the page as it stands."""
+        self.page.evaluate(AXE.read_text(encoding="utf-8"))
+        results = self.page.evaluate(
+            "async (ctx) => await axe.run(ctx === 'document' ? document : document.querySelector(ctx),"
+            " {resultTypes: ['violations']})",
+            context,
+        )
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in results["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    def login(self, email: str, password: str):
+        self.goto("/accounts/login/")
+        self.page.get_by_label("Adresse électronique").fill(email)
+        self.page.get_by_label("Mot de passe").fill(password)
+        self.page.get_by_role("button", name="Se connecter").click()
+        self.page.wait_for_load_state("networkidle")
+
+    def text(self) -> str:
+        return " ".join(self.page.inner_text("body").split())
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    wrapped = Page(context.new_page(), live_server.url)
+    yield wrapped
+    context.close()
+
+
+@pytest.fixture
+def mobile_page(browser, live_server):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 375, "height": 740}, is_mobile=True)
+    wrapped = Page(context.new_page(), live_server.url)
+    yield wrapped
+    context.close()
