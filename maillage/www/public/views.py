@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 
-from maillage.territory.models import Cpts
+from maillage.territory.models import Cpts, CptsCommune
 from maillage.www import geojson
 
 
@@ -37,12 +37,24 @@ def cpts_geojson(request, slug):
     )
 
 
+# Above this many communes the home map shows points: outlines would weigh tens of megabytes.
+HOME_MAP_OUTLINES_UP_TO = 3000
+
+
 @login_not_required
 def all_cpts_geojson(request):
-    """Every CPTS of the instance as points, for the home page map."""
-    features = []
-    for cpts in Cpts.objects.prefetch_related("territory__commune"):
-        for link in cpts.territory.all():
-            c = link.commune
-            features.append(geojson.feature(None, (c.latitude, c.longitude), {"nom": c.name, "cpts": cpts.name}))
-    return geojson.response(features)
+    """Every commune claimed by a CPTS of the instance, for the home page map."""
+    links = CptsCommune.objects.select_related("cpts", "commune").order_by("cpts__name", "commune__name")
+    with_outlines = links.count() <= HOME_MAP_OUTLINES_UP_TO
+    if not with_outlines:
+        links = links.defer("commune__shape")
+    return geojson.response(
+        [
+            geojson.feature(
+                link.commune.shape if with_outlines else None,
+                (link.commune.latitude, link.commune.longitude),
+                {"nom": link.commune.name, "code": link.commune.code, "cpts": link.cpts.name},
+            )
+            for link in links
+        ]
+    )
