@@ -17,7 +17,7 @@ def text(response):
 def test_home_lists_cpts_with_population(idf, anonymous):
     page = text(anonymous.get("/"))
     assert "CPTS Châtillon-Malakoff-Vanves" in page
-    assert "96679" in page
+    assert "96 679" in page
     assert "en projet" in page  # the draft CPTS
 
 
@@ -77,7 +77,7 @@ def test_adding_through_htmx_updates_population_and_tier(idf, coordinator_client
     page = text(response)
     assert response.status_code == 200
     assert "Montrouge a été ajoutée au territoire." in page
-    assert "146655 habitants" in page
+    assert "146 655 habitants" in page
     assert f'id="territory-version" name="version" value="{version + 1}"' in page
 
 

@@ -24,7 +24,8 @@ def _coordinator_with_totp(idf):
 
 
 def _figure(page, testid: str) -> str:
-    return page.page.inner_text(f"[data-testid={testid}]").strip()
+    # French digit grouping uses a no-break space: compare with plain spaces.
+    return " ".join(page.page.inner_text(f"[data-testid={testid}]").split())
 
 
 def _map_features(page) -> int:
@@ -47,7 +48,7 @@ def test_public_visitor_finds_a_cpts_its_tier_and_overlap(page, idf):
     page.page.wait_for_load_state("networkidle")
     assert page.page.url.endswith("/cpts/cmv/")
     assert _figure(page, "tier") == "T3"
-    assert _figure(page, "population") == "96679 habitants"
+    assert _figure(page, "population") == "96 679 habitants"
     notice = page.page.inner_text(".notice.warning")
     assert "Vanves (92075) est aussi revendiquée par CPTS Grand Issy-Vanves" in " ".join(notice.split())
     assert _map_features(page) == 3
@@ -72,12 +73,12 @@ def test_coordinator_logs_in_with_totp_and_edits_the_territory_live(page, idf):
     assert page.axe("#search-results") == []
     page.page.get_by_role("button", name="Ajouter Montrouge").click()
     page.page.get_by_text("Montrouge a été ajoutée au territoire.").wait_for()
-    assert _figure(page, "population") == "146655 habitants"
+    assert _figure(page, "population") == "146 655 habitants"
     assert _figure(page, "tier") == "T3"
 
     page.page.get_by_role("button", name="Retirer Châtillon").click()
     page.page.get_by_text("Châtillon a été retirée du territoire.").wait_for()
-    assert _figure(page, "population") == "109155 habitants"
+    assert _figure(page, "population") == "109 155 habitants"
     _wait_for_map(page, 3)
     codes = set(Cpts.objects.get(slug="cmv").territory.values_list("commune_id", flat=True))
     assert codes == {"92046", "92075", "92049"}
