@@ -46,8 +46,11 @@ class BenchError(Exception):
 # --- Options and output -------------------------------------------------------------------------
 
 
-def parse_options(description: str, argv: list[str] | None = None) -> argparse.Namespace:
+def parse_options(description: str, argv: list[str] | None = None, extra=None) -> argparse.Namespace:
+    """`extra(parser)` may add a benchmark's own arguments (they are passed on to its workers)."""
     parser = argparse.ArgumentParser(description=description)
+    if extra:
+        extra(parser)
     parser.add_argument("--quick", action="store_true", help="reduced scale and repetitions (CI: under a minute)")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server to use (default: a throw-away cluster)")
     parser.add_argument("--sqlite-only", action="store_true", help="measure SQLite only")

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "maillage.core",
     "maillage.accounts",
     "maillage.territory",
+    "maillage.directory",
     "maillage.www",
 ]
 

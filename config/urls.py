@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api_urls()),
+    path("fhir/", include("maillage.fhir.urls")),
     path("", include("maillage.www.urls")),
 ]
 

@@ -2,6 +2,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maillage.accounts.models import Role, RoleKind, User
+from maillage.core.identifiers import luhn_ok
+from maillage.directory.models import Activity, Professional, Structure
 from maillage.territory.models import Commune, Cpts, CptsCommune, Departement, Region
 
 PASSWORD = "Un-mot-de-passe-de-test-42"
@@ -87,3 +89,89 @@ class RoleFactory(DjangoModelFactory):
         regulator = factory.Trait(kind=RoleKind.REGULATOR)
         regional = factory.Trait(kind=RoleKind.REGIONAL_VIEWER, cpts=None, region=factory.SubFactory(RegionFactory))
         admin = factory.Trait(kind=RoleKind.ADMIN, cpts=None, region=None)
+
+
+def with_check_digit(body: str) -> str:
+    """`body` + the digit that makes the whole number Luhn-valid (RPPS, FINESS, SIRET)."""
+    return next(body + digit for digit in "0123456789" if luhn_ok(body + digit))
+
+
+class ProfessionalFactory(DjangoModelFactory):
+    class Meta:
+        model = Professional
+
+    source_hash = factory.Sequence(lambda n: f"{n:032x}")
+    id_type = Professional.IdType.RPPS
+    identifier = factory.Sequence(lambda n: with_check_digit(f"19{n:08d}"))
+    national_id = factory.LazyAttribute(lambda o: f"{o.id_type}{o.identifier}")
+    civility_code = "MME"
+    civility_label = "Madame"
+    exercise_civility_code = "DR"
+    exercise_civility_label = "Docteur"
+    last_name = factory.Sequence(lambda n: f"Durand{n}")
+    first_name = "Camille"
+    profession_code = "10"
+    profession_label = "Médecin"
+    category_code = "C"
+    category_label = "Civil"
+    savoir_faire_type_code = "S"
+    savoir_faire_type_label = "Spécialité ordinale"
+    savoir_faire_code = "SM54"
+    savoir_faire_label = "Médecine générale"
+
+    class Params:
+        adeli = factory.Trait(
+            id_type=Professional.IdType.ADELI,
+            identifier=factory.Sequence(lambda n: f"92{n:07d}"),
+            exercise_civility_code="",
+            exercise_civility_label="",
+            profession_code="60",
+            profession_label="Infirmier",
+            savoir_faire_type_code="",
+            savoir_faire_type_label="",
+            savoir_faire_code="",
+            savoir_faire_label="",
+        )
+
+
+class StructureFactory(DjangoModelFactory):
+    class Meta:
+        model = Structure
+
+    source_hash = factory.Sequence(lambda n: f"{n:032x}")
+    finess_et = factory.Sequence(lambda n: with_check_digit(f"92{n:06d}"))
+    finess_ej = factory.Sequence(lambda n: with_check_digit(f"75{n:06d}"))
+    short_name = factory.Sequence(lambda n: f"CENTRE DE SANTE {n}")
+    street_number = "12"
+    street_type = "R"
+    street_label = "DES LILAS"
+    commune_code = "92046"
+    departement_code = "92"
+    postal_line = "92240 MALAKOFF"
+    phone = "0140000000"
+    category_code = "124"
+    category_label = "Centre de Santé"
+    siret = factory.Sequence(lambda n: with_check_digit(f"1234{n:09d}"))
+
+
+class ActivityFactory(DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    source_hash = factory.Sequence(lambda n: f"{n:032x}")
+    key = factory.Sequence(lambda n: f"{n:032x}")
+    professional = factory.SubFactory(ProfessionalFactory)
+    mode_code = "L"
+    mode_label = "Libéral"
+    company_name = "CABINET MEDICAL"
+    street_number = "3"
+    street_type_code = "AV"
+    street_type_label = "Avenue"
+    street_label = "PIERRE LAROUSSE"
+    postal_code = "92240"
+    commune_code = "92046"
+    commune_label = "Malakoff"
+    phone = "0146000000"
+    email = factory.Sequence(lambda n: f"cabinet{n}@exemple.fr")
+    genre_code = "GENR01"
+    genre_label = "Activité standard"

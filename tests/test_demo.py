@@ -57,3 +57,28 @@ def test_demo_on_the_real_territory(installed, anonymous, capsys):
     )
     assert [c["code"] for c in coverage["chevauchements"]["liste"]] == ["92075"]
     assert coverage["zones_blanches"]["communes"] == coverage["communes"] - 5
+
+
+@pytest.mark.reference
+def test_demo_directory_is_loaded_through_the_importers(installed, anonymous):
+    from maillage.directory.models import ImportRun, Partner, Structure
+    from maillage.directory.search import professionals
+
+    call_command("load_demo")
+    assert set(ImportRun.objects.filter(applied=True).values_list("source", flat=True)) == {"rpps", "finess"}
+    for cpts in Cpts.objects.all():
+        found = professionals({}, cpts)
+        professions = set(found.values_list("profession_label", flat=True))
+        assert {"Médecin", "Infirmier", "Pharmacien", "Masseur-Kinésithérapeute"} <= professions, cpts.slug
+        structures = set(
+            Structure.objects.filter(commune__cpts_links__cpts=cpts).values_list("category_code", flat=True)
+        )
+        assert {"355", "109", "500", "620"} <= structures, cpts.slug  # hospital, SSR, EHPAD, pharmacies
+        kinds = set(Partner.objects.filter(cpts=cpts).values_list("kind", flat=True))
+        assert {"municipality", "dac", "ccas"} <= kinds
+    practitioner = professionals({"profession": "10"}, Cpts.objects.get(slug="bergerac")).first()
+    bundle = anonymous.get(
+        "/fhir/Practitioner", {"identifier": f"urn:oid:1.2.250.1.71.4.2.1|{practitioner.national_id}"}
+    ).json()
+    assert bundle["total"] == 1
+    assert bundle["entry"][0]["resource"]["name"][0]["family"] == practitioner.last_name

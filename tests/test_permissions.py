@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.factories import RoleFactory, UserFactory
+from tests.factories import ProfessionalFactory, RoleFactory, UserFactory, with_check_digit
 
 # Who asks. "coordinator_other" coordinates another CPTS than the one in the URL (cmv).
 ACTORS = [
@@ -38,6 +38,8 @@ LOGGED_IN = only(
 )  # they land on their dashboard
 COORDINATION = only({"coordinator"})
 REGION = only({"admin", "regional_own"})
+CPTS_TEAM = only({"coordinator", "member", "regulator"})  # the CPTS's own people read its directory
+MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
 
 # (url name, method, path, expected statuses)
 MATRIX = [
@@ -53,6 +55,13 @@ MATRIX = [
     ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", COORDINATION),
     ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", COORDINATION),
     ("www:audit_log", "get", "/c/cmv/journal/", COORDINATION),
+    ("www:directory_search", "get", "/c/cmv/annuaire/", CPTS_TEAM),
+    ("www:directory_export_csv", "get", "/c/cmv/annuaire/export.csv", COORDINATION),
+    ("www:directory_export_xlsx", "get", "/c/cmv/annuaire/export.xlsx", COORDINATION),
+    ("www:directory_professional", "get", f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/", CPTS_TEAM),
+    # A saved enrichment redirects to the professional's page.
+    ("www:directory_entry_edit", "post", f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/fiche/", only(set(), coordinator=302)),
+    ("www:directory_public", "get", "/cpts/cmv/annuaire/", PUBLIC),
     ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
     ("www:coverage_region", "get", "/couverture/region/11/", REGION),
     ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
@@ -66,9 +75,22 @@ MATRIX = [
     ("api-1:openapi-json", "get", "/api/v1/openapi.json", PUBLIC),
     ("api-1:openapi-view", "get", "/api/v1/docs", PUBLIC),
     ("api-1:api-root", "get", "/api/v1/", dict.fromkeys(ACTORS, 404)),
+    # FHIR: public open data; reads of ids nobody has answer an OperationOutcome 404 to everyone.
+    ("fhir:metadata", "get", "/fhir/metadata", PUBLIC),
+    ("fhir:practitioner_search", "get", "/fhir/Practitioner?name=x", PUBLIC),
+    ("fhir:practitioner_read", "get", "/fhir/Practitioner/899999999999", dict.fromkeys(ACTORS, 404)),
+    ("fhir:practitionerrole_search", "get", "/fhir/PractitionerRole?role=10", PUBLIC),
+    ("fhir:practitionerrole_read", "get", "/fhir/PractitionerRole/inconnu", dict.fromkeys(ACTORS, 404)),
+    ("fhir:organization_search", "get", "/fhir/Organization?name=x", PUBLIC),
+    ("fhir:organization_read", "get", "/fhir/Organization/1000000000", dict.fromkeys(ACTORS, 404)),
+    ("fhir:unsupported", "get", "/fhir/Patient", dict.fromkeys(ACTORS, 404)),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
-BODIES = {"www:territory_add": {"code": "92049"}, "www:territory_remove": {"code": "92020"}}
+BODIES = {
+    "www:territory_add": {"code": "92049"},
+    "www:territory_remove": {"code": "92020"},
+    "www:directory_entry_edit": {"is_member": "on", "languages": "anglais"},
+}
 
 
 @pytest.fixture
@@ -84,6 +106,7 @@ def actors(idf):
         "member": RoleFactory(cpts=idf["cmv"]).user,
         "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
     }
+    ProfessionalFactory(identifier=MATRIX_RPPS)
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -111,7 +134,13 @@ def test_permission_matrix(actors, name, method, path, expected):
 
 def test_other_cpts_objects_answer_404_not_403(actors):
     clients, _ = actors
-    for path in ("/c/paris-13/", "/c/paris-13/territoire/", "/c/paris-13/journal/", "/c/inexistante/"):
+    for path in (
+        "/c/paris-13/",
+        "/c/paris-13/territoire/",
+        "/c/paris-13/journal/",
+        "/c/paris-13/annuaire/",
+        "/c/inexistante/",
+    ):
         assert clients["coordinator"].get(path).status_code == 404
     assert "Page introuvable" in clients["coordinator"].get("/c/paris-13/").content.decode()
 
@@ -126,5 +155,5 @@ def _named_urls(resolver, namespace=""):
 
 
 def test_every_url_of_the_app_is_in_the_matrix():
-    ours = {n for n in _named_urls(get_resolver()) if n.startswith(("www:", "api-1:"))}
+    ours = {n for n in _named_urls(get_resolver()) if n.startswith(("www:", "api-1:", "fhir:"))}
     assert ours == {row[0] for row in MATRIX}

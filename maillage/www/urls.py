@@ -2,6 +2,8 @@ from django.urls import path
 
 from maillage.www.account import views as account
 from maillage.www.coordination import views as coordination
+from maillage.www.directory import public as public_directory
+from maillage.www.directory import views as directory
 from maillage.www.public import views as public
 from maillage.www.region import views as region
 
@@ -12,6 +14,7 @@ urlpatterns = [
     path("carte.geojson", public.all_cpts_geojson, name="home_geojson"),
     path("cpts/<slug:slug>/", public.cpts_public, name="cpts_public"),
     path("cpts/<slug:slug>/carte.geojson", public.cpts_geojson, name="cpts_geojson"),
+    path("cpts/<slug:slug>/annuaire/", public_directory.directory, name="directory_public"),
     path("espace/", account.dashboard, name="home_dashboard"),
     path("espace/role/", account.switch_role, name="switch_role"),
     path("c/<slug:slug>/", coordination.dashboard, name="coord_dashboard"),
@@ -20,6 +23,11 @@ urlpatterns = [
     path("c/<slug:slug>/territoire/ajouter/", coordination.territory_add, name="territory_add"),
     path("c/<slug:slug>/territoire/retirer/", coordination.territory_remove, name="territory_remove"),
     path("c/<slug:slug>/journal/", coordination.audit_log, name="audit_log"),
+    path("c/<slug:slug>/annuaire/", directory.search_page, name="directory_search"),
+    path("c/<slug:slug>/annuaire/export.csv", directory.export, {"file_format": "csv"}, name="directory_export_csv"),
+    path("c/<slug:slug>/annuaire/export.xlsx", directory.export, {"file_format": "xlsx"}, name="directory_export_xlsx"),
+    path("c/<slug:slug>/annuaire/pro/<str:national_id>/", directory.professional_page, name="directory_professional"),
+    path("c/<slug:slug>/annuaire/pro/<str:national_id>/fiche/", directory.entry_edit, name="directory_entry_edit"),
     path("couverture/", region.overview, name="coverage_overview"),
     path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
     path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),

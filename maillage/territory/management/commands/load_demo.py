@@ -1,16 +1,27 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from maillage.territory import demo
+from maillage.territory.models import Cpts
 
 
 class Command(BaseCommand):
     help = "Charge la démonstration (CPTS réelles, personnes fictives) ; sans effet si elle est déjà là."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-directory", action="store_true", help="sans l'annuaire de démonstration")
 
     def handle(self, *args, **options):
         try:
             accounts = demo.load()
         except demo.DemoError as exc:
             raise CommandError(str(exc)) from exc
+        if not options["no_directory"]:
+            # The directory is loaded through the national importers, from generated files.
+            from maillage.directory import demo as directory_demo
+
+            self.stdout.write("Annuaire de démonstration (fichiers RPPS et FINESS fictifs) :")
+            slugs = [spec.slug for spec in demo.CPTS]
+            directory_demo.load(list(Cpts.objects.filter(slug__in=slugs).order_by("slug")), log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )

@@ -1,0 +1,76 @@
+"""Writes of the directory made by people (imports write through their own importers)."""
+
+from django.db import transaction
+
+from maillage.core import audit
+from maillage.directory.models import DirectoryEntry
+
+ENTRY_FIELDS = [
+    "is_member",
+    "languages",
+    "accepts_new_patients",
+    "new_patient_capacity",
+    "takes_part_in_snp",
+    "mssante_address",
+    "public_listing",
+]
+
+
+def _snapshot(entry: DirectoryEntry) -> dict:
+    values = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    values["languages"] = list(values["languages"] or [])
+    values["skills"] = sorted(entry.skills.values_list("code", flat=True)) if entry.pk else []
+    return values
+
+
+def update_entry(cpts, professional, data, actor) -> tuple[DirectoryEntry, dict]:
+    """Sets what `cpts` records about `professional` (the fields present in `data`; `skills` is an
+    iterable of Skill). Returns the entry and the changes as {field: {"before", "after"}}.
+
+    The entry is created on the first change only: opening the form and saving it untouched
+    leaves no empty row behind and nothing in the log.
+    """
+    with transaction.atomic():
+        entry = DirectoryEntry.objects.select_for_update().filter(cpts=cpts, professional=professional).first()
+        created = entry is None
+        if created:
+            entry = DirectoryEntry(cpts=cpts, professional=professional)
+        before = _snapshot(entry)
+        after = dict(before)
+        after.update({name: data[name] for name in ENTRY_FIELDS if name in data})
+        after["languages"] = list(after["languages"] or [])
+        skills = list(data["skills"]) if "skills" in data else None
+        if skills is not None:
+            after["skills"] = sorted(skill.code for skill in skills)
+        changes = {
+            name: {"before": before[name], "after": after[name]} for name in before if before[name] != after[name]
+        }
+        if not changes:
+            return entry, {}
+        for name in ENTRY_FIELDS:
+            setattr(entry, name, after[name])
+        # The form validates too; this guards callers that are not the form (shell, API).
+        entry.full_clean(exclude=["cpts", "professional", "skills"], validate_unique=False, validate_constraints=False)
+        entry.save()
+        if skills is not None:
+            entry.skills.set(skills)
+        audit.record(
+            "directory.entry.updated",
+            actor=actor,
+            cpts=cpts,
+            obj=entry,
+            details={"national_id": professional.national_id, "created": created, "changes": changes},
+        )
+    return entry, changes
+
+
+def record_export(cpts, actor, *, file_format: str, table: str, filters: dict, rows: int) -> None:
+    """An export takes the directory out of the platform: who took what is kept in the log."""
+    with transaction.atomic():
+        audit.record(
+            "directory.export",
+            actor=actor,
+            cpts=cpts,
+            obj=cpts,
+            details={"format": file_format, "table": table, "filters": filters, "rows": rows},
+        )

@@ -1,0 +1,225 @@
+"""Searching the directory of a CPTS: professionals (RPPS) and structures (FINESS).
+
+Each function takes the cleaned data of a search form (a plain dict: missing keys mean « no
+filter ») and the CPTS the search is made for, and returns a lazy queryset with what its pages
+show already fetched in a fixed number of queries, however many rows there are.
+
+Distances use commune centroids: a bounding box narrows the communes in SQL (portable to SQLite
+and PostgreSQL, no spatial extension), then the haversine distance decides in Python. A commune is
+within N km when its centroid is, which is what « dans un rayon de N km » means in practice for a
+territory made of communes.
+"""
+
+import math
+import unicodedata
+
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+
+from maillage.core.geo import EARTH_RADIUS_KM, distance_km
+from maillage.core.text import normalize
+from maillage.directory.models import Activity, DirectoryEntry, ImportRun, Professional, Skill, Structure
+from maillage.territory.models import Commune, CptsCommune
+
+TERRITORY = "territory"
+EVERYWHERE = "all"
+MEMBERS = "yes"
+NOT_MEMBERS = "no"
+KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360
+# Choice lists are read from tables of millions of rows: kept until the next import changes them.
+CHOICES_TIMEOUT = 24 * 3600
+
+
+def communes_within(center: Commune, km: float) -> list[str]:
+    """INSEE codes of the communes whose centroid lies within `km` of `center`'s (itself included)."""
+    if center.latitude is None or center.longitude is None:
+        return [center.code]
+    lat, lon = center.latitude, center.longitude
+    # A box a little larger than the circle: the exact test below removes its corners.
+    dlat = km / KM_PER_DEGREE * 1.01
+    # Longitude degrees shrink with latitude: the box takes the width at its edge nearer the pole.
+    dlon = km / (KM_PER_DEGREE * max(math.cos(math.radians(lat + math.copysign(dlat, lat))), 0.01)) * 1.01
+    box = Commune.objects.filter(
+        latitude__range=(lat - dlat, lat + dlat), longitude__range=(lon - dlon, lon + dlon)
+    ).values_list("code", "latitude", "longitude")
+    codes = {code for code, la, lo in box if distance_km(lat, lon, la, lo) <= km}
+    return sorted(codes | {center.code})
+
+
+def _place_codes(data) -> list[str] | None:
+    commune = data.get("commune")
+    if commune is None:
+        return None
+    radius = data.get("radius")
+    return communes_within(commune, radius) if radius else [commune.code]
+
+
+def _in_area(queryset, data, cpts, field="commune_id"):
+    """Rows whose commune is in the CPTS territory (unless the scope is everywhere) and in the place asked."""
+    if data.get("scope", TERRITORY) != EVERYWHERE:
+        queryset = queryset.filter(**{f"{field}__in": CptsCommune.objects.filter(cpts=cpts).values("commune_id")})
+    codes = _place_codes(data)
+    if codes is not None:
+        queryset = queryset.filter(**{f"{field}__in": codes})
+    return queryset
+
+
+def name_filter(text: str) -> Q | None:
+    """Prefix of the last name or of any later word (first name, second part of a compound name)."""
+    term = normalize(text)
+    if not term:
+        return None
+    return Q(search_name__startswith=term) | Q(search_name__contains=f" {term}")
+
+
+def _entries_of(cpts, **conditions):
+    return DirectoryEntry.objects.filter(cpts=cpts, **conditions).values("professional_id")
+
+
+def professionals(data, cpts):
+    """Active professionals matching the coordinator's search, with their current activities and
+    the CPTS's enrichment prefetched (`current_activities`, `cpts_entries`)."""
+    found = Professional.objects.active()
+    by_name = name_filter(data.get("name", ""))
+    if by_name is not None:
+        found = found.filter(by_name)
+    if data.get("profession"):
+        found = found.filter(profession_code=data["profession"])
+    if data.get("specialty"):
+        found = found.filter(savoir_faire_code=data["specialty"])
+    if data.get("scope", TERRITORY) != EVERYWHERE or data.get("commune") is not None:
+        activities = _in_area(Activity.objects.active(), data, cpts)
+        found = found.filter(pk__in=activities.values("professional_id"))
+    if data.get("member") == MEMBERS:
+        found = found.filter(pk__in=_entries_of(cpts, is_member=True))
+    elif data.get("member") == NOT_MEMBERS:
+        found = found.exclude(pk__in=_entries_of(cpts, is_member=True))
+    if data.get("new_patients"):
+        found = found.filter(pk__in=_entries_of(cpts, accepts_new_patients=True))
+    if data.get("skill") is not None:
+        found = found.filter(pk__in=_entries_of(cpts, skills=data["skill"]))
+    return found.order_by("search_name", "national_id").prefetch_related(*with_enrichment(cpts))
+
+
+def with_enrichment(cpts) -> list[Prefetch]:
+    return [
+        Prefetch(
+            "activities",
+            queryset=Activity.objects.active().select_related("commune").order_by("id"),
+            to_attr="current_activities",
+        ),
+        Prefetch(
+            "directory_entries",
+            queryset=DirectoryEntry.objects.filter(cpts=cpts).prefetch_related("skills"),
+            to_attr="cpts_entries",
+        ),
+    ]
+
+
+def _plain(text: str) -> str:
+    """Accents off, case kept: FINESS names are mostly upper case without accents."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def structures(data, cpts):
+    """Active FINESS establishments matching the search, their commune fetched."""
+    found = _in_area(Structure.objects.active(), data, cpts)
+    name = _plain(data.get("name", ""))
+    if name:
+        found = found.filter(Q(short_name__icontains=name) | Q(long_name__icontains=name))
+    if data.get("category"):
+        found = found.filter(category_code=data["category"])
+    return found.select_related("commune").order_by("short_name", "finess_et")
+
+
+def public_professionals(data, cpts):
+    """What the public directory lists: professionals with an active activity on the territory.
+
+    Only the activities on the territory are fetched, and of the enrichment only the entries the
+    professional chose to publish, restricted to the published fields: the MSSanté address and
+    the membership never reach the template.
+    """
+    found = Professional.objects.active()
+    by_name = name_filter(data.get("name", ""))
+    if by_name is not None:
+        found = found.filter(by_name)
+    if data.get("profession"):
+        found = found.filter(profession_code=data["profession"])
+    on_territory = _in_area(Activity.objects.active(), {"scope": TERRITORY}, cpts)
+    published = (
+        DirectoryEntry.objects.listed()
+        .filter(cpts=cpts)
+        .only("id", "professional_id", "languages", "accepts_new_patients")
+        .prefetch_related("skills")
+    )
+    return (
+        found.filter(pk__in=on_territory.values("professional_id"))
+        .order_by("search_name", "national_id")
+        .prefetch_related(
+            Prefetch(
+                "activities",
+                queryset=on_territory.select_related("commune").order_by("id"),
+                to_attr="territory_activities",
+            ),
+            Prefetch("directory_entries", queryset=published, to_attr="published_entries"),
+        )
+    )
+
+
+def _last_run(source) -> int:
+    run = (
+        ImportRun.objects.filter(source=source, applied=True, status=ImportRun.Status.COMPLETED)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return run or 0
+
+
+def _distinct_pairs(queryset, code: str, label: str) -> list[tuple[str, str]]:
+    pairs = queryset.exclude(**{code: ""}).order_by().values_list(code, label).distinct()
+    labels: dict[str, str] = {}
+    for value, text in pairs:
+        labels.setdefault(value, text or value)
+    return sorted(labels.items(), key=lambda item: normalize(item[1]))
+
+
+def profession_choices() -> list[tuple[str, str]]:
+    key = f"directory:professions:{_last_run(ImportRun.Source.RPPS)}"
+    return cache.get_or_set(
+        key,
+        lambda: _distinct_pairs(Professional.objects.active(), "profession_code", "profession_label"),
+        CHOICES_TIMEOUT,
+    )
+
+
+def specialty_choices() -> list[tuple[str, str]]:
+    key = f"directory:specialties:{_last_run(ImportRun.Source.RPPS)}"
+    return cache.get_or_set(
+        key,
+        lambda: _distinct_pairs(Professional.objects.active(), "savoir_faire_code", "savoir_faire_label"),
+        CHOICES_TIMEOUT,
+    )
+
+
+def category_choices() -> list[tuple[str, str]]:
+    key = f"directory:categories:{_last_run(ImportRun.Source.FINESS)}"
+    return cache.get_or_set(
+        key, lambda: _distinct_pairs(Structure.objects.active(), "category_code", "category_label"), CHOICES_TIMEOUT
+    )
+
+
+def skills():
+    return Skill.objects.order_by("label")
+
+
+def describe(data) -> dict:
+    """The filters of a search as plain JSON values, for the audit log of an export."""
+    described = {}
+    for key, value in data.items():
+        if value in (None, "", False, []):
+            continue
+        if isinstance(value, Commune | Skill):
+            value = value.code
+        described[key] = value
+    return described

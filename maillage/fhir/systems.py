@@ -1,0 +1,54 @@
+"""Canonical URLs of the profiles, identifier systems and code systems the resources use.
+
+Taken from the ANS guide « Annuaire Santé » (interop.esante.gouv.fr/ig/fhir/annuaire, profiles
+as-dp-*) and FR Core (hl7.fr/ig/fhir/core), both on FHIR 4.0.1.
+"""
+
+AS_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/"
+FR_CORE = "https://hl7.fr/ig/fhir/core/"
+PROFILES = {
+    "Practitioner": [f"{AS_PROFILE}as-dp-practitioner", f"{FR_CORE}StructureDefinition/fr-core-practitioner"],
+    "PractitionerRole": [
+        f"{AS_PROFILE}as-dp-practitionerrole",
+        f"{FR_CORE}StructureDefinition/fr-core-practitioner-role",
+    ],
+    "Organization": [f"{AS_PROFILE}as-dp-organization", f"{FR_CORE}StructureDefinition/fr-core-organization"],
+}
+
+# Identifier systems and the type codes that go with them (FR Core v2-0203).
+IDENTIFIER_TYPE = f"{FR_CORE}CodeSystem/fr-core-cs-v2-0203"
+IDNPS = "urn:oid:1.2.250.1.71.4.2.1"  # national id of a person: 8 + RPPS, 0 + ADELI
+RPPS = "https://rpps.esante.gouv.fr"
+IDNST = "urn:oid:1.2.250.1.71.4.2.2"  # national id of a structure: 1 + FINESS, 3 + SIRET…
+FINESS = "https://finess.esante.gouv.fr"
+SIRENE = "https://sirene.fr"
+
+
+def nos(table: str) -> str:
+    """A terminology of the ANS (NOS): 'TRE_G15-ProfessionSante' → its FHIR CodeSystem URL."""
+    return f"https://mos.esante.gouv.fr/NOS/{table}/FHIR/{table.replace('_', '-', 1)}"
+
+
+PROFESSION = nos("TRE_G15-ProfessionSante")
+PROFESSIONAL_CATEGORY = nos("TRE_R09-CategorieProfessionnelle")
+SAVOIR_FAIRE_TYPE = nos("TRE_R04-TypeSavoirFaire")
+# The code system of a savoir-faire depends on its type (TRE_R04); types absent here keep the
+# type coding and the label only, rather than a coding in a guessed system.
+SAVOIR_FAIRE = {
+    "S": nos("TRE_R38-SpecialiteOrdinale"),
+    "C": nos("TRE_R39-Competence"),
+    "CEX": nos("TRE_R40-CompetenceExclusive"),
+    "CAPA": nos("TRE_R43-CapaciteSavoirFaire"),
+}
+MODE = nos("TRE_R23-ModeExercice")
+GENRE = nos("TRE_R22-GenreActivite")
+FUNCTION = nos("TRE_R21-Fonction")
+CATEGORY = nos("TRE_R66-CategorieEtablissement")
+COMMUNE = nos("TRE_R13-Commune")
+ORGANIZATION_TYPE = f"{FR_CORE}CodeSystem/fr-core-cs-v2-3307"
+
+# Extensions.
+INSEE_CODE = f"{FR_CORE}StructureDefinition/fr-core-address-insee-code"
+ORGANIZATION_TYPES = f"{AS_PROFILE}as-ext-organization-types"
+ORGANIZATION_PERIOD = "http://hl7.org/fhir/StructureDefinition/organization-period"
+GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation"

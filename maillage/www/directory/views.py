@@ -1,0 +1,120 @@
+"""The directory of a CPTS for its team: search (htmx), professional page, enrichment, exports.
+
+Members and regulators of the CPTS read; only its coordinators edit and export.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from maillage.accounts.models import RoleKind
+from maillage.directory import actions, search
+from maillage.directory.models import DirectoryEntry, Professional
+from maillage.territory.models import Cpts
+from maillage.www.directory import exports
+from maillage.www.directory.forms import EntryForm, SearchForm
+from maillage.www.htmx import is_htmx
+from maillage.www.scoping import cpts_for
+
+READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
+PAGE_SIZE = 25
+TABLES = {"professionnels": "professionals", "structures": "structures"}
+
+
+def _coordinates(request, cpts) -> bool:
+    return Cpts.objects.visible_to(request.user, (RoleKind.COORDINATOR,)).filter(pk=cpts.pk).exists()
+
+
+def _query_without(request, *names) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def search_page(request, slug):
+    cpts = cpts_for(request, slug, READERS)
+    form = SearchForm(request.GET, cpts=cpts)
+    context = {
+        "cpts": cpts,
+        "form": form,
+        "can_export": _coordinates(request, cpts),
+        "pros": None,
+        "structures": None,
+        "filters_query": _query_without(request, "page", "spage"),
+        "pros_query": _query_without(request, "page"),
+        "structures_query": _query_without(request, "spage"),
+    }
+    if form.is_valid():
+        data = form.cleaned_data
+        context["pros"] = Paginator(search.professionals(data, cpts), PAGE_SIZE).get_page(request.GET.get("page"))
+        context["structures"] = Paginator(search.structures(data, cpts), PAGE_SIZE).get_page(request.GET.get("spage"))
+    # A history restore asks for the whole page even though htmx sends it.
+    if is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true":
+        # htmx swaps only 2xx answers: a refused filter is explained inside the results.
+        return render(request, "directory/_results.html", context)
+    context["communes"] = cpts.communes().order_by("name")
+    return render(request, "directory/search.html", context, status=200 if form.is_valid() else 400)
+
+
+def export(request, slug, file_format):
+    cpts = cpts_for(request, slug)
+    form = SearchForm(request.GET, cpts=cpts)
+    if not form.is_valid():
+        return search_page(request, slug)
+    data = form.cleaned_data
+    table = TABLES.get(request.GET.get("table", ""), "professionals")
+    if table == "structures":
+        found = search.structures(data, cpts)
+        rows, header, count = exports.structure_rows(found), exports.STRUCTURE_HEADER, found.count()
+    else:
+        found = search.professionals(data, cpts)
+        rows, header = exports.professional_rows(found), exports.PROFESSIONAL_HEADER
+        count = exports.count_professional_rows(found)
+    actions.record_export(
+        cpts, request.user, file_format=file_format, table=table, filters=search.describe(data), rows=count
+    )
+    label = "professionnels" if table == "professionals" else "structures"
+    name = f"annuaire-{cpts.slug}-{label}-{timezone.localdate():%Y-%m-%d}.{file_format}"
+    if file_format == "xlsx":
+        return exports.xlsx_response(name, label.capitalize(), header, rows)
+    return exports.csv_response(name, header, rows)
+
+
+def _professional_context(request, cpts, professional, form=None):
+    entry = DirectoryEntry.objects.filter(cpts=cpts, professional=professional).prefetch_related("skills").first()
+    can_edit = _coordinates(request, cpts)
+    if can_edit and form is None:
+        form = EntryForm(initial=EntryForm.initial_from(entry))
+    return {
+        "cpts": cpts,
+        "pro": professional,
+        "activities": professional.activities.select_related("commune").order_by("-active", "id"),
+        "entry": entry,
+        "skills": list(entry.skills.all()) if entry else [],
+        "form": form if can_edit else None,
+    }
+
+
+def professional_page(request, slug, national_id):
+    cpts = cpts_for(request, slug, READERS)
+    professional = get_object_or_404(Professional, national_id=national_id)
+    return render(request, "directory/professional.html", _professional_context(request, cpts, professional))
+
+
+@require_POST
+def entry_edit(request, slug, national_id):
+    cpts = cpts_for(request, slug)
+    professional = get_object_or_404(Professional, national_id=national_id)
+    form = EntryForm(request.POST)
+    if not form.is_valid():
+        context = _professional_context(request, cpts, professional, form)
+        return render(request, "directory/professional.html", context, status=400)
+    _, changes = actions.update_entry(cpts, professional, form.cleaned_data, request.user)
+    if changes:
+        messages.success(request, f"La fiche de {professional.full_name} a été mise à jour.")
+    else:
+        messages.info(request, "Aucune modification : la fiche était déjà à jour.")
+    return redirect("www:directory_professional", slug=cpts.slug, national_id=professional.national_id)
