@@ -169,3 +169,43 @@ def test_production_settings_load_when_safe(tmp_path):
         tmp_path, MAILLAGE_PRODUCTION="1", DJANGO_SECRET_KEY="s" * 50, DJANGO_ALLOWED_HOSTS="maillage.example"
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_fresh_login_goes_straight_to_totp_set_up_without_a_second_password(idf):
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    client = Client()
+    _post_login(client, coordinator.email)
+    assert client.get("/espace/")["Location"] == "/accounts/2fa/totp/activate/"
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200  # not the "confirm your password" page
+    assert "Activer" in page.content.decode()
+
+
+def test_an_old_session_must_reauthenticate_before_setting_up_totp(idf, monkeypatch):
+    import time as clock
+
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    client = Client()
+    _post_login(client, coordinator.email)
+    later = clock.time() + 3600
+    monkeypatch.setattr(clock, "time", lambda: later)
+    client.get("/espace/")
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
+
+
+def test_coordinator_activates_totp_then_reaches_the_dashboard(idf):
+    import re
+    import time
+
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    client = Client()
+    _post_login(client, coordinator.email)
+    assert client.get("/espace/")["Location"] == "/accounts/2fa/totp/activate/"
+    page = client.get("/accounts/2fa/totp/activate/").content.decode()
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    wrong = client.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    assert wrong.status_code == 200 and 'role="alert"' in wrong.content.decode()
+    code = format(hotp_value(secret, int(time.time()) // 30), "06d")
+    client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert Authenticator.objects.filter(user=coordinator, type="totp").exists()
+    assert client.get("/c/cmv/").status_code == 200

@@ -152,3 +152,23 @@ def test_pages_fit_a_phone_screen(mobile_page, idf):
         mobile_page.goto(path)
         overflow = mobile_page.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} déborde de {overflow} px"
+
+
+def test_new_coordinator_sets_up_the_second_factor_at_first_login(page, idf):
+    user = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    page.login(user.email, PASSWORD)
+    assert page.page.url.endswith("/accounts/2fa/totp/activate/")
+    assert "Activer la double authentification" in page.text()
+    assert page.axe() == []
+    secret = page.page.inner_text("#totp-secret").strip()
+    page.page.get_by_label("Code à six chiffres").fill(_totp_code(secret))
+    page.page.get_by_role("button", name="Activer").click()
+    page.page.wait_for_load_state("networkidle")
+    assert page.page.url.endswith("/accounts/2fa/recovery-codes/")
+    assert "Codes de secours" in page.text()
+    assert page.page.locator(".codes li").count() == 10
+    assert page.axe() == []
+    page.page.get_by_role("link", name="Continuer vers mon espace").click()
+    page.page.wait_for_load_state("networkidle")
+    assert "Tableau de bord de la CPTS Châtillon-Malakoff-Vanves" in page.text()
+    assert page.console_errors == []
