@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from maillage.directory.models import Partner
 from tests.factories import ProfessionalFactory, RoleFactory, UserFactory, with_check_digit
 
 # Who asks. "coordinator_other" coordinates another CPTS than the one in the URL (cmv).
@@ -62,6 +63,8 @@ MATRIX = [
     # A saved enrichment redirects to the professional's page.
     ("www:directory_entry_edit", "post", f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/fiche/", only(set(), coordinator=302)),
     ("www:directory_public", "get", "/cpts/cmv/annuaire/", PUBLIC),
+    ("www:directory_partners", "get", "/c/cmv/annuaire/partenaires/", CPTS_TEAM),
+    ("www:directory_partner_edit", "get", "/c/cmv/annuaire/partenaires/{partner}/", COORDINATION),
     ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
     ("www:coverage_region", "get", "/couverture/region/11/", REGION),
     ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
@@ -107,6 +110,8 @@ def actors(idf):
         "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
     }
     ProfessionalFactory(identifier=MATRIX_RPPS)
+    idf["partner"] = Partner.objects.create(cpts=idf["cmv"], kind=Partner.Kind.DAC, name="DAC Hauts-de-Seine Sud")
+    idf["other_partner"] = Partner.objects.create(cpts=idf["paris13"], kind=Partner.Kind.CCAS, name="CCAS Paris 13")
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -120,6 +125,7 @@ def actors(idf):
 @pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_permission_matrix(actors, name, method, path, expected):
     clients, idf = actors
+    path = path.format(partner=idf["partner"].pk)
     got = {}
     for actor in ACTORS:
         data = dict(BODIES.get(name, {}))
@@ -133,8 +139,10 @@ def test_permission_matrix(actors, name, method, path, expected):
 
 
 def test_other_cpts_objects_answer_404_not_403(actors):
-    clients, _ = actors
+    clients, idf = actors
     for path in (
+        f"/c/cmv/annuaire/partenaires/{idf['other_partner'].pk}/",
+        f"/c/paris-13/annuaire/partenaires/{idf['other_partner'].pk}/",
         "/c/paris-13/",
         "/c/paris-13/territoire/",
         "/c/paris-13/journal/",

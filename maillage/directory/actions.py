@@ -74,3 +74,33 @@ def record_export(cpts, actor, *, file_format: str, table: str, filters: dict, r
             obj=cpts,
             details={"format": file_format, "table": table, "filters": filters, "rows": rows},
         )
+
+
+PARTNER_FIELDS = ["kind", "name", "siren", "address", "postal_code", "commune", "phone", "email", "website", "notes"]
+
+
+def save_partner(cpts, data, actor, *, partner=None):
+    """Creates (partner=None) or updates a partner of `cpts`. One transaction, one audit entry
+    naming the changed fields; an untouched form writes nothing."""
+    from maillage.directory.models import Partner
+
+    with transaction.atomic():
+        created = partner is None
+        if created:
+            partner = Partner(cpts=cpts)
+        before = {name: getattr(partner, name) for name in PARTNER_FIELDS}
+        changed = [name for name in PARTNER_FIELDS if name in data and data[name] != before[name]]
+        if not changed and not created:
+            return partner, []
+        for name in changed:
+            setattr(partner, name, data[name])
+        partner.full_clean(exclude=["cpts"])
+        partner.save()
+        audit.record(
+            "directory.partner.created" if created else "directory.partner.updated",
+            actor=actor,
+            cpts=cpts,
+            obj=partner,
+            details={"champs": changed},
+        )
+    return partner, changed

@@ -2,6 +2,7 @@ from django.urls import path
 
 from maillage.www.account import views as account
 from maillage.www.coordination import views as coordination
+from maillage.www.directory import partners
 from maillage.www.directory import public as public_directory
 from maillage.www.directory import views as directory
 from maillage.www.public import views as public
@@ -28,6 +29,8 @@ urlpatterns = [
     path("c/<slug:slug>/annuaire/export.xlsx", directory.export, {"file_format": "xlsx"}, name="directory_export_xlsx"),
     path("c/<slug:slug>/annuaire/pro/<str:national_id>/", directory.professional_page, name="directory_professional"),
     path("c/<slug:slug>/annuaire/pro/<str:national_id>/fiche/", directory.entry_edit, name="directory_entry_edit"),
+    path("c/<slug:slug>/annuaire/partenaires/", partners.partner_list, name="directory_partners"),
+    path("c/<slug:slug>/annuaire/partenaires/<int:pk>/", partners.partner_edit, name="directory_partner_edit"),
     path("couverture/", region.overview, name="coverage_overview"),
     path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
     path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),

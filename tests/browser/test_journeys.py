@@ -122,7 +122,14 @@ def test_regional_viewer_sees_coverage_zones_blanches_and_overlaps(page, idf):
 
 PAGES = {
     None: ["/", "/cpts/cmv/", "/cpts/issy/", "/accounts/login/", "/accounts/signup/", "/cpts/inexistante/"],
-    "coordinator": ["/c/cmv/", "/c/cmv/territoire/", "/c/cmv/journal/", "/espace/", "/accounts/2fa/"],
+    "coordinator": [
+        "/c/cmv/",
+        "/c/cmv/territoire/",
+        "/c/cmv/journal/",
+        "/c/cmv/annuaire/partenaires/",
+        "/espace/",
+        "/accounts/2fa/",
+    ],
     "regional": ["/couverture/", "/couverture/region/11/", "/couverture/departement/92/"],
 }
 
