@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from maillage.core import audit
-from maillage.directory.models import DirectoryEntry, ImportRun, Partner, Professional, Skill
+from maillage.directory.models import DirectoryEntry, ImportRun, Partner, Professional, ProfessionalAccount, Skill
 from maillage.directory.synthetic import PROFESSIONS, FictionalStructure, Place, Profession, finess_lines, rpps_lines
 from maillage.territory.models import Cpts
 
@@ -177,9 +177,30 @@ def load(demo_cpts: list[Cpts], *, log=print) -> None:
     with transaction.atomic():
         entries = sum(_enrich(cpts, random.Random(cpts.slug)) for cpts in demo_cpts)
         partners = sum(_partners(cpts) for cpts in demo_cpts)
+        _link_demo_doctor(demo_cpts)
         if entries or partners:
             audit.record("directory.demo.loaded", details={"fiches": entries, "partenaires": partners})
     log(f"  annuaire : {entries} fiches de membres, {partners} partenaires ajoutés")
+
+
+DEMO_DOCTOR = "medecin.cmv@demo.maillage.fr"
+
+
+def _link_demo_doctor(demo_cpts: list[Cpts]) -> None:
+    """The demo doctor's account is a GP of the first demo CPTS: they can edit their own entry."""
+    from maillage.accounts.models import User
+
+    user = User.objects.filter(email=DEMO_DOCTOR).first()
+    cmv = next((c for c in demo_cpts if c.slug == "chatillon-malakoff-vanves"), None)
+    if user is None or cmv is None or ProfessionalAccount.objects.filter(user=user).exists():
+        return
+    gp = (
+        Professional.objects.filter(active=True, savoir_faire_code="SM54", activities__commune__cpts_links__cpts=cmv)
+        .order_by("national_id")
+        .first()
+    )
+    if gp is not None:
+        ProfessionalAccount.objects.create(user=user, professional=gp)
 
 
 def _already_applied(path: Path) -> bool:

@@ -181,3 +181,32 @@ def test_enrichment_survives_reimports(directory, coordinator, tmp_path):
     professional.refresh_from_db()
     assert not professional.active
     assert DirectoryEntry.objects.get(pk=entry.pk).languages == ["italien"]
+
+
+def test_a_member_edits_their_own_entry_but_not_their_membership(directory, login):
+    from maillage.core.models import AuditEntry
+    from maillage.directory.models import ProfessionalAccount
+
+    user = RoleFactory(cpts=directory["cmv"]).user
+    ProfessionalAccount.objects.create(user=user, professional=directory["lefevre"])
+    client = login(user)
+    assert "Ma fiche dans l'annuaire" in text(client.get("/espace/"))
+    page = text(client.get(page_url(directory["lefevre"])))
+    assert "Modifier ma fiche" in page
+    assert "Adhérent de la CPTS" not in page.split("Modifier ma fiche")[1]
+    client.post(
+        edit_url(directory["lefevre"]),
+        {
+            "is_member": "",
+            "languages": "anglais, portugais",
+            "accepts_new_patients": "on",
+            "new_patient_capacity": "12",
+        },
+    )
+    entry = DirectoryEntry.objects.get(pk=directory["published"].pk)
+    assert entry.languages == ["anglais", "portugais"]
+    assert entry.new_patient_capacity == 12
+    assert entry.is_member  # a member cannot resign through their entry: the coordination records it
+    assert AuditEntry.objects.get(action="directory.entry.updated").actor == user
+    # Someone else's entry stays read-only for them.
+    assert client.post(edit_url(directory["dupont"]), {"languages": "grec"}).status_code == 404

@@ -1,6 +1,15 @@
-from maillage.directory.models.enrichment import DirectoryEntry, Partner, Skill
+from maillage.directory.models.enrichment import DirectoryEntry, Partner, ProfessionalAccount, Skill
 from maillage.directory.models.imports import ImportRun
 from maillage.directory.models.professionals import Activity, Professional
 from maillage.directory.models.structures import Structure
 
-__all__ = ["Activity", "DirectoryEntry", "ImportRun", "Partner", "Professional", "Skill", "Structure"]
+__all__ = [
+    "Activity",
+    "DirectoryEntry",
+    "ImportRun",
+    "Partner",
+    "Professional",
+    "ProfessionalAccount",
+    "Skill",
+    "Structure",
+]

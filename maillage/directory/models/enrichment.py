@@ -1,6 +1,7 @@
 """What a CPTS adds to the national directory. These tables are never written by an import: they
 point to imported rows by key, so they survive every re-import and every deactivation."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
@@ -100,3 +101,22 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ProfessionalAccount(models.Model):
+    """Who a Maillage account is in the national register: lets a member edit their own entry.
+
+    Set by the platform admin or the demo, once the person's identity is checked (in production,
+    Pro Santé Connect gives the RPPS number of whoever logs in).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="professional_account")
+    professional = models.ForeignKey("directory.Professional", on_delete=models.PROTECT, related_name="accounts")
+    linked_at = models.DateTimeField("lié le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "compte de professionnel"
+        verbose_name_plural = "comptes de professionnels"
+
+    def __str__(self):
+        return f"{self.user} — {self.professional}"

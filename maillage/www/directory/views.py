@@ -5,13 +5,14 @@ Members and regulators of the CPTS read; only its coordinators edit and export.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import RoleKind
 from maillage.directory import actions, search
-from maillage.directory.models import DirectoryEntry, Professional
+from maillage.directory.models import DirectoryEntry, Professional, ProfessionalAccount
 from maillage.territory.models import Cpts
 from maillage.www.directory import exports
 from maillage.www.directory.forms import EntryForm, SearchForm
@@ -83,12 +84,31 @@ def export(request, slug, file_format):
     return exports.csv_response(name, header, rows)
 
 
+def _editor(request, cpts, professional) -> str | None:
+    """Who may edit this entry: the CPTS's coordinators ("coordinator"), or the professional
+    themselves when their account is linked to them ("self"), except for the membership, which is
+    the association's business."""
+    if _coordinates(request, cpts):
+        return "coordinator"
+    link = ProfessionalAccount.objects.filter(user=request.user).values_list("professional_id", flat=True).first()
+    return "self" if link == professional.pk else None
+
+
+def _entry_form(editor, *args, **kwargs):
+    form = EntryForm(*args, **kwargs)
+    if editor == "self":
+        del form.fields["is_member"]
+    return form
+
+
 def _professional_context(request, cpts, professional, form=None):
     entry = DirectoryEntry.objects.filter(cpts=cpts, professional=professional).prefetch_related("skills").first()
-    can_edit = _coordinates(request, cpts)
+    editor = _editor(request, cpts, professional)
+    can_edit = editor is not None
     if can_edit and form is None:
-        form = EntryForm(initial=EntryForm.initial_from(entry))
+        form = _entry_form(editor, initial=EntryForm.initial_from(entry))
     return {
+        "own_entry": editor == "self",
         "cpts": cpts,
         "pro": professional,
         "activities": professional.activities.select_related("commune").order_by("-active", "id"),
@@ -106,9 +126,12 @@ def professional_page(request, slug, national_id):
 
 @require_POST
 def entry_edit(request, slug, national_id):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, READERS)
     professional = get_object_or_404(Professional, national_id=national_id)
-    form = EntryForm(request.POST)
+    editor = _editor(request, cpts, professional)
+    if editor is None:
+        raise Http404
+    form = _entry_form(editor, request.POST)
     if not form.is_valid():
         context = _professional_context(request, cpts, professional, form)
         return render(request, "directory/professional.html", context, status=400)
