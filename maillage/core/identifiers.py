@@ -12,17 +12,19 @@ from django.core.exceptions import ValidationError
 LA_POSTE_SIREN = "356000000"
 
 
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # digit → its double, minus 9 above 9
+_DOUBLED = str.maketrans("0123456789", "0246813579")  # digit → its double, minus 9 above 9
 
 
 def luhn_ok(digits: str) -> bool:
     """Luhn check over the whole string, the check digit being the last one.
 
-    Built-ins only (slices, map, sum): importers call it once per line of files of millions of lines.
+    Built-ins only, no Python step per digit (importers call it for each of a million people): the
+    digits to double are translated to their doubles, then all are summed as bytes, whose codes
+    are the digits plus 48.
     """
     if not digits or not digits.isascii() or not digits.isdigit():
         return False
-    total = sum(map(int, digits[-1::-2])) + sum(map(_DOUBLED.__getitem__, map(int, digits[-2::-2])))
+    total = sum((digits[-1::-2] + digits[-2::-2].translate(_DOUBLED)).encode()) - 48 * len(digits)
     return total % 10 == 0
 
 

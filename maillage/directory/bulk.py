@@ -7,11 +7,15 @@ the query. Table and column names come from the models, values always go as para
 """
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connections, router
 
-# Parameters per statement: SQLite before 3.32 refuses more than 999. PostgreSQL would take more,
-# but answers lists of this size faster than longer ones or than `= ANY(array)`.
+from maillage.directory import background
+from maillage.directory.copytext import copy_text
+
+# Values per statement: SQLite before 3.32 refuses more than 999 parameters. PostgreSQL gets them
+# as one array parameter (`= ANY(%s)`), by chunks of the same size (see `select_in`).
 MAX_PARAMETERS = 900
 
 # Values of these field types go to the database driver as they are (str, int, float, bool, None);
@@ -59,6 +63,73 @@ def _parameters(model, names: list[str], connection):
     return fields, parameters
 
 
+@contextmanager
+def server_binding_cursor(connection):
+    """A psycopg cursor sending parameters apart from the query (Django's binds them into it)."""
+    import psycopg
+
+    background.settle(connection)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+
+
+class PkAllocator:
+    """Primary keys for the rows a run creates, known before they are written: the run needs the
+    professionals' keys for their activities, and reading them back after the COPY cost a lookup
+    per row. PostgreSQL: the column's own sequence (other writers keep using it safely). SQLite:
+    counted from the highest key ever given, under the write lock the run's transaction holds."""
+
+    def __init__(self, model, top: int | None):
+        self.model = model
+        self.connection = connections[router.db_for_write(model)]
+        quote, meta = self.connection.ops.quote_name, model._meta
+        self.sequence = None
+        self.next = None
+        self.pool: list[int] = []
+        self.block = 0
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [meta.db_table, meta.pk.column])
+                self.sequence = cursor.fetchone()[0]
+            else:
+                given = 0
+                cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+                if cursor.fetchone():
+                    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [meta.db_table])
+                    found = cursor.fetchone()
+                    given = found[0] if found else 0
+                self.next = max(top or 0, given or 0) + 1
+        if self.connection.vendor == "postgresql" and not self.sequence:
+            raise ValueError(f"{quote(meta.db_table)}: no sequence gives the primary keys")
+
+    def take(self, count: int) -> list[int]:
+        if not count:
+            return []
+        if self.sequence is None:
+            start, self.next = self.next, self.next + count
+            return list(range(start, self.next))
+        if len(self.pool) < count:
+            # Drawn ahead, by growing blocks: a query per batch would make the run wait for the
+            # COPY running in the background (background.py). Keys drawn and not used are gaps,
+            # as a sequence has after any rolled back insert.
+            self.block = min(max(self.block * 2, count), 1 << 16)
+            draw = max(self.block, count) - len(self.pool)
+            with self.connection.cursor() as cursor:
+                # One row back rather than thousands: the values drawn form a range, unless another
+                # session drew from the sequence meanwhile (then they come as a list).
+                cursor.execute(
+                    "SELECT min(pk), max(pk), CASE WHEN max(pk) - min(pk) + 1 = count(*) THEN NULL "
+                    "ELSE array_agg(pk ORDER BY pk) END FROM "
+                    "(SELECT nextval(%s) AS pk FROM generate_series(1, %s)) AS drawn",
+                    [self.sequence, draw],
+                )
+                low, high, scattered = cursor.fetchone()
+                self.pool.extend(range(low, high + 1) if scattered is None else scattered)
+        taken, self.pool = self.pool[:count], self.pool[count:]
+        return taken
+
+
 def insert_rows(model, names: list[str], rows: list) -> None:
     """Many rows (sequences of values in the order of `names`) in one go: COPY on PostgreSQL, one
     INSERT executed for all rows elsewhere. Other fields get their model default, as with the ORM."""
@@ -70,16 +141,27 @@ def insert_rows(model, names: list[str], rows: list) -> None:
     defaults = [f.get_db_prep_save(f.get_default(), connection) for f in missing]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in [*fields, *missing])
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY is several times faster than even a pipelined executemany.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+    if connection.vendor == "postgresql":
+        # COPY is several times faster than even a pipelined executemany; the text built here
+        # several times faster than psycopg's `write_row`, which formats value after value.
+        sql = f"COPY {table} ({columns}) FROM STDIN"
+        text = copy_text([*fields, *missing], rows, defaults, connection)
+        copies = background.pending(connection)
+        if text is not None and copies is not None:
+            copies.submit(sql, text)  # run by a thread while the import goes on (background.py)
+            return
+        background.settle(connection)
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            if text is not None:
+                copy.write(text)
+            else:
                 for row in rows:
                     copy.write_row(parameters(row) + defaults)
-        else:
-            placeholders = ", ".join(["%s"] * (len(fields) + len(missing)))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
-            cursor.executemany(sql, [parameters(row) + defaults for row in rows])
+        return
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * (len(fields) + len(missing)))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
+        cursor.executemany(sql, [parameters(row) + defaults for row in rows])
 
 
 def update_rows(model, names: list[str], rows: list[tuple[int, list]]) -> None:
@@ -92,8 +174,14 @@ def update_rows(model, names: list[str], rows: list[tuple[int, list]]) -> None:
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     pk = connection.ops.quote_name(model._meta.pk.column)
     sql = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (names from the model)
+    parameters = [[*parameters(values), pk_value] for pk_value, values in rows]
+    if connection.vendor == "postgresql":
+        # Bound by the server: the statement is prepared once, not rebuilt in Python for each row.
+        with server_binding_cursor(connection) as cursor:
+            cursor.executemany(sql, parameters)
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*parameters(values), pk_value] for pk_value, values in rows])
+        cursor.executemany(sql, parameters)
 
 
 def _column(meta, name: str) -> str:
@@ -106,13 +194,37 @@ def select_in(model, names: list[str], where: str, values: list) -> list[tuple]:
     quote, meta = connection.ops.quote_name, model._meta
     columns = ", ".join(quote(_column(meta, name)) for name in names)
     table, column = quote(meta.db_table), quote(_column(meta, where))
+    if not values:
+        return []
     rows = []
+    if connection.vendor == "postgresql":
+        # The values as one array parameter, bound by the server: Django's client-side binding
+        # parses a query of 900 placeholders in Python, which costs more than the lookups. Still by
+        # chunks, never prepared: for a longer array, or a generic plan, a table just loaded (not
+        # yet analyzed) is read whole instead of through its index.
+        text = all(isinstance(value, str) for value in values)
+        array = "%s::text[]" if text else "%s"
+        sql = f"SELECT {columns} FROM {table} WHERE {column} = ANY({array})"  # noqa: S608 (names from the model)
+        with server_binding_cursor(connection) as cursor:
+            for chunk in chunks(values, MAX_PARAMETERS):
+                cursor.execute(sql, [_array_literal(chunk) if text else list(chunk)], prepare=False)
+                rows.extend(cursor.fetchall())
+        return rows
     with connection.cursor() as cursor:
         for chunk in chunks(values, MAX_PARAMETERS):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT {columns} FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
             rows.extend(cursor.fetchall())
     return rows
+
+
+def _array_literal(values: list[str]) -> str:
+    """Strings as the text of a PostgreSQL array, built by a C-level join: psycopg would dump a
+    list value by value, in Python."""
+    joined = '","'.join(values)
+    if joined.count('"') != 2 * (len(values) - 1) or "\\" in joined:  # quotes or backslashes to escape
+        joined = '","'.join(value.replace("\\", "\\\\").replace('"', '\\"') for value in values)
+    return '{"' + joined + '"}'
 
 
 def set_where_pk_in(model, values: dict, pks: list[int]) -> None:
@@ -123,6 +235,12 @@ def set_where_pk_in(model, values: dict, pks: list[int]) -> None:
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     prepared = [f.get_db_prep_save(values[f.name], connection) for f in fields]
     table, pk = quote(meta.db_table), quote(meta.pk.column)
+    if connection.vendor == "postgresql":
+        with server_binding_cursor(connection) as cursor:
+            for chunk in chunks(pks, 50_000):
+                sql = f"UPDATE {table} SET {assignments} WHERE {pk} = ANY(%s)"  # noqa: S608
+                cursor.execute(sql, [*prepared, list(chunk)], prepare=False)
+        return
     with connection.cursor() as cursor:
         for chunk in chunks(pks, MAX_PARAMETERS):
             marks = ", ".join(["%s"] * len(chunk))
@@ -150,6 +268,49 @@ def lock_for_import(model) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {connection.ops.quote_name(model._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def suspend_indexes(model) -> list[str]:
+    """Drops the secondary indexes of a table the run found empty (a first load) and returns the
+    statements that build them again, to run once the table is loaded: building an index from
+    the loaded rows is much faster than updating it for each of them. Unique indexes stay: they
+    check the natural keys and answer the lookups. Inside the run's transaction, like the rest: a
+    dry run or a failure brings the indexes back. On PostgreSQL, dropping an index locks the table
+    until the run ends: readers of the (still empty) table wait for the load. On SQLite (WAL),
+    readers go on reading the state before the run."""
+    connection = connections[router.db_for_write(model)]
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+                "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique "
+                "AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+                [connection.ops.quote_name(table)],
+            )
+            indexes = cursor.fetchall()
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(%s) i ON i.name = m.name "
+                "WHERE m.type = 'index' AND NOT i.\"unique\" AND i.origin = 'c' AND m.sql IS NOT NULL ORDER BY 1",
+                [table],
+            )
+            indexes = [(connection.ops.quote_name(name), sql) for name, sql in cursor.fetchall()]
+        else:
+            return []
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in indexes]
+
+
+def rebuild_indexes(model, definitions: list[str]) -> None:
+    connection = connections[router.db_for_write(model)]
+    with connection.cursor() as cursor:
+        if definitions and connection.vendor == "postgresql":
+            # Sorting a national table in the memory PostgreSQL allows by default spills to disk.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for definition in definitions:
+            cursor.execute(definition)
 
 
 def check_constraints_per_statement(model) -> None:

@@ -14,7 +14,7 @@ from datetime import date
 
 from maillage.core.identifiers import is_valid_finess
 from maillage.directory.coords import CoordinateError, epsg_of, to_wgs84
-from maillage.directory.importer import Record, fingerprint
+from maillage.directory.records import Record, fingerprint
 from maillage.directory.rpps import header_key
 from maillage.directory.sources import Issue, Line, SourceError, binary_issue, excerpt, split_csv_line
 

@@ -4,8 +4,9 @@ import itertools
 
 from maillage.directory.bulk import MAX_PARAMETERS, chunks, update_rows
 from maillage.directory.finess import FIELDS, Geo, Layout, LineParser
-from maillage.directory.importer import BaseImport, Record, Syncer, Tally
+from maillage.directory.importer import BaseImport, Syncer
 from maillage.directory.models import ImportRun, Structure
+from maillage.directory.records import Record, Tally
 from maillage.directory.sources import Issue, SourceError, excerpt
 from maillage.territory.models import Commune
 
@@ -140,6 +141,7 @@ class FinessImport(BaseImport):
                 "Aucune ligne « structureet » : seules les coordonnées des structures connues sont mises à "
                 "jour, aucune structure n'est retirée."
             )
+        self.sync.close(rebuild=self.apply)
         if self.damaged_lines:
             self.notes.append(
                 f"{self.damaged_lines} ligne(s) contiennent des caractères perdus dans la source (« \ufffd ») : "

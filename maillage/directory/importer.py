@@ -15,15 +15,17 @@ what the run must remember from one batch to the next — which rows it has met,
 professional's later lines and to find the rows gone — is one bit per row of the table (`Seen`),
 not a Python object per line. Rows are not marked in the database: rewriting every unchanged row
 (and, on PostgreSQL, every index entry of it) would cost more than the whole comparison.
+
+Speed (a national file is 2 million lines): a table found empty when the run starts, under its
+lock, is a first load — nothing to look up but the keys this run created (`Syncer`), secondary
+indexes built once at the end (`bulk.suspend_indexes`). Within the run, the next batch is parsed
+in a thread (`streaming.read_ahead`) and, on PostgreSQL, each COPY runs in another while Python
+goes on (`background.py`); the database work itself stays in the run's connection and order.
 """
 
-import gc
-import hashlib
-import itertools
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,79 +34,29 @@ from django.db.models import Max
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.directory.background import background_copies
 from maillage.directory.bulk import (
     MAX_PARAMETERS,
+    PkAllocator,
     active_pks,
     check_constraints_per_statement,
     chunks,
     insert_rows,
     lock_for_import,
+    rebuild_indexes,
     select_in,
     set_where_pk_in,
+    suspend_indexes,
     update_rows,
 )
 from maillage.directory.models import ImportRun
+from maillage.directory.records import SAMPLES, Existing, Record, Tally
 from maillage.directory.sources import Issue, Progress, Report, SourceFile
+from maillage.directory.streaming import batched, quiet_garbage_collector, read_ahead
+from maillage.directory.tracking import KeyFilter, Seen
 
 BATCH_SIZE = 5000
-SAMPLES = 5
 TRACKING_FIELDS = ["source_hash", "last_run", "active", "updated_at"]
-
-
-def fingerprint(values: Iterable[str]) -> str:
-    """Digest of strings (the hot path: one C-level join). `None` is not accepted: pass ""."""
-    return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).hexdigest()
-
-
-@dataclass(slots=True)
-class Record:
-    """One row as the source describes it, kept light: a million of them go through an import.
-
-    `values` holds the source fields as parsed (a tuple); the importer turns a record into the full
-    row of model fields only for the rows it writes, and into a label only for the few it shows.
-    """
-
-    key: str
-    values: tuple
-    hash: str
-    line: int
-    extra: dict | None = None  # derived values: resolved commune, parent's pk…
-    context: object = None  # what a label needs beyond the values (an activity's professional)
-
-
-@dataclass(frozen=True)
-class Existing:
-    pk: int
-    hash: str
-    active: bool
-    seen: bool  # already met earlier in this same run
-
-
-@dataclass
-class Tally:
-    """Counts and a few examples of each kind of change, for one kind of row."""
-
-    code: str  # key in ImportRun.counts: "professionals"
-    noun: str  # plural, French, as the summary shows it: « professionnels »
-    feminine: bool = False
-    show_gone: bool = True
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    gone: int = 0
-    changed_fields: Counter = field(default_factory=Counter)
-    samples: dict = field(default_factory=lambda: {"new": [], "changed": [], "gone": []})
-
-    def sample(self, kind: str, text: str) -> None:
-        if len(self.samples[kind]) < SAMPLES:
-            self.samples[kind].append(text)
-
-    def as_dict(self) -> dict:
-        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "gone": self.gone}
-
-    @property
-    def touched(self) -> int:
-        return self.new + self.changed + self.gone
 
 
 def _display(value) -> str:
@@ -118,10 +70,26 @@ class Syncer:
 
     `row(record)` gives the values of a record's `fields`, in their order; `describe(record)` and
     `describe_row(instance)` the label shown in the summary for a record and for a row gone.
+
+    First load (`fresh`: the table was empty when the run started, as read under its lock): only
+    rows this run created can exist, so a key need not be looked up unless it may have been
+    created earlier in the run. `filter_keys` keeps a filter of the created keys for that; without
+    it, the caller only fetches the keys that may exist (the RPPS import knows them from the
+    professionals). The secondary indexes are built once, at the end (`close`).
     """
 
     def __init__(
-        self, model, key_field: str, fields: list[str], run: ImportRun, tally: Tally, *, row, describe, describe_row
+        self,
+        model,
+        key_field: str,
+        fields: list[str],
+        run: ImportRun,
+        tally: Tally,
+        *,
+        row,
+        describe,
+        describe_row,
+        filter_keys: bool = True,
     ):
         self.model = model
         self.key_field = key_field
@@ -136,19 +104,40 @@ class Syncer:
         # Created inside the run's transaction, before the first batch:
         lock_for_import(model)
         check_constraints_per_statement(model)
-        self.seen = Seen(model.objects.aggregate(top=Max("pk"))["top"] or 0)
+        top = model.objects.aggregate(top=Max("pk"))["top"]
+        self.seen = Seen(top or 0)
+        self.pks = PkAllocator(model, top)
+        self.fresh = top is None
+        self.created = KeyFilter() if self.fresh and filter_keys else None
+        # First load: the rows met by the last batch, and those it created (key → pk, hash).
+        self.recent: dict[str, Existing] = {}
+        self.recent_new: dict[str, tuple[int, str]] = {}
+        self.suspended = suspend_indexes(model) if self.fresh else []
 
     def fetch(self, keys: Iterable[str]) -> dict[str, Existing]:
-        seen = self.seen
-        return {
-            key: Existing(pk, digest, bool(active), pk in seen)
-            for key, pk, digest, active in select_in(
-                self.model, [self.key_field, "pk", "source_hash", "active"], self.key_field, list(keys)
-            )
-        }
+        found = {}
+        keys = list(keys)
+        if self.fresh:
+            # Those of the previous batch (a professional whose lines go on) are remembered; the
+            # database is asked only for older ones (an unsorted file) and, with a filter, for its
+            # rare false positives. Each lookup waits for the COPY running in the background.
+            recent, new = self.recent, self.recent_new
+            found = {key: recent[key] for key in keys if key in recent}
+            found.update((key, Existing(*new[key], True, True)) for key in keys if key in new)
+            keys = [key for key in keys if key not in found]
+            if self.created is not None:
+                keys = self.created.maybe(keys)
+        rows = select_in(self.model, [self.key_field, "pk", "source_hash", "active"], self.key_field, keys)
+        # One Existing per line of a re-import: `Seen` and the tuple's constructor inlined.
+        floor, bits, make = self.seen.floor, self.seen.bits, tuple.__new__
+        for key, pk, digest, active in rows:
+            met = pk > floor or bool(bits[pk >> 3] & (1 << (pk & 7)))
+            found[key] = make(Existing, (pk, digest, bool(active), met))
+        return found
 
-    def write(self, records: list[Record], existing: dict[str, Existing]) -> dict[str, int]:
-        """Classifies and writes `records` (none of them already seen in this run); returns their pks."""
+    def write(self, records: list[Record], existing: dict[str, Existing], *, pks: bool = True) -> dict[str, int]:
+        """Classifies and writes `records` (none of them already seen in this run); returns the pks
+        of the records and of `existing` when `pks` is true."""
         new, changed, unchanged = [], [], []
         for record in records:
             found = existing.get(record.key)
@@ -158,30 +147,44 @@ class Syncer:
                 changed.append((found, record))
             else:
                 unchanged.append(found.pk)
-        self._create(new)
+        if self.fresh:
+            self.recent = {key: found for key, found in existing.items() if found.seen}
+            self.recent_new = {}
+        created = self._create(new)
         self._change(changed)
         self.tally.unchanged += len(unchanged)
         for pk in unchanged:
             self.seen.add(pk)
-        pks = {key: found.pk for key, found in existing.items()}
-        if new:
-            pks.update(select_in(self.model, [self.key_field, "pk"], self.key_field, [r.key for r in new]))
-        return pks
+        if not pks:
+            return {}
+        result = {key: found.pk for key, found in existing.items()}
+        result.update(zip([r.key for r in new], created, strict=True))
+        return result
 
-    def _create(self, records: list[Record]) -> None:
+    def _create(self, records: list[Record]) -> list[int]:
         if not records:
-            return
+            return []
         run, now, row = self.run.pk, self.now, self.row
-        names = [*self.fields, *TRACKING_FIELDS, "created_at"]
+        pks = self.pks.take(len(records))
+        names = [self.model._meta.pk.name, *self.fields, *TRACKING_FIELDS, "created_at"]
         if self.key_field in self.fields:
-            rows = [(*row(r), r.hash, run, True, now, now) for r in records]
+            rows = [(pk, *row(r), r.hash, run, True, now, now) for pk, r in zip(pks, records, strict=True)]
         else:
-            names.insert(0, self.key_field)
-            rows = [(r.key, *row(r), r.hash, run, True, now, now) for r in records]
+            names.insert(1, self.key_field)
+            rows = [(pk, r.key, *row(r), r.hash, run, True, now, now) for pk, r in zip(pks, records, strict=True)]
         insert_rows(self.model, names, rows)
+        if min(pks) <= self.seen.floor:  # a sequence behind the table's keys: mark them met by hand
+            for pk in pks:
+                self.seen.add(pk)
+        if self.fresh:
+            if self.created is not None:
+                self.created.add_all(r.key for r in records)
+            keys, hashes = [r.key for r in records], [r.hash for r in records]
+            self.recent_new = dict(zip(keys, zip(pks, hashes, strict=True), strict=True))
         for record in records[: SAMPLES - len(self.tally.samples["new"])]:
             self.tally.sample("new", self.describe(record))
         self.tally.new += len(records)
+        return pks
 
     def _change(self, pairs: list[tuple[Existing, Record]]) -> None:
         if not pairs:
@@ -212,31 +215,20 @@ class Syncer:
 
     def retire_unseen(self) -> None:
         """Rows of a full extraction that this run did not see are deactivated, never deleted."""
+        if self.fresh:
+            return  # the table was empty: every row in it now was created, hence seen, by this run
         gone = array("q", (pk for pk in active_pks(self.model) if pk not in self.seen))
         for row in self.model.objects.filter(pk__in=gone[:SAMPLES]).order_by("pk"):
             self.tally.sample("gone", self.describe_row(row))
         set_where_pk_in(self.model, {"active": False, "last_run": self.run.pk, "updated_at": self.now}, gone)
         self.tally.gone = len(gone)
 
-
-class Seen:
-    """The rows of a table met by this run: one bit per primary key, about 125 KB per million rows.
-
-    Rows with a key above `floor` (the highest when the run started) were created by the run,
-    hence met: within the run's transaction nobody else adds rows to these tables
-    (`lock_for_import`).
-    """
-
-    def __init__(self, floor: int):
-        self.floor = floor
-        self.bits = bytearray(floor // 8 + 1)
-
-    def add(self, pk: int) -> None:
-        if pk <= self.floor:
-            self.bits[pk >> 3] |= 1 << (pk & 7)
-
-    def __contains__(self, pk: int) -> bool:
-        return pk > self.floor or bool(self.bits[pk >> 3] & (1 << (pk & 7)))
+    def close(self, *, rebuild: bool = True) -> None:
+        """After the last batch: the indexes dropped for a first load are built again — unless the
+        run is to be rolled back (a dry run), which brings them back by itself."""
+        if rebuild:
+            rebuild_indexes(self.model, self.suspended)
+        self.suspended = []
 
 
 @dataclass
@@ -254,34 +246,14 @@ class Outcome:
         return any(t.touched for t in self.tallies)
 
 
-@contextmanager
-def quiet_garbage_collector():
-    """Millions of short-lived records make the cyclic garbage collector walk the whole heap
-    (Django included) again and again: a third of the run time. Everything alive before the run
-    is frozen out of its sight, and it runs less often; the records themselves hold no cycles and
-    are freed by reference counting as soon as their batch is written."""
-    thresholds = gc.get_threshold()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-def batched(items: Iterator, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 class BaseImport:
     """One run of one national import. Subclasses parse lines into items and apply batches."""
 
     source_kind: str = ""
     audit_action: str = ""
+    # Parse the next batch in a thread while the database works (`streaming.read_ahead`): only
+    # for parsers that touch no shared state but their own.
+    parse_ahead: bool = False
 
     def __init__(self, path, *, apply: bool = False, report_path: str | None = None, progress: Progress | None = None):
         self.path = Path(path)
@@ -326,9 +298,10 @@ class BaseImport:
         try:
             with quiet_garbage_collector(), transaction.atomic():
                 self.setup(run)
-                for batch in batched(self.items(run), BATCH_SIZE):
-                    self.apply_batch(batch)
-                    self.progress.update(self.lines, self.source.bytes_read)
+                with self.batches(run) as batches, background_copies():
+                    for batch in batches:
+                        self.apply_batch(batch)
+                        self.progress.update(self.lines, self.source.bytes_read)
                 self.finish()
                 self.progress.update(self.lines, self.source.bytes_read, final=True)
                 run.counts = self.counts()
@@ -356,6 +329,11 @@ class BaseImport:
 
     def setup(self, run: ImportRun) -> None:
         """Called inside the transaction, before the first batch."""
+
+    def batches(self, run: ImportRun):
+        """A context manager giving the batches of items (read ahead by a thread if `parse_ahead`)."""
+        batches = batched(self.items(run), BATCH_SIZE)
+        return read_ahead(batches) if self.parse_ahead else nullcontext(batches)
 
     def counts(self) -> dict:
         counts = {"lines": self.lines, "rejected": self.report.rejected_total, "warnings": self.report.warnings_total}

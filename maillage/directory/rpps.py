@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from maillage.core.identifiers import is_valid_adeli, is_valid_rpps
-from maillage.directory.importer import Record, fingerprint
 from maillage.directory.models.professionals import KEY_LENGTH
+from maillage.directory.records import Record, fingerprint
 from maillage.directory.sources import Issue, Line, SourceError, binary_issue, excerpt
 
 SEPARATOR = "|"

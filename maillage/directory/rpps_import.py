@@ -1,8 +1,9 @@
 """Import of the RPPS extraction into Professional and Activity (see importer.py for the run)."""
 
-from maillage.directory.importer import BaseImport, Existing, Record, Syncer, Tally
+from maillage.directory.importer import BaseImport, Syncer
 from maillage.directory.models import Activity, ImportRun, Professional
 from maillage.directory.models.professionals import search_name
+from maillage.directory.records import Existing, Record, Tally
 from maillage.directory.rpps import PROFESSIONAL_FIELDS, SOURCE_ACTIVITY_FIELDS, Header, LineParser, ParsedLine
 from maillage.directory.sources import Issue, SourceError, excerpt
 from maillage.territory.models import Commune
@@ -48,6 +49,7 @@ def activity_label(a: Activity) -> str:
 class RppsImport(BaseImport):
     source_kind = ImportRun.Source.RPPS
     audit_action = "directory.rpps.imported"
+    parse_ahead = True  # LineParser only reads its header and the communes, both set before the run
 
     def prepare(self) -> None:
         self._lines = self.source.lines()
@@ -58,6 +60,7 @@ class RppsImport(BaseImport):
         self.professionals = Tally("professionals", "professionnels")
         self.activities = Tally("activities", "activités", feminine=True)
         self._tail: dict[str, ParsedLine] = {}
+        self._whole_tail: str | None = None  # the professional whose activity rows are all in the tail
 
     def setup(self, run: ImportRun) -> None:
         communes = frozenset(Commune.objects.values_list("code", flat=True))
@@ -88,6 +91,7 @@ class RppsImport(BaseImport):
             row=activity_row,
             describe=describe_activity,
             describe_row=activity_label,
+            filter_keys=False,  # on a first load, `_may_exist` tells from the professionals
         )
 
     def tallies(self) -> list[Tally]:
@@ -106,24 +110,38 @@ class RppsImport(BaseImport):
                 self.reject(item)
             else:
                 parsed.append(item)
-        identity, pks = self._professionals(parsed)
-        self._activities(parsed, identity, pks)
+        identity, pks, earlier = self._professionals(parsed)
+        self._activities(parsed, identity, pks, earlier)
 
-    def _professionals(self, parsed: list[ParsedLine]) -> tuple[dict[str, str], dict[str, int]]:
-        """Writes each professional met for the first time in this run; identity = its first line."""
+    def _professionals(self, parsed: list[ParsedLine]) -> tuple[dict[str, str], dict[str, int], set[str]]:
+        """Writes each professional met for the first time in this run; identity = its first line.
+        Also returns the professionals met in an earlier batch."""
         first: dict[str, Record] = {}
         for item in parsed:
             first.setdefault(item.professional.key, item.professional)
         existing = self.pro_sync.fetch(first)
-        fresh = [record for key, record in first.items() if not (key in existing and existing[key].seen)]
+        earlier = {key for key, found in existing.items() if found.seen}
+        fresh = [record for key, record in first.items() if key not in earlier]
         pks = self.pro_sync.write(fresh, existing)
-        identity = {
-            key: existing[key].hash if key in existing and existing[key].seen else record.hash
-            for key, record in first.items()
-        }
-        return identity, pks
+        identity = {key: existing[key].hash if key in earlier else record.hash for key, record in first.items()}
+        return identity, pks, earlier
 
-    def _activities(self, parsed: list[ParsedLine], identity: dict[str, str], pks: dict[str, int]) -> None:
+    def _may_exist(self, kept: dict[str, ParsedLine], earlier: set[str]) -> list[str]:
+        """The activity keys to look up. On a first load only this run's rows exist, and an activity
+        row only for a professional met in an earlier batch: none for the others, nor for the one
+        whose lines went on from the previous batch if it was new there — its rows are in the tail,
+        already compared. So a sorted extraction is loaded without a single lookup."""
+        if not self.act_sync.fresh:
+            return list(kept)
+        return [
+            key
+            for key, item in kept.items()
+            if item.professional.key in earlier and item.professional.key != self._whole_tail
+        ]
+
+    def _activities(
+        self, parsed: list[ParsedLine], identity: dict[str, str], pks: dict[str, int], earlier: set[str]
+    ) -> None:
         kept: dict[str, ParsedLine] = {}
         for item in parsed:
             if item.activity is None:
@@ -135,8 +153,8 @@ class RppsImport(BaseImport):
                 continue
             same_identity = item.professional.hash == previous.professional.hash
             self._duplicate(item, previous.activity.hash, same_identity, previous.line)
-        self._keep_tail(parsed, kept)
-        existing = self.act_sync.fetch(kept)
+        existing = self.act_sync.fetch(self._may_exist(kept, earlier))
+        self._keep_tail(parsed, kept, earlier)
         records = []
         for key, item in kept.items():
             found: Existing | None = existing.get(key)
@@ -148,16 +166,19 @@ class RppsImport(BaseImport):
                 self.report.add(warning)
             item.activity.extra["professional"] = pks[item.professional.key]
             records.append(item.activity)
-        self.act_sync.write(records, existing)
+        self.act_sync.write(records, existing, pks=False)
 
-    def _keep_tail(self, parsed: list[ParsedLine], kept: dict[str, ParsedLine]) -> None:
+    def _keep_tail(self, parsed: list[ParsedLine], kept: dict[str, ParsedLine], earlier: set[str]) -> None:
         """The activities of the batch's last professional, whose lines may go on in the next batch:
         the extraction is sorted by professional, so duplicates across a batch boundary are then
-        compared line to line like those within a batch."""
+        compared line to line like those within a batch. When that professional is new in this
+        batch (or already was the whole tail's), the tail holds every activity it has in the run."""
         last = parsed[-1].professional.key if parsed else None
         tail = {key: item for key, item in self._tail.items() if item.professional.key == last}
         tail.update((key, item) for key, item in kept.items() if item.professional.key == last)
         self._tail = tail
+        whole = last is not None and (last not in earlier or last == self._whole_tail)
+        self._whole_tail = last if whole else None
 
     def _duplicate(self, item: ParsedLine, first_hash: str, same_identity: bool, first_line: int | None) -> None:
         """A second line for an activity already read in this file.
@@ -184,3 +205,5 @@ class RppsImport(BaseImport):
     def finish(self) -> None:
         self.pro_sync.retire_unseen()
         self.act_sync.retire_unseen()
+        self.pro_sync.close(rebuild=self.apply)
+        self.act_sync.close(rebuild=self.apply)

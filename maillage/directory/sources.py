@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management.base import OutputWrapper
@@ -31,8 +32,7 @@ class SourceError(Exception):
     """The file cannot be imported at all; the message tells the user what to do."""
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a tuple: one is made per line of the file
     number: int
     text: str
     complete: bool  # False for a last line without its end of line: a truncated download
@@ -98,16 +98,17 @@ class SourceFile:
     def lines(self) -> Iterator[Line]:
         """Non-blank lines, numbered from 1 as an editor shows them, BOM and CR/LF removed."""
         number = 0
+        digest = self._sha256.update
         with self.path.open("rb") as handle:
             for raw in handle:
                 number += 1
                 self.bytes_read += len(raw)
-                self._sha256.update(raw)
+                digest(raw)
                 complete = raw.endswith(b"\n")
                 raw = raw.rstrip(b"\r\n")
                 if number == 1 and raw.startswith(codecs.BOM_UTF8):
                     raw = raw[len(codecs.BOM_UTF8) :]
-                if not raw.strip():
+                if not raw or raw.isspace():  # blank (isspace, unlike strip, copies nothing)
                     continue
                 yield Line(number, self._decode(raw), complete)
 

@@ -1,6 +1,7 @@
 """The French summary an import prints: what would change (dry run) or what changed (--apply)."""
 
-from maillage.directory.importer import Outcome, Tally
+from maillage.directory.importer import Outcome
+from maillage.directory.records import Tally
 
 _WORDS = {
     "new": ("nouveau", "nouveaux", "nouvelle", "nouvelles"),
