@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "maillage.accounts",
     "maillage.territory",
     "maillage.directory",
+    "maillage.indicators",
+    "maillage.doctor_access",
     "maillage.www",
 ]
 
