@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from maillage.doctor_access.actions.privacy import anonymise_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Anonymise les demandes de médecin traitant closes depuis plus longtemps que le délai de leur CPTS "
+        "(12 mois par défaut). --dry-run pour compter sans rien changer."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, dry_run, **options):
+        ids = anonymise_due(dry_run=dry_run)
+        verb = "seraient anonymisées" if dry_run else "anonymisées"
+        self.stdout.write(f"{len(ids)} demande(s) {verb}.")

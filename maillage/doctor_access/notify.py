@@ -1,0 +1,58 @@
+"""Emails of the waiting list, in French, sent once the transaction that caused them commits: a
+rolled-back write never tells anyone anything."""
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+
+def _send_after_commit(to: str, subject: str, body: str) -> None:
+    if not to:
+        return
+    transaction.on_commit(lambda: send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=True))
+
+
+def _address(activity) -> str:
+    street = " ".join(p for p in (activity.street_number, activity.street_type_label, activity.street_label) if p)
+    town = " ".join(p for p in (activity.postal_code, activity.commune_label) if p)
+    return ", ".join(p for p in (street, town) if p)
+
+
+def request_received(request) -> None:
+    _send_after_commit(
+        request.email,
+        "Votre demande de médecin traitant est enregistrée",
+        f"Bonjour {request.first_name},\n\n"
+        f"La {request.cpts.name} a bien reçu votre demande de médecin traitant "
+        f"(référence {request.reference}). Elle sera étudiée par l'équipe de coordination, qui vous "
+        "recontactera. Vous n'avez rien d'autre à faire pour le moment.\n\n"
+        "Si vous trouvez un médecin traitant d'ici là, merci de nous le signaler.\n",
+    )
+
+
+def proposal_made(proposal) -> None:
+    request, doctor = proposal.request, proposal.offer
+    _send_after_commit(
+        doctor.user.email,
+        "Un nouveau patient vous est proposé",
+        f"Bonjour Docteur {doctor.professional.last_name},\n\n"
+        f"La {request.cpts.name} vous propose un patient en recherche de médecin traitant "
+        f"(commune : {request.commune.name}, à {proposal.distance_km:.0f} km de votre cabinet). "
+        f"Merci de répondre avant le {proposal.expires_at:%d/%m/%Y} depuis votre espace Maillage ; "
+        "sans réponse, le patient sera proposé à un autre médecin.\n",
+    )
+
+
+def proposal_accepted(proposal) -> None:
+    request, doctor = proposal.request, proposal.offer
+    activity = doctor.professional.activities.filter(active=True, commune=doctor.commune).first()
+    where = f"\nAdresse du cabinet : {_address(activity)}" if activity else ""
+    phone = f"\nTéléphone : {activity.phone}" if activity and activity.phone else ""
+    _send_after_commit(
+        request.email,
+        "Un médecin traitant accepte de vous suivre",
+        f"Bonjour {request.first_name},\n\n"
+        f"Le Dr {doctor.professional.first_name} {doctor.professional.last_name} "
+        f"({doctor.commune.name}) accepte de devenir votre médecin traitant.{where}{phone}\n\n"
+        "Prenez rendez-vous avec ce cabinet ; lors de la consultation, le médecin déclarera avec vous "
+        "le choix du médecin traitant auprès de l'Assurance maladie.\n",
+    )
