@@ -236,6 +236,11 @@ if PRODUCTION:
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.invalid>")
 
+# The public médecin traitant form (no third-party captcha): a person takes longer than this to
+# fill it, and one address may send this many requests per hour.
+DOCTOR_ACCESS_MIN_FILL_SECONDS = 3
+DOCTOR_ACCESS_PUBLIC_RATE = (5, 3600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,4 +1,7 @@
+from datetime import date
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from maillage.accounts.models import Role, RoleKind, User
@@ -175,3 +178,34 @@ class ActivityFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"cabinet{n}@exemple.fr")
     genre_code = "GENR01"
     genre_label = "Activité standard"
+
+
+class DoctorRequestFactory(DjangoModelFactory):
+    """A request for a médecin traitant, received through the public form by default."""
+
+    class Meta:
+        model = "doctor_access.DoctorRequest"
+
+    cpts = factory.SubFactory(CptsFactory)
+    channel = "public_form"
+    last_name = factory.Sequence(lambda n: f"Martin{n}")
+    first_name = "Louise"
+    birth_date = factory.LazyFunction(lambda: date(1950, 3, 14))
+    phone = "0601020304"
+    commune = factory.SubFactory(CommuneFactory)
+    consent_version = "2026-11-v1"
+    consented_at = factory.LazyFunction(timezone.now)
+    status = "qualified"
+
+
+class DoctorOfferFactory(DjangoModelFactory):
+    """A GP's offer; the GP's account is linked to their RPPS record."""
+
+    class Meta:
+        model = "doctor_access.DoctorOffer"
+
+    cpts = factory.SubFactory(CptsFactory)
+    professional = factory.SubFactory(ProfessionalFactory)
+    user = factory.SubFactory(UserFactory)
+    commune = factory.SubFactory(CommuneFactory)
+    capacity = 5

@@ -3,12 +3,16 @@
 The completeness test fails when a URL is added without a row here: the matrix grows with the app.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
-from maillage.directory.models import Partner
-from tests.factories import ProfessionalFactory, RoleFactory, UserFactory, with_check_digit
+from maillage.directory.models import Partner, ProfessionalAccount
+from maillage.doctor_access.models import DoctorOffer, Proposal
+from tests.factories import DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory, with_check_digit
 
 # Who asks. "coordinator_other" coordinates another CPTS than the one in the URL (cmv).
 ACTORS = [
@@ -40,6 +44,9 @@ LOGGED_IN = only(
 COORDINATION = only({"coordinator"})
 REGION = only({"admin", "regional_own"})
 CPTS_TEAM = only({"coordinator", "member", "regulator"})  # the CPTS's own people read its directory
+DESK = only({"coordinator", "regulator"})  # the waiting list: coordinator and regulator only
+DESK_WRITE = {"coordinator": 302, "regulator": 302}
+DESK_REFUSED = {"coordinator": 400, "regulator": 400}
 MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
 
 # (url name, method, path, expected statuses)
@@ -65,6 +72,27 @@ MATRIX = [
     ("www:directory_public", "get", "/cpts/cmv/annuaire/", PUBLIC),
     ("www:directory_partners", "get", "/c/cmv/annuaire/partenaires/", CPTS_TEAM),
     ("www:directory_partner_edit", "get", "/c/cmv/annuaire/partenaires/{partner}/", COORDINATION),
+    ("www:doctor_request_form", "get", "/cpts/cmv/medecin-traitant/", PUBLIC),
+    ("www:doctor_request_sent", "get", "/cpts/cmv/medecin-traitant/envoyee/", PUBLIC),
+    ("www:doctor_requests", "get", "/c/cmv/medecin-traitant/", DESK),
+    ("www:doctor_request_new", "get", "/c/cmv/medecin-traitant/nouvelle/", DESK),
+    ("www:doctor_request", "get", "/c/cmv/medecin-traitant/{mt}/", DESK),
+    ("www:doctor_request_qualify", "post", "/c/cmv/medecin-traitant/{mt}/qualifier/", only(set(), **DESK_WRITE)),
+    # Without a target state the form is refused (400): reaching the form is what is checked.
+    ("www:doctor_request_transition", "post", "/c/cmv/medecin-traitant/{mt}/etat/", only(set(), **DESK_REFUSED)),
+    ("www:doctor_request_export", "get", "/c/cmv/medecin-traitant/{mt}/export.json", DESK),
+    ("www:doctor_settings", "get", "/c/cmv/medecin-traitant/reglages/", COORDINATION),
+    ("www:doctor_matching", "get", "/c/cmv/medecin-traitant/appariement/", COORDINATION),
+    (
+        "www:doctor_matching_apply",
+        "post",
+        "/c/cmv/medecin-traitant/appariement/appliquer/",
+        only(set(), coordinator=302),
+    ),
+    ("www:doctor_referral", "get", "/c/cmv/medecin-traitant/orienter/", CPTS_TEAM),
+    ("www:doctor_space", "get", "/c/cmv/medecin-traitant/mes-patients/", CPTS_TEAM),
+    # Only the doctor the proposal is addressed to (the member, a GP) finds it.
+    ("www:doctor_proposal_answer", "post", "/c/cmv/medecin-traitant/propositions/{proposal}/", only(set(), member=302)),
     ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
     ("www:coverage_region", "get", "/couverture/region/11/", REGION),
     ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
@@ -93,6 +121,7 @@ BODIES = {
     "www:territory_add": {"code": "92049"},
     "www:territory_remove": {"code": "92020"},
     "www:directory_entry_edit": {"is_member": "on", "languages": "anglais"},
+    "www:doctor_proposal_answer": {"decision": "accepter"},
 }
 
 
@@ -110,6 +139,7 @@ def actors(idf):
         "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
     }
     ProfessionalFactory(identifier=MATRIX_RPPS)
+    idf.update(_waiting_list(idf, people["member"], ProfessionalFactory()))
     idf["partner"] = Partner.objects.create(cpts=idf["cmv"], kind=Partner.Kind.DAC, name="DAC Hauts-de-Seine Sud")
     idf["other_partner"] = Partner.objects.create(cpts=idf["paris13"], kind=Partner.Kind.CCAS, name="CCAS Paris 13")
     clients = {"anonymous": Client()}
@@ -122,10 +152,20 @@ def actors(idf):
     return clients, idf
 
 
+def _waiting_list(idf, member, gp):
+    """A request of cmv, proposed to the member (a GP linked to their account)."""
+    ProfessionalAccount.objects.create(user=member, professional=gp)
+    commune = idf["communes"]["92046"]
+    offer = DoctorOffer.objects.create(cpts=idf["cmv"], professional=gp, user=member, commune=commune, capacity=3)
+    request = DoctorRequestFactory(cpts=idf["cmv"], commune=commune, status="proposed")
+    proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=7))
+    return {"mt": request, "proposal": proposal}
+
+
 @pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_permission_matrix(actors, name, method, path, expected):
     clients, idf = actors
-    path = path.format(partner=idf["partner"].pk)
+    path = path.format(partner=idf["partner"].pk, mt=idf["mt"].pk, proposal=idf["proposal"].pk)
     got = {}
     for actor in ACTORS:
         data = dict(BODIES.get(name, {}))

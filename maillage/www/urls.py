@@ -5,6 +5,10 @@ from maillage.www.coordination import views as coordination
 from maillage.www.directory import partners
 from maillage.www.directory import public as public_directory
 from maillage.www.directory import views as directory
+from maillage.www.doctor_access import coordinator as mt_coordinator
+from maillage.www.doctor_access import desk as mt_desk
+from maillage.www.doctor_access import doctor as mt_doctor
+from maillage.www.doctor_access import public as mt_public
 from maillage.www.public import views as public
 from maillage.www.region import views as region
 
@@ -16,6 +20,8 @@ urlpatterns = [
     path("cpts/<slug:slug>/", public.cpts_public, name="cpts_public"),
     path("cpts/<slug:slug>/carte.geojson", public.cpts_geojson, name="cpts_geojson"),
     path("cpts/<slug:slug>/annuaire/", public_directory.directory, name="directory_public"),
+    path("cpts/<slug:slug>/medecin-traitant/", mt_public.request_form, name="doctor_request_form"),
+    path("cpts/<slug:slug>/medecin-traitant/envoyee/", mt_public.request_sent, name="doctor_request_sent"),
     path("espace/", account.dashboard, name="home_dashboard"),
     path("espace/role/", account.switch_role, name="switch_role"),
     path("c/<slug:slug>/", coordination.dashboard, name="coord_dashboard"),
@@ -31,6 +37,26 @@ urlpatterns = [
     path("c/<slug:slug>/annuaire/pro/<str:national_id>/fiche/", directory.entry_edit, name="directory_entry_edit"),
     path("c/<slug:slug>/annuaire/partenaires/", partners.partner_list, name="directory_partners"),
     path("c/<slug:slug>/annuaire/partenaires/<int:pk>/", partners.partner_edit, name="directory_partner_edit"),
+    path("c/<slug:slug>/medecin-traitant/", mt_desk.request_list, name="doctor_requests"),
+    path("c/<slug:slug>/medecin-traitant/nouvelle/", mt_desk.request_new, name="doctor_request_new"),
+    path("c/<slug:slug>/medecin-traitant/<int:pk>/", mt_desk.request_detail, name="doctor_request"),
+    path("c/<slug:slug>/medecin-traitant/<int:pk>/qualifier/", mt_desk.request_qualify, name="doctor_request_qualify"),
+    path("c/<slug:slug>/medecin-traitant/<int:pk>/etat/", mt_desk.request_transition, name="doctor_request_transition"),
+    path("c/<slug:slug>/medecin-traitant/<int:pk>/export.json", mt_desk.request_export, name="doctor_request_export"),
+    path("c/<slug:slug>/medecin-traitant/reglages/", mt_coordinator.settings_page, name="doctor_settings"),
+    path("c/<slug:slug>/medecin-traitant/appariement/", mt_coordinator.matching_page, name="doctor_matching"),
+    path(
+        "c/<slug:slug>/medecin-traitant/appariement/appliquer/",
+        mt_coordinator.matching_apply,
+        name="doctor_matching_apply",
+    ),
+    path("c/<slug:slug>/medecin-traitant/orienter/", mt_doctor.referral, name="doctor_referral"),
+    path("c/<slug:slug>/medecin-traitant/mes-patients/", mt_doctor.doctor_space, name="doctor_space"),
+    path(
+        "c/<slug:slug>/medecin-traitant/propositions/<int:pk>/",
+        mt_doctor.proposal_answer,
+        name="doctor_proposal_answer",
+    ),
     path("couverture/", region.overview, name="coverage_overview"),
     path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
     path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),

@@ -133,3 +133,16 @@ def recompute_priorities(cpts) -> int:
             changed.append(request)
     DoctorRequest.objects.bulk_update(changed, ["priority"], batch_size=500)
     return len(changed)
+
+
+def save_settings(cpts, form, actor) -> None:
+    """`form` is a valid SettingsForm (a ModelForm on the CPTS's AccessSettings)."""
+    with transaction.atomic():
+        settings = form.save()
+        audit.record(
+            "doctor_access.settings.updated",
+            actor=actor,
+            cpts=cpts,
+            obj=settings,
+            details={name: form.cleaned_data[name] for name in form.changed_data},
+        )

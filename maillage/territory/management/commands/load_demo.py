@@ -21,7 +21,13 @@ class Command(BaseCommand):
 
             self.stdout.write("Annuaire de démonstration (fichiers RPPS et FINESS fictifs) :")
             slugs = [spec.slug for spec in demo.CPTS]
-            directory_demo.load(list(Cpts.objects.filter(slug__in=slugs).order_by("slug")), log=self.stdout.write)
+            demo_cpts = list(Cpts.objects.filter(slug__in=slugs).order_by("slug"))
+            directory_demo.load(demo_cpts, log=self.stdout.write)
+            # Waiting patients and volunteer GPs (the GPs come from the directory just loaded).
+            from maillage.doctor_access import demo as doctor_access_demo
+
+            self.stdout.write("Médecin traitant (patients et médecins fictifs) :")
+            doctor_access_demo.load(demo_cpts, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )

@@ -1,0 +1,85 @@
+"""The coordinator's side of the waiting list: priority weights and settings, the matching."""
+
+from django.contrib import messages
+from django.db import DatabaseError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from maillage.doctor_access.actions import AccessError, lifecycle
+from maillage.doctor_access.actions import matching as matching_actions
+from maillage.doctor_access.actions.privacy import record_list_read
+from maillage.doctor_access.models import AccessSettings, DoctorOffer, MatchRun, PriorityWeight
+from maillage.www.doctor_access.forms import SettingsForm, WeightsForm
+from maillage.www.scoping import cpts_for
+
+
+def _weights(cpts):
+    AccessSettings.of(cpts)
+    return list(PriorityWeight.objects.filter(cpts=cpts))
+
+
+def settings_page(request, slug):
+    cpts = cpts_for(request, slug)
+    settings = AccessSettings.of(cpts)
+    weights = WeightsForm(weights=_weights(cpts))
+    options = SettingsForm(instance=settings)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("formulaire") == "poids":
+            weights = WeightsForm(request.POST, weights=_weights(cpts))
+            if weights.is_valid():
+                changed = lifecycle.update_weights(cpts, weights.ordered(), request.user)
+                messages.success(request, f"Priorités enregistrées ; {changed} demande(s) ont changé de priorité.")
+                return redirect("www:doctor_settings", slug=cpts.slug)
+        else:
+            options = SettingsForm(request.POST, instance=settings)
+            if options.is_valid():
+                lifecycle.save_settings(cpts, options, request.user)
+                messages.success(request, "Réglages enregistrés.")
+                return redirect("www:doctor_settings", slug=cpts.slug)
+        status = 400
+    return render(
+        request, "doctor_access/settings.html", {"cpts": cpts, "weights": weights, "options": options}, status=status
+    )
+
+
+def matching_page(request, slug):
+    """A preview of the proposals the matching would make now; nothing is written."""
+    cpts = cpts_for(request, slug)
+    plan = matching_actions.plan(cpts)
+    record_list_read(cpts, request.user, shown=[p.request.pk for p in plan.proposals])
+    offers = (
+        DoctorOffer.objects.filter(cpts=cpts)
+        .select_related("professional", "commune")
+        .order_by("professional__last_name")
+    )
+    return render(
+        request,
+        "doctor_access/matching.html",
+        {
+            "cpts": cpts,
+            "plan": plan,
+            "offers": [(offer, offer.places_left()) for offer in offers],
+            "runs": MatchRun.objects.filter(cpts=cpts)[:10],
+        },
+    )
+
+
+@require_POST
+def matching_apply(request, slug):
+    cpts = cpts_for(request, slug)
+    try:
+        result, _ = matching_actions.apply(cpts, request.user)
+    except (AccessError, DatabaseError) as exc:
+        # A concurrent matching that got there first: nothing of this one was written.
+        detail = str(exc) if isinstance(exc, AccessError) else "un autre appariement était en cours"
+        messages.error(
+            request, f"L'appariement n'a pas pu être appliqué ({detail}). Rien n'a été enregistré ; réessayez."
+        )
+        return redirect("www:doctor_matching", slug=cpts.slug)
+    messages.success(
+        request,
+        f"{len(result.proposals)} proposition(s) envoyée(s) aux médecins ; "
+        f"{len(result.unplaced)} patient(s) restent en attente.",
+    )
+    return redirect("www:doctor_matching", slug=cpts.slug)
