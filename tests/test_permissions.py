@@ -63,6 +63,7 @@ MATRIX = [
     ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", COORDINATION),
     ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", COORDINATION),
     ("www:audit_log", "get", "/c/cmv/journal/", COORDINATION),
+    ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", COORDINATION),
     ("www:directory_search", "get", "/c/cmv/annuaire/", CPTS_TEAM),
     ("www:directory_export_csv", "get", "/c/cmv/annuaire/export.csv", COORDINATION),
     ("www:directory_export_xlsx", "get", "/c/cmv/annuaire/export.xlsx", COORDINATION),

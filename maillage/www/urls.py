@@ -9,6 +9,7 @@ from maillage.www.doctor_access import coordinator as mt_coordinator
 from maillage.www.doctor_access import desk as mt_desk
 from maillage.www.doctor_access import doctor as mt_doctor
 from maillage.www.doctor_access import public as mt_public
+from maillage.www.indicators import views as indicators
 from maillage.www.public import views as public
 from maillage.www.region import views as region
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("c/<slug:slug>/territoire/ajouter/", coordination.territory_add, name="territory_add"),
     path("c/<slug:slug>/territoire/retirer/", coordination.territory_remove, name="territory_remove"),
     path("c/<slug:slug>/journal/", coordination.audit_log, name="audit_log"),
+    path("c/<slug:slug>/indicateurs/", indicators.cpts_indicators, name="cpts_indicators"),
     path("c/<slug:slug>/annuaire/", directory.search_page, name="directory_search"),
     path("c/<slug:slug>/annuaire/export.csv", directory.export, {"file_format": "csv"}, name="directory_export_csv"),
     path("c/<slug:slug>/annuaire/export.xlsx", directory.export, {"file_format": "xlsx"}, name="directory_export_xlsx"),

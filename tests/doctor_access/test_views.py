@@ -247,3 +247,12 @@ def test_editing_weights_recomputes_open_priorities(desk):
     request.refresh_from_db()
     assert request.priority == 10
     assert desk["regulator"].get("/c/cmv/medecin-traitant/reglages/").status_code == 404
+
+
+def test_the_coordinator_reads_the_indicators_of_a_period(desk):
+    DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="received")
+    page = desk["coordinator"].get("/c/cmv/indicateurs/").content.decode()
+    assert "Accès à un médecin traitant" in page and "Médecins volontaires" in page
+    bad = desk["coordinator"].get("/c/cmv/indicateurs/?periode=novembre")
+    assert bad.status_code == 400 and "non reconnue" in bad.content.decode()
+    assert desk["regulator"].get("/c/cmv/indicateurs/").status_code == 404

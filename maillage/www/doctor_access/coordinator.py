@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.doctor_access.actions import AccessError, lifecycle
 from maillage.doctor_access.actions import matching as matching_actions
+from maillage.doctor_access.actions.doctors import expire_proposals
 from maillage.doctor_access.actions.privacy import record_list_read
 from maillage.doctor_access.models import AccessSettings, DoctorOffer, MatchRun, PriorityWeight
 from maillage.www.doctor_access.forms import SettingsForm, WeightsForm
@@ -46,6 +47,8 @@ def settings_page(request, slug):
 def matching_page(request, slug):
     """A preview of the proposals the matching would make now; nothing is written."""
     cpts = cpts_for(request, slug)
+    # Proposals past their date expire lazily, whenever the list is looked at (and before a matching).
+    expire_proposals(cpts)
     plan = matching_actions.plan(cpts)
     record_list_read(cpts, request.user, shown=[p.request.pk for p in plan.proposals])
     offers = (

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import RoleKind
 from maillage.doctor_access.actions import AccessError, intake, lifecycle, privacy
+from maillage.doctor_access.actions.doctors import expire_proposals
 from maillage.doctor_access.models import DoctorRequest
 from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.states import OPEN, Status
@@ -33,6 +34,7 @@ def _requests(cpts):
 
 def request_list(request, slug):
     cpts = cpts_for(request, slug, DESK)
+    expire_proposals(cpts)  # lazily: a proposal past its date sends its patient back to the pool
     state = request.GET.get("etat", "ouvertes")
     found = _requests(cpts)
     if STATE_FILTERS.get(state, sorted(OPEN)) is not None:

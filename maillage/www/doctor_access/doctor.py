@@ -53,6 +53,7 @@ def doctor_space(request, slug):
     professional = _professional(request.user)
     if professional is None or not doctors.is_general_practitioner(professional):
         return render(request, "doctor_access/doctor_space.html", {"cpts": cpts, "not_a_gp": True})
+    doctors.expire_proposals(cpts)  # a proposal past its date is no longer the doctor's to answer
     offer = DoctorOffer.objects.filter(cpts=cpts, professional=professional).first()
     practice = _practice_communes(cpts, professional)
     form = OfferForm(request.POST or None, instance=offer, cpts=cpts, practice_communes=practice)
