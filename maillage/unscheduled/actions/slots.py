@@ -1,0 +1,203 @@
+"""A professional's slots: opened one by one or from a weekly template, edited, withdrawn."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from maillage.core import audit
+from maillage.directory.models import Activity, DirectoryEntry, Professional
+from maillage.unscheduled.actions import SlotError
+from maillage.unscheduled.enums import SlotStatus, SlotType
+from maillage.unscheduled.models import Slot, SlotTemplate
+
+MAX_TEMPLATE_WEEKS = 12
+
+
+def site_of(cpts, professional) -> Activity | None:
+    """The professional's active site in the CPTS's territory (its commune places the slot)."""
+    return (
+        professional.activities.filter(active=True, commune__cpts_links__cpts=cpts)
+        .select_related("commune")
+        .order_by("id")
+        .first()
+    )
+
+
+def check_member(cpts, professional) -> Activity:
+    """Slots are opened by professionals of the territory: an active site in it (a member's entry
+    alone is not enough, the slot needs a place)."""
+    site = site_of(cpts, professional)
+    if site is None:
+        member = DirectoryEntry.objects.filter(cpts=cpts, professional=professional, is_member=True).exists()
+        raise SlotError(
+            f"{professional.full_name} n'exerce pas sur le territoire de la {cpts.name}"
+            + (" (adhérent, mais sans lieu d'exercice sur le territoire)." if member else ".")
+        )
+    return site
+
+
+def _check_types(types) -> list[str]:
+    chosen = [t for t in SlotType.values if t in set(types or ())]
+    if not chosen:
+        raise SlotError("Indiquez qui peut réserver ce créneau (au moins un type).")
+    return chosen
+
+
+def _overlapping(professional, start, end, *, exclude=None):
+    found = Slot.objects.filter(professional=professional, start__lt=end, end__gt=start).exclude(
+        status=SlotStatus.CANCELLED
+    )
+    return found.exclude(pk=exclude.pk) if exclude is not None else found
+
+
+def _check_times(professional, start: datetime, end: datetime, *, exclude=None) -> None:
+    if end <= start:
+        raise SlotError("La fin du créneau doit être après son début.")
+    if start < timezone.now():
+        raise SlotError("Ce créneau est dans le passé : choisissez une date à venir.")
+    if end - start > timedelta(hours=12):
+        raise SlotError("Un créneau dure au plus 12 heures.")
+    clash = _overlapping(professional, start, end, exclude=exclude).first()
+    if clash is not None:
+        local = timezone.localtime(clash.start)
+        raise SlotError(f"Ce créneau chevauche celui du {local:%d/%m/%Y à %H:%M}.")
+
+
+def _lock(professional) -> None:
+    """Serialises the slot writes of one professional (PostgreSQL: a row lock; SQLite: writers
+    are serialised anyway), so two overlapping slots cannot be created at once."""
+    Professional.objects.select_for_update().filter(pk=professional.pk).first()
+
+
+def open_slot(cpts, professional, actor, *, start, end, kind, types) -> Slot:
+    site = check_member(cpts, professional)
+    types = _check_types(types)
+    with transaction.atomic():
+        _lock(professional)
+        _check_times(professional, start, end)
+        slot = Slot.objects.create(
+            cpts=cpts,
+            professional=professional,
+            opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+            activity=site,
+            commune=site.commune,
+            start=start,
+            end=end,
+            kind=kind,
+            types=types,
+            profession_code=professional.profession_code,
+            profession_label=professional.profession_label,
+            specialty_code=professional.savoir_faire_code,
+            specialty_label=professional.savoir_faire_label,
+        )
+        audit.record("unscheduled.slot.opened", actor=actor, cpts=cpts, obj=slot, details={"début": start.isoformat()})
+    return slot
+
+
+def update_slot(slot: Slot, actor, *, start, end, kind, types) -> Slot:
+    types = _check_types(types)
+    with transaction.atomic():
+        _lock(slot.professional)
+        slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        if slot.status != SlotStatus.FREE:
+            raise SlotError("Ce créneau est réservé ou retiré : il ne peut plus être modifié.")
+        _check_times(slot.professional, start, end, exclude=slot)
+        slot.start, slot.end, slot.kind, slot.types = start, end, kind, types
+        slot.save()
+        audit.record("unscheduled.slot.updated", actor=actor, cpts=slot.cpts, obj=slot)
+    return slot
+
+
+def withdraw_slot(slot: Slot, actor) -> Slot:
+    """A free slot is withdrawn; a booked one must have its booking cancelled first, so that no
+    patient is left with an appointment nobody knows about."""
+    with transaction.atomic():
+        done = Slot.objects.filter(pk=slot.pk, status=SlotStatus.FREE).update(
+            status=SlotStatus.CANCELLED, updated_at=timezone.now()
+        )
+        if not done:
+            raise SlotError("Ce créneau est réservé : annulez d'abord le rendez-vous (avec la régulation).")
+        slot.status = SlotStatus.CANCELLED
+        audit.record("unscheduled.slot.withdrawn", actor=actor, cpts=slot.cpts, obj=slot)
+    return slot
+
+
+def save_template(cpts, professional, actor, data: dict) -> SlotTemplate:
+    check_member(cpts, professional)
+    types = _check_types(data.get("types"))
+    if data["end_time"] <= data["start_time"]:
+        raise SlotError("L'heure de fin doit être après l'heure de début.")
+    with transaction.atomic():
+        template = SlotTemplate.objects.create(
+            cpts=cpts,
+            professional=professional,
+            weekday=data["weekday"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+            length=data["length"],
+            kind=data["kind"],
+            types=types,
+        )
+        audit.record("unscheduled.template.saved", actor=actor, cpts=cpts, obj=template)
+    return template
+
+
+def open_from_template(template: SlotTemplate, actor, *, weeks: int, today=None) -> tuple[int, int]:
+    """Opens the template's slots for the next `weeks` weeks; slots already past or overlapping an
+    existing one are skipped (and counted), not refused: a template is applied week after week."""
+    if not 1 <= weeks <= MAX_TEMPLATE_WEEKS:
+        raise SlotError(f"Choisissez entre 1 et {MAX_TEMPLATE_WEEKS} semaines.")
+    site = check_member(template.cpts, template.professional)
+    today = today or timezone.localdate()
+    now = timezone.now()
+    created, skipped = [], 0
+    with transaction.atomic():
+        _lock(template.professional)
+        first = today + timedelta(days=(template.weekday - today.weekday()) % 7)
+        for week in range(weeks):
+            day = first + timedelta(weeks=week)
+            start = timezone.make_aware(datetime.combine(day, template.start_time))
+            stop = timezone.make_aware(datetime.combine(day, template.end_time))
+            while start + timedelta(minutes=template.length) <= stop:
+                end = start + timedelta(minutes=template.length)
+                if start < now or _overlapping(template.professional, start, end).exists():
+                    skipped += 1
+                else:
+                    created.append(_new(template, site, start, end, actor))
+                start = end
+        Slot.objects.bulk_create(created)
+        audit.record(
+            "unscheduled.template.applied",
+            actor=actor,
+            cpts=template.cpts,
+            obj=template,
+            details={"semaines": weeks, "créés": len(created), "ignorés": skipped},
+        )
+    return len(created), skipped
+
+
+def _new(template, site, start, end, actor) -> Slot:
+    pro = template.professional
+    return Slot(
+        cpts=template.cpts,
+        professional=pro,
+        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        activity=site,
+        commune=site.commune,
+        start=start,
+        end=end,
+        kind=template.kind,
+        types=list(template.types),
+        profession_code=pro.profession_code,
+        profession_label=pro.profession_label,
+        specialty_code=pro.savoir_faire_code,
+        specialty_label=pro.savoir_faire_label,
+    )
+
+
+def professional_slots(cpts, professional):
+    return Slot.objects.filter(cpts=cpts, professional=professional).filter(
+        Q(end__gte=timezone.now() - timedelta(days=7))
+    )

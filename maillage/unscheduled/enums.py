@@ -1,0 +1,62 @@
+"""The vocabularies of unscheduled care, with their national codes where the ANS defines them."""
+
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    """Where the consultation happens; the SAS codes it in v3-ActCode."""
+
+    PRACTICE = "practice", "au cabinet"
+    HOME = "home", "visite à domicile"
+    TELE = "tele", "téléconsultation"
+
+
+ACT_CODES = {Kind.PRACTICE: "AMB", Kind.HOME: "HH", Kind.TELE: "VR"}
+ACT_LABELS = {"AMB": "ambulatory", "HH": "home health", "VR": "virtual"}
+
+
+class SlotType(models.TextChoices):
+    """Who may book a slot: TRE_R314-TypeCreneau of the ANS (several at once)."""
+
+    PUBLIC = "PUBLIC", "tout public"
+    PRO = "PRO", "professionnels de santé"
+    SNP = "SNP", "soins non programmés (régulation SAS)"
+    CPTS = "CPTS", "CPTS (numéro unique)"
+
+
+class SlotStatus(models.TextChoices):
+    FREE = "free", "libre"
+    BOOKED = "booked", "réservé"
+    CANCELLED = "cancelled", "retiré"
+
+
+class Urgency(models.TextChoices):
+    TODAY = "today", "dans la journée"
+    DAY = "24h", "sous 24 heures"
+    TWO_DAYS = "48h", "sous 48 heures"
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", "en cours"
+    BOOKED = "booked", "rendez-vous pris"
+    UNMET = "unmet", "sans solution"
+    CANCELLED = "cancelled", "annulée"
+
+
+class UnmetReason(models.TextChoices):
+    NO_SLOT = "no_slot", "aucun créneau disponible"
+    TOO_FAR = "too_far", "créneaux trop éloignés"
+    PATIENT_DECLINED = "declined", "le patient a refusé les créneaux proposés"
+    EMERGENCY = "emergency", "orienté vers les urgences ou le 15"
+    OTHER = "other", "autre"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", "réservé"
+    CANCELLED = "cancelled", "annulé"
+    HONOURED = "honoured", "honoré"
+    NO_SHOW = "no_show", "non honoré"
+
+
+# A slot keeps at most one booking in these states (a partial unique constraint).
+ACTIVE_BOOKING = (BookingStatus.BOOKED, BookingStatus.HONOURED, BookingStatus.NO_SHOW)

@@ -1,0 +1,134 @@
+"""Slots opened by professionals for unscheduled care, their weekly templates, and the consumers
+of the SAS interface."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from maillage.unscheduled.enums import Kind, SlotStatus, SlotType
+
+
+class SlotQuerySet(models.QuerySet):
+    def of_cpts(self, cpts):
+        return self.filter(cpts=cpts)
+
+    def free(self):
+        return self.filter(status=SlotStatus.FREE)
+
+
+class Slot(models.Model):
+    cpts = models.ForeignKey("territory.Cpts", on_delete=models.CASCADE, related_name="slots")
+    professional = models.ForeignKey("directory.Professional", on_delete=models.PROTECT, related_name="slots")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The site: the activity (for the SAS PractitionerRole) and its commune (for distances).
+    activity = models.ForeignKey(
+        "directory.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    commune = models.ForeignKey("territory.Commune", on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField("début")
+    end = models.DateTimeField("fin")
+    kind = models.CharField("type de consultation", max_length=10, choices=Kind.choices, default=Kind.PRACTICE)
+    types = models.JSONField("réservable par", default=list)  # SlotType values, at least one
+    profession_code = models.CharField("code profession", max_length=5)
+    profession_label = models.CharField("profession", max_length=150)
+    specialty_code = models.CharField("code spécialité", max_length=10, blank=True)
+    specialty_label = models.CharField("spécialité", max_length=200, blank=True)
+    status = models.CharField("état", max_length=10, choices=SlotStatus.choices, default=SlotStatus.FREE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name = "créneau"
+        indexes = [
+            models.Index(fields=["cpts", "status", "start"]),
+            models.Index(fields=["professional", "start"]),
+            models.Index(fields=["status", "start"]),
+        ]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_ends_after_start")]
+
+    def __str__(self):
+        return f"Créneau {self.pk} ({self.start:%d/%m/%Y %H:%M})"
+
+    @property
+    def type_labels(self) -> list[str]:
+        return [SlotType(t).label for t in self.types if t in SlotType.values]
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+class SlotTemplate(models.Model):
+    """A weekly pattern (every Tuesday 18:00–20:00 by 20 minutes) that opens slots week after week."""
+
+    WEEKDAYS = [
+        (0, "lundi"),
+        (1, "mardi"),
+        (2, "mercredi"),
+        (3, "jeudi"),
+        (4, "vendredi"),
+        (5, "samedi"),
+        (6, "dimanche"),
+    ]
+
+    cpts = models.ForeignKey("territory.Cpts", on_delete=models.CASCADE, related_name="slot_templates")
+    professional = models.ForeignKey("directory.Professional", on_delete=models.PROTECT, related_name="slot_templates")
+    weekday = models.PositiveSmallIntegerField("jour", choices=WEEKDAYS)
+    start_time = models.TimeField("de")
+    end_time = models.TimeField("à")
+    length = models.PositiveSmallIntegerField(
+        "durée d'un créneau (minutes)", default=20, validators=[MinValueValidator(5), MaxValueValidator(240)]
+    )
+    kind = models.CharField("type de consultation", max_length=10, choices=Kind.choices, default=Kind.PRACTICE)
+    types = models.JSONField("réservable par", default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["weekday", "start_time"]
+        verbose_name = "modèle de semaine"
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="template_ends_after_start")
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class SasConsumer(models.Model):
+    """A client of the SAS interface (the national platform, a test bench): an API key, stored as
+    a digest only; the key is shown once, when it is created."""
+
+    name = models.CharField("nom", max_length=150)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    active = models.BooleanField("actif", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "client de l'interface SAS"
+        verbose_name_plural = "clients de l'interface SAS"
+
+    def __str__(self):
+        return self.name
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def create_with_key(cls, name: str) -> tuple["SasConsumer", str]:
+        key = secrets.token_urlsafe(32)
+        return cls.objects.create(name=name, key_digest=cls.digest(key)), key
+
+    @classmethod
+    def authenticate(cls, key: str) -> "SasConsumer | None":
+        if not key:
+            return None
+        return cls.objects.filter(key_digest=cls.digest(key), active=True).first()

@@ -1,0 +1,69 @@
+"""Confirmations of a booking, in French, sent after the transaction commits. The SMS text is
+returned for the regulator to send from the desk's phone (no SMS gateway in the platform)."""
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from maillage.unscheduled.enums import Kind
+
+
+def _send_after_commit(to: str, subject: str, body: str) -> None:
+    if to:
+        transaction.on_commit(lambda: send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=True))
+
+
+def _where(slot) -> str:
+    if slot.kind == Kind.HOME:
+        return "à votre domicile"
+    if slot.kind == Kind.TELE:
+        return "en téléconsultation (le lien vous sera envoyé par le cabinet)"
+    site = slot.activity
+    street = " ".join(p for p in (site.street_number, site.street_type_label, site.street_label) if p) if site else ""
+    return f"au cabinet, {street}, {slot.commune.name}" if street else f"au cabinet, {slot.commune.name}"
+
+
+def sms_text(booking) -> str:
+    slot = booking.slot
+    start = timezone.localtime(slot.start)
+    return (
+        f"{booking.request.cpts.name} : RDV le {start:%d/%m à %Hh%M} avec "
+        f"{slot.professional.full_name} ({slot.profession_label.lower()}) {_where(slot)}. "
+        "Empêchement : rappelez le numéro de la CPTS."
+    )
+
+
+def booked(booking) -> None:
+    slot, request = booking.slot, booking.request
+    start = timezone.localtime(slot.start)
+    _send_after_commit(
+        request.email,
+        "Votre rendez-vous de soins non programmés",
+        f"Bonjour {request.first_name},\n\n{sms_text(booking)}\n",
+    )
+    user = slot.opened_by
+    _send_after_commit(
+        user.email if user else "",
+        "Un patient a réservé votre créneau",
+        f"Bonjour,\n\nLa régulation de la {request.cpts.name} a réservé votre créneau du {start:%d/%m/%Y à %H:%M} "
+        f"pour {request.first_name} {request.last_name} (motif : {request.reason}). "
+        "Retrouvez-le dans votre espace Maillage.\n",
+    )
+
+
+def cancelled(booking) -> None:
+    slot, request = booking.slot, booking.request
+    start = timezone.localtime(slot.start)
+    _send_after_commit(
+        request.email,
+        "Rendez-vous annulé",
+        f"Bonjour {request.first_name},\n\nVotre rendez-vous du {start:%d/%m/%Y à %H:%M} est annulé. "
+        "La régulation de la CPTS vous rappelle pour un autre créneau.\n",
+    )
+    user = slot.opened_by
+    _send_after_commit(
+        user.email if user else "",
+        "Réservation annulée",
+        f"Bonjour,\n\nLa réservation de votre créneau du {start:%d/%m/%Y à %H:%M} est annulée : "
+        "le créneau est de nouveau libre.\n",
+    )
