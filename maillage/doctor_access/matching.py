@@ -18,11 +18,14 @@ Pure Python + numpy + OR-Tools: no Django here; the caller turns model rows into
 
 from __future__ import annotations
 
+import itertools
 import math
+import numbers
 import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
@@ -148,15 +151,25 @@ def _valid_point(value) -> bool:
 
 
 def _prepare(seekers: Iterable[Seeker], offers: Iterable[Offer], centroids, default_reach_km: float) -> _Prepared:
-    seekers = list(seekers)
-    for s in seekers:
-        if not isinstance(s.priority, int) or s.priority < 0:
-            raise ValueError(f"seeker {s.id}: priority must be an integer >= 0, not {s.priority!r}")
-    order = sorted(seekers, key=lambda s: (-s.priority, s.arrival, s.id))
-    codes = sorted({s.commune for s in order if _valid_point(centroids.get(s.commune))})
+    # Rank order: (priority desc, arrival, id). Python sorts by (arrival, id) — nearly free when the
+    # input comes in arrival order, as a query by key returns it — then numpy stably by priority.
+    by_arrival = sorted(seekers, key=attrgetter("arrival", "id"))
+    priorities = list(map(attrgetter("priority"), by_arrival))
+    for kind in set(map(type, priorities)):
+        if not issubclass(kind, numbers.Integral) or kind is bool:
+            raise ValueError(f"a seeker priority must be an integer >= 0, not a {kind.__name__}")
+    prio = np.asarray(priorities, dtype=np.int64)
+    if len(prio) and prio.min() < 0:
+        raise ValueError(f"a seeker priority must be an integer >= 0, not {int(prio.min())}")
+    ranked = np.argsort(-prio, kind="stable")
+    order = [by_arrival[i] for i in ranked.tolist()]
+    prio = prio[ranked]
+    del by_arrival, priorities, ranked
+    communes = list(map(attrgetter("commune"), order))
+    codes = sorted(c for c in set(communes) if _valid_point(centroids.get(c)))
     index = {code: i for i, code in enumerate(codes)}
-    comm = np.fromiter((index.get(s.commune, -1) for s in order), dtype=np.int64, count=len(order))
-    prio = np.fromiter((s.priority for s in order), dtype=np.int64, count=len(order))
+    comm = np.fromiter(map(index.get, communes, itertools.repeat(-1)), dtype=np.int64, count=len(order))
+    del communes
     latlon = np.asarray([centroids[c] for c in codes], dtype=np.float64).reshape(-1, 2)
     has_priority = np.zeros(len(codes), dtype=bool)
     has_priority[comm[(comm >= 0) & (prio > 0)]] = True
@@ -377,33 +390,38 @@ def greedy(
     first_id = np.asarray([g.offer_ids[0] for g in prep.groups], dtype=np.int64)
     group_po = [g.priority_only for g in prep.groups]
     order = np.lexsort((first_id[prep.pair_g], prep.pair_km, prep.pair_c)) if len(prep.pair_g) else []
-    candidates: dict[int, list[tuple[int, float]]] = defaultdict(list)  # key: 2 × commune + (priority > 0)
+    # Candidates of key 2 × commune + (priority > 0), nearest first; a pointer per key skips the
+    # groups found full (they never empty again), so the whole run is linear.
+    candidates: list[list[tuple[int, float]] | None] = [None] * (2 * len(prep.codes))
     for gi, ci, km in zip(
         prep.pair_g[order].tolist(), prep.pair_c[order].tolist(), prep.pair_km[order].tolist(), strict=True
     ):
-        candidates[2 * ci + 1].append((gi, km))
-        if not group_po[gi]:
-            candidates[2 * ci].append((gi, km))
+        for key in (2 * ci + 1, 2 * ci) if not group_po[gi] else (2 * ci + 1,):
+            if candidates[key] is None:
+                candidates[key] = []
+            candidates[key].append((gi, km))
     room = [g.capacity for g in prep.groups]
-    pointer: dict[int, int] = defaultdict(int)
+    pointer = [0] * len(candidates)
+    keys = np.where(prep.comm >= 0, 2 * prep.comm + (prep.prio > 0), -1).tolist()
     out_rank, out_group, out_km = [], [], []
-    for rank, (ci, p) in enumerate(zip(prep.comm.tolist(), prep.prio.tolist(), strict=True)):
-        if ci < 0:
+    for rank, key in enumerate(keys):
+        if key < 0:
             continue
-        key = 2 * ci + (p > 0)
-        options = candidates.get(key)
-        if not options:
+        options = candidates[key]
+        if options is None:
             continue
         i = pointer[key]
         while i < len(options) and not room[options[i][0]]:
             i += 1
+        if i == len(options):
+            candidates[key] = None
+            continue
         pointer[key] = i
-        if i < len(options):
-            gi, km = options[i]
-            room[gi] -= 1
-            out_rank.append(rank)
-            out_group.append(gi)
-            out_km.append(km)
+        gi, km = options[i]
+        room[gi] -= 1
+        out_rank.append(rank)
+        out_group.append(gi)
+        out_km.append(km)
     arrays = [np.asarray(out_rank, np.int64)], [np.asarray(out_group, np.int64)], [np.asarray(out_km, np.float64)]
     return _finish(prep, "greedy", *arrays, start, {})
 
