@@ -306,7 +306,8 @@ def report(scale_name: str, match: dict, greedy: dict) -> list[str]:
     print(
         f"match details: {m['components']} components, {number(m['nodes'])} nodes, {number(m['arcs'])} arcs "
         f"(largest component {number(m['largest_component_nodes'])} nodes), preparation "
-        f"{m['prepare_seconds']:.2f} s, OR-Tools {m['solver_seconds']:.2f} s; instance build "
+        f"{m['prepare_seconds']:.2f} s, OR-Tools {m['solver_seconds']:.2f} s; largest K {m.get('max_k', 0):.2e}, "
+        f"K × w_max × (nodes + 1) ≤ {m.get('max_cost_bound', 0):.2e} (int64: 9.2e+18); instance build "
         f"{m['build_seconds']:.1f} s, instance RSS {_mb(m['instance_mb'])}"
     )
     problems = []

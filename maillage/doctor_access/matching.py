@@ -307,6 +307,8 @@ def match(
         stats["arcs"] += 2 * len(supply_nodes) + len(pass_from) + len(comp_groups) + len(g)
         stats["largest_component_nodes"] = max(stats["largest_component_nodes"], nxt)
         stats["distance_unit_km"] = max(stats["distance_unit_km"], solution.unit_km)
+        stats["max_k"] = max(stats.get("max_k", 0), solution.big_k)
+        stats["max_cost_bound"] = max(stats.get("max_cost_bound", 0), solution.cost_bound)
         placed_in_node = dict(zip(node_ids, solution.placed, strict=True))
         _hand_out(
             node_ranks, node_start, node_prio, comm_nodes, placed_in_node, c, g, km, po, solution.arc_flow,

@@ -175,6 +175,7 @@ class FlowSolution:
     unit_km: float
     big_k: int
     cost: int
+    cost_bound: int  # K × max weight × (nodes + 1): what OR-Tools' cost scaling must hold in int64
 
 
 def solve_component(p: FlowProblem) -> FlowSolution:
@@ -229,4 +230,5 @@ def solve_component(p: FlowProblem) -> FlowSolution:
     unplaced = smcf.flows(np.arange(n_supply, dtype=np.int32))
     arc_flow = smcf.flows(np.arange(first_pair, smcf.num_arcs(), dtype=np.int32))
     placed = [s - int(u) for s, u in zip(p.supplies, unplaced.tolist(), strict=True)]
-    return FlowSolution(placed, np.asarray(arc_flow, dtype=np.int64), unit, big_k, smcf.optimal_cost())
+    flows = np.asarray(arc_flow, dtype=np.int64)
+    return FlowSolution(placed, flows, unit, big_k, smcf.optimal_cost(), big_k * w_max * (p.num_nodes + 1))
