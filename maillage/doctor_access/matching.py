@@ -233,7 +233,9 @@ def match(
     prepared = time.perf_counter()
     node_ranks, node_comm, node_prio, node_start, node_count = _seeker_nodes(prep)
     n_codes = len(prep.codes)
-    comm_nodes = np.searchsorted(node_comm, np.arange(n_codes + 1))  # nodes of commune c: [c], [c + 1])
+    comm_nodes = np.searchsorted(
+        node_comm, np.arange(n_codes + 1)
+    )  # commune c's nodes: [comm_nodes[c], comm_nodes[c + 1])
     group_po = np.asarray([g.priority_only for g in prep.groups], dtype=bool)
     group_cap = [g.capacity for g in prep.groups]
 
@@ -249,15 +251,15 @@ def match(
     h0 = np.full(n_codes, -1, dtype=np.int64)  # local hub nodes of the current component
     h1 = np.full(n_codes, -1, dtype=np.int64)
     local_group = np.full(len(prep.groups), -1, dtype=np.int64)
+    has_gen = np.zeros(n_codes, dtype=bool)  # reset after each component: no O(communes) work per component
+    has_po = np.zeros(n_codes, dtype=bool)
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         g, c, km = pg[lo:hi], pc[lo:hi], pkm[lo:hi]
         po = group_po[g]
         comp_groups = np.unique(g)
         local_group[comp_groups] = np.arange(1, len(comp_groups) + 1)
         comp_communes = np.unique(c)
-        has_gen = np.zeros(n_codes, dtype=bool)
         has_gen[c[~po]] = True
-        has_po = np.zeros(n_codes, dtype=bool)
         has_po[c[po]] = True
         nxt = len(comp_groups) + 1
         supply_nodes, supplies, weights, hub_of, node_ids = [], [], [], [], []
@@ -315,6 +317,7 @@ def match(
             out_rank, out_group, out_km,
         )  # fmt: skip
         local_group[comp_groups] = -1
+        has_gen[comp_communes] = has_po[comp_communes] = False
     stats["prepare_seconds"] = prepared - start
     return _finish(prep, "match", out_rank, out_group, out_km, start, stats)
 
