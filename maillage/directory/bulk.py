@@ -218,6 +218,40 @@ def select_in(model, names: list[str], where: str, values: list) -> list[tuple]:
     return rows
 
 
+def select_rows(model, sql: str, parameters: list) -> list[tuple]:
+    """The rows of one SELECT (`%s` placeholders), bound by the server on PostgreSQL."""
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor == "postgresql":
+        with server_binding_cursor(connection) as cursor:
+            cursor.execute(sql, parameters, prepare=False)
+            return cursor.fetchall()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall()
+
+
+def select_int_in(model, sql: str, values: list[int]) -> list[tuple]:
+    """Rows of `sql`, a SELECT whose `{in}` is completed so that a column is one of `values`
+    (integers): `= ANY(array)` on PostgreSQL, `IN (…)` by chunks elsewhere. Integers only, so
+    that the array goes as one text parameter, built by a C-level join."""
+    connection = connections[router.db_for_read(model)]
+    if not values:
+        return []
+    rows = []
+    if connection.vendor == "postgresql":
+        statement = sql.replace("{in}", "= ANY(%s::bigint[])")
+        with server_binding_cursor(connection) as cursor:
+            for chunk in chunks(values, 10_000):
+                cursor.execute(statement, ["{" + ",".join(map(str, chunk)) + "}"], prepare=False)
+                rows.extend(cursor.fetchall())
+        return rows
+    with connection.cursor() as cursor:
+        for chunk in chunks(values, MAX_PARAMETERS):
+            cursor.execute(sql.replace("{in}", f"IN ({', '.join(['%s'] * len(chunk))})"), chunk)
+            rows.extend(cursor.fetchall())
+    return rows
+
+
 def _array_literal(values: list[str]) -> str:
     """Strings as the text of a PostgreSQL array, built by a C-level join: psycopg would dump a
     list value by value, in Python."""
@@ -259,6 +293,33 @@ def active_pks(model) -> Iterator[int]:
         while rows := cursor.fetchmany(10_000):
             for (pk,) in rows:
                 yield pk
+
+
+def active_pks_in_ranges(model, ranges: list[tuple[int, int]]) -> list[int]:
+    """The primary keys of the active rows within the (first, last) `ranges` of keys, in order."""
+    connection = connections[router.db_for_read(model)]
+    quote, meta = connection.ops.quote_name, model._meta
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    found: list[int] = []
+    if not ranges:
+        return found
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT t.{pk} FROM unnest(%s::bigint[], %s::bigint[]) AS r(first, last) "  # noqa: S608
+            f"JOIN {table} t ON t.{pk} BETWEEN r.first AND r.last WHERE t.{quote('active')} ORDER BY 1"
+        )
+        firsts = "{" + ",".join(str(first) for first, _ in ranges) + "}"
+        lasts = "{" + ",".join(str(last) for _, last in ranges) + "}"
+        with server_binding_cursor(connection) as cursor:
+            cursor.execute(sql, [firsts, lasts], prepare=False)
+            return [pk for (pk,) in cursor.fetchall()]
+    with connection.cursor() as cursor:
+        for chunk in chunks(ranges, MAX_PARAMETERS // 2):
+            where = " OR ".join([f"{pk} BETWEEN %s AND %s"] * len(chunk))
+            sql = f"SELECT {pk} FROM {table} WHERE {quote('active')} AND ({where}) ORDER BY 1"  # noqa: S608
+            cursor.execute(sql, [bound for pair in chunk for bound in pair])
+            found.extend(pk for (pk,) in cursor.fetchall())
+    return found
 
 
 def lock_for_import(model) -> None:
@@ -311,6 +372,10 @@ def rebuild_indexes(model, definitions: list[str]) -> None:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for definition in definitions:
             cursor.execute(definition)
+        if definitions and connection.vendor == "postgresql":
+            # Statistics of the table just loaded (a sample, quick): until autovacuum takes them,
+            # the planner would guess, and the next run's lookups may read the whole table.
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def check_constraints_per_statement(model) -> None:

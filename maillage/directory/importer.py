@@ -39,6 +39,7 @@ from maillage.directory.bulk import (
     MAX_PARAMETERS,
     PkAllocator,
     active_pks,
+    active_pks_in_ranges,
     check_constraints_per_statement,
     chunks,
     insert_rows,
@@ -56,6 +57,7 @@ from maillage.directory.streaming import batched, quiet_garbage_collector, read_
 from maillage.directory.tracking import KeyFilter, Seen
 
 BATCH_SIZE = 5000
+MAX_UNSEEN_RANGES = 50_000
 TRACKING_FIELDS = ["source_hash", "last_run", "active", "updated_at"]
 
 
@@ -76,6 +78,10 @@ class Syncer:
     created earlier in the run. `filter_keys` keeps a filter of the created keys for that; without
     it, the caller only fetches the keys that may exist (the RPPS import knows them from the
     professionals). The secondary indexes are built once, at the end (`close`).
+
+    `line_hash` among `fields`: the model keeps the fingerprint of the line each row was read from
+    (a cache, see `rpps_import`). It is written with the row, never compared nor shown as a change;
+    for a row whose values are unchanged but read from another line, it is refreshed alone.
     """
 
     def __init__(
@@ -101,6 +107,8 @@ class Syncer:
         self.describe = describe
         self.describe_row = describe_row
         self._verbose = {name: model._meta.get_field(name).verbose_name for name in fields}
+        self.line_hashes = "line_hash" in fields
+        self.compared = [name for name in fields if name != "line_hash"]
         # Created inside the run's transaction, before the first batch:
         lock_for_import(model)
         check_constraints_per_statement(model)
@@ -127,18 +135,19 @@ class Syncer:
             keys = [key for key in keys if key not in found]
             if self.created is not None:
                 keys = self.created.maybe(keys)
-        rows = select_in(self.model, [self.key_field, "pk", "source_hash", "active"], self.key_field, keys)
+        names = [self.key_field, "pk", "source_hash", "active"] + (["line_hash"] if self.line_hashes else [])
+        rows = select_in(self.model, names, self.key_field, keys)
         # One Existing per line of a re-import: `Seen` and the tuple's constructor inlined.
         floor, bits, make = self.seen.floor, self.seen.bits, tuple.__new__
-        for key, pk, digest, active in rows:
+        for key, pk, digest, active, *line_hash in rows:
             met = pk > floor or bool(bits[pk >> 3] & (1 << (pk & 7)))
-            found[key] = make(Existing, (pk, digest, bool(active), met))
+            found[key] = make(Existing, (pk, digest, bool(active), met, line_hash[0] if line_hash else None))
         return found
 
     def write(self, records: list[Record], existing: dict[str, Existing], *, pks: bool = True) -> dict[str, int]:
         """Classifies and writes `records` (none of them already seen in this run); returns the pks
         of the records and of `existing` when `pks` is true."""
-        new, changed, unchanged = [], [], []
+        new, changed, unchanged, moved = [], [], [], []
         for record in records:
             found = existing.get(record.key)
             if found is None:
@@ -147,6 +156,8 @@ class Syncer:
                 changed.append((found, record))
             else:
                 unchanged.append(found.pk)
+                if self.line_hashes and found.line_hash != record.line_hash:
+                    moved.append((found.pk, (record.line_hash,)))
         if self.fresh:
             self.recent = {key: found for key, found in existing.items() if found.seen}
             self.recent_new = {}
@@ -155,6 +166,8 @@ class Syncer:
         self.tally.unchanged += len(unchanged)
         for pk in unchanged:
             self.seen.add(pk)
+        # The same values read from another line: only the cache moves (no change, no `last_run`).
+        update_rows(self.model, ["line_hash"], moved)
         if not pks:
             return {}
         result = {key: found.pk for key, found in existing.items()}
@@ -192,14 +205,14 @@ class Syncer:
         before = {}
         for chunk in chunks([found.pk for found, _ in pairs], MAX_PARAMETERS):
             before.update(
-                (row["pk"], row) for row in self.model.objects.filter(pk__in=chunk).values("pk", *self.fields)
+                (row["pk"], row) for row in self.model.objects.filter(pk__in=chunk).values("pk", *self.compared)
             )
         rows = []
         for found, record in pairs:
             self.seen.add(found.pk)
             values = self.row(record)
             old, new = before[found.pk], dict(zip(self.fields, values, strict=True))
-            diffs = [name for name in self.fields if old[name] != new[name]]
+            diffs = [name for name in self.compared if old[name] != new[name]]
             self.tally.changed_fields.update(self._verbose[name] for name in diffs)
             if not found.active:
                 self.tally.changed_fields["réapparition dans l'extraction"] += 1
@@ -217,7 +230,13 @@ class Syncer:
         """Rows of a full extraction that this run did not see are deactivated, never deleted."""
         if self.fresh:
             return  # the table was empty: every row in it now was created, hence seen, by this run
-        gone = array("q", (pk for pk in active_pks(self.model) if pk not in self.seen))
+        # The keys not met form few ranges when the rows were met in about their order: the
+        # database is asked for the active rows in them. Otherwise every active key is checked.
+        ranges = self.seen.unseen_ranges(MAX_UNSEEN_RANGES)
+        if ranges is not None:
+            gone = array("q", active_pks_in_ranges(self.model, ranges))
+        else:
+            gone = array("q", (pk for pk in active_pks(self.model) if pk not in self.seen))
         for row in self.model.objects.filter(pk__in=gone[:SAMPLES]).order_by("pk"):
             self.tally.sample("gone", self.describe_row(row))
         set_where_pk_in(self.model, {"active": False, "last_run": self.run.pk, "updated_at": self.now}, gone)

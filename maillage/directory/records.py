@@ -31,6 +31,7 @@ class Record:
     line: int
     extra: dict | None = None  # derived values: resolved commune, parent's pk…
     context: object = None  # what a label needs beyond the values (an activity's professional)
+    line_hash: int | None = None  # fingerprint of the raw line it was read from (RPPS: `line_fingerprint`)
 
 
 class Existing(NamedTuple):  # a tuple: one is made per line of a re-import
@@ -38,6 +39,7 @@ class Existing(NamedTuple):  # a tuple: one is made per line of a re-import
     hash: str
     active: bool
     seen: bool  # already met earlier in this same run
+    line_hash: int | None = None  # the stored fingerprint of the line the row was last read from
 
 
 @dataclass

@@ -131,7 +131,7 @@ class Header:
     """Where each known column is in the file, read from its first line."""
 
     def __init__(self, line: Line):
-        text = line.text
+        self.text = text = line.text
         _refuse_other_formats(text)
         titles = text.split(SEPARATOR)
         if titles and titles[-1] == "":
@@ -222,7 +222,8 @@ class LineParser:
         self._checked = self._checked_type = None
         self._previous: Record | None = None
 
-    def parse(self, line: Line) -> ParsedLine | Issue:
+    def parse(self, line: Line, line_hash: int | None = None) -> ParsedLine | Issue:
+        """`line_hash` (the line's fingerprint) is carried by the records made from it."""
         columns = line.text.split(SEPARATOR)
         width = self.header.width
         if not columns[-1] and (self.header.trailing_separator or len(columns) == width + 1):
@@ -252,7 +253,8 @@ class LineParser:
             values = (*values[:NATIONAL_ID], national_id, *values[NATIONAL_ID + 1 :])
         professional = self._previous
         if professional is None or values != professional.values:
-            professional = self._previous = Record(national_id, values, fingerprint(values), line.number)
+            professional = Record(national_id, values, fingerprint(values), line.number, line_hash=line_hash)
+            self._previous = professional
         if not any(self.presence(v)):
             return ParsedLine(line.number, line.text, professional, None)
         values = self.activity_values(v)
@@ -266,8 +268,14 @@ class LineParser:
         if len(key) > KEY_LENGTH:  # never seen; a digest keeps such a key unique and short enough
             key = f"{national_id}|#{fingerprint((key,))}"
         digest = fingerprint((national_id, commune or "", *values))
-        activity = Record(key, values, digest, line.number, {"commune": commune}, professional)
+        activity = Record(key, values, digest, line.number, {"commune": commune}, professional, line_hash)
         return ParsedLine(line.number, line.text, professional, activity, warnings)
+
+    def parse_alone(self, line: Line, line_hash: int | None = None) -> ParsedLine | Issue:
+        """`parse` for a line taken out of the file's order (a re-import parses only the lines it
+        could not match): its professional record is made from this line, never reused."""
+        self._previous = None
+        return self.parse(line, line_hash)
 
 
 def identity_problem(id_type: str, identifier: str, national_id: str) -> tuple[str, str] | None:

@@ -1,23 +1,78 @@
-"""Import of the RPPS extraction into Professional and Activity (see importer.py for the run)."""
+"""Import of the RPPS extraction into Professional and Activity (see importer.py for the run).
 
+Re-import: most lines of an extraction are those of the last one, to the byte. Each line gets a
+fingerprint of its text (`line_fingerprint`: 64 bits, salted with everything else that decides
+how a line is read — the header, the communes of the reference, the parser's version), stored
+with the activity row it gave, and with the professional whose identity it gave (their first
+line). A re-import looks the fingerprints of a batch up in one query; a line found there is
+unchanged and is not even parsed — provided its row is active, not met yet in this run, and
+needs no warning; that no line of the batch before it has the same activity; and, when it is the
+first line of its professional in the run, that this professional's identity came from this very
+line. Every other line (changed, new, repeated, rejected, warned about…) is parsed and compared
+field by field, exactly as on a first load: so a duplicate is still reported, with the line it
+repeats when that one is in the batch or the one before. When the fingerprints do not match (a new
+reference of communes, another header), a re-import compares every line by its values, finds the
+same rows unchanged and refreshes their fingerprints, without counting a change.
+"""
+
+import hashlib
+from functools import lru_cache
+
+from django.db import connections, router
+from django.db.models import Min
+
+from maillage.core.text import normalize
+from maillage.directory.bulk import select_int_in, select_rows
 from maillage.directory.importer import BaseImport, Syncer
 from maillage.directory.models import Activity, ImportRun, Professional
-from maillage.directory.models.professionals import search_name
 from maillage.directory.records import Existing, Record, Tally
 from maillage.directory.rpps import PROFESSIONAL_FIELDS, SOURCE_ACTIVITY_FIELDS, Header, LineParser, ParsedLine
-from maillage.directory.sources import Issue, SourceError, excerpt
+from maillage.directory.sources import Issue, Line, SourceError, excerpt
 from maillage.territory.models import Commune
 
 LAST_NAME, FIRST_NAME = PROFESSIONAL_FIELDS.index("last_name"), PROFESSIONAL_FIELDS.index("first_name")
+# Part of every line's fingerprint: change it when the parser reads the same line differently.
+LINE_FORMAT = "rpps-lines-1"
+
+
+def line_salt(header: Header, communes: frozenset[str]) -> int:
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(f"{LINE_FORMAT}\n{header.text}\n".encode())
+    digest.update(",".join(sorted(communes)).encode())
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def line_fingerprint(salt: int):
+    """The function giving the fingerprint of a line's text, a signed 64-bit integer (a column
+    PostgreSQL and SQLite index natively). Fingerprints read under another salt match by chance
+    only, one time in 2**64."""
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+
+    def fingerprint(text: str) -> int:
+        return from_bytes(blake2b(text.encode(), digest_size=8).digest(), "big", signed=True) ^ salt
+
+    return fingerprint
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalized(name: str) -> str:
+    return normalize(name)
+
+
+def search_name(last_name: str, first_name: str) -> str:
+    """`models.professionals.search_name`, from names normalized once each (names repeat, pairs
+    less): normalizing « nom prénom » is normalizing each and joining them with a space."""
+    last, first = _normalized(last_name), _normalized(first_name)
+    return f"{last} {first}" if last and first else last or first
 
 
 def professional_row(record: Record) -> tuple:
     values = record.values
-    return (*values, search_name(values[LAST_NAME], values[FIRST_NAME]))
+    return (*values, search_name(values[LAST_NAME], values[FIRST_NAME]), record.line_hash)
 
 
 def activity_row(record: Record) -> tuple:
-    return (*record.values, record.extra["commune"], record.extra["professional"])
+    return (*record.values, record.extra["commune"], record.extra["professional"], record.line_hash)
 
 
 def _professional_label(national_id, last_name, first_name, profession) -> str:
@@ -35,6 +90,21 @@ def describe_activity(record: Record) -> str:
     owner = dict(zip(PROFESSIONAL_FIELDS, record.context.values, strict=True))
     site = row["trade_name"] or row["company_name"] or row["mode_label"] or "activité sans structure"
     return f"{owner['national_id']} {owner['last_name']} — {site}"
+
+
+def _match_sql() -> str:
+    """What a re-import needs of the rows of a batch's fingerprints: the activity (pk, key, whether
+    an unchanged line may skip its parse) and its professional (pk, national id, the fingerprint
+    of the line its identity came from, active)."""
+    quote = connections[router.db_for_read(Activity)].ops.quote_name
+    a, p = quote(Activity._meta.db_table), quote(Professional._meta.db_table)
+    return (
+        f"SELECT a.{quote('line_hash')}, a.{quote('id')}, a.{quote('key')}, "  # noqa: S608 (names from the models)
+        f"(a.{quote('active')} AND NOT (a.{quote('commune_id')} IS NULL AND a.{quote('commune_code')} <> '')), "
+        f"p.{quote('id')}, p.{quote('national_id')}, p.{quote('line_hash')}, p.{quote('active')} "
+        f"FROM {a} a JOIN {p} p ON p.{quote('id')} = a.{quote('professional_id')} "
+        f"WHERE a.{quote('line_hash')} {{in}}"
+    )
 
 
 def professional_label(p: Professional) -> str:
@@ -60,6 +130,7 @@ class RppsImport(BaseImport):
         self.professionals = Tally("professionals", "professionnels")
         self.activities = Tally("activities", "activités", feminine=True)
         self._tail: dict[str, ParsedLine] = {}
+        self._matched_before: dict[str, tuple[Line, int]] = {}  # activity key → line, of the last batch
         self._whole_tail: str | None = None  # the professional whose activity rows are all in the tail
 
     def setup(self, run: ImportRun) -> None:
@@ -75,7 +146,7 @@ class RppsImport(BaseImport):
         self.pro_sync = Syncer(
             Professional,
             "national_id",
-            [*PROFESSIONAL_FIELDS, "search_name"],
+            [*PROFESSIONAL_FIELDS, "search_name", "line_hash"],
             run,
             self.professionals,
             row=professional_row,
@@ -85,7 +156,7 @@ class RppsImport(BaseImport):
         self.act_sync = Syncer(
             Activity,
             "key",
-            [*SOURCE_ACTIVITY_FIELDS, "commune", "professional"],
+            [*SOURCE_ACTIVITY_FIELDS, "commune", "professional", "line_hash"],
             run,
             self.activities,
             row=activity_row,
@@ -93,17 +164,109 @@ class RppsImport(BaseImport):
             describe_row=activity_label,
             filter_keys=False,  # on a first load, `_may_exist` tells from the professionals
         )
+        self.salt = line_salt(self.header, communes)
+        # A first load parses every line ahead (in the reading thread); a re-import matches them first.
+        self.match_lines = not self.act_sync.fresh
+        self._match_sql = _match_sql()
+        # The activity pk after which the next batch's rows are looked for first (see `_rows_of`).
+        self._window = (Activity.objects.aggregate(low=Min("pk"))["low"] or 1) - 1
 
     def tallies(self) -> list[Tally]:
         return [self.professionals, self.activities]
 
     def items(self, run: ImportRun):
+        fingerprint = line_fingerprint(self.salt)
+        if self.match_lines:
+            for line in self._lines:
+                self.lines += 1
+                yield line, fingerprint(line.text)
+            return
         parse = self.parser.parse
         for line in self._lines:
             self.lines += 1
-            yield parse(line)
+            yield parse(line, fingerprint(line.text))
 
     def apply_batch(self, batch: list) -> None:
+        if self.match_lines:
+            self._match(batch)
+        else:
+            self._apply_parsed(batch)
+
+    def _match(self, batch: list[tuple[Line, int]]) -> None:
+        """A re-import's batch of (line, fingerprint): the lines found unchanged by their
+        fingerprint are counted and marked met; the others are parsed and applied as on a first load."""
+        found = self._rows_of(batch)
+        activity_seen, professional_seen = self.act_sync.seen, self.pro_sync.seen
+        parse, parse_alone = self.parser.parse, self.parser.parse_alone
+        # Lines that cannot be unchanged are parsed, in the file's order; the others are candidates.
+        items = []
+        for line, h in batch:
+            row = found.get(h)
+            if row is not None and row[3] and row[1] not in activity_seen:
+                items.append((line, h, row))
+            else:
+                items.append(parse(line, h))
+        # Then in the file's order: who has an activity key, which professional met its first line.
+        claimed: dict[str, ParsedLine | tuple[Line, int]] = {}
+        firsts: set[str] = set()  # national ids whose first line in the run is behind
+        matched: dict[int, int] = {}  # fingerprint → line number, of this batch's matched lines
+        parsed, activities, professionals = [], [], []
+        for item in items:
+            if type(item) is tuple:
+                line, h, (_, pk, key, _usable, professional, national_id, identity, active) = item
+                if h in matched:  # the very text of a line matched above
+                    where = f"la ligne {matched[h]}"
+                    detail = f"ligne en double : identique à {where}"
+                    self.reject(Issue(line.number, "ligne en double", detail, excerpt(line.text)))
+                    continue
+                first = national_id not in firsts and professional not in professional_seen
+                if key not in claimed and not (first and (identity != h or not active)):
+                    claimed[key] = (line, h)
+                    firsts.add(national_id)
+                    matched[h] = line.number
+                    activities.append(pk)
+                    if first:
+                        professionals.append(professional)
+                    continue
+                item = parse_alone(line, h)  # compared field by field, in its place
+            if isinstance(item, ParsedLine):
+                firsts.add(item.professional.key)
+                if item.activity is not None:
+                    earlier = claimed.get(item.activity.key) or self._matched_before.get(item.activity.key)
+                    if type(earlier) is tuple:  # the same activity as a line matched unparsed: parsed now
+                        first_item = parse_alone(*earlier)
+                        same_identity = item.professional.hash == first_item.professional.hash
+                        self._duplicate(item, first_item.activity.hash, same_identity, first_item.line)
+                        continue
+                    claimed.setdefault(item.activity.key, item)
+            parsed.append(item)
+        for pk in activities:
+            activity_seen.add(pk)
+        for pk in professionals:
+            professional_seen.add(pk)
+        self.activities.unchanged += len(activities)
+        self.professionals.unchanged += len(professionals)
+        self._matched_before = {key: value for key, value in claimed.items() if type(value) is tuple}
+        if activities:
+            self._window = max(activities)
+        self._apply_parsed(parsed)
+
+    def _rows_of(self, batch: list[tuple[Line, int]]) -> dict[int, tuple]:
+        """The rows of the batch's fingerprints (see `_match_sql`), by fingerprint. A re-import reads
+        its file in the order of the last one, whose rows were created in that order: the batch's
+        rows are first read as a range of keys after those of the last batch — neighbouring pages,
+        instead of one index probe per line at a random place. The fingerprints not found there
+        (new, changed lines, another order) are then looked up one by one through their index."""
+        size = len(batch)
+        window = self._match_sql.replace("{in}", "IS NOT NULL AND a.id > %s AND a.id <= %s")
+        rows = select_rows(Activity, window, [self._window, self._window + size + size // 8 + 16])
+        found = {row[0]: row for row in rows}
+        missing = [h for _, h in batch if h not in found]
+        if missing:
+            found.update((row[0], row) for row in select_int_in(Activity, self._match_sql, missing))
+        return found
+
+    def _apply_parsed(self, batch: list) -> None:
         parsed: list[ParsedLine] = []
         for item in batch:
             if isinstance(item, Issue):

@@ -5,6 +5,8 @@ which rows it has met (`Seen`) and, when it loads an empty table, which keys it 
 (`KeyFilter`). Both are flat arrays sized once, whatever the number of lines of the file.
 """
 
+import re
+
 # 2**28 bits, 32 MB, three bits per key: after the 1.5 million professionals of a national load
 # (the RPPS import tells the activities' keys from them, without a filter), about one key in
 # 200,000 is falsely answered « maybe ». Each such answer costs a lookup, and makes the run wait
@@ -30,6 +32,52 @@ class Seen:
 
     def __contains__(self, pk: int) -> bool:
         return pk > self.floor or bool(self.bits[pk >> 3] & (1 << (pk & 7)))
+
+    def unseen_ranges(self, limit: int) -> list[tuple[int, int]] | None:
+        """The keys up to `floor` not met, as (first, last) ranges found by C-level scans of the
+        bytes; None when there are more than `limit` ranges (rows met in a scattered order)."""
+        ranges: list[tuple[int, int]] = []
+        bits, floor = self.bits, self.floor
+        for run in _NOT_FULL.finditer(bits):
+            start, end = run.span()
+            position = start
+            for empty in _EMPTY.finditer(bits, start, end):
+                _add_bits(ranges, bits, position, empty.start())
+                _extend(ranges, empty.start() * 8, empty.end() * 8 - 1)
+                position = empty.end()
+            _add_bits(ranges, bits, position, end)
+            if len(ranges) > limit:
+                return None
+        while ranges and ranges[-1][0] > floor:  # bits beyond the floor: never keys of old rows
+            ranges.pop()
+        if ranges and ranges[-1][1] > floor:
+            ranges[-1] = (ranges[-1][0], floor)
+        if ranges and ranges[0][0] == 0:  # no row has the key 0
+            ranges[0] = (1, ranges[0][1])
+            if ranges[0][0] > ranges[0][1]:
+                ranges.pop(0)
+        return ranges
+
+
+_NOT_FULL = re.compile(rb"[^\xff]+")
+_EMPTY = re.compile(rb"\x00+")
+
+
+def _extend(ranges: list[tuple[int, int]], first: int, last: int) -> None:
+    if ranges and ranges[-1][1] == first - 1:
+        ranges[-1] = (ranges[-1][0], last)
+    else:
+        ranges.append((first, last))
+
+
+def _add_bits(ranges: list[tuple[int, int]], bits: bytearray, start: int, end: int) -> None:
+    """The unset bits of the bytes `start` to `end` (few: partly set bytes)."""
+    for index in range(start, end):
+        byte = bits[index]
+        for bit in range(8):
+            if not byte & (1 << bit):
+                pk = index * 8 + bit
+                _extend(ranges, pk, pk)
 
 
 class KeyFilter:

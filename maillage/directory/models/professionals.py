@@ -45,6 +45,9 @@ class Professional(ImportedRow):
     savoir_faire_type_label = models.CharField("type savoir-faire", max_length=100, blank=True)
     savoir_faire_code = models.CharField("code savoir-faire", max_length=10, blank=True)
     savoir_faire_label = models.CharField("savoir-faire", max_length=200, blank=True)
+    # The fingerprint of the line that gave this identity (the professional's first line): a cache
+    # for re-imports, see `Activity.line_hash`.
+    line_hash = models.BigIntegerField("empreinte de la ligne source", null=True, editable=False)
 
     objects = ProfessionalQuerySet.as_manager()
 
@@ -138,6 +141,10 @@ class Activity(ImportedRow):
     role_label = models.CharField("rôle", max_length=150, blank=True)
     genre_code = models.CharField("code genre d'activité", max_length=10, blank=True)
     genre_label = models.CharField("genre d'activité", max_length=150, blank=True)
+    # The fingerprint of the raw line this row was last read from (`rpps_import.line_fingerprint`):
+    # a re-import finds an unchanged line by it, before parsing it. A cache, not data: refreshed
+    # without counting a change when the values are the same, null for rows never fingerprinted.
+    line_hash = models.BigIntegerField("empreinte de la ligne source", null=True, db_index=True, editable=False)
 
     objects = ImportedQuerySet.as_manager()
 
