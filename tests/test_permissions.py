@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from maillage.directory.models import Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer, Proposal
-from tests.factories import DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory, with_check_digit
+from maillage.unscheduled.models import Booking, CalendarFeed, CareRequest, Slot
+from tests.factories import (
+    ActivityFactory,
+    DoctorRequestFactory,
+    ProfessionalFactory,
+    RoleFactory,
+    UserFactory,
+    with_check_digit,
+)
 
 # Who asks. "coordinator_other" coordinates another CPTS than the one in the URL (cmv).
 ACTORS = [
@@ -94,6 +102,21 @@ MATRIX = [
     ("www:doctor_space", "get", "/c/cmv/medecin-traitant/mes-patients/", CPTS_TEAM),
     # Only the doctor the proposal is addressed to (the member, a GP) finds it.
     ("www:doctor_proposal_answer", "post", "/c/cmv/medecin-traitant/propositions/{proposal}/", only(set(), member=302)),
+    ("www:snp_desk", "get", "/c/cmv/snp/", DESK),
+    ("www:snp_request_new", "get", "/c/cmv/snp/nouvelle/", DESK),
+    ("www:snp_request", "get", "/c/cmv/snp/{snp}/", DESK),
+    # The first regulator books the slot; the second is told it is taken: both land on the request.
+    ("www:snp_book", "post", "/c/cmv/snp/{snp}/reserver/", only(set(), **DESK_WRITE)),
+    ("www:snp_unmet", "post", "/c/cmv/snp/{snp}/sans-solution/", only(set(), **DESK_WRITE)),
+    ("www:snp_cancel", "post", "/c/cmv/snp/reservations/{booking}/annuler/", only(set(), **DESK_WRITE)),
+    ("www:snp_slots", "get", "/c/cmv/mes-creneaux/", CPTS_TEAM),
+    # A slot is its professional's (the member, linked to the GP who opened it).
+    ("www:snp_slot_edit", "get", "/c/cmv/mes-creneaux/{slot}/", only({"member"})),
+    ("www:snp_slot_withdraw", "post", "/c/cmv/mes-creneaux/{slot}/retirer/", only(set(), member=302)),
+    ("www:snp_outcome", "post", "/c/cmv/mes-creneaux/reservations/{booking}/", only(set(), member=302)),
+    ("www:snp_feed_renew", "post", "/c/cmv/mes-creneaux/agenda/", only(set(), member=302)),
+    # The private calendar: its random token is the credential (calendar apps cannot log in).
+    ("www:snp_ical", "get", "/agenda/{ical}.ics", PUBLIC),
     ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
     ("www:coverage_region", "get", "/couverture/region/11/", REGION),
     ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
@@ -115,6 +138,9 @@ MATRIX = [
     ("fhir:practitionerrole_read", "get", "/fhir/PractitionerRole/inconnu", dict.fromkeys(ACTORS, 404)),
     ("fhir:organization_search", "get", "/fhir/Organization?name=x", PUBLIC),
     ("fhir:organization_read", "get", "/fhir/Organization/1000000000", dict.fromkeys(ACTORS, 404)),
+    # The SAS interface asks for a consumer's key (a bearer key, not a session): 401 to everyone without it.
+    ("fhir:slot_search", "get", "/fhir/Slot?status=free", dict.fromkeys(ACTORS, 401)),
+    ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", dict.fromkeys(ACTORS, 401)),
     ("fhir:unsupported", "get", "/fhir/Patient", dict.fromkeys(ACTORS, 404)),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
@@ -123,6 +149,7 @@ BODIES = {
     "www:territory_remove": {"code": "92020"},
     "www:directory_entry_edit": {"is_member": "on", "languages": "anglais"},
     "www:doctor_proposal_answer": {"decision": "accepter"},
+    "www:snp_book": {"slot": "{free_slot}"},
 }
 
 
@@ -160,16 +187,41 @@ def _waiting_list(idf, member, gp):
     offer = DoctorOffer.objects.create(cpts=idf["cmv"], professional=gp, user=member, commune=commune, capacity=3)
     request = DoctorRequestFactory(cpts=idf["cmv"], commune=commune, status="proposed")
     proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=7))
-    return {"mt": request, "proposal": proposal}
+    return {"mt": request, "proposal": proposal, **_unscheduled(idf, member, gp)}
+
+
+def _unscheduled(idf, member, gp):
+    """Slots of the member's GP in cmv, one booked, a desk request, and the GP's calendar feed."""
+    site = ActivityFactory(professional=gp, commune=idf["communes"]["92046"])
+    soon = timezone.now() + timedelta(hours=2)
+
+    def slot(start):
+        return Slot.objects.create(
+            cpts=idf["cmv"], professional=gp, activity=site, commune=site.commune, start=start,
+            end=start + timedelta(minutes=20), types=["CPTS"], profession_code="10", profession_label="Médecin",
+        )  # fmt: skip
+
+    request = CareRequest.objects.create(cpts=idf["cmv"], last_name="Petit", first_name="Jeanne",
+                                         commune=site.commune, reason="fièvre", phone="0600000000")  # fmt: skip
+    booked = slot(soon)
+    booked.status = "booked"
+    booked.save()
+    other = CareRequest.objects.create(cpts=idf["cmv"], last_name="Roux", first_name="Paul", commune=site.commune,
+                                       reason="entorse", phone="0600000001", status="booked")  # fmt: skip
+    booking = Booking.objects.create(slot=booked, request=other)
+    feed = CalendarFeed.renew(member, idf["cmv"], gp)
+    return {"snp": request, "booking": booking, "slot": slot(soon + timedelta(hours=1)),
+            "free_slot": slot(soon + timedelta(hours=2)), "ical": feed.token}  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_permission_matrix(actors, name, method, path, expected):
     clients, idf = actors
-    path = path.format(partner=idf["partner"].pk, mt=idf["mt"].pk, proposal=idf["proposal"].pk)
+    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot")
+    path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
     got = {}
     for actor in ACTORS:
-        data = dict(BODIES.get(name, {}))
+        data = {key: value.format(free_slot=idf["free_slot"].pk) for key, value in BODIES.get(name, {}).items()}
         if name in BODIES:
             data["version"] = type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version
         response = getattr(clients[actor], method)(path, data) if method == "post" else clients[actor].get(path)

@@ -12,6 +12,8 @@ from maillage.www.doctor_access import public as mt_public
 from maillage.www.indicators import views as indicators
 from maillage.www.public import views as public
 from maillage.www.region import views as region
+from maillage.www.unscheduled import desk as snp_desk
+from maillage.www.unscheduled import slots as snp_slots
 
 app_name = "www"
 
@@ -59,6 +61,18 @@ urlpatterns = [
         mt_doctor.proposal_answer,
         name="doctor_proposal_answer",
     ),
+    path("c/<slug:slug>/snp/", snp_desk.desk_home, name="snp_desk"),
+    path("c/<slug:slug>/snp/nouvelle/", snp_desk.request_new, name="snp_request_new"),
+    path("c/<slug:slug>/snp/<int:pk>/", snp_desk.request_page, name="snp_request"),
+    path("c/<slug:slug>/snp/<int:pk>/reserver/", snp_desk.book, name="snp_book"),
+    path("c/<slug:slug>/snp/<int:pk>/sans-solution/", snp_desk.unmet, name="snp_unmet"),
+    path("c/<slug:slug>/snp/reservations/<int:pk>/annuler/", snp_desk.cancel, name="snp_cancel"),
+    path("c/<slug:slug>/mes-creneaux/", snp_slots.my_slots, name="snp_slots"),
+    path("c/<slug:slug>/mes-creneaux/<int:pk>/", snp_slots.slot_edit, name="snp_slot_edit"),
+    path("c/<slug:slug>/mes-creneaux/<int:pk>/retirer/", snp_slots.slot_withdraw, name="snp_slot_withdraw"),
+    path("c/<slug:slug>/mes-creneaux/reservations/<int:pk>/", snp_slots.booking_outcome, name="snp_outcome"),
+    path("c/<slug:slug>/mes-creneaux/agenda/", snp_slots.feed_renew, name="snp_feed_renew"),
+    path("agenda/<str:token>.ics", snp_slots.ical, name="snp_ical"),
     path("couverture/", region.overview, name="coverage_overview"),
     path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
     path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),

@@ -1,4 +1,4 @@
 from maillage.unscheduled.models.requests import Booking, CareRequest
-from maillage.unscheduled.models.slots import SasConsumer, Slot, SlotTemplate
+from maillage.unscheduled.models.slots import CalendarFeed, SasConsumer, Slot, SlotTemplate
 
-__all__ = ["Booking", "CareRequest", "SasConsumer", "Slot", "SlotTemplate"]
+__all__ = ["Booking", "CalendarFeed", "CareRequest", "SasConsumer", "Slot", "SlotTemplate"]

@@ -132,3 +132,29 @@ class SasConsumer(models.Model):
         if not key:
             return None
         return cls.objects.filter(key_digest=cls.digest(key), active=True).first()
+
+
+class CalendarFeed(models.Model):
+    """The private address of a professional's bookings as an iCal feed. The token is the only
+    credential (calendar apps cannot log in): it is random, per person and CPTS, and replaced on
+    demand, which revokes the old address."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    cpts = models.ForeignKey("territory.Cpts", on_delete=models.CASCADE, related_name="+")
+    professional = models.ForeignKey("directory.Professional", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "agenda iCal"
+        constraints = [models.UniqueConstraint(fields=["user", "cpts"], name="one_calendar_feed")]
+
+    def __str__(self):
+        return f"Agenda de {self.user} — {self.cpts}"
+
+    @classmethod
+    def renew(cls, user, cpts, professional) -> "CalendarFeed":
+        feed, _ = cls.objects.update_or_create(
+            user=user, cpts=cpts, defaults={"professional": professional, "token": secrets.token_urlsafe(32)}
+        )
+        return feed

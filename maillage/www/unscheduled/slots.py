@@ -1,0 +1,170 @@
+"""A professional's slots and bookings in their space, and their private iCal feed."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from maillage.core import audit
+from maillage.unscheduled import calendar
+from maillage.unscheduled.actions import SlotError, desk
+from maillage.unscheduled.actions import slots as slot_actions
+from maillage.unscheduled.enums import BookingStatus
+from maillage.unscheduled.models import Booking, CalendarFeed, Slot
+from maillage.www.doctor_access.doctor import TEAM, _professional
+from maillage.www.scoping import cpts_for
+from maillage.www.unscheduled.forms import SlotForm, TemplateForm
+
+
+def _mine(request, slug):
+    """The CPTS and the professional linked to the account (404 when there is none)."""
+    cpts = cpts_for(request, slug, TEAM)
+    professional = _professional(request.user)
+    return cpts, professional
+
+
+def my_slots(request, slug):
+    cpts, professional = _mine(request, slug)
+    if professional is None:
+        return render(request, "unscheduled/slots.html", {"cpts": cpts, "unlinked": True})
+    slot_form = SlotForm(request.POST if request.POST.get("formulaire") == "creneau" else None)
+    template_form = TemplateForm(request.POST if request.POST.get("formulaire") == "semaine" else None)
+    status = 200
+    if request.method == "POST":
+        try:
+            if slot_form.is_bound and slot_form.is_valid():
+                data = slot_form.cleaned_data
+                slot_actions.open_slot(
+                    cpts,
+                    professional,
+                    request.user,
+                    start=data["start"],
+                    end=data["end"],
+                    kind=data["kind"],
+                    types=data["types"],
+                )
+                messages.success(request, "Créneau ouvert.")
+                return redirect("www:snp_slots", slug=cpts.slug)
+            if template_form.is_bound and template_form.is_valid():
+                data = template_form.cleaned_data
+                template = slot_actions.save_template(cpts, professional, request.user, data)
+                created, skipped = slot_actions.open_from_template(template, request.user, weeks=data["weeks"])
+                messages.success(
+                    request, f"{created} créneau(x) ouvert(s) ; {skipped} ignoré(s) (passés ou déjà occupés)."
+                )
+                return redirect("www:snp_slots", slug=cpts.slug)
+        except SlotError as exc:
+            (slot_form if slot_form.is_bound else template_form).add_error(None, str(exc))
+        status = 400
+    return render(
+        request,
+        "unscheduled/slots.html",
+        _context(request, cpts, professional, slot_form, template_form),
+        status=status,
+    )
+
+
+def _context(request, cpts, professional, slot_form, template_form):
+    slots = slot_actions.professional_slots(cpts, professional).prefetch_related("bookings__request").order_by("start")
+    now = timezone.now()
+    rows = []
+    for slot in slots:
+        booking = next((b for b in slot.bookings.all() if b.status != BookingStatus.CANCELLED), None)
+        rows.append({"slot": slot, "booking": booking, "past": slot.start <= now})
+    if any(row["booking"] for row in rows):
+        audit.record_health_read(
+            "unscheduled.bookings.viewed",
+            actor=request.user,
+            cpts=cpts,
+            obj=None,
+            details={"réservations": [row["booking"].pk for row in rows if row["booking"]][:200]},
+        )
+    feed = CalendarFeed.objects.filter(user=request.user, cpts=cpts).first()
+    return {
+        "cpts": cpts,
+        "professional": professional,
+        "rows": rows,
+        "slot_form": slot_form,
+        "template_form": template_form,
+        "feed_url": request.build_absolute_uri(reverse("www:snp_ical", args=[feed.token])) if feed else "",
+    }
+
+
+def _own_slot(request, slug, pk):
+    cpts, professional = _mine(request, slug)
+    return cpts, get_object_or_404(Slot, pk=pk, cpts=cpts, professional=professional)
+
+
+def slot_edit(request, slug, pk):
+    cpts, slot = _own_slot(request, slug, pk)
+    form = SlotForm(request.POST or None, initial=SlotForm.initial_for(slot))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            slot_actions.update_slot(
+                slot, request.user, start=data["start"], end=data["end"], kind=data["kind"], types=data["types"]
+            )
+        except SlotError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Créneau modifié.")
+            return redirect("www:snp_slots", slug=cpts.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "unscheduled/slot_edit.html", {"cpts": cpts, "slot": slot, "form": form}, status=status)
+
+
+@require_POST
+def slot_withdraw(request, slug, pk):
+    cpts, slot = _own_slot(request, slug, pk)
+    try:
+        slot_actions.withdraw_slot(slot, request.user)
+    except SlotError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Créneau retiré.")
+    return redirect("www:snp_slots", slug=cpts.slug)
+
+
+@require_POST
+def booking_outcome(request, slug, pk):
+    cpts, professional = _mine(request, slug)
+    booking = get_object_or_404(
+        Booking.objects.select_related("slot", "request"), pk=pk, slot__cpts=cpts, slot__professional=professional
+    )
+    try:
+        desk.mark_outcome(booking, honoured=request.POST.get("issue") == "honore", actor=request.user)
+    except SlotError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Rendez-vous marqué « {booking.get_status_display()} ».")
+    return redirect("www:snp_slots", slug=cpts.slug)
+
+
+@require_POST
+def feed_renew(request, slug):
+    cpts, professional = _mine(request, slug)
+    if professional is None:
+        raise Http404
+    CalendarFeed.renew(request.user, cpts, professional)
+    audit.record("unscheduled.calendar.renewed", actor=request.user, cpts=cpts)
+    messages.success(request, "Nouvelle adresse d'agenda créée ; l'ancienne ne fonctionne plus.")
+    return redirect("www:snp_slots", slug=cpts.slug)
+
+
+@login_not_required
+def ical(request, token):
+    """The bookings of the feed's professional, for their calendar app: the token is the secret."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("cpts", "professional"), token=token)
+    since = timezone.now() - timedelta(days=30)
+    bookings = (
+        Booking.objects.filter(slot__cpts=feed.cpts, slot__professional=feed.professional, slot__start__gte=since)
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("slot__commune", "request")
+    )
+    body = calendar.feed(feed, bookings)
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
