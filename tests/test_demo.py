@@ -82,3 +82,41 @@ def test_demo_directory_is_loaded_through_the_importers(installed, anonymous):
     ).json()
     assert bundle["total"] == 1
     assert bundle["entry"][0]["resource"]["name"][0]["family"] == practitioner.last_name
+
+
+def test_demo_waiting_list_is_matched_and_the_demo_doctor_accepts(installed, capsys):
+    """The done-when of the médecin traitant issue, on the demo: the matching lists proposals, the
+    doctors see them once applied, an acceptance moves the patient and the indicators."""
+    from maillage.doctor_access.actions.doctors import answer
+    from maillage.doctor_access.models import Proposal
+    from maillage.indicators.periods import Period
+    from maillage.indicators.registry import compute
+
+    call_command("load_demo")
+    capsys.readouterr()
+    call_command("match_doctors", "--cpts", "chatillon-malakoff-vanves")
+    listed = capsys.readouterr().out
+    assert "Simulation : rien n'a été enregistré" in listed and " → Dr " in listed
+    assert not Proposal.objects.exists()
+    call_command("match_doctors", "--cpts", "chatillon-malakoff-vanves", "--apply")
+    mine = Proposal.objects.filter(offer__user__email="medecin.cmv@demo.maillage.fr", status="pending")
+    assert mine.exists()
+    cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
+    before = compute(cmv, Period.current_month(), ["doctor_access.found_doctor"])["doctor_access.found_doctor"]
+    proposal = mine.first()
+    answer(proposal, accept=True, actor=proposal.offer.user)
+    proposal.request.refresh_from_db()
+    assert proposal.request.status == "accepted"
+    after = compute(cmv, Period.current_month(), ["doctor_access.found_doctor"])["doctor_access.found_doctor"]
+    assert after == before + 1
+
+
+def test_demo_desk_finds_slots_for_the_next_days(installed):
+    from maillage.unscheduled import search
+    from maillage.unscheduled.models import CareRequest
+
+    call_command("load_demo")
+    for cpts in Cpts.objects.all():
+        open_request = CareRequest.objects.filter(cpts=cpts, status="open").first()
+        assert open_request is not None, cpts.slug
+        assert search.search(open_request, horizon_hours=8 * 24), cpts.slug

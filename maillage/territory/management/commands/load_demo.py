@@ -28,6 +28,10 @@ class Command(BaseCommand):
 
             self.stdout.write("Médecin traitant (patients et médecins fictifs) :")
             doctor_access_demo.load(demo_cpts, log=self.stdout.write)
+            from maillage.unscheduled import demo as unscheduled_demo
+
+            self.stdout.write("Soins non programmés (créneaux et demandes fictifs) :")
+            unscheduled_demo.load(demo_cpts, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )
