@@ -142,7 +142,8 @@ class StructureFactory(DjangoModelFactory):
         model = Structure
 
     source_hash = factory.Sequence(lambda n: f"{n:032x}")
-    finess_et = factory.Sequence(lambda n: with_check_digit(f"92{n:06d}"))
+    # From 92500000: tests give hand-picked numbers below (e.g. 920000650) that the sequence must never reach.
+    finess_et = factory.Sequence(lambda n: with_check_digit(f"92{500_000 + n:06d}"))
     finess_ej = factory.Sequence(lambda n: with_check_digit(f"75{n:06d}"))
     short_name = factory.Sequence(lambda n: f"CENTRE DE SANTE {n}")
     street_number = "12"

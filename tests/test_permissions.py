@@ -120,6 +120,7 @@ MATRIX = [
     ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
     ("www:coverage_region", "get", "/couverture/region/11/", REGION),
     ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
+    ("www:coverage_region_doctor_access", "get", "/couverture/region/11/medecin-traitant/", REGION),
     ("www:coverage_departement", "get", "/couverture/departement/92/", REGION),
     ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", REGION),
     ("api-1:communes", "get", "/api/v1/communes?q=mal", PUBLIC),

@@ -90,6 +90,7 @@ def vulnerable_without_doctor(cpts, period):
     mission=Mission.DOCTOR_ACCESS,
     unit="jours",
     counts_people=False,
+    summarises="doctor_access.waiting_by_priority",
 )
 def median_wait_days(cpts, period):
     waits = [

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from maillage.fhir import systems
+from maillage.fhir import sas_search, systems
 from maillage.fhir.search import DEFAULT_COUNT, MAX_COUNT, RESOURCES, ResourceSearch
 
 CORE = "http://hl7.org/fhir/SearchParameter/"
@@ -30,6 +30,37 @@ def _resource(spec: ResourceSearch) -> dict:
     }
 
 
+def _sas_resources() -> list[dict]:
+    """The SAS interface (capability statement SAS-GestionnaireAgenda-CPTS): the Slot search and
+    the reads of what it includes."""
+    read = [{"code": "read"}]
+    slot_params = [
+        ("start", "Slot-start", "date", "Obligatoire, deux fois : start=ge<date> et start=le<date>."),
+        (
+            sas_search.IDENTIFIER_PARAM,
+            "Slot-schedule",
+            "token",
+            f"Obligatoire : {systems.IDNPS}|8<RPPS>, de 1 à {sas_search.MAX_PRACTITIONERS} identifiants "
+            "séparés par des virgules.",
+        ),
+        ("status", "Slot-status", "token", "Obligatoire : free."),
+    ]
+    return [
+        {
+            "type": "Slot",
+            "profile": systems.SAS_PROFILES["Slot"],
+            "interaction": [*read, {"code": "search-type"}],
+            "searchInclude": [*sas_search.INCLUDES, *sas_search.ITERATE_INCLUDES],
+            "searchParam": [
+                {"name": name, "definition": CORE + definition, "type": kind, "documentation": documentation}
+                for name, definition, kind, documentation in slot_params
+            ],
+        },
+        {"type": "Schedule", "profile": systems.SAS_PROFILES["Schedule"], "interaction": read},
+        {"type": "HealthcareService", "profile": systems.SAS_PROFILES["HealthcareService"], "interaction": read},
+    ]
+
+
 def capability_statement(base_url: str) -> dict:
     return {
         "resourceType": "CapabilityStatement",
@@ -39,9 +70,13 @@ def capability_statement(base_url: str) -> dict:
         "kind": "instance",
         "software": {"name": "Maillage"},
         "implementation": {
-            "description": "Annuaire des professionnels (RPPS) et des établissements (FINESS), données publiques",
+            "description": (
+                "Annuaire des professionnels (RPPS) et des établissements (FINESS), données publiques ; "
+                "créneaux de soins non programmés pour le SAS"
+            ),
             "url": base_url,
         },
+        "instantiates": [systems.SAS_CAPABILITY],
         "fhirVersion": "4.0.1",
         "format": ["json"],
         "rest": [
@@ -51,9 +86,19 @@ def capability_statement(base_url: str) -> dict:
                     "Lecture seule, sans authentification : données publiques des extractions RPPS et FINESS, "
                     "aux formes du guide Annuaire Santé de l'ANS. Pagination par _count "
                     f"({DEFAULT_COUNT} par défaut, {MAX_COUNT} au plus) et _offset ; réponses en JSON uniquement "
-                    "(_format=json). Un paramètre inconnu ou une valeur invalide est refusé (400, OperationOutcome)."
+                    "(_format=json). Un paramètre inconnu ou une valeur invalide est refusé (400, OperationOutcome). "
+                    "Interface SAS (Slot, Schedule, HealthcareService, guide « Service d'Accès aux Soins » de l'ANS, "
+                    "cas d'usage CPTS) : clé d'accès du client requise."
                 ),
-                "resource": [_resource(spec) for spec in RESOURCES.values()],
+                "security": {
+                    "cors": False,
+                    "description": (
+                        "Annuaire : public. Interface SAS : en-tête « Authorization: Bearer <clé> » (une clé par "
+                        "client, créée par l'exploitant), derrière un mandataire inverse en TLS mutuel avec les "
+                        "certificats de l'IGC-Santé."
+                    ),
+                },
+                "resource": [*(_resource(spec) for spec in RESOURCES.values()), *_sas_resources()],
             }
         ],
     }

@@ -52,3 +52,28 @@ INSEE_CODE = f"{FR_CORE}StructureDefinition/fr-core-address-insee-code"
 ORGANIZATION_TYPES = f"{AS_PROFILE}as-ext-organization-types"
 ORGANIZATION_PERIOD = "http://hl7.org/fhir/StructureDefinition/organization-period"
 GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation"
+
+# SAS: the ANS guide « Service d'Accès aux Soins » (interop.esante.gouv.fr/ig/fhir/sas), use case
+# CPTS (capability statement SAS-GestionnaireAgenda-CPTS). The guide's canonical URLs are mixed
+# (sas.fr and interop.esante.gouv.fr): they are written as the guide lists them for its validator.
+SAS_IG = "https://interop.esante.gouv.fr/ig/fhir/sas/"
+SAS_CAPABILITY = f"{SAS_IG}CapabilityStatement/SAS-GestionnaireAgenda-CPTS"
+SAS_PROFILES = {
+    "Bundle": f"{SAS_IG}StructureDefinition/sas-cpts-bundle-aggregator",
+    "Slot": f"{SAS_IG}StructureDefinition/sas-cpts-slot-aggregator",
+    "Schedule": "http://sas.fr/fhir/StructureDefinition/FrScheduleAgregateur",
+    "Practitioner": "http://sas.fr/fhir/StructureDefinition/FrPractitionerAgregateur",
+    "PractitionerRole": "http://sas.fr/fhir/StructureDefinition/FrPractitionerRoleExerciceAgregateur",
+    "Location": "http://sas.fr/fhir/StructureDefinition/FrLocationAgregateur",
+    "HealthcareService": f"{SAS_IG}StructureDefinition/sas-cpts-healthcareservice-aggregator",
+    "Organization": f"{SAS_IG}StructureDefinition/sas-cpts-organization-aggregator",
+}
+# The SAS guide builds on FR Core 1.1.0, whose identifier types lived at interopsante.org.
+SAS_IDENTIFIER_TYPE = "http://interopsante.org/fhir/CodeSystem/fr-v2-0203"
+SAS_ORGANIZATION_IDENTIFIER_TYPE = "http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type"
+SLOT_TYPE = nos("TRE_R314-TypeCreneau")
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+APPOINTMENT_REASON = "http://terminology.hl7.org/CodeSystem/v2-0276"
+SLOT_STATUS = "http://hl7.org/fhir/slotstatus"
+CPTS_CATEGORY = "604"  # TRE_R66: Communauté Professionnelle Territoriale de Santé
+SLOT_SERVICE_TYPE_R5 = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType"

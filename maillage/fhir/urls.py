@@ -12,5 +12,14 @@ for resource_type in ("Practitioner", "PractitionerRole", "Organization"):
         re_path(rf"^{resource_type}/?$", views.search_type, kwargs, name=f"{name}_search"),
         re_path(rf"^{resource_type}/(?P<resource_id>[A-Za-z0-9\-.]{{1,64}})$", views.read, kwargs, name=f"{name}_read"),
     ]
+# The SAS interface (a consumer's key is required): the Slot search and reads of what it includes.
+urlpatterns += [
+    re_path(r"^Slot/?$", views.slot_search, name="slot_search"),
+    re_path(
+        r"^(?P<resource_type>Slot|Schedule|HealthcareService)/(?P<resource_id>[A-Za-z0-9\-.]{1,64})$",
+        views.sas_read,
+        name="sas_read",
+    ),
+]
 # Anything else under /fhir/ answers an OperationOutcome, not the site's HTML 404 page.
 urlpatterns.append(re_path(r"^(?P<rest>.*)$", views.unsupported, name="unsupported"))

@@ -1,22 +1,26 @@
-"""FHIR views: read, search-type and metadata, public, JSON only, read only.
+"""FHIR views: read, search-type and metadata, JSON only, read only.
 
 Every answer is `application/fhir+json`, errors included (an OperationOutcome, never an HTML page
-or a traceback). The data is the public open data of the RPPS and FINESS: no login is asked.
+or a traceback). The directory is the public open data of the RPPS and FINESS: no login is asked.
+The SAS interface (Slot, Schedule, HealthcareService) asks for a consumer's key instead.
 """
 
 import json
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from maillage.fhir import search
+from maillage.fhir import sas, sas_search, search
 from maillage.fhir.bundle import fhir_base, searchset
 from maillage.fhir.capability import capability_statement
 from maillage.fhir.errors import FhirError, not_found, not_supported, operation_outcome
 from maillage.fhir.resources import BUILDERS
+from maillage.territory.models import Cpts
+from maillage.unscheduled.models import Slot
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +70,10 @@ def fhir_endpoint(view):
             _negotiate(request)
             return view(request, *args, **kwargs)
         except FhirError as error:
-            return respond(error.outcome(), error.status)
+            response = respond(error.outcome(), error.status)
+            if error.status == 401:
+                response["WWW-Authenticate"] = 'Bearer realm="fhir"'
+            return response
         except Exception:
             logger.exception("FHIR request failed: %s", request.get_full_path())
             return respond(
@@ -96,6 +103,8 @@ def search_type(request, resource_type: str):
 
 @fhir_endpoint
 def read(request, resource_type: str, resource_id: str):
+    if resource_type == "Organization" and resource_id.startswith("cpts-"):
+        return respond(_sas_resource("Organization", resource_id))
     spec = search.RESOURCES[resource_type]
     row = spec.queryset().filter(spec.id_q(resource_id)).first()
     if row is None:
@@ -104,9 +113,67 @@ def read(request, resource_type: str, resource_id: str):
 
 
 @fhir_endpoint
+def slot_search(request):
+    """The SAS search of free slots (ANS guide « Service d'Accès aux Soins », CPTS use case)."""
+    sas_search.authenticate(request)
+    query = sas_search.parse(request.GET)
+    rows, total = query.page()
+    base = fhir_base(request)
+    self_url = f"{base}Slot?{request.META.get('QUERY_STRING', '')}".rstrip("?")
+    links = []
+    if query.count and query.offset + query.count < total:
+        kept = [(k, v) for k, values in request.GET.lists() if k not in ("_count", "_offset") for v in values]
+        after = urlencode([*kept, ("_count", query.count), ("_offset", query.offset + query.count)], safe=":|,")
+        links.append({"relation": "next", "url": f"{base}Slot?{after}"})
+    return respond(sas.searchset(base, self_url, rows, query.includes, total, links))
+
+
+def _sas_resource(resource_type: str, resource_id: str) -> dict:
+    """A resource of the SAS interface by its id (see `sas`), or a 404 OperationOutcome."""
+    missing = not_found(f"Ressource introuvable : {resource_type}/{resource_id}.")
+    if resource_type in ("HealthcareService", "Organization"):
+        number = resource_id.removeprefix("cpts-")
+        cpts = Cpts.objects.filter(pk=number).first() if resource_id.startswith("cpts-") and number.isdigit() else None
+        if cpts is None:
+            raise missing
+        return sas.healthcare_service(cpts) if resource_type == "HealthcareService" else sas.cpts_organization(cpts)
+    if resource_type == "Slot":
+        row = (
+            Slot.objects.select_related("cpts", "professional", "activity__professional")
+            .filter(pk=_number(resource_id))
+            .first()
+        )
+        if row is None:
+            raise missing
+        return sas.slot(row)
+    # Schedule: <cpts pk>-<IDNPS>-<activity pk or 0>, with at least one slot behind it.
+    parts = resource_id.split("-")
+    if len(parts) != 3 or not (parts[0].isdigit() and parts[2].isdigit()):
+        raise missing
+    row = (
+        Slot.objects.select_related("cpts", "professional", "activity__professional")
+        .filter(cpts_id=parts[0], professional__national_id=parts[1], activity_id=_number(parts[2]) or None)
+        .first()
+    )
+    if row is None:
+        raise missing
+    return sas.schedule(resource_id, row.cpts, row.professional, row.activity)
+
+
+def _number(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) <= 18 else -1
+
+
+@fhir_endpoint
+def sas_read(request, resource_type: str, resource_id: str):
+    sas_search.authenticate(request)
+    return respond(_sas_resource(resource_type, resource_id))
+
+
+@fhir_endpoint
 def unsupported(request, rest: str = ""):
     first = rest.split("/")[0]
-    available = ", ".join(search.RESOURCES)
+    available = ", ".join([*search.RESOURCES, "Slot (SAS)"])
     if first in search.RESOURCES:
         raise not_supported(
             f"Interaction non prise en charge : « {rest} ». Lecture : {first}/<id> ; recherche : {first}?….", status=404

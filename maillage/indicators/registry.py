@@ -34,8 +34,11 @@ class Indicator:
     unit: str
     compute: Callable[..., Value]
     description: str = ""
-    # Regional views hide small counts; a ratio or a median is not a count of people.
+    # Regional views hide small counts; a ratio or a median is not a count of people, but a
+    # median of two waits is two people's waits: `summarises` names the count it is computed on,
+    # and the regional view hides the statistic when that count is under the threshold.
     counts_people: bool = True
+    summarises: str = ""
 
     def value(self, cpts, period: Period) -> Value:
         return self.compute(cpts, period)
@@ -44,13 +47,22 @@ class Indicator:
 REGISTRY: dict[str, Indicator] = {}
 
 
-def register(code: str, *, label: str, mission: str, unit: str, description: str = "", counts_people: bool = True):
+def register(
+    code: str,
+    *,
+    label: str,
+    mission: str,
+    unit: str,
+    description: str = "",
+    counts_people: bool = True,
+    summarises: str = "",
+):
     """Decorator: `@register("doctor_access.waiting", label=…, mission=Mission.DOCTOR_ACCESS, unit="patients")`."""
 
     def decorate(function: Callable[..., Value]) -> Callable[..., Value]:
         if code in REGISTRY:
             raise ValueError(f"indicator {code} declared twice")
-        REGISTRY[code] = Indicator(code, label, mission, unit, function, description, counts_people)
+        REGISTRY[code] = Indicator(code, label, mission, unit, function, description, counts_people, summarises)
         return function
 
     return decorate
@@ -63,6 +75,20 @@ def of_mission(mission: str) -> list[Indicator]:
 def compute(cpts, period: Period, codes: list[str] | None = None) -> dict[str, Value]:
     chosen = [REGISTRY[code] for code in codes] if codes is not None else list(REGISTRY.values())
     return {indicator.code: indicator.value(cpts, period) for indicator in chosen}
+
+
+def total(value: Value) -> float:
+    if isinstance(value, dict):
+        return sum(v for v in value.values() if isinstance(v, int | float))
+    return value or 0
+
+
+def for_region(indicator: Indicator, values: dict[str, Value], *, threshold: int = 5) -> object:
+    """What a regional viewer may see of `indicator` among a CPTS's `values`."""
+    value = values[indicator.code]
+    if indicator.summarises and 0 < total(values[indicator.summarises]) < threshold:
+        return f"non diffusé (moins de {threshold} personnes)"
+    return hide_small(value, threshold=threshold) if indicator.counts_people else value
 
 
 def hide_small(value: Value, *, threshold: int = 5) -> object:

@@ -103,6 +103,14 @@ def load() -> list[tuple[str, str]]:
             )
         if not cpts.territory.exists():
             actions.set_territory(cpts, spec.communes(), actor=None)
+        if spec.status == Cpts.Status.ACTIVE and not cpts.finess:
+            # A fictional FINESS number (valid check digit) in the CPTS's département: the SAS
+            # identifies a CPTS by it.
+            from maillage.directory.synthetic import finess_number
+
+            first = cpts.communes().order_by("code").first()
+            cpts.finess = finess_number(first.departement_id, 999_000 + CPTS.index(spec))
+            cpts.save(update_fields=["finess"])
     accounts = []
     for email, first, last, roles in PEOPLE:
         user = User.objects.filter(email=email).first()

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
 
+from maillage.core.identifiers import validate_finess
 from maillage.core.text import normalize
 from maillage.territory.tiers import tier_for
 
@@ -118,6 +119,8 @@ class Cpts(models.Model):
     slug = models.SlugField("adresse", max_length=80, unique=True)
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.PROJECT)
     description = models.TextField("présentation", blank=True)
+    # The association's FINESS number, once registered: the SAS identifies the CPTS by it.
+    finess = models.CharField("FINESS", max_length=9, blank=True, validators=[validate_finess])
     # Optimistic concurrency: every territory edit bumps it, so that two coordinators editing at
     # once cannot silently overwrite each other.
     territory_version = models.PositiveIntegerField(default=0, editable=False)

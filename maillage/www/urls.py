@@ -11,6 +11,7 @@ from maillage.www.doctor_access import doctor as mt_doctor
 from maillage.www.doctor_access import public as mt_public
 from maillage.www.indicators import views as indicators
 from maillage.www.public import views as public
+from maillage.www.region import doctor_access as region_mt
 from maillage.www.region import views as region
 from maillage.www.unscheduled import desk as snp_desk
 from maillage.www.unscheduled import slots as snp_slots
@@ -76,6 +77,7 @@ urlpatterns = [
     path("couverture/", region.overview, name="coverage_overview"),
     path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
     path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),
+    path("couverture/region/<str:code>/medecin-traitant/", region_mt.indicators, name="coverage_region_doctor_access"),
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
 ]

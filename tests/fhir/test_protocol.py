@@ -137,8 +137,15 @@ def test_metadata_lists_what_is_supported(fhir):
     assert statement["fhirVersion"] == "4.0.1"
     assert statement["format"] == ["json"]
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert sorted(resources) == ["Organization", "Practitioner", "PractitionerRole"]
-    params = {t: {p["name"] for p in r["searchParam"]} for t, r in resources.items()}
+    assert sorted(resources) == [
+        "HealthcareService",
+        "Organization",
+        "Practitioner",
+        "PractitionerRole",
+        "Schedule",
+        "Slot",
+    ]
+    params = {t: {p["name"] for p in r.get("searchParam", [])} for t, r in resources.items()}
     assert params["Practitioner"] == {"_id", "identifier", "name", "family", "given", "active"}
     assert params["PractitionerRole"] == {"_id", "practitioner", "organization", "role", "specialty", "active"}
     assert {"address-postalcode", "address-city", "type"} <= params["Organization"]

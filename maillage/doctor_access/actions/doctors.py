@@ -12,6 +12,7 @@ from maillage.doctor_access.states import Status
 
 OFFER_FIELDS = ["mode", "capacity", "priority_only", "max_distance_km", "paused", "commune"]
 GENERAL_PRACTICE = ("10", "SM54")  # profession médecin, savoir-faire médecine générale
+EXPIRED = "Le délai de réponse est dépassé : la proposition a expiré et le patient a été remis en attente."
 
 
 def is_general_practitioner(professional) -> bool:
@@ -52,15 +53,18 @@ def answer(proposal: Proposal, *, accept: bool, actor, reason: str = "", note: s
     goes back to the pool). Only a pending, unexpired proposal can be answered, and only once."""
     if not accept and reason not in Proposal.DeclineReason.values:
         raise AccessError("Indiquez le motif du refus.")
+    if Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.PENDING, expires_at__lte=timezone.now()).exists():
+        # The refusal below says the patient is back in the pool: make it so now rather than at
+        # the next matching.
+        expire_proposals(proposal.request.cpts)
+        raise AccessError(EXPIRED)
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().select_related("request", "offer").get(pk=proposal.pk)
         if locked.status != Proposal.Status.PENDING:
             raise AccessError(f"Cette proposition est déjà « {locked.get_status_display()} » : rien n'a été changé.")
         now = timezone.now()
         if locked.expires_at <= now:
-            raise AccessError(
-                "Le délai de réponse est dépassé : la proposition a expiré et le patient a été remis en attente."
-            )
+            raise AccessError(EXPIRED)
         status = Proposal.Status.ACCEPTED if accept else Proposal.Status.DECLINED
         # Conditional: a second answer racing this one updates nothing and is refused.
         done = Proposal.objects.filter(pk=locked.pk, status=Proposal.Status.PENDING).update(

@@ -1,0 +1,239 @@
+"""The SAS resources of the CPTS use case: Slot, Schedule, HealthcareService, Organization of the
+CPTS, and the Practitioner and PractitionerRole of the Annuaire Santé builders, reshaped to the
+SAS aggregator profiles (ANS guide « Service d'Accès aux Soins », profiles sas-cpts-*).
+
+Ids are stable and readable back (`/fhir/<type>/<id>`):
+- Slot: the slot's primary key;
+- Schedule: `<cpts pk>-<IDNPS>-<activity pk or 0>`, one per CPTS, practitioner and site, so that
+  each Schedule leads to one PractitionerRole and its one Location, as the guide's model has it;
+- HealthcareService and Organization of the CPTS: `cpts-<cpts pk>` (not `1` + FINESS: that id is
+  the FINESS establishment's, served from the FINESS extraction).
+"""
+
+from django.utils import timezone
+
+from maillage.directory.models import Activity, Professional
+from maillage.fhir import resources, systems
+from maillage.fhir.resources import coding, reference
+from maillage.territory.models import Cpts
+from maillage.unscheduled.enums import ACT_CODES, ACT_LABELS, Kind, SlotStatus
+from maillage.unscheduled.models import Slot
+
+NO_ACTIVITY = 0
+
+
+def _meta(resource_type: str, updated_at=None) -> dict:
+    meta = {"profile": [systems.SAS_PROFILES[resource_type]]}
+    if updated_at is not None:
+        meta["lastUpdated"] = updated_at.isoformat()
+    return meta
+
+
+def _sas_identifier(type_system: str, type_code: str, system: str, value: str) -> dict:
+    return {"type": {"coding": [coding(type_system, type_code)]}, "system": system, "value": value}
+
+
+# The CPTS: its HealthcareService and its Organization -------------------------------------------
+
+
+def cpts_finess(cpts: Cpts) -> str:
+    """The CPTS's FINESS number (9 characters), when the model knows it; "" otherwise.
+
+    The Cpts model has no FINESS field yet: the Organization then goes without identifier (the
+    guide asks for one: 1 + FINESS)."""
+    value = (getattr(cpts, "finess", "") or "").strip()
+    return value if len(value) == 9 else ""
+
+
+def cpts_id(cpts_pk: int) -> str:
+    return f"cpts-{cpts_pk}"
+
+
+def healthcare_service(cpts: Cpts) -> dict:
+    return {
+        "resourceType": "HealthcareService",
+        "id": cpts_id(cpts.pk),
+        "meta": _meta("HealthcareService"),
+        "language": "fr",
+        "active": True,
+        "providedBy": reference("Organization", cpts_id(cpts.pk), cpts.name),
+        "category": [{"coding": [coding(systems.CATEGORY, systems.CPTS_CATEGORY)]}],
+        "name": f"Soins non programmés — {cpts.name}",
+    }
+
+
+def cpts_organization(cpts: Cpts) -> dict:
+    resource = {
+        "resourceType": "Organization",
+        "id": cpts_id(cpts.pk),
+        "meta": _meta("Organization"),
+        "language": "fr",
+    }
+    finess = cpts_finess(cpts)
+    if finess:
+        resource["identifier"] = [
+            _sas_identifier(
+                systems.SAS_ORGANIZATION_IDENTIFIER_TYPE, "IDNST", systems.IDNST, resources.organization_id(finess)
+            )
+        ]
+    resource["active"] = True
+    resource["type"] = [{"coding": [coding(systems.CATEGORY, systems.CPTS_CATEGORY)]}]
+    resource["name"] = cpts.name
+    return resource
+
+
+# The professional: Practitioner, PractitionerRole, Schedule -------------------------------------
+
+
+def practitioner(p: Professional) -> dict:
+    """The Annuaire Santé Practitioner with the one identifier the SAS profile allows: IDNPS."""
+    resource = resources.practitioner(p)
+    resource["meta"] = _meta("Practitioner", p.updated_at)
+    resource["identifier"] = [_sas_identifier(systems.SAS_IDENTIFIER_TYPE, "IDNPS", systems.IDNPS, p.national_id)]
+    return resource
+
+
+def _site_identifier(a: Activity) -> dict | None:
+    """The site as the SAS wants it: its national structure id (1 + FINESS, or 3 + SIRET)."""
+    if a.finess_site:
+        value = resources.organization_id(a.finess_site)
+    elif a.siret:
+        value = f"3{a.siret}"
+    else:
+        return None
+    return _sas_identifier(systems.SAS_IDENTIFIER_TYPE, "IDNST", systems.IDNST, value)
+
+
+def practitioner_role(a: Activity) -> dict:
+    """The Annuaire Santé PractitionerRole (site address in a contained Location, telecom), its
+    organization given by national identifier as the SAS profile asks."""
+    resource = resources.practitioner_role(a, set())
+    resource["meta"] = _meta("PractitionerRole", a.updated_at)
+    name = a.trade_name or a.company_name
+    organization = {}
+    site = _site_identifier(a)
+    if site:
+        organization = {"type": "Organization", "identifier": site}
+    if name:
+        organization["display"] = name
+    resource.pop("organization", None)
+    if organization:
+        resource["organization"] = organization
+    for contained in resource.get("contained", []):
+        contained["meta"] = _meta("Location")
+    return resource
+
+
+def schedule_id(slot: Slot) -> str:
+    return f"{slot.cpts_id}-{slot.professional.national_id}-{slot.activity_id or NO_ACTIVITY}"
+
+
+def schedule(resource_id: str, cpts: Cpts, p: Professional, a: Activity | None) -> dict:
+    actors = [reference("Practitioner", p.national_id, p.full_name)]
+    if a is not None:
+        actors.append(reference("PractitionerRole", a.key))
+    return {
+        "resourceType": "Schedule",
+        "id": resource_id,
+        "meta": _meta("Schedule"),
+        "language": "fr",
+        "active": True,
+        "serviceType": [{"coding": [coding(systems.CATEGORY, systems.CPTS_CATEGORY)]}],
+        "actor": actors,
+        "comment": f"Créneaux de soins non programmés ouverts auprès de la {cpts.name}",
+    }
+
+
+# The slot -----------------------------------------------------------------------------------------
+
+
+def _specialty(slot: Slot) -> dict | None:
+    """The slot's specialty (the professional's savoir-faire), coded when its terminology is known."""
+    if not slot.specialty_code:
+        return None
+    p = slot.professional
+    system = systems.SAVOIR_FAIRE.get(p.savoir_faire_type_code) if p.savoir_faire_code == slot.specialty_code else None
+    if system is None and slot.specialty_code.startswith("SM"):
+        system = systems.SAVOIR_FAIRE["S"]  # the SM… codes are TRE_R38 spécialités ordinales
+    value = {"coding": [coding(system, slot.specialty_code, slot.specialty_label)]} if system else {}
+    if slot.specialty_label:
+        value["text"] = slot.specialty_label
+    return value or None
+
+
+def slot(s: Slot) -> dict:
+    kind = Kind(s.kind)
+    act = ACT_CODES[kind]
+    meta = _meta("Slot", s.updated_at)
+    meta["security"] = [coding(systems.SLOT_TYPE, t) for t in s.types]
+    resource = {
+        "resourceType": "Slot",
+        "id": str(s.pk),
+        "meta": meta,
+        "language": "fr",
+        "serviceType": [
+            {"coding": [coding(systems.ACT_CODE, act, ACT_LABELS[act])], "text": kind.label},
+            {
+                "extension": [
+                    {
+                        "url": systems.SLOT_SERVICE_TYPE_R5,
+                        "valueReference": reference("HealthcareService", cpts_id(s.cpts_id), s.cpts.name),
+                    }
+                ],
+                "coding": [coding(systems.CATEGORY, systems.CPTS_CATEGORY)],
+            },
+        ],
+    }
+    specialty = _specialty(s)
+    if specialty:
+        resource["specialty"] = [specialty]
+    # A home visit is not booked at a set time on the SAS side: every HOME slot goes as WALKIN.
+    resource["appointmentType"] = {
+        "coding": [coding(systems.APPOINTMENT_REASON, "WALKIN" if kind == Kind.HOME else "ROUTINE")]
+    }
+    resource["schedule"] = reference("Schedule", schedule_id(s))
+    resource["status"] = SlotStatus.FREE if s.status == SlotStatus.FREE else "busy"
+    resource["start"] = timezone.localtime(s.start).isoformat()
+    resource["end"] = timezone.localtime(s.end).isoformat()
+    return resource
+
+
+def included(slots: list[Slot], includes: frozenset[str]) -> list[dict]:
+    """The resources the includes ask for, each once, in the guide's order: Schedule, its actors
+    (Practitioner, PractitionerRole), then HealthcareService and its Organization. No query: the
+    slots come with their CPTS, professional and activity."""
+    found: dict[tuple[str, str], dict] = {}
+
+    def add(resource_type: str, resource_id: str, build) -> None:
+        if (resource_type, resource_id) not in found:
+            found[resource_type, resource_id] = build()
+
+    for s in slots:
+        if "schedule" in includes:
+            add("Schedule", schedule_id(s), lambda s=s: schedule(schedule_id(s), s.cpts, s.professional, s.activity))
+            if "actor" in includes:
+                add("Practitioner", s.professional.national_id, lambda s=s: practitioner(s.professional))
+                if s.activity is not None:
+                    add("PractitionerRole", s.activity.key, lambda s=s: practitioner_role(s.activity))
+        if "service" in includes:
+            add("HealthcareService", cpts_id(s.cpts_id), lambda s=s: healthcare_service(s.cpts))
+            if "organization" in includes:
+                add("Organization", cpts_id(s.cpts_id), lambda s=s: cpts_organization(s.cpts))
+    return list(found.values())
+
+
+def searchset(base: str, self_url: str, slots: list[Slot], includes: frozenset[str], total: int, links=()) -> dict:
+    bundle = {
+        "resourceType": "Bundle",
+        "meta": _meta("Bundle"),
+        "type": "searchset",
+        "total": total,
+        "link": [{"relation": "self", "url": self_url}, *links],
+    }
+    entries = [(r, "match") for r in map(slot, slots)] + [(r, "include") for r in included(slots, includes)]
+    if entries:
+        bundle["entry"] = [
+            {"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": mode}}
+            for r, mode in entries
+        ]
+    return bundle
