@@ -163,7 +163,8 @@ class ActivityFactory(DjangoModelFactory):
         model = Activity
 
     source_hash = factory.Sequence(lambda n: f"{n:032x}")
-    key = factory.Sequence(lambda n: f"{n:032x}")
+    # The shape the RPPS import gives: national id, structure, mode, sector, section, role, genre.
+    key = factory.Sequence(lambda n: f"8{n:011d}|R{n:09d}|L|SA08|||")
     professional = factory.SubFactory(ProfessionalFactory)
     mode_code = "L"
     mode_label = "Libéral"

@@ -120,3 +120,37 @@ def test_demo_desk_finds_slots_for_the_next_days(installed):
         open_request = CareRequest.objects.filter(cpts=cpts, status="open").first()
         assert open_request is not None, cpts.slug
         assert search.search(open_request, horizon_hours=8 * 24), cpts.slug
+
+
+def test_demo_answers_the_sas_query_of_the_guide(installed):
+    """The done-when of the unscheduled-care issue: the SAS query on the demo returns a Bundle
+    with the free slots and everything the guide includes, each resource valid FHIR R4."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from maillage.fhir import systems
+    from maillage.unscheduled.models import SasConsumer, Slot
+    from tests.fhir.helpers import validate
+    from tests.fhir.test_sas import INCLUDES, SasClient
+
+    call_command("load_demo")
+    cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
+    free = Slot.objects.filter(cpts=cmv, status="free", start__gte=timezone.now()).select_related("professional")
+    practitioners = sorted({slot.professional.national_id for slot in free})[:25]
+    start = timezone.localtime().replace(microsecond=0)
+    params = {
+        "start": [f"ge{start.isoformat()}", f"le{(start + timedelta(days=8)).isoformat()}"],
+        "schedule.actor:Practitioner.identifier": ",".join(f"{systems.IDNPS}|{n}" for n in practitioners),
+        "status": "free",
+        **INCLUDES,
+    }
+    bundle = SasClient(SasConsumer.create_with_key("SAS")[1]).search(params)
+    validate(bundle)
+    slots = [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Slot"]
+    assert bundle["total"] == len(slots) == free.filter(professional__national_id__in=practitioners).count()
+    assert all(e["search"]["mode"] == "match" and e["fullUrl"] for e in slots)
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"] if e["search"]["mode"] == "include"}
+    assert kinds == {"Schedule", "Practitioner", "PractitionerRole", "HealthcareService", "Organization"}
+    [organization] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Organization"]
+    assert organization["identifier"][0]["value"] == f"1{cmv.finess}"

@@ -144,11 +144,18 @@ def _site(a: Activity, known_sites: set[str]) -> dict | None:
     return {"display": name} if name else None
 
 
+def role_id(a: Activity) -> str:
+    """The PractitionerRole's id: the activity's primary key. Its natural key ("8…|R…|L|SA08|||")
+    is no FHIR id (`|`, up to 120 characters); the row, updated in place by every re-import, keeps
+    its primary key for good."""
+    return str(a.pk)
+
+
 def practitioner_role(a: Activity, known_sites: set[str]) -> dict:
     p = a.professional
     resource = {
         "resourceType": "PractitionerRole",
-        "id": a.key,
+        "id": role_id(a),
         "meta": _meta("PractitionerRole", a),
         "language": "fr",
         "active": a.active,

@@ -131,7 +131,7 @@ def schedule_id(slot: Slot) -> str:
 def schedule(resource_id: str, cpts: Cpts, p: Professional, a: Activity | None) -> dict:
     actors = [reference("Practitioner", p.national_id, p.full_name)]
     if a is not None:
-        actors.append(reference("PractitionerRole", a.key))
+        actors.append(reference("PractitionerRole", resources.role_id(a)))
     return {
         "resourceType": "Schedule",
         "id": resource_id,
@@ -214,7 +214,7 @@ def included(slots: list[Slot], includes: frozenset[str]) -> list[dict]:
             if "actor" in includes:
                 add("Practitioner", s.professional.national_id, lambda s=s: practitioner(s.professional))
                 if s.activity is not None:
-                    add("PractitionerRole", s.activity.key, lambda s=s: practitioner_role(s.activity))
+                    add("PractitionerRole", resources.role_id(s.activity), lambda s=s: practitioner_role(s.activity))
         if "service" in includes:
             add("HealthcareService", cpts_id(s.cpts_id), lambda s=s: healthcare_service(s.cpts))
             if "organization" in includes:

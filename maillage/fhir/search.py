@@ -190,7 +190,7 @@ def _specialty(value: str) -> Q:
 PRACTITIONER_ROLE = ResourceSearch(
     "PractitionerRole",
     queryset=lambda: Activity.objects.select_related("professional").order_by("professional_id", "id"),
-    id_q=lambda rid: Q(key=rid),
+    id_q=lambda rid: Q(pk=int(rid)) if rid.isdigit() and len(rid) < 19 else Q(pk__in=[]),
     params=(
         Param("practitioner", "reference", "Practitioner/<identification nationale>.", _role_practitioner),
         Param("organization", "reference", "Organization/<1 + FINESS> : le site d'exercice.", _role_organization),

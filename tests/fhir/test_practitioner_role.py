@@ -13,8 +13,8 @@ def doctor(db):
 def test_role_points_to_the_organization_when_finess_knows_the_site(fhir, doctor):
     centre = StructureFactory(short_name="CMS MALAKOFF")
     activity = ActivityFactory(professional=doctor, finess_site=centre.finess_et, mode_code="S", mode_label="Salarié")
-    role = fhir.get(f"/fhir/PractitionerRole/{activity.key}")
-    assert role["id"] == activity.key
+    role = fhir.get(f"/fhir/PractitionerRole/{activity.pk}")
+    assert role["id"] == str(activity.pk)
     assert role["practitioner"] == {
         "reference": "Practitioner/810106476764",
         "type": "Practitioner",
@@ -31,7 +31,7 @@ def test_role_points_to_the_organization_when_finess_knows_the_site(fhir, doctor
 
 def test_role_telecom_and_site_address(fhir, doctor):
     activity = ActivityFactory(professional=doctor, phone="0146000000", email="cabinet@exemple.fr", fax="")
-    role = fhir.get(f"/fhir/PractitionerRole/{activity.key}")
+    role = fhir.get(f"/fhir/PractitionerRole/{activity.pk}")
     assert role["telecom"] == [
         {"system": "phone", "value": "0146000000", "use": "work"},
         {"system": "email", "value": "cabinet@exemple.fr", "use": "work"},
@@ -46,7 +46,7 @@ def test_role_telecom_and_site_address(fhir, doctor):
 
 def test_unknown_finess_site_is_a_logical_reference(fhir, doctor):
     activity = ActivityFactory(professional=doctor, finess_site="920000001", company_name="CLINIQUE X")
-    role = fhir.get(f"/fhir/PractitionerRole/{activity.key}")
+    role = fhir.get(f"/fhir/PractitionerRole/{activity.pk}")
     assert "reference" not in role["organization"]
     assert role["organization"]["identifier"]["value"] == "920000001"
     assert role["organization"]["display"] == "CLINIQUE X"
@@ -59,9 +59,9 @@ def test_search_by_practitioner_and_organization(fhir, doctor):
     ActivityFactory(finess_site=centre.finess_et)  # a colleague at the same centre
     for practitioner in ("Practitioner/810106476764", "810106476764", "http://x/fhir/Practitioner/810106476764"):
         found = fhir.search("PractitionerRole", {"practitioner": practitioner})
-        assert sorted(ids(found)) == sorted([here.key, elsewhere.key])
+        assert sorted(ids(found)) == sorted([str(here.pk), str(elsewhere.pk)])
     both = {"practitioner": "Practitioner/810106476764", "organization": f"Organization/1{centre.finess_et}"}
-    assert ids(fhir.search("PractitionerRole", both)) == [here.key]
+    assert ids(fhir.search("PractitionerRole", both)) == [str(here.pk)]
     assert fhir.search("PractitionerRole", {"organization": "Organization/999"})["total"] == 0
 
 
