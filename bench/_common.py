@@ -11,7 +11,8 @@ and writes its figures as JSON to a file that the parent reads and prints.
         figures = run_worker(__file__, target, [...])
     print_table(headers, rows)
 
-In the worker: `setup_django(url)`, `install_reference()`, then `measure(fn, repeat=…)`.
+In the worker: `setup_django(url)`, `install_reference()`, then `measure(fn, repeat=…)`;
+`live_server(url)` serves the project with gunicorn for benchmarks that need a real HTTP server.
 """
 
 from __future__ import annotations
@@ -197,6 +198,61 @@ def database_vendor() -> str:
 
 def write_result(path: str, data: dict) -> None:
     Path(path).write_text(json.dumps(data), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def live_server(
+    database_url: str, *, workers: int = 3, threads: int = 8, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """gunicorn serving config.wsgi on a free loopback port against `database_url` (migrated
+    beforehand), with `workers` processes of `threads` threads; yields its base URL once it answers,
+    stops it (the process it started, by its id) on exit. Its log is shown if it fails to start."""
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_file = tempfile.NamedTemporaryFile(prefix="maillage-bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+               "--backlog", "2048", "--timeout", "120", "--log-level", "warning"]  # fmt: skip
+    server_env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "0"),
+        **(env or {}),
+    }
+    process = subprocess.Popen(  # noqa: S603 (this interpreter, fixed argv, no shell)
+        command, cwd=BASE_DIR, env=server_env, stdout=log_file, stderr=subprocess.STDOUT
+    )
+
+    def server_log() -> str:
+        return Path(log_file.name).read_text(encoding="utf-8", errors="replace")[-3000:]
+
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited with status {process.returncode}:\n{server_log()}")
+            try:
+                with urllib.request.urlopen(f"{base}/fhir/metadata", timeout=5):  # noqa: S310 (loopback)
+                    break
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    raise BenchError(f"gunicorn did not answer on {base} within 90 s:\n{server_log()}") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log_file.close()
+        os.unlink(log_file.name)
 
 
 # --- Parent side: scratch databases and worker processes ---------------------------------------

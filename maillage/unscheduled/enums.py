@@ -24,6 +24,15 @@ class SlotType(models.TextChoices):
     CPTS = "CPTS", "CPTS (numéro unique)"
 
 
+# The CPTS's desk (the numéro unique) books the slots open to the public, to the SAS regulation or
+# to the CPTS; PRO slots are for professionals referring a patient.
+DESK_TYPES = ("PUBLIC", "SNP", "CPTS")
+
+
+def desk_bookable(types) -> bool:
+    return any(t in DESK_TYPES for t in types or ())
+
+
 class SlotStatus(models.TextChoices):
     FREE = "free", "libre"
     BOOKED = "booked", "réservé"

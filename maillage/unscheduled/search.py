@@ -3,6 +3,10 @@
 Ranking: slots that fit (the profession asked; a home visit or a teleconsultation when the patient
 cannot travel, home first) come before the others; then by start time in half-hour steps, so that
 two slots a few minutes apart are ordered by distance from the patient's commune; then distance.
+
+Speed: a CPTS may have hundreds of free slots in a day. What can be filtered is filtered in SQL
+(free, bookable by the desk, in the window, no practice slot for a patient who cannot travel); the
+ranking reads plain values; only the slots kept are loaded as objects.
 """
 
 from dataclasses import dataclass
@@ -11,10 +15,9 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from maillage.core.geo import distance_km
-from maillage.unscheduled.enums import Kind, SlotStatus, SlotType
+from maillage.unscheduled.enums import Kind, SlotStatus
 from maillage.unscheduled.models import CareRequest, Slot
 
-DESK_TYPES = (SlotType.PUBLIC, SlotType.SNP, SlotType.CPTS)  # PRO slots are for professionals
 STEP = timedelta(minutes=30)
 
 
@@ -26,16 +29,9 @@ class Found:
     within_24h: bool
 
 
-def _bookable(slot: Slot) -> bool:
-    return any(t in DESK_TYPES for t in slot.types)
-
-
-def candidates(cpts, *, start: datetime, end: datetime):
-    return (
-        Slot.objects.filter(cpts=cpts, status=SlotStatus.FREE, start__gte=start, start__lt=end)
-        .select_related("professional", "commune")
-        .order_by("start", "id")
-    )
+def candidates(cpts, *, start: datetime, end: datetime, cannot_travel: bool = False):
+    found = Slot.objects.filter(cpts=cpts, status=SlotStatus.FREE, desk_bookable=True, start__gte=start, start__lt=end)
+    return found.exclude(kind=Kind.PRACTICE) if cannot_travel else found
 
 
 def search(
@@ -43,24 +39,30 @@ def search(
 ) -> list[Found]:
     now = now or timezone.now()
     origin = request.commune
-    found = []
-    for slot in candidates(request.cpts, start=now, end=now + timedelta(hours=horizon_hours)):
-        if not _bookable(slot):
-            continue
-        if request.cannot_travel and slot.kind == Kind.PRACTICE:
-            continue
+    rows = candidates(
+        request.cpts, start=now, end=now + timedelta(hours=horizon_hours), cannot_travel=request.cannot_travel
+    ).values_list("pk", "start", "kind", "profession_code", "commune__latitude", "commune__longitude")
+    ranked = []
+    for pk, start, kind, profession, lat, lon in rows:
         distance = None
-        if None not in (origin.latitude, origin.longitude, slot.commune.latitude, slot.commune.longitude):
-            distance = distance_km(origin.latitude, origin.longitude, slot.commune.latitude, slot.commune.longitude)
-        fits = slot.profession_code == request.profession_code
-        found.append(Found(slot, distance, fits, slot.start < now + timedelta(hours=24)))
-    found.sort(
-        key=lambda f: (
-            not f.fits,
-            request.cannot_travel and f.slot.kind != Kind.HOME,
-            (f.slot.start - now) // STEP,
-            f.distance_km if f.distance_km is not None else float("inf"),
-            f.slot.pk,
+        if None not in (origin.latitude, origin.longitude, lat, lon):
+            distance = distance_km(origin.latitude, origin.longitude, lat, lon)
+        fits = profession == request.profession_code
+        key = (
+            not fits,
+            request.cannot_travel and kind != Kind.HOME,
+            (start - now) // STEP,
+            distance if distance is not None else float("inf"),
+            pk,
         )
+        ranked.append((key, pk, distance, fits, start))
+    ranked.sort()
+    kept = ranked[:limit]
+    slots = (
+        Slot.objects.select_related("professional", "commune", "activity")
+        .defer("commune__shape")
+        .in_bulk([pk for _, pk, _, _, _ in kept])
     )
-    return found[:limit]
+    return [
+        Found(slots[pk], distance, fits, start < now + timedelta(hours=24)) for _, pk, distance, fits, start in kept
+    ]

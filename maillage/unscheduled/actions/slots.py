@@ -9,7 +9,7 @@ from django.utils import timezone
 from maillage.core import audit
 from maillage.directory.models import Activity, DirectoryEntry, Professional
 from maillage.unscheduled.actions import SlotError
-from maillage.unscheduled.enums import SlotStatus, SlotType
+from maillage.unscheduled.enums import SlotStatus, SlotType, desk_bookable
 from maillage.unscheduled.models import Slot, SlotTemplate
 
 MAX_TEMPLATE_WEEKS = 12
@@ -190,6 +190,7 @@ def _new(template, site, start, end, actor) -> Slot:
         end=end,
         kind=template.kind,
         types=list(template.types),
+        desk_bookable=desk_bookable(template.types),
         profession_code=pro.profession_code,
         profession_label=pro.profession_label,
         specialty_code=pro.savoir_faire_code,
