@@ -282,7 +282,7 @@ def desk_baseline(request, now: datetime) -> list:
 
 def desk_expected(request, rows: list, limit: int = 30) -> int:
     """How many results search() must return, from the baseline's rows."""
-    from maillage.unscheduled.search import DESK_TYPES
+    from maillage.unscheduled.enums import DESK_TYPES
 
     kept = [
         row
