@@ -72,7 +72,7 @@ class SlotSearch:
     def page(self) -> tuple[list[Slot], int]:
         """The page of free slots of the practitioners in the period, and the total.
 
-        The (professional, start) index does the work: the practitioners' rows are read first (at
+        The (professional, status, start) index does the work: the practitioners' rows are read first (at
         most 25) and set on their slots, rather than joined to every slot."""
         professionals = {p.pk: p for p in Professional.objects.filter(national_id__in=self.national_ids)}
         if not professionals:
