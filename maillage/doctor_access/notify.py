@@ -1,14 +1,7 @@
 """Emails of the waiting list, in French, sent once the transaction that caused them commits: a
 rolled-back write never tells anyone anything."""
 
-from django.core.mail import send_mail
-from django.db import transaction
-
-
-def _send_after_commit(to: str, subject: str, body: str) -> None:
-    if not to:
-        return
-    transaction.on_commit(lambda: send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=True))
+from maillage.core.mail import send_after_commit as _send_after_commit
 
 
 def _address(activity) -> str:

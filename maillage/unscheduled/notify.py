@@ -1,16 +1,10 @@
 """Confirmations of a booking, in French, sent after the transaction commits. The SMS text is
 returned for the regulator to send from the desk's phone (no SMS gateway in the platform)."""
 
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 
+from maillage.core.mail import send_after_commit as _send_after_commit
 from maillage.unscheduled.enums import Kind
-
-
-def _send_after_commit(to: str, subject: str, body: str) -> None:
-    if to:
-        transaction.on_commit(lambda: send_mail(f"[Maillage] {subject}", body, None, [to], fail_silently=True))
 
 
 def _where(slot) -> str:

@@ -77,21 +77,8 @@ def open_slot(cpts, professional, actor, *, start, end, kind, types) -> Slot:
     with transaction.atomic():
         _lock(professional)
         _check_times(professional, start, end)
-        slot = Slot.objects.create(
-            cpts=cpts,
-            professional=professional,
-            opened_by=actor if getattr(actor, "is_authenticated", False) else None,
-            activity=site,
-            commune=site.commune,
-            start=start,
-            end=end,
-            kind=kind,
-            types=types,
-            profession_code=professional.profession_code,
-            profession_label=professional.profession_label,
-            specialty_code=professional.savoir_faire_code,
-            specialty_label=professional.savoir_faire_label,
-        )
+        slot = _new(cpts, professional, site, actor, start=start, end=end, kind=kind, types=types)
+        slot.save()
         audit.record("unscheduled.slot.opened", actor=actor, cpts=cpts, obj=slot, details={"début": start.isoformat()})
     return slot
 
@@ -165,7 +152,10 @@ def open_from_template(template: SlotTemplate, actor, *, weeks: int, today=None)
                 if start < now or _overlapping(template.professional, start, end).exists():
                     skipped += 1
                 else:
-                    created.append(_new(template, site, start, end, actor))
+                    created.append(
+                        _new(template.cpts, template.professional, site, actor, start=start, end=end,
+                             kind=template.kind, types=template.types)
+                    )  # fmt: skip
                 start = end
         Slot.objects.bulk_create(created)
         audit.record(
@@ -178,23 +168,23 @@ def open_from_template(template: SlotTemplate, actor, *, weeks: int, today=None)
     return len(created), skipped
 
 
-def _new(template, site, start, end, actor) -> Slot:
-    pro = template.professional
+def _new(cpts, professional, site, actor, *, start, end, kind, types) -> Slot:
+    """A slot of `professional` at `site` (not saved: templates write theirs in bulk)."""
     return Slot(
-        cpts=template.cpts,
-        professional=pro,
+        cpts=cpts,
+        professional=professional,
         opened_by=actor if getattr(actor, "is_authenticated", False) else None,
         activity=site,
         commune=site.commune,
         start=start,
         end=end,
-        kind=template.kind,
-        types=list(template.types),
-        desk_bookable=desk_bookable(template.types),
-        profession_code=pro.profession_code,
-        profession_label=pro.profession_label,
-        specialty_code=pro.savoir_faire_code,
-        specialty_label=pro.savoir_faire_label,
+        kind=kind,
+        types=list(types),
+        desk_bookable=desk_bookable(types),
+        profession_code=professional.profession_code,
+        profession_label=professional.profession_label,
+        specialty_code=professional.savoir_faire_code,
+        specialty_label=professional.savoir_faire_label,
     )
 
 
