@@ -106,6 +106,7 @@ def test_bookings_show_in_the_space_and_in_the_private_calendar(idf, gp, member,
     body = ics.content.decode()
     assert ics["Content-Type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in body and "SUMMARY:SNP : Paul Roux" in body
+    assert AuditEntry.objects.filter(action="unscheduled.calendar.read", actor=member, health_data=True).exists()
     old = feed.token
     gp_client.post("/c/cmv/mes-creneaux/agenda/")
     assert client.get(f"/agenda/{old}.ics").status_code == 404

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import RoleKind
 from maillage.doctor_access.actions import AccessError, doctors, intake
-from maillage.doctor_access.actions.privacy import record_read
+from maillage.doctor_access.actions.privacy import record_list_read, record_read
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.priority import Criterion, age_on, criteria_of
@@ -77,6 +77,9 @@ def doctor_space(request, slug):
     today = timezone.localdate()
     pending = [p for p in proposals if p.status == Proposal.Status.PENDING]
     answered = [p for p in proposals if p.status != Proposal.Status.PENDING][:30]
+    accepted = [p.request_id for p in answered if p.status == Proposal.Status.ACCEPTED]
+    if accepted:  # their name and phone are shown: a read of patients' data like any other
+        record_list_read(cpts, request.user, shown=accepted)
     return render(
         request,
         "doctor_access/doctor_space.html",

@@ -167,4 +167,8 @@ def ical(request, token):
         .select_related("slot__commune", "request")
     )
     body = calendar.feed(feed, bookings)
+    # The feed shows patients' names and phones: its reads are audited as the owner's.
+    audit.record_health_read(
+        "unscheduled.calendar.read", actor=feed.user, cpts=feed.cpts, obj=feed, details={"réservations": len(bookings)}
+    )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")
