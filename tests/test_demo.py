@@ -84,7 +84,17 @@ def test_demo_directory_is_loaded_through_the_importers(installed, anonymous):
     assert bundle["entry"][0]["resource"]["name"][0]["family"] == practitioner.last_name
 
 
-def test_demo_waiting_list_is_matched_and_the_demo_doctor_accepts(installed, capsys):
+def test_demo_missions_can_be_tried_at_once(installed, capsys):
+    """One demo load (it is the slow part) for the done-when of the médecin traitant and the
+    unscheduled-care issues."""
+    call_command("load_demo")
+    capsys.readouterr()
+    _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys)
+    _desk_finds_slots_for_the_next_days()
+    _demo_answers_the_sas_query_of_the_guide()
+
+
+def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
     """The done-when of the médecin traitant issue, on the demo: the matching lists proposals, the
     doctors see them once applied, an acceptance moves the patient and the indicators."""
     from maillage.doctor_access.actions.doctors import answer
@@ -92,8 +102,6 @@ def test_demo_waiting_list_is_matched_and_the_demo_doctor_accepts(installed, cap
     from maillage.indicators.periods import Period
     from maillage.indicators.registry import compute
 
-    call_command("load_demo")
-    capsys.readouterr()
     call_command("match_doctors", "--cpts", "chatillon-malakoff-vanves")
     listed = capsys.readouterr().out
     assert "Simulation : rien n'a été enregistré" in listed and " → Dr " in listed
@@ -111,18 +119,17 @@ def test_demo_waiting_list_is_matched_and_the_demo_doctor_accepts(installed, cap
     assert after == before + 1
 
 
-def test_demo_desk_finds_slots_for_the_next_days(installed):
+def _desk_finds_slots_for_the_next_days():
     from maillage.unscheduled import search
     from maillage.unscheduled.models import CareRequest
 
-    call_command("load_demo")
     for cpts in Cpts.objects.all():
         open_request = CareRequest.objects.filter(cpts=cpts, status="open").first()
         assert open_request is not None, cpts.slug
         assert search.search(open_request, horizon_hours=8 * 24), cpts.slug
 
 
-def test_demo_answers_the_sas_query_of_the_guide(installed):
+def _demo_answers_the_sas_query_of_the_guide():
     """The done-when of the unscheduled-care issue: the SAS query on the demo returns a Bundle
     with the free slots and everything the guide includes, each resource valid FHIR R4."""
     from datetime import timedelta
@@ -134,7 +141,6 @@ def test_demo_answers_the_sas_query_of_the_guide(installed):
     from tests.fhir.helpers import validate
     from tests.fhir.test_sas import INCLUDES, SasClient
 
-    call_command("load_demo")
     cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
     free = Slot.objects.filter(cpts=cmv, status="free", start__gte=timezone.now()).select_related("professional")
     practitioners = sorted({slot.professional.national_id for slot in free})[:25]
