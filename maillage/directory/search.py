@@ -14,7 +14,7 @@ import math
 import unicodedata
 
 from django.core.cache import cache
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from maillage.core.geo import EARTH_RADIUS_KM, distance_km
 from maillage.core.text import normalize
@@ -93,7 +93,10 @@ def professionals(data, cpts):
     if data.get("member") == MEMBERS:
         found = found.filter(pk__in=_entries_of(cpts, is_member=True))
     elif data.get("member") == NOT_MEMBERS:
-        found = found.exclude(pk__in=_entries_of(cpts, is_member=True))
+        # NOT EXISTS (an anti-join on the entry's professional index), not NOT IN (subquery): PostgreSQL
+        # cannot turn NOT IN into an anti-join and filters every professional against the subquery.
+        members = DirectoryEntry.objects.filter(cpts=cpts, is_member=True, professional_id=OuterRef("pk"))
+        found = found.filter(~Exists(members))
     if data.get("new_patients"):
         found = found.filter(pk__in=_entries_of(cpts, accepts_new_patients=True))
     if data.get("skill") is not None:
