@@ -25,17 +25,23 @@ def mask_secrets(details: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
-def _actor_label(actor) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return "système"
-    return actor.email or str(actor.pk)
+def user_or_none(actor):
+    """The user behind `actor`, or None for the system or an anonymous visitor: what a foreign key
+    to the user may store."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def actor_label(actor) -> str:
+    """Who did it, as the logs show it (kept when the account is deleted)."""
+    user = user_or_none(actor)
+    return "système" if user is None else user.email or str(user.pk)
 
 
 def record(action: str, *, actor=None, cpts=None, obj=None, details=None, health_data=False) -> AuditEntry:
     return AuditEntry.objects.create(
         action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=_actor_label(actor),
+        actor=user_or_none(actor),
+        actor_label=actor_label(actor),
         cpts=cpts,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -46,7 +46,7 @@ def submit_request(cpts, data: dict, *, channel: str, actor=None, referrer_label
             consented_at=now,
             received_at=now,
             status_changed_at=now,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=audit.user_or_none(actor),
             referred_by=actor if channel == Channel.REFERRAL else None,
             referrer_label=referrer_label[:200],
             **{
@@ -78,6 +78,6 @@ def submit_request(cpts, data: dict, *, channel: str, actor=None, referrer_label
 
 
 def _author_label(actor, channel) -> str:
-    if getattr(actor, "is_authenticated", False):
-        return actor.email
-    return "le patient (formulaire public)" if channel == Channel.PUBLIC_FORM else "système"
+    if audit.user_or_none(actor) is None and channel == Channel.PUBLIC_FORM:
+        return "le patient (formulaire public)"
+    return audit.actor_label(actor)

@@ -15,10 +15,6 @@ QUALIFICATION_FIELDS = [
 ]  # fmt: skip
 
 
-def _label(actor) -> str:
-    return actor.email if getattr(actor, "is_authenticated", False) else "système"
-
-
 def move(request: DoctorRequest, target: str, actor, *, note: str = "", close_reason: str = "") -> DoctorRequest:
     """Moves `request` (inside the caller's transaction) if the table allows it.
 
@@ -52,8 +48,8 @@ def move(request: DoctorRequest, target: str, actor, *, note: str = "", close_re
         request=request,
         source=source,
         target=target,
-        author=actor if getattr(actor, "is_authenticated", False) else None,
-        author_label=_label(actor),
+        author=audit.user_or_none(actor),
+        author_label=audit.actor_label(actor),
         note=(note or (CloseReason(close_reason).label if close_reason else ""))[:255],
         at=now,
     )

@@ -93,8 +93,8 @@ def apply(cpts, actor) -> tuple[Plan, MatchRun]:
         now = timezone.now()
         run = MatchRun.objects.create(
             cpts=cpts,
-            author=actor if getattr(actor, "is_authenticated", False) else None,
-            author_label=actor.email if getattr(actor, "is_authenticated", False) else "système",
+            author=audit.user_or_none(actor),
+            author_label=audit.actor_label(actor),
             waiting=result.waiting,
             proposals=len(result.proposals),
             seconds=result.seconds,

@@ -173,7 +173,7 @@ def _new(cpts, professional, site, actor, *, start, end, kind, types) -> Slot:
     return Slot(
         cpts=cpts,
         professional=professional,
-        opened_by=actor if getattr(actor, "is_authenticated", False) else None,
+        opened_by=audit.user_or_none(actor),
         activity=site,
         commune=site.commune,
         start=start,
