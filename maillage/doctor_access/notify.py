@@ -5,7 +5,7 @@ from maillage.core.mail import send_after_commit as _send_after_commit
 
 
 def _address(activity) -> str:
-    street = " ".join(p for p in (activity.street_number, activity.street_type_label, activity.street_label) if p)
+    street = activity.street
     town = " ".join(p for p in (activity.postal_code, activity.commune_label) if p)
     return ", ".join(p for p in (street, town) if p)
 

@@ -118,7 +118,7 @@ def practitioner(p: Professional) -> dict:
 
 
 def _activity_address(a: Activity) -> dict | None:
-    street = _joined(a.street_number, a.repetition_index, a.street_type_label or a.street_type_code, a.street_label)
+    street = a.street
     lines = (a.recipient_complement, a.place_complement, street, a.distribution_mention)
     address = {"use": "work"}
     _set(address, "line", [line.strip() for line in lines if line.strip()])

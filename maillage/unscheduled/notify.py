@@ -12,8 +12,7 @@ def _where(slot) -> str:
         return "à votre domicile"
     if slot.kind == Kind.TELE:
         return "en téléconsultation (le lien vous sera envoyé par le cabinet)"
-    site = slot.activity
-    street = " ".join(p for p in (site.street_number, site.street_type_label, site.street_label) if p) if site else ""
+    street = slot.activity.street if slot.activity else ""
     return f"au cabinet, {street}, {slot.commune.name}" if street else f"au cabinet, {slot.commune.name}"
 
 

@@ -158,3 +158,14 @@ class Activity(ImportedRow):
     def __str__(self):
         site = self.trade_name or self.company_name or self.commune_label or "sans site"
         return f"{self.professional_id} — {self.mode_label or 'mode inconnu'} — {site}"
+
+    @property
+    def street(self) -> str:
+        """« 3 bis Avenue PIERRE LAROUSSE »: the street line of the site, as letters and FHIR write it."""
+        parts = (
+            self.street_number,
+            self.repetition_index,
+            self.street_type_label or self.street_type_code,
+            self.street_label,
+        )
+        return " ".join(part.strip() for part in parts if part and part.strip())
