@@ -5,11 +5,18 @@ from django.shortcuts import get_object_or_404
 
 from maillage.accounts.models import RoleKind
 from maillage.accounts.roles import is_admin, roles_of
+from maillage.directory.models import ProfessionalAccount
 from maillage.territory.models import Cpts, Departement, Region
 
 
 def cpts_for(request, slug: str, kinds=(RoleKind.COORDINATOR,)) -> Cpts:
     return get_object_or_404(Cpts.objects.visible_to(request.user, kinds), slug=slug)
+
+
+def professional_of(user):
+    """The professional of the national register the account is linked to, or None."""
+    link = ProfessionalAccount.objects.filter(user=user).select_related("professional").first()
+    return link.professional if link is not None else None
 
 
 def visible_regions(user):

@@ -10,7 +10,7 @@ from maillage.core import audit
 from maillage.directory.models import Activity, DirectoryEntry, Professional
 from maillage.unscheduled.actions import SlotError
 from maillage.unscheduled.enums import SlotStatus, SlotType, desk_bookable
-from maillage.unscheduled.models import Slot, SlotTemplate
+from maillage.unscheduled.models import CalendarFeed, Slot, SlotTemplate
 
 MAX_TEMPLATE_WEEKS = 12
 
@@ -186,6 +186,14 @@ def _new(cpts, professional, site, actor, *, start, end, kind, types) -> Slot:
         specialty_code=professional.savoir_faire_code,
         specialty_label=professional.savoir_faire_label,
     )
+
+
+def renew_calendar_feed(cpts, professional, actor) -> CalendarFeed:
+    """A new private address for the professional's bookings; the old one stops working."""
+    with transaction.atomic():
+        feed = CalendarFeed.renew(actor, cpts, professional)
+        audit.record("unscheduled.calendar.renewed", actor=actor, cpts=cpts, obj=feed)
+    return feed
 
 
 def professional_slots(cpts, professional):

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import RoleKind
 from maillage.accounts.roles import SESSION_KEY, roles_of
-from maillage.directory.models import ProfessionalAccount
+from maillage.www.scoping import professional_of
 
 
 def dashboard(request):
@@ -15,9 +15,7 @@ def dashboard(request):
         return redirect("www:coord_dashboard", slug=role.cpts.slug)
     if role is not None and role.kind == RoleKind.REGIONAL_VIEWER:
         return redirect("www:coverage_region", code=role.region_id)
-    link = ProfessionalAccount.objects.filter(user=request.user).select_related("professional").first()
-    own = link.professional if link else None
-    return render(request, "account/space.html", {"role": role, "own_professional": own})
+    return render(request, "account/space.html", {"role": role, "own_professional": professional_of(request.user)})
 
 
 @require_POST

@@ -13,14 +13,9 @@ from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.priority import Criterion, age_on, criteria_of
 from maillage.territory.models import Commune
 from maillage.www.doctor_access.forms import DeclineForm, OfferForm, ReferralForm
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import cpts_for, professional_of
 
 TEAM = (RoleKind.MEMBER, RoleKind.COORDINATOR, RoleKind.REGULATOR)
-
-
-def _professional(user):
-    account = getattr(user, "professional_account", None)
-    return account.professional if account is not None else None
 
 
 def _practice_communes(cpts, professional):
@@ -50,7 +45,7 @@ def _proposal_rows(proposals, user, today):
 
 def doctor_space(request, slug):
     cpts = cpts_for(request, slug, TEAM)
-    professional = _professional(request.user)
+    professional = professional_of(request.user)
     if professional is None or not doctors.is_general_practitioner(professional):
         return render(request, "doctor_access/doctor_space.html", {"cpts": cpts, "not_a_gp": True})
     doctors.expire_proposals(cpts)  # a proposal past its date is no longer the doctor's to answer
@@ -99,7 +94,7 @@ def doctor_space(request, slug):
 @require_POST
 def proposal_answer(request, slug, pk):
     cpts = cpts_for(request, slug, TEAM)
-    professional = _professional(request.user)
+    professional = professional_of(request.user)
     # Only the doctor the proposal is addressed to finds it; anyone else gets a 404.
     proposal = get_object_or_404(
         Proposal.objects.select_related("request"), pk=pk, offer__cpts=cpts, offer__professional=professional
@@ -136,7 +131,7 @@ def referral(request, slug):
     """A member (pharmacist, nurse, hospital discharge team…) refers a patient without a doctor.
     They do not read the list: they get the reference of what they sent."""
     cpts = cpts_for(request, slug, TEAM)
-    professional = _professional(request.user)
+    professional = professional_of(request.user)
     initial = {}
     if professional is not None:
         initial["referrer_label"] = f"{professional.full_name} ({professional.profession_label})"

@@ -16,15 +16,15 @@ from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.actions import slots as slot_actions
 from maillage.unscheduled.enums import BookingStatus
 from maillage.unscheduled.models import Booking, CalendarFeed, Slot
-from maillage.www.doctor_access.doctor import TEAM, _professional
-from maillage.www.scoping import cpts_for
+from maillage.www.doctor_access.doctor import TEAM
+from maillage.www.scoping import cpts_for, professional_of
 from maillage.www.unscheduled.forms import SlotForm, TemplateForm
 
 
 def _mine(request, slug):
     """The CPTS and the professional linked to the account (404 when there is none)."""
     cpts = cpts_for(request, slug, TEAM)
-    professional = _professional(request.user)
+    professional = professional_of(request.user)
     return cpts, professional
 
 
@@ -150,8 +150,7 @@ def feed_renew(request, slug):
     cpts, professional = _mine(request, slug)
     if professional is None:
         raise Http404
-    CalendarFeed.renew(request.user, cpts, professional)
-    audit.record("unscheduled.calendar.renewed", actor=request.user, cpts=cpts)
+    slot_actions.renew_calendar_feed(cpts, professional, request.user)
     messages.success(request, "Nouvelle adresse d'agenda créée ; l'ancienne ne fonctionne plus.")
     return redirect("www:snp_slots", slug=cpts.slug)
 
