@@ -42,6 +42,7 @@ class Plan:
 def _offers(cpts) -> list[tuple[DoctorOffer, int]]:
     offers = (
         DoctorOffer.objects.filter(cpts=cpts, paused=False, capacity__gt=0)
+        .with_places_left()
         .select_related("professional", "commune", "user")
         .prefetch_related("communes")
         .order_by("id")

@@ -7,6 +7,24 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def _month_start(now=None):
+    return timezone.localtime(now or timezone.now()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _taken(now=None) -> Q:
+    """The proposals that hold one of an offer's places: pending ones (until answered), and the
+    accepted ones of the period — this month for a monthly offer, ever for a total one. Written
+    once, for a single offer and for a list annotated in one query."""
+    accepted = Q(proposals__status="accepted") & (Q(mode="total") | Q(proposals__decided_at__gte=_month_start(now)))
+    return Q(proposals__status="pending") | accepted
+
+
+class DoctorOfferQuerySet(models.QuerySet):
+    def with_places_left(self, now=None):
+        """Each offer with `taken` counted in the same query (no query per offer)."""
+        return self.annotate(taken=models.Count("proposals", filter=_taken(now)))
+
+
 class DoctorOffer(models.Model):
     """How many new patients a GP member of the CPTS accepts as médecin traitant, and on what terms."""
 
@@ -35,6 +53,8 @@ class DoctorOffer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = DoctorOfferQuerySet.as_manager()
+
     class Meta:
         verbose_name = "offre d'un médecin"
         constraints = [models.UniqueConstraint(fields=["cpts", "professional"], name="unique_doctor_offer")]
@@ -43,15 +63,14 @@ class DoctorOffer(models.Model):
         return f"{self.professional.full_name} — {self.cpts}"
 
     def places_left(self, now=None) -> int:
-        """Capacity minus the patients already taken in the period (accepted) and those waiting
-        for an answer (pending): a pending proposal holds its place until it is answered."""
+        """Capacity minus the places taken (`_taken`); read from `with_places_left` when the
+        offer came from it."""
         if self.paused:
             return 0
-        taken = self.proposals.filter(status__in=[Proposal.Status.PENDING, Proposal.Status.ACCEPTED])
-        if self.mode == self.Mode.MONTHLY:
-            start = timezone.localtime(now or timezone.now()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-            taken = taken.filter(Q(status=Proposal.Status.PENDING) | Q(decided_at__gte=start))
-        return max(self.capacity - taken.count(), 0)
+        taken = getattr(self, "taken", None)
+        if taken is None:
+            taken = DoctorOffer.objects.filter(pk=self.pk).with_places_left(now).values_list("taken", flat=True)[0]
+        return max(self.capacity - taken, 0)
 
 
 class MatchRun(models.Model):

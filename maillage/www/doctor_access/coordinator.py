@@ -53,6 +53,7 @@ def matching_page(request, slug):
     record_list_read(cpts, request.user, shown=[p.request.pk for p in plan.proposals])
     offers = (
         DoctorOffer.objects.filter(cpts=cpts)
+        .with_places_left()
         .select_related("professional", "commune")
         .order_by("professional__last_name")
     )
