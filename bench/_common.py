@@ -294,6 +294,24 @@ def databases(options: argparse.Namespace) -> Iterator[Databases]:
         yield result
 
 
+def run_targets(script: str, dbs: Databases, targets, args: list[str]) -> tuple[list, list[str], bool]:
+    """`script`'s worker on each of `targets` (of `dbs`): ([(label, figures)], problems, failed).
+    A database that cannot be measured is a problem, not an exception, so the others still run;
+    it fails the run when it is PostgreSQL and PostgreSQL was asked for explicitly."""
+    results, problems = [], list(dbs.problems)
+    failed = dbs.postgres_requested and bool(dbs.problems)
+    for target in targets:
+        try:
+            data = run_worker(script, target, args)
+        except BenchError as exc:
+            problems.append(f"{target.label} NOT MEASURED: {exc}")
+            failed = True
+            continue
+        label = f"{target.label} {data['server'] // 10000}" if data["server"] else target.label
+        results.append((label, data))
+    return results, problems, failed
+
+
 @contextlib.contextmanager
 def throwaway_postgres() -> Iterator[str]:
     """A PostgreSQL cluster started by scripts/pg-throwaway in a temporary folder, stopped on exit."""

@@ -49,7 +49,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     number,
     parse_options,
     print_table,
-    run_worker,
+    run_targets,
     stopwatch,
     worker_entry,
 )
@@ -356,24 +356,15 @@ def main() -> int:
         f"{'quick' if options.quick else 'full'} run",
         flush=True,
     )
-    results, problems, failed, skipped = [], [], False, []
+    skipped = []
     with databases(options) as dbs:
-        problems.extend(dbs.problems)
-        failed |= dbs.postgres_requested and bool(dbs.problems)
         # PostgreSQL first: it is the production database; SQLite is a bonus (the demo's), left out
         # of quick runs (CI) unless it is the only database asked for.
-        for target in sorted(dbs.targets, key=lambda t: t.label != "PostgreSQL"):
-            if target.label == "SQLite" and options.quick and not options.sqlite_only:
-                skipped.append("SQLite: skipped in quick mode (a full run, or --quick --sqlite-only, measures it too).")
-                continue
-            try:
-                data = run_worker(__file__, target, ["--quick"] if options.quick else [])
-            except BenchError as exc:
-                problems.append(f"{target.label} NOT MEASURED: {exc}")
-                failed = True
-                continue
-            label = f"{target.label} {data['server'] // 10000}" if data["server"] else target.label
-            results.append((label, data))
+        targets = sorted(dbs.targets, key=lambda t: t.label != "PostgreSQL")
+        if options.quick and not options.sqlite_only and any(t.label == "SQLite" for t in targets):
+            targets = [t for t in targets if t.label != "SQLite"]
+            skipped.append("SQLite: skipped in quick mode (a full run, or --quick --sqlite-only, measures it too).")
+        results, problems, failed = run_targets(__file__, dbs, targets, ["--quick"] if options.quick else [])
     print()
     outcome_rows, time_rows = [], []
     for label, data in results:

@@ -33,7 +33,7 @@ from _common import (
     number,
     parse_options,
     print_table,
-    run_worker,
+    run_targets,
     seconds,
     stopwatch,
     worker_entry,
@@ -335,19 +335,8 @@ def main() -> int:
         f"{'quick' if options.quick else 'full'} run",
         flush=True,
     )
-    results, problems, failed = [], [], False
     with databases(options) as dbs:
-        problems.extend(dbs.problems)
-        failed |= dbs.postgres_requested and bool(dbs.problems)
-        for target in dbs.targets:
-            try:
-                data = run_worker(__file__, target, ["--quick"] if options.quick else [])
-            except BenchError as exc:
-                problems.append(f"{target.label} NOT MEASURED: {exc}")
-                failed = True
-                continue
-            label = f"{target.label} {data['server'] // 10000}" if data["server"] else target.label
-            results.append((label, data))
+        results, problems, failed = run_targets(__file__, dbs, dbs.targets, ["--quick"] if options.quick else [])
     print()
     if results:
         report(results, scale)

@@ -36,7 +36,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     number,
     parse_options,
     print_table,
-    run_worker,
+    run_targets,
     setup_django,
     stopwatch,
     worker_entry,
@@ -216,24 +216,13 @@ def main() -> int:
         f"{'quick' if options.quick else 'full'} run",
         flush=True,
     )
-    results, problems, failed = [], [], False
     with tempfile.TemporaryDirectory(prefix="maillage-bench-search-") as folder:
         setup_django("sqlite:///" + os.path.join(folder, "unused.sqlite3"), var_dir=folder)
         with stopwatch(f"writing {number(scale['rows'])} lines"):
             first, changed = write_files(Path(folder), scale["rows"])
         with databases(options) as dbs:
-            problems.extend(dbs.problems)
-            failed |= dbs.postgres_requested and bool(dbs.problems)
-            for target in dbs.targets:
-                args = [f"--files={first}{os.pathsep}{changed}"] + (["--quick"] if options.quick else [])
-                try:
-                    data = run_worker(__file__, target, args)
-                except BenchError as exc:
-                    problems.append(f"{target.label} NOT MEASURED: {exc}")
-                    failed = True
-                    continue
-                label = f"{target.label} {data['server'] // 10000}" if data["server"] else target.label
-                results.append((label, data))
+            args = [f"--files={first}{os.pathsep}{changed}"] + (["--quick"] if options.quick else [])
+            results, problems, failed = run_targets(__file__, dbs, dbs.targets, args)
     print()
     rows, verdicts = [], []
     for label, data in results:

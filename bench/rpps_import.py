@@ -39,7 +39,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     parse_options,
     print_table,
     reference_data_dir,
-    run_worker,
+    run_targets,
     seconds,
     stopwatch,
     worker_entry,
@@ -247,20 +247,9 @@ def main() -> int:
         with stopwatch(f"writing {number(scale['rows'])} lines twice"):
             first, changed = write_files(Path(folder), scale["rows"])
         log(f"   file size: {first.stat().st_size / 1e6:.0f} MB")
-        results, problems, failed = [], [], False
         with databases(options) as dbs:
-            problems.extend(dbs.problems)
-            failed |= dbs.postgres_requested and bool(dbs.problems)
-            for target in dbs.targets:
-                args = [f"--files={first}{os.pathsep}{changed}"] + (["--quick"] if options.quick else [])
-                try:
-                    data = run_worker(__file__, target, args)
-                except BenchError as exc:
-                    problems.append(f"{target.label} NOT MEASURED: {exc}")
-                    failed = True
-                    continue
-                label = f"{target.label} {data['server'] // 10000}" if data["server"] else target.label
-                results.append((label, data))
+            args = [f"--files={first}{os.pathsep}{changed}"] + (["--quick"] if options.quick else [])
+            results, problems, failed = run_targets(__file__, dbs, dbs.targets, args)
     print()
     if results:
         verdicts = report(results, scale["rows"])
