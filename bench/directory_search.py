@@ -3,10 +3,10 @@
 Each database (a fresh SQLite file, a fresh PostgreSQL database) gets `migrate`,
 `install_reference --no-shapes`, then a synthetic RPPS extraction in the real format loaded with
 `manage.py import_rpps --apply` (2,000,000 lines in the full run), 200 synthetic CPTS territories
-(runs of communes of one département) and CPTS enrichment for a tenth of the professionals of
+(runs of neighbouring communes, of at most 200,000 inhabitants as a CPTS) and CPTS enrichment for a tenth of the professionals of
 each territory. Then 1,000 searches drawn from a fixed seed, as the search page makes them
-(`maillage.directory.search.professionals`: the count for the pager, then the first page of 25
-with activities and enrichment): name prefixes, profession, specialty, commune and radius, in the
+(`maillage.directory.search.professionals` under the page's `CappedPaginator`: the count, up to
+10,000, then the first page of 25 with activities and enrichment): name prefixes, profession, specialty, commune and radius, in the
 territory or everywhere, members, accepting new patients, skill — alone and combined.
 Baseline, measured in the same run on the same database: fetching one professional by its
 national id (a unique index lookup). Target: p95 < 50 ms.
@@ -48,6 +48,20 @@ QUICK = {"rows": 20_000, "queries": 200, "cpts": 50}
 TARGET_P95_MS = 50.0
 SEED = 20261123
 PAGE = 25
+CPTS_MAX_POPULATION = 200_000
+
+
+def territory(units: list[tuple[str, int]], start: int, size: int) -> list[str]:
+    """Up to `size` communes following `start` in code order (neighbours, mostly), stopping before
+    the territory passes CPTS_MAX_POPULATION: a CPTS serves 40,000 to 200,000 inhabitants (a
+    single commune larger than that, a Paris arrondissement, is a territory on its own)."""
+    chosen, population = [], 0
+    for code, inhabitants in units[start : start + size]:
+        if chosen and population + inhabitants > CPTS_MAX_POPULATION:
+            break
+        chosen.append(code)
+        population += inhabitants
+    return chosen
 
 
 def make_cpts(count: int, rng: random.Random) -> list:
@@ -57,23 +71,17 @@ def make_cpts(count: int, rng: random.Random) -> list:
     from maillage.territory.models import Commune, Cpts, CptsCommune
 
     units = list(Commune.objects.units().order_by("code").values_list("code", "population"))
-    codes = [code for code, _ in units]
     weights = [max(p, 1) for _, p in units]
     skills = list(Skill.objects.all())
     created = []
     for i in range(count):
-        # A CPTS gathers 40,000 inhabitants or more: territories start where people live.
+        # Territories start where people live, and are the size of a CPTS (see `territory`).
         start = rng.choices(range(len(units)), weights=weights)[0]
-        size = rng.randint(10, 40)
-        start = max(0, min(start - size // 2, len(codes) - size))
+        chosen_codes = territory(units, start, rng.randint(10, 40))
         cpts = Cpts.objects.create(name=f"CPTS banc {i:03d}", slug=f"banc-{i:03d}", status=Cpts.Status.ACTIVE)
-        CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune_id=c) for c in codes[start : start + size]])
+        CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune_id=c) for c in chosen_codes])
         pros = sorted(
-            set(
-                Activity.objects.filter(commune_id__in=codes[start : start + size]).values_list(
-                    "professional_id", flat=True
-                )
-            )
+            set(Activity.objects.filter(commune_id__in=chosen_codes).values_list("professional_id", flat=True))
         )
         chosen = rng.sample(pros, len(pros) // 10)
         entries = DirectoryEntry.objects.bulk_create(
@@ -143,11 +151,11 @@ def percentile(values: list[float], share: float) -> float:
 
 def run_search(cpts, data) -> int:
     from maillage.directory import search
+    from maillage.www.paging import CappedPaginator
 
-    found = search.professionals(data, cpts)
-    total = found.count()
-    page = list(found[:PAGE])
-    for professional in page:  # what the template reads
+    pager = CappedPaginator(search.professionals(data, cpts), PAGE)  # as the search page pages
+    total = pager.count
+    for professional in pager.get_page(1):  # what the template reads
         _ = [a.commune for a in professional.current_activities], professional.cpts_entries
     return total
 

@@ -60,15 +60,17 @@ def _normalized(name: str) -> str:
 
 
 def search_name(last_name: str, first_name: str) -> str:
-    """`models.professionals.search_name`, from names normalized once each (names repeat, pairs
-    less): normalizing « nom prénom » is normalizing each and joining them with a space."""
+    """`models.professionals.search_name` (and, the other way round, `search_given`), from names
+    normalized once each (names repeat, pairs less): normalizing « nom prénom » is normalizing each
+    and joining them with a space."""
     last, first = _normalized(last_name), _normalized(first_name)
     return f"{last} {first}" if last and first else last or first
 
 
 def professional_row(record: Record) -> tuple:
     values = record.values
-    return (*values, search_name(values[LAST_NAME], values[FIRST_NAME]), record.line_hash)
+    last, first = values[LAST_NAME], values[FIRST_NAME]
+    return (*values, search_name(last, first), search_name(first, last), record.line_hash)
 
 
 def activity_row(record: Record) -> tuple:
@@ -146,7 +148,7 @@ class RppsImport(BaseImport):
         self.pro_sync = Syncer(
             Professional,
             "national_id",
-            [*PROFESSIONAL_FIELDS, "search_name", "line_hash"],
+            [*PROFESSIONAL_FIELDS, "search_name", "search_given", "line_hash"],
             run,
             self.professionals,
             row=professional_row,

@@ -14,15 +14,21 @@ import math
 import unicodedata
 
 from django.core.cache import cache
+from django.db import router
 from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
 
 from maillage.core.geo import EARTH_RADIUS_KM, distance_km
 from maillage.core.text import normalize
 from maillage.directory.models import Activity, DirectoryEntry, ImportRun, Professional, Skill, Structure
+from maillage.directory.models.professionals import name_prefix, starts_with
 from maillage.territory.models import Commune, CptsCommune
 
 TERRITORY = "territory"
+# Beyond this many results, a search walks the name index rather than sorting (see `_name_order`).
+WALK_ABOVE = 5_000
+# A search counts its results up to this many (see maillage/www/paging.py).
+COUNT_CAP = 10_000
 EVERYWHERE = "all"
 MEMBERS = "yes"
 NOT_MEMBERS = "no"
@@ -66,11 +72,31 @@ def _in_area(queryset, data, cpts, field="commune_id"):
 
 
 def name_filter(text: str) -> Q | None:
-    """Prefix of the last name or of any later word (first name, second part of a compound name)."""
+    """« nom prénom » or « prénom nom » starts with the text: the name, the first name, or both."""
     term = normalize(text)
     if not term:
         return None
-    return Q(search_name__startswith=term) | Q(search_name__contains=f" {term}")
+    return name_prefix(term, router.db_for_read(Professional))
+
+
+def _by_name(found, text: str) -> tuple:
+    """The name filter and the column the results are ordered by.
+
+    A name matches the start of « nom prénom » or of « prénom nom ». When only one of the two has
+    matches in the whole register (two index probes), the filter is on that column alone and the
+    results follow its order, so that the first page is read from the index at the prefix (a
+    search by first name lists by first name). When both have matches (Martin, Laurence), the
+    matching rows are read and sorted."""
+    term = normalize(text)
+    using = router.db_for_read(Professional)
+    columns = [
+        column
+        for column in ("search_name", "search_given")
+        if Professional.objects.filter(starts_with(column, term, using)).exists()
+    ]
+    if len(columns) == 1:
+        return found.filter(starts_with(columns[0], term, using)), columns[0], False
+    return found.filter(name_prefix(term, using)), "search_name", True
 
 
 def _entries_of(cpts, **conditions):
@@ -80,10 +106,9 @@ def _entries_of(cpts, **conditions):
 def professionals(data, cpts):
     """Active professionals matching the coordinator's search, with their current activities and
     the CPTS's enrichment prefetched (`current_activities`, `cpts_entries`)."""
-    found = Professional.objects.active()
-    by_name = name_filter(data.get("name", ""))
-    if by_name is not None:
-        found = found.filter(by_name)
+    found, column, must_sort = Professional.objects.active(), "search_name", False
+    if normalize(data.get("name", "")):
+        found, column, must_sort = _by_name(found, data["name"])
     if data.get("profession"):
         found = found.filter(profession_code=data["profession"])
     if data.get("specialty"):
@@ -103,18 +128,28 @@ def professionals(data, cpts):
         found = found.filter(pk__in=_entries_of(cpts, accepts_new_patients=True))
     if data.get("skill") is not None:
         found = found.filter(pk__in=_entries_of(cpts, skills=data["skill"]))
-    return found.order_by(*_name_order(in_area)).prefetch_related(*with_enrichment(cpts))
+    # Counted once, up to what the pager shows: the count decides the plan, and the pager reuses it.
+    count = found.order_by()[: COUNT_CAP + 1].count()
+    walk = not must_sort and count > WALK_ABOVE
+    results = found.order_by(*_name_order(column, walk)).prefetch_related(*with_enrichment(cpts))
+    results.known_count = count
+    return results
 
 
-def _name_order(in_area: bool) -> tuple:
-    """Alphabetical order. Within an area (a territory, a commune), the same order on an expression
-    the name index cannot serve: otherwise PostgreSQL walks that index through the whole country
-    testing each professional against the area until it fills a page (0.9 s at 500,000 lines),
-    where reading the area's few thousand professionals and sorting them takes milliseconds.
-    `search_name` is never null: the Coalesce changes nothing but the plan."""
-    if in_area:
-        return (Coalesce("search_name", Value("")), "national_id")
-    return ("search_name", "national_id")
+def _name_order(column: str, walk: bool) -> tuple:
+    """Alphabetical order, and with it the plan. Walking the name index and testing each
+    professional until a page is full costs pages ÷ share of the country that matches; reading
+    the matching ones and sorting them costs their number. A small area (a few communes, a rare
+    profession in a territory, a rare name) must be read and sorted: walking the index would test
+    most of the country (0.9 s at 500,000 lines). A large one must be walked: sorting tens of
+    thousands of rows for 25 of them is what takes time then. The two cost the same near
+    √(page × country), a few thousand: the results are counted first (up to the pager's cap, a
+    count the pager reuses). An order on an expression the index cannot serve keeps the
+    read-and-sort plan (the name columns are never null: the Coalesce changes nothing but the
+    plan). A search by a name found in both columns is always read and sorted (see `_by_name`)."""
+    if walk:
+        return (column, "national_id")
+    return (Coalesce(column, Value("")), "national_id")
 
 
 def with_enrichment(cpts) -> list[Prefetch]:

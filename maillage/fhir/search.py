@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.db import router
 from django.db.models import Q, QuerySet
 
 from maillage.core.text import normalize
 from maillage.directory.models import Activity, Professional, Structure
+from maillage.directory.models.professionals import name_prefix
 from maillage.fhir import systems
 from maillage.fhir.errors import invalid, not_supported
 
@@ -108,9 +110,9 @@ def _practitioner_identifier(value: str) -> Q:
 
 
 def _name(value: str) -> Q:
-    """Any word of « nom prénom » starting with the value, accents and case folded."""
+    """The family or the given name starting with the value, accents and case folded (both indexed)."""
     term = normalize(value)
-    return Q(search_name__startswith=term) | Q(search_name__contains=f" {term}") if term else NOTHING
+    return name_prefix(term, router.db_for_read(Professional)) if term else NOTHING
 
 
 def _family(value: str) -> Q:
@@ -120,10 +122,9 @@ def _family(value: str) -> Q:
 
 
 def _given(value: str) -> Q:
-    # No normalized column holds the first name alone: a word after the first one of « nom prénom »
-    # (so a second word of a compound family name matches too).
+    # « prénom nom » starts with the given name: a range on its index, like `_family`.
     term = normalize(value)
-    return Q(search_name__contains=f" {term}") if term else NOTHING
+    return Q(search_given__gte=term, search_given__lt=term + "\uffff") if term else NOTHING
 
 
 PRACTITIONER = ResourceSearch(
@@ -137,7 +138,7 @@ PRACTITIONER = ResourceSearch(
             "IDNPS (8 + RPPS, 0 + ADELI) ou RPPS, avec ou sans système.",
             _practitioner_identifier,
         ),
-        Param("name", "string", "Début d'un mot du nom ou du prénom, sans accents ni casse.", _name),
+        Param("name", "string", "Début du nom ou du prénom, sans accents ni casse.", _name),
         Param("family", "string", "Début du nom d'exercice, sans accents ni casse.", _family),
         Param("given", "string", "Début du prénom d'exercice, sans accents ni casse.", _given),
         Param("active", "token", "true ou false : présent dans la dernière extraction RPPS.", _boolean),

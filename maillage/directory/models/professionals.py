@@ -6,17 +6,11 @@ from maillage.directory.models.imports import ImportedQuerySet, ImportedRow
 
 class ProfessionalQuerySet(ImportedQuerySet):
     def search(self, text: str):
-        """Accent- and case-insensitive prefix search on « nom prénom », on an indexed column.
-
-        PostgreSQL answers LIKE 'prefix%' from its pattern index; SQLite's LIKE ignores case and so
-        cannot use an index, but a range can (its default collation compares bytes).
-        """
+        """Accent- and case-insensitive prefix search on « nom prénom », on an indexed column."""
         prefix = normalize(text)
         if not prefix:
             return self.none()
-        if connections[self.db].vendor == "sqlite":
-            return self.filter(search_name__gte=prefix, search_name__lt=prefix + "\uffff")
-        return self.filter(search_name__startswith=prefix)
+        return self.filter(name_prefix(prefix, self.db))
 
 
 class Professional(ImportedRow):
@@ -35,8 +29,12 @@ class Professional(ImportedRow):
     civility_label = models.CharField("civilité", max_length=50, blank=True)
     last_name = models.CharField("nom d'exercice", max_length=150, blank=True)
     first_name = models.CharField("prénom d'exercice", max_length=150, blank=True)
-    # db_index: a plain index (ordering, SQLite's range search) and, on PostgreSQL, a pattern one (LIKE).
+    # db_index: a plain index (ordering, prefix search), and on PostgreSQL a pattern one that the
+    # byte collation of the column (migration 0005) makes unnecessary but Django creates with it.
     search_name = models.CharField(max_length=300, db_index=True, editable=False)
+    # « prénom nom », normalized: a search by first name is a prefix search on its own index too
+    # (a LIKE '% term%' on `search_name` reads the whole table: seconds at national scale).
+    search_given = models.CharField(max_length=300, db_index=True, editable=False, default="")
     profession_code = models.CharField("code profession", max_length=5, blank=True)
     profession_label = models.CharField("profession", max_length=150, blank=True)
     category_code = models.CharField("code catégorie professionnelle", max_length=5, blank=True)
@@ -68,11 +66,28 @@ class Professional(ImportedRow):
 
     def save(self, *args, **kwargs):
         self.search_name = search_name(self.last_name, self.first_name)
+        self.search_given = search_name(self.first_name, self.last_name)
         super().save(*args, **kwargs)
 
 
 def search_name(last_name: str, first_name: str) -> str:
     return normalize(f"{last_name} {first_name}")
+
+
+def starts_with(column: str, prefix: str, using: str = "default") -> models.Q:
+    """`column` starts with `prefix` (normalized), in a form both databases answer from the
+    column's plain index, in its order — which lets a search walk the index from the prefix for
+    its first page. On PostgreSQL the search columns compare bytes (COLLATE "C", migration
+    directory/0005), so LIKE 'prefix%' is such a range. SQLite's LIKE ignores case and so cannot
+    use an index, but a range can (its default collation compares bytes)."""
+    if connections[using].vendor == "sqlite":
+        return models.Q(**{f"{column}__gte": prefix, f"{column}__lt": prefix + "\uffff"})
+    return models.Q(**{f"{column}__startswith": prefix})
+
+
+def name_prefix(text: str, using: str = "default") -> models.Q:
+    """Professionals whose « nom prénom » or « prénom nom » starts with `text` (normalized)."""
+    return starts_with("search_name", text, using) | starts_with("search_given", text, using)
 
 
 KEY_LENGTH = 120
@@ -152,7 +167,8 @@ class Activity(ImportedRow):
         ordering = ["professional_id", "id"]
         verbose_name = "activité"
         verbose_name_plural = "activités"
-        indexes = [models.Index(fields=["commune", "active"]), models.Index(fields=["finess_site"])]
+        # With the professional: an area search reads who works there from the index alone.
+        indexes = [models.Index(fields=["commune", "active", "professional"]), models.Index(fields=["finess_site"])]
         constraints = [models.UniqueConstraint(fields=["key"], name="unique_activity_key")]
 
     def __str__(self):

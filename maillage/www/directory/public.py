@@ -1,13 +1,13 @@
 """The public directory of a CPTS: open data of the territory, plus what each member published."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from maillage.directory import search
 from maillage.territory.models import Cpts
 from maillage.www.directory.forms import PublicSearchForm
 from maillage.www.directory.views import PAGE_SIZE
+from maillage.www.paging import CappedPaginator
 
 
 @login_not_required
@@ -28,8 +28,8 @@ def directory(request, slug):
         {
             "cpts": cpts,
             "form": form,
-            "pros": Paginator(pros, PAGE_SIZE).get_page(request.GET.get("page")),
-            "structures": Paginator(structures, PAGE_SIZE).get_page(request.GET.get("spage")),
+            "pros": CappedPaginator(pros, PAGE_SIZE).get_page(request.GET.get("page")),
+            "structures": CappedPaginator(structures, PAGE_SIZE).get_page(request.GET.get("spage")),
             "pros_query": pros_query,
             "structures_query": params.urlencode(),
         },

@@ -4,7 +4,6 @@ Members and regulators of the CPTS read; only its coordinators edit and export.
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from maillage.territory.models import Cpts
 from maillage.www.directory import exports
 from maillage.www.directory.forms import EntryForm, SearchForm
 from maillage.www.htmx import is_htmx
+from maillage.www.paging import CappedPaginator
 from maillage.www.scoping import cpts_for
 
 READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
@@ -50,8 +50,9 @@ def search_page(request, slug):
     }
     if form.is_valid():
         data = form.cleaned_data
-        context["pros"] = Paginator(search.professionals(data, cpts), PAGE_SIZE).get_page(request.GET.get("page"))
-        context["structures"] = Paginator(search.structures(data, cpts), PAGE_SIZE).get_page(request.GET.get("spage"))
+        pros, structures = search.professionals(data, cpts), search.structures(data, cpts)
+        context["pros"] = CappedPaginator(pros, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["structures"] = CappedPaginator(structures, PAGE_SIZE).get_page(request.GET.get("spage"))
     # A history restore asks for the whole page even though htmx sends it.
     if is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true":
         # htmx swaps only 2xx answers: a refused filter is explained inside the results.
