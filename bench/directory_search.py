@@ -3,11 +3,12 @@
 Each database (a fresh SQLite file, a fresh PostgreSQL database) gets `migrate`,
 `install_reference --no-shapes`, then a synthetic RPPS extraction in the real format loaded with
 `manage.py import_rpps --apply` (2,000,000 lines in the full run), 200 synthetic CPTS territories
-(runs of neighbouring communes, of at most 200,000 inhabitants as a CPTS) and CPTS enrichment for a tenth of the professionals of
-each territory. Then 1,000 searches drawn from a fixed seed, as the search page makes them
-(`maillage.directory.search.professionals` under the page's `CappedPaginator`: the count, up to
-10,000, then the first page of 25 with activities and enrichment): name prefixes, profession, specialty, commune and radius, in the
-territory or everywhere, members, accepting new patients, skill — alone and combined.
+(runs of neighbouring communes, at most 200,000 inhabitants as a CPTS) and CPTS enrichment for a
+tenth of the professionals of each territory. Then 1,000 searches drawn from a fixed seed, as the
+search page makes them (`maillage.directory.search.professionals` under the page's
+`CappedPaginator`: the count, up to 10,000, then the first page of 25 with activities and
+enrichment): name prefixes, profession, specialty, commune and radius, in the territory or
+everywhere, members, accepting new patients, skill — alone and combined.
 Baseline, measured in the same run on the same database: fetching one professional by its
 national id (a unique index lookup). Target: p95 < 50 ms.
 
