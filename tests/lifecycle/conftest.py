@@ -1,3 +1,4 @@
+import html
 from datetime import date
 
 import pytest
@@ -33,3 +34,8 @@ def signed(idf):
 @pytest.fixture
 def regional_viewer(idf):
     return RoleFactory(regional=True, region=idf["region"]).user
+
+
+def text(response) -> str:
+    """The page as a reader sees its characters (apostrophes and quotes unescaped)."""
+    return html.unescape(response.content.decode())

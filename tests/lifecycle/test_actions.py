@@ -70,7 +70,9 @@ def test_mission_milestones_follow_the_signature_and_their_start(signed, coordin
 def test_several_problems_are_all_reported(idf, coordinator):
     date_all(idf["cmv"], CHAIN_DATES[:1])
     with pytest.raises(LifecycleError) as refused:
-        actions.date_milestone(idf["cmv"], "seed_funding", date(2019, 1, 1), actor=coordinator, amount="-5", today=TODAY)
+        actions.date_milestone(
+            idf["cmv"], "seed_funding", date(2019, 1, 1), actor=coordinator, amount="-5", today=TODAY
+        )
     assert len(refused.value.messages) == 2
 
 

@@ -35,7 +35,11 @@ def test_mission_deadlines_counted_from_the_signature(signed):
 def test_a_deadline_is_met_on_or_before_its_date_and_late_after(signed):
     date_all(
         signed,
-        [("start_access", date(2023, 9, 15)), ("start_crisis", date(2023, 9, 16)), ("start_pathways", date(2024, 1, 2))],
+        [
+            ("start_access", date(2023, 9, 15)),
+            ("start_crisis", date(2023, 9, 16)),
+            ("start_pathways", date(2024, 1, 2)),
+        ],
     )
     found = _by_key(deadlines(signed, today=TODAY))
     assert found["access", "start"].met_on == date(2023, 9, 15)  # on the due date: met
