@@ -44,7 +44,7 @@ def test_upload_then_download_each_audited(idf, coordinator, coordinator_client)
     for _ in range(2):
         download = coordinator_client.get(f"/c/cmv/parcours/documents/{document.pk}/")
         assert download.status_code == 200
-        assert b"".join(download.streaming_content) == stored.read_bytes()
+        assert download.content == stored.read_bytes()
     assert "attachment" in download["Content-Disposition"]
     assert download["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert AuditEntry.objects.filter(action="lifecycle.document.downloaded", actor=coordinator).count() == 2

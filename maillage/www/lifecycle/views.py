@@ -6,9 +6,10 @@ forms reload the page (400 on a refusal).
 """
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from maillage.lifecycle import actions
@@ -105,4 +106,9 @@ def document(request, slug, pk):
         handle = actions.open_document(found, actor=request.user)
     except FileNotFoundError as exc:
         raise Http404("Le fichier de ce document est introuvable sur le serveur.") from exc
-    return FileResponse(handle, as_attachment=True, filename=found.name, content_type=media_type(found.name))
+    # Read at once (10 MB at most) so the file is closed whether or not the client reads it all.
+    with handle:
+        body = handle.read()
+    response = HttpResponse(body, content_type=media_type(found.name))
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=found.name)
+    return response
