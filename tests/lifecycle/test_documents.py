@@ -1,6 +1,7 @@
 """Milestone documents: checked formats, stored under MEDIA_ROOT, served only through the scoped
 view, each upload and each download in the audit log."""
 
+import html
 import io
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_upload_then_download_each_audited(idf, coordinator, coordinator_client)
     assert (upload.actor, upload.cpts, upload.details["fichier"]) == (coordinator, idf["cmv"], "statuts signés.docx")
 
     page = coordinator_client.get("/c/cmv/parcours/").content.decode()
-    assert "statuts signés.docx" in page
+    assert "statuts signés.docx" in page and "Aucun document pour l'instant." not in html.unescape(page)
     for _ in range(2):
         download = coordinator_client.get(f"/c/cmv/parcours/documents/{document.pk}/")
         assert download.status_code == 200

@@ -29,7 +29,8 @@ def test_the_coordinator_sees_phases_dates_computed_dates_and_late_flags(signed,
     assert "en retard" in _row(page, "start_pathways") and "au plus tard le 15/03/2024" in _row(page, "start_pathways")
     assert "mission facultative, sans échéance" in _row(page, "start_quality")
     assert "7 échéances de mission en retard" in page
-    assert "50" not in _row(page, "seed_funding").split("</th>")[1].split("</td>")[0]  # no amount recorded
+    assert "Aucun document pour l'instant." in page
+    assert "€" not in _row(page, "seed_funding").split("</th>")[1].split("</td>")[0]  # no amount recorded
 
 
 def test_dating_a_milestone_with_htmx_answers_the_refreshed_timeline(signed, coordinator, coordinator_client):

@@ -74,7 +74,7 @@ def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | 
         "late": [d for d in due.values() if d.late],
         "moves": [(Phase(t), phase_problems(t, dates, today)) for t in targets(phase)],
         "transitions": PhaseTransition.objects.filter(lifecycle=lifecycle) if lifecycle else [],
-        "documents": [(row, list(row.milestone.documents.all())) for row in rows if row.milestone],
+        "documents": [(row, document) for row in rows if row.milestone for document in row.milestone.documents.all()],
         "kinds": Kind.choices,
         "errors": errors,
     }
