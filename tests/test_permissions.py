@@ -55,6 +55,7 @@ CPTS_TEAM = only({"coordinator", "member", "regulator"})  # the CPTS's own peopl
 DESK = only({"coordinator", "regulator"})  # the waiting list: coordinator and regulator only
 DESK_WRITE = {"coordinator": 302, "regulator": 302}
 DESK_REFUSED = {"coordinator": 400, "regulator": 400}
+TIMELINE_WRITE = {"coordinator": 302, "admin": 302}
 MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
 
 # (url name, method, path, expected statuses)
@@ -123,6 +124,14 @@ MATRIX = [
     ("www:coverage_region_doctor_access", "get", "/couverture/region/11/medecin-traitant/", REGION),
     ("www:coverage_departement", "get", "/couverture/departement/92/", REGION),
     ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", REGION),
+    # The timeline: the coordinator and the admin write, the région's viewer reads (no personal data).
+    ("www:lifecycle_timeline", "get", "/c/cmv/parcours/", only({"coordinator", "admin", "regional_own"})),
+    ("www:lifecycle_milestone", "post", "/c/cmv/parcours/jalons/letter_of_intent/", only(set(), **TIMELINE_WRITE)),
+    # Without a target phase the form is refused (400): reaching the form is what is checked.
+    ("www:lifecycle_phase", "post", "/c/cmv/parcours/phase/", only(set(), coordinator=400, admin=400)),
+    ("www:lifecycle_document_upload", "post", "/c/cmv/parcours/documents/", only(set(), coordinator=400, admin=400)),
+    ("www:lifecycle_document", "get", "/c/cmv/parcours/documents/{document}/", only({"coordinator", "admin"})),
+    ("www:coverage_region_cpts", "get", "/couverture/region/11/cpts/", REGION),
     ("api-1:communes", "get", "/api/v1/communes?q=mal", PUBLIC),
     ("api-1:commune", "get", "/api/v1/communes/92046", PUBLIC),
     ("api-1:cpts_list", "get", "/api/v1/cpts/", PUBLIC),
@@ -151,6 +160,7 @@ BODIES = {
     "www:directory_entry_edit": {"is_member": "on", "languages": "anglais"},
     "www:doctor_proposal_answer": {"decision": "accepter"},
     "www:snp_book": {"slot": "{free_slot}"},
+    "www:lifecycle_milestone": {"date": "2026-10-05"},
 }
 
 
@@ -171,6 +181,7 @@ def actors(idf):
     idf.update(_waiting_list(idf, people["member"], ProfessionalFactory()))
     idf["partner"] = Partner.objects.create(cpts=idf["cmv"], kind=Partner.Kind.DAC, name="DAC Hauts-de-Seine Sud")
     idf["other_partner"] = Partner.objects.create(cpts=idf["paris13"], kind=Partner.Kind.CCAS, name="CCAS Paris 13")
+    idf["document"] = _lifecycle_document(idf["cmv"])
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -215,10 +226,19 @@ def _unscheduled(idf, member, gp):
             "free_slot": slot(soon + timedelta(hours=2)), "ical": feed.token}  # fmt: skip
 
 
+def _lifecycle_document(cpts):
+    """A PDF attached to cmv's letter of intent (stored under the test's MEDIA_ROOT)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.lifecycle.actions import attach_document
+
+    return attach_document(cpts, "letter_of_intent", SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n%%EOF\n"), actor=None)
+
+
 @pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_permission_matrix(actors, name, method, path, expected):
     clients, idf = actors
-    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot")
+    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document")
     path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
     got = {}
     for actor in ACTORS:

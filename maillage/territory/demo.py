@@ -62,6 +62,12 @@ CPTS = [
         Cpts.Status.PROJECT,
         "Projet de CPTS en cours de constitution ; son territoire chevauche celui de Châtillon-Malakoff-Vanves.",
     ),
+    DemoCpts(
+        "montrouge-bagneux",
+        "CPTS Montrouge-Bagneux",
+        Cpts.Status.PROJECT,
+        "Des professionnels de Montrouge et de Bagneux ont adressé leur lettre d'intention à l'ARS.",
+    ),
 ]
 TERRITORIES = {
     "chatillon-malakoff-vanves": lambda: ["92020", "92046", "92075"],
@@ -69,6 +75,7 @@ TERRITORIES = {
     "bergerac": lambda: ["24037", *_nearest("24037", 20, departement="24")],
     "ouest-herault": lambda: _nearest("34032", 25, departement="34", west_only=True),
     "grand-issy-vanves": lambda: ["92040", "92075"],
+    "montrouge-bagneux": lambda: ["92049", "92007"],
 }
 
 # (email, first name, last name, [(role kind, cpts slug or region code)])
@@ -86,6 +93,7 @@ PEOPLE = [
     ("coordination.bergerac@demo.maillage.fr", "Sophie", "Delmas", [(RoleKind.COORDINATOR, "bergerac")]),
     ("coordination.ouest-herault@demo.maillage.fr", "Marc", "Vidal", [(RoleKind.COORDINATOR, "ouest-herault")]),
     ("coordination.issy@demo.maillage.fr", "Nadia", "Benali", [(RoleKind.COORDINATOR, "grand-issy-vanves")]),
+    ("coordination.montrouge@demo.maillage.fr", "Karim", "Haddad", [(RoleKind.COORDINATOR, "montrouge-bagneux")]),
     ("medecin.cmv@demo.maillage.fr", "Julien", "Perrin", [(RoleKind.MEMBER, "chatillon-malakoff-vanves")]),
     ("regulation.cmv@demo.maillage.fr", "Léa", "Fontaine", [(RoleKind.REGULATOR, "chatillon-malakoff-vanves")]),
 ]

@@ -10,6 +10,8 @@ from maillage.www.doctor_access import desk as mt_desk
 from maillage.www.doctor_access import doctor as mt_doctor
 from maillage.www.doctor_access import public as mt_public
 from maillage.www.indicators import views as indicators
+from maillage.www.lifecycle import region as region_lifecycle
+from maillage.www.lifecycle import views as lifecycle
 from maillage.www.public import views as public
 from maillage.www.region import doctor_access as region_mt
 from maillage.www.region import views as region
@@ -80,4 +82,10 @@ urlpatterns = [
     path("couverture/region/<str:code>/medecin-traitant/", region_mt.indicators, name="coverage_region_doctor_access"),
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
+    path("c/<slug:slug>/parcours/", lifecycle.timeline, name="lifecycle_timeline"),
+    path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
+    path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),
+    path("c/<slug:slug>/parcours/documents/", lifecycle.document_upload, name="lifecycle_document_upload"),
+    path("c/<slug:slug>/parcours/documents/<int:pk>/", lifecycle.document, name="lifecycle_document"),
+    path("couverture/region/<str:code>/cpts/", region_lifecycle.funnel, name="coverage_region_cpts"),
 ]

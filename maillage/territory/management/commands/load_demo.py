@@ -32,6 +32,12 @@ class Command(BaseCommand):
 
             self.stdout.write("Soins non programmés (créneaux et demandes fictifs) :")
             unscheduled_demo.load(demo_cpts, log=self.stdout.write)
+        # Phases and milestones of each CPTS (needs nothing of the directory).
+        from maillage.lifecycle import demo as lifecycle_demo
+
+        self.stdout.write("Parcours des CPTS (phases, jalons, échéances) :")
+        lifecycle_cpts = list(Cpts.objects.filter(slug__in=[spec.slug for spec in demo.CPTS]).order_by("slug"))
+        lifecycle_demo.load(lifecycle_cpts, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )

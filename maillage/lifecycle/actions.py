@@ -1,0 +1,217 @@
+"""Writes to a CPTS's lifecycle: dating a milestone, attaching a document, moving the phase.
+
+Each action validates everything first, then writes in one transaction with one audit entry.
+The CPTS's `Lifecycle` row is locked for the whole write, so two coordinators dating milestones at
+once cannot leave the order broken between them.
+"""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from maillage.core import audit
+from maillage.lifecycle import documents
+from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predecessors, successors
+from maillage.lifecycle.models import Document, Lifecycle, Milestone, PhaseTransition
+from maillage.lifecycle.phases import Phase, allowed
+from maillage.lifecycle.timeline import dates_of, validation_from
+from maillage.territory.models import Cpts
+
+
+class LifecycleError(Exception):
+    """A refused write; its messages are shown to the coordinator as they are."""
+
+    def __init__(self, messages: list[str] | str):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+def _locked(cpts) -> Lifecycle:
+    Lifecycle.objects.get_or_create(cpts=cpts)
+    return Lifecycle.objects.select_for_update().get(cpts=cpts)
+
+
+def _fr(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def date_problems(kind: str, day: date, dates: dict[str, date], today: date) -> list[str]:
+    """Why `kind` may not be dated `day`, given the CPTS's other milestone `dates`."""
+    label = Kind(kind).label
+    found = []
+    if day > today:
+        found.append(f"« {label} » : la date {_fr(day)} est dans le futur ; un jalon daté est un jalon réalisé.")
+    if mission_of(kind) and Kind.ACI_SIGNED not in dates:
+        found.append(f"« {label} » : datez d'abord la signature de l'ACI, dont comptent les échéances des missions.")
+    for before in predecessors(kind):
+        if before in dates and dates[before] > day:
+            found.append(
+                f"« {label} » ne peut pas être daté du {_fr(day)}, "
+                f"avant « {Kind(before).label} » ({_fr(dates[before])})."
+            )
+    for after in successors(kind):
+        if after in dates and dates[after] < day:
+            found.append(
+                f"« {label} » ne peut pas être daté du {_fr(day)}, après « {Kind(after).label} » ({_fr(dates[after])})."
+            )
+    return found
+
+
+def _amount(kind: str, amount) -> tuple[Decimal | None, list[str]]:
+    if amount in (None, ""):
+        return None, []
+    if kind not in WITH_AMOUNT:
+        return None, [f"« {Kind(kind).label} » n'a pas de montant."]
+    try:
+        value = Decimal(str(amount).replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        return None, [f"Le montant « {amount} » n'est pas un nombre."]
+    if not value.is_finite():
+        return None, [f"Le montant « {amount} » n'est pas un nombre."]
+    if value < 0:
+        return None, ["Le montant ne peut pas être négatif."]
+    if value != value.quantize(Decimal("0.01")):
+        return None, ["Le montant s'exprime en euros et centimes (deux décimales au plus)."]
+    if value >= Decimal("1e10"):
+        return None, ["Le montant est trop élevé."]
+    return value, []
+
+
+def date_milestone(
+    cpts: Cpts, kind: str, day: date, *, actor, amount=None, note: str = "", today: date | None = None
+) -> Milestone:
+    """Records that the milestone `kind` happened on `day` (and, for the seed funding, its amount)."""
+    if kind not in Kind.values:
+        raise LifecycleError("Ce jalon n'existe pas.")
+    if day is None:
+        raise LifecycleError(f"« {Kind(kind).label} » : indiquez la date.")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        _locked(cpts)
+        dates = dates_of(cpts)
+        dates.pop(kind, None)
+        value, amount_errors = _amount(kind, amount)
+        errors = date_problems(kind, day, dates, today) + amount_errors
+        if errors:
+            raise LifecycleError(errors)
+        milestone, _ = Milestone.objects.update_or_create(
+            cpts=cpts, kind=kind, defaults={"date": day, "amount": value, "note": (note or "").strip()[:255]}
+        )
+        details = {"jalon": kind, "date": day.isoformat()}
+        if value is not None:
+            details["montant"] = str(value)
+        audit.record("lifecycle.milestone.dated", actor=actor, cpts=cpts, obj=milestone, details=details)
+    return milestone
+
+
+def phase_problems(target: str, dates: dict[str, date], today: date) -> list[str]:
+    """The prerequisites the milestones imply for entering `target` that are not met."""
+    missing = []
+    if target == Phase.CONCEPTION and Kind.LETTER_OF_INTENT not in dates:
+        missing.append("Pour passer en conception, datez la lettre d'intention.")
+    if target == Phase.CONTRACTUALISATION:
+        for kind in (Kind.STATUTES, Kind.PROJECT_SUBMITTED):
+            if kind not in dates:
+                missing.append(f"Pour passer en contractualisation, datez « {Kind(kind).label} ».")
+    if target == Phase.FONCTIONNEMENT:
+        validation = validation_from(dates)
+        if validation is None:
+            missing.append("Pour passer en fonctionnement, le projet de santé doit avoir été déposé.")
+        elif not validation.validated(today):
+            missing.append(
+                "Pour passer en fonctionnement, le projet de santé doit être validé par l'ARS "
+                f"(réponse de l'ARS, ou son silence jusqu'au {_fr(validation.deemed_on)})."
+            )
+        if Kind.ACI_SIGNED not in dates:
+            missing.append("Pour passer en fonctionnement, datez la signature de l'ACI.")
+    return missing
+
+
+def move_phase(cpts: Cpts, target: str, *, actor, note: str = "", today: date | None = None) -> Lifecycle:
+    """Moves the CPTS to `target` along an allowed transition whose prerequisites are met. Entering
+    fonctionnement (the ACI is signed) makes the CPTS « constituée »."""
+    if target not in Phase.values:
+        raise LifecycleError("Cette phase n'existe pas.")
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        lifecycle = _locked(cpts)
+        source = lifecycle.phase
+        if not allowed(source, target):
+            raise LifecycleError(
+                f"La CPTS est en phase « {Phase(source).label} » : "
+                f"elle ne peut pas passer en « {Phase(target).label} »."
+            )
+        errors = phase_problems(target, dates_of(cpts), today)
+        if errors:
+            raise LifecycleError(errors)
+        now = timezone.now()
+        lifecycle.phase, lifecycle.phase_changed_at = target, now
+        lifecycle.save(update_fields=["phase", "phase_changed_at"])
+        PhaseTransition.objects.create(
+            lifecycle=lifecycle,
+            source=source,
+            target=target,
+            author=audit.user_or_none(actor),
+            author_label=audit.actor_label(actor),
+            note=(note or "").strip()[:255],
+            at=now,
+        )
+        details = {"de": source, "vers": target}
+        if target == Phase.FONCTIONNEMENT and cpts.status != Cpts.Status.ACTIVE:
+            Cpts.objects.filter(pk=cpts.pk).update(status=Cpts.Status.ACTIVE)
+            cpts.status = Cpts.Status.ACTIVE
+            details["statut"] = Cpts.Status.ACTIVE
+        audit.record("lifecycle.phase.moved", actor=actor, cpts=cpts, obj=lifecycle, details=details)
+    return lifecycle
+
+
+def attach_document(cpts: Cpts, kind: str, upload, *, actor) -> Document:
+    """Stores `upload` (a Django UploadedFile) under MEDIA_ROOT, attached to the milestone `kind`."""
+    if kind not in Kind.values:
+        raise LifecycleError("Ce jalon n'existe pas.")
+    if upload is None:
+        raise LifecycleError("Choisissez un fichier à déposer.")
+    errors = documents.problems(upload)
+    if errors:
+        raise LifecycleError(errors)
+    name = documents.clean_name(upload.name)
+    document = None
+    try:
+        with transaction.atomic():
+            _locked(cpts)
+            milestone, _ = Milestone.objects.get_or_create(cpts=cpts, kind=kind)
+            document = Document(cpts=cpts, milestone=milestone, name=name, size=upload.size)
+            document.uploaded_by = audit.user_or_none(actor)
+            document.file.save(name, upload, save=False)
+            document.save()
+            audit.record(
+                "lifecycle.document.uploaded",
+                actor=actor,
+                cpts=cpts,
+                obj=document,
+                details={"jalon": kind, "fichier": name, "taille": upload.size},
+            )
+    except Exception:
+        # The row rolled back: the file written for it must not stay behind on disk.
+        if document is not None and document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def open_document(document: Document, *, actor):
+    """The stored file, opened for reading; each download is written in the audit log.
+
+    Opened first: a file missing on disk raises FileNotFoundError and no download is logged."""
+    handle = document.file.open("rb")
+    with transaction.atomic():
+        audit.record(
+            "lifecycle.document.downloaded",
+            actor=actor,
+            cpts=document.cpts,
+            obj=document,
+            details={"jalon": document.milestone.kind, "fichier": document.name},
+        )
+    return handle

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LifecycleConfig(AppConfig):
+    name = "maillage.lifecycle"
+    label = "lifecycle"
+    verbose_name = "Parcours de la CPTS"
