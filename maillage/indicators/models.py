@@ -38,6 +38,12 @@ class IndicatorValue(models.Model):
     def entered(self) -> bool:
         return self.source_date is not None
 
+    @property
+    def period_label(self) -> str:
+        from maillage.indicators.periods import Period
+
+        return Period.parse(self.period).label
+
 
 class IndicatorValueRevision(models.Model):
     """A value as it stood before a correction: nothing entered is ever lost."""

@@ -80,4 +80,5 @@ urlpatterns = [
     path("couverture/region/<str:code>/medecin-traitant/", region_mt.indicators, name="coverage_region_doctor_access"),
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
+    path("c/<slug:slug>/indicateurs/<str:code>/", indicators.indicator_detail, name="indicator_detail"),
 ]

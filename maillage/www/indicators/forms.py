@@ -1,0 +1,87 @@
+"""The form a coordinator enters an external indicator's value with. The checks themselves are
+the action's (`maillage.indicators.entry`): the form only puts each message beside its field."""
+
+from django import forms
+
+from maillage.indicators import entry, registry
+
+# entry's field names → the form's
+FIELDS = {
+    "code": "code",
+    "period": "periode",
+    "value": "valeur",
+    "numerator": "numerateur",
+    "denominator": "denominateur",
+    "source": "source",
+    "source_date": "date_source",
+}
+
+
+class ValueForm(forms.Form):
+    code = forms.ChoiceField(
+        label="Indicateur",
+        choices=(),
+        error_messages={"invalid_choice": "Indicateur inconnu ou qui ne se saisit pas : choisissez dans la liste."},
+    )
+    periode = forms.CharField(
+        label="Période",
+        max_length=10,
+        help_text="2025 (année), 2025-T4 (trimestre) ou 2025-11 (mois).",
+    )
+    valeur = forms.CharField(label="Valeur", required=False, max_length=30)
+    numerateur = forms.CharField(label="Numérateur (pour un ratio)", required=False, max_length=30)
+    denominateur = forms.CharField(label="Dénominateur (pour un ratio)", required=False, max_length=30)
+    source = forms.CharField(label="Source", max_length=200, help_text=f"Par exemple « {entry.EXAMPLE_SOURCE} ».")
+    date_source = forms.CharField(
+        label="Date de la source", widget=forms.DateInput(attrs={"type": "date"}), help_text="jj/mm/aaaa"
+    )
+
+    def __init__(self, *args, indicator=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].choices = [(i.code, i.label) for i in registry.external()]
+        for name in ("periode", "source", "date_source"):
+            self.fields[name].error_messages["required"] = "Ce champ est obligatoire."
+        if indicator is not None:
+            # On an indicator's own page the indicator is given, and only its fields are asked.
+            self.fields["code"].widget = forms.HiddenInput()
+            self.initial["code"] = indicator.code
+            unused = ("valeur",) if indicator.kind == registry.Kind.RATIO else ("numerateur", "denominateur")
+            for name in unused:
+                del self.fields[name]
+            if indicator.kind == registry.Kind.RATIO:
+                self.fields["numerateur"].label = f"Numérateur : {indicator.numerator}"
+                self.fields["denominateur"].label = f"Dénominateur : {indicator.denominator}"
+            else:
+                self.fields["valeur"].label = f"Valeur ({indicator.unit})"
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.entry = entry.check(
+                data["code"],
+                data["periode"],
+                value=data.get("valeur"),
+                numerator=data.get("numerateur"),
+                denominator=data.get("denominateur"),
+                source=data["source"],
+                source_date=data["date_source"],
+            )
+        except entry.EntryError as exc:
+            for field, message in exc.errors.items():
+                name = FIELDS[field]
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def action_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "code": data["code"],
+            "period": data["periode"],
+            "value": data.get("valeur"),
+            "numerator": data.get("numerateur"),
+            "denominator": data.get("denominateur"),
+            "source": data["source"],
+            "source_date": data["date_source"],
+        }
