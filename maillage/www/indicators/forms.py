@@ -25,22 +25,27 @@ class ValueForm(forms.Form):
     )
     periode = forms.CharField(
         label="Période",
+        required=False,
         max_length=10,
         help_text="2025 (année), 2025-T4 (trimestre) ou 2025-11 (mois).",
     )
     valeur = forms.CharField(label="Valeur", required=False, max_length=30)
     numerateur = forms.CharField(label="Numérateur (pour un ratio)", required=False, max_length=30)
     denominateur = forms.CharField(label="Dénominateur (pour un ratio)", required=False, max_length=30)
-    source = forms.CharField(label="Source", max_length=200, help_text=f"Par exemple « {entry.EXAMPLE_SOURCE} ».")
+    source = forms.CharField(
+        label="Source", required=False, max_length=200, help_text=f"Par exemple « {entry.EXAMPLE_SOURCE} »."
+    )
     date_source = forms.CharField(
-        label="Date de la source", widget=forms.DateInput(attrs={"type": "date"}), help_text="jj/mm/aaaa"
+        label="Date de la source",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="jj/mm/aaaa",
     )
 
     def __init__(self, *args, indicator=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].choices = [(i.code, i.label) for i in registry.external()]
-        for name in ("periode", "source", "date_source"):
-            self.fields[name].error_messages["required"] = "Ce champ est obligatoire."
+        self.fields["code"].error_messages["required"] = "Choisissez l'indicateur."
         if indicator is not None:
             # On an indicator's own page the indicator is given, and only its fields are asked.
             self.fields["code"].widget = forms.HiddenInput()
@@ -55,33 +60,30 @@ class ValueForm(forms.Form):
                 self.fields["valeur"].label = f"Valeur ({indicator.unit})"
 
     def clean(self):
+        # Every field is optional for Django: the entry's own checks say what is missing, in the
+        # same words as everywhere else.
         data = super().clean()
-        if self.errors:
+        if "code" in self.errors:
             return data
         try:
-            self.entry = entry.check(
-                data["code"],
-                data["periode"],
-                value=data.get("valeur"),
-                numerator=data.get("numerateur"),
-                denominator=data.get("denominateur"),
-                source=data["source"],
-                source_date=data["date_source"],
-            )
+            entry.check(**self.action_arguments())
         except entry.EntryError as exc:
             for field, message in exc.errors.items():
                 name = FIELDS[field]
-                self.add_error(name if name in self.fields else None, message)
+                if name in self.errors:
+                    continue  # already told (e.g. too long)
+                visible = name in self.fields and not self.fields[name].widget.is_hidden
+                self.add_error(name if visible else None, message)
         return data
 
     def action_arguments(self) -> dict:
         data = self.cleaned_data
         return {
-            "code": data["code"],
-            "period": data["periode"],
+            "code": data.get("code"),
+            "period": data.get("periode", ""),
             "value": data.get("valeur"),
             "numerator": data.get("numerateur"),
             "denominator": data.get("denominateur"),
-            "source": data["source"],
-            "source_date": data["date_source"],
+            "source": data.get("source", ""),
+            "source_date": data.get("date_source"),
         }

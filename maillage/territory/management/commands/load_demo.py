@@ -32,6 +32,10 @@ class Command(BaseCommand):
 
             self.stdout.write("Soins non programmés (créneaux et demandes fictifs) :")
             unscheduled_demo.load(demo_cpts, log=self.stdout.write)
+            from maillage.indicators import demo as indicators_demo
+
+            self.stdout.write("Indicateurs (valeurs de la CPAM saisies, indicateurs calculés de 2025 et 2026) :")
+            indicators_demo.load(demo_cpts, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )
