@@ -32,3 +32,18 @@ def test_nothing_to_draw_gives_no_chart_and_a_single_value_is_centred():
 
 def test_numbers_are_written_the_french_way():
     assert [number_text(Decimal(v)) for v in ("72.90", "100", "-2.5", "0")] == ["72,9", "100", "−2,5", "0"]
+
+
+def test_values_are_shown_with_two_decimals_at_most_and_breakdowns_as_lists():
+    from django.template.loader import render_to_string
+
+    def shown(value):
+        return " ".join(render_to_string("indicators/_value.html", {"value": value}).split())
+
+    assert shown(874.6479) == "874,65"
+    assert shown(72.9) == "72,9"
+    assert shown(96) == "96"
+    assert shown("< 5") == "&lt; 5"
+    assert shown(None) == '<span class="muted">non calculable</span>'
+    assert shown({}) == '<ul class="plain"><li>0</li></ul>'
+    assert shown({"ALD": 3, "C2S ou AME": 1.25}) == '<ul class="plain"><li>ALD : 3</li><li>C2S ou AME : 1,25</li></ul>'
