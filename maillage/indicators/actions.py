@@ -1,4 +1,4 @@
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from maillage.core import audit
 from maillage.indicators import entry, registry
@@ -47,19 +47,20 @@ def enter_value(
         "source_date": checked.source_date,
         "entered_by": audit.user_or_none(actor),
     }
+    key = {"cpts": cpts, "code": checked.indicator.code, "period": checked.period.code}
     with transaction.atomic():
-        kept = (
-            IndicatorValue.objects.select_for_update()
-            .filter(cpts=cpts, code=checked.indicator.code, period=checked.period.code)
-            .first()
-        )
-        previous = None
+        kept = IndicatorValue.objects.select_for_update().filter(**key).first()
+        revision = None
         if kept is None:
-            kept = IndicatorValue.objects.create(
-                cpts=cpts, code=checked.indicator.code, period=checked.period.code, **fields
-            )
+            try:
+                with transaction.atomic():  # a savepoint: a simultaneous entry may create it first
+                    kept = IndicatorValue.objects.create(**key, **fields)
+            except IntegrityError:
+                kept = IndicatorValue.objects.select_for_update().get(**key)
+                revision = _keep_revision(kept, actor)
         else:
-            previous = _keep_revision(kept, actor)
+            revision = _keep_revision(kept, actor)
+        if revision is not None:
             for name, new in fields.items():
                 setattr(kept, name, new)
             kept.save()
@@ -70,9 +71,9 @@ def enter_value(
             "source": checked.source,
             "date de la source": checked.source_date.isoformat(),
         }
-        if previous is not None:
-            details["valeur précédente"] = previous.value
-        action = "indicators.value.corrected" if previous is not None else "indicators.value.entered"
+        if revision is not None:
+            details["valeur précédente"] = revision.value
+        action = "indicators.value.corrected" if revision is not None else "indicators.value.entered"
         audit.record(action, actor=actor, cpts=cpts, obj=kept, details=details)
     return kept
 

@@ -134,3 +134,24 @@ def test_recording_the_computed_values_leaves_the_entered_ones_alone(cmv, enter)
     kept = IndicatorValue.objects.get(code="cpam.ald_sans_mt")
     assert (kept.value, kept.source) == (128, "CPAM des Hauts-de-Seine, tableau de bord ACI")
     assert IndicatorValue.objects.get(code="doctor_access.found_doctor").source == "Maillage"
+
+
+def test_an_entry_racing_another_for_a_new_period_becomes_a_correction(enter, monkeypatch):
+    """Two coordinators enter the same new period at once: the second one's look-up found nothing
+    (the first had not committed), its insert hits the unique key, and it corrects instead."""
+    from django.db.models.query import QuerySet
+
+    enter("cpam.ald_sans_mt", "2025", 128)
+    real_first = QuerySet.first
+    calls = []
+
+    def first_misses_once(queryset):
+        calls.append(1)
+        return None if len(calls) == 1 else real_first(queryset)
+
+    monkeypatch.setattr(QuerySet, "first", first_misses_once)
+    kept = enter("cpam.ald_sans_mt", "2025", 131)
+
+    assert IndicatorValue.objects.get().value == 131 == kept.value
+    assert list(IndicatorValueRevision.objects.values_list("value", flat=True)) == [128]
+    assert AuditEntry.objects.filter(action="indicators.value.corrected").count() == 1
