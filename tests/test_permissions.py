@@ -56,6 +56,8 @@ DESK = only({"coordinator", "regulator"})  # the waiting list: coordinator and r
 DESK_WRITE = {"coordinator": 302, "regulator": 302}
 DESK_REFUSED = {"coordinator": 400, "regulator": 400}
 TIMELINE_WRITE = {"coordinator": 302, "admin": 302}
+INDICATORS = only({"coordinator", "member", "admin"})
+INDICATORS_API = only({"coordinator", "member", "admin", "regional_own"}, anonymous=401)
 MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
 
 # (url name, method, path, expected statuses)
@@ -72,7 +74,7 @@ MATRIX = [
     ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", COORDINATION),
     ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", COORDINATION),
     ("www:audit_log", "get", "/c/cmv/journal/", COORDINATION),
-    ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", COORDINATION),
+    ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", INDICATORS),
     ("www:directory_search", "get", "/c/cmv/annuaire/", CPTS_TEAM),
     ("www:directory_export_csv", "get", "/c/cmv/annuaire/export.csv", COORDINATION),
     ("www:directory_export_xlsx", "get", "/c/cmv/annuaire/export.xlsx", COORDINATION),
@@ -152,6 +154,10 @@ MATRIX = [
     ("fhir:slot_search", "get", "/fhir/Slot?status=free", dict.fromkeys(ACTORS, 401)),
     ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", dict.fromkeys(ACTORS, 401)),
     ("fhir:unsupported", "get", "/fhir/Patient", dict.fromkeys(ACTORS, 404)),
+    # Indicators: the CPTS's coordinators and members read them, admins too; the API also answers
+    # the regional viewers of the CPTS's région (small counts hidden); anonymous API clients get 401.
+    ("www:indicator_detail", "get", "/c/cmv/indicateurs/cpam.depistage_sein/", INDICATORS),
+    ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", INDICATORS_API),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
 BODIES = {

@@ -117,6 +117,11 @@ def coverage_view(request, region: str | None = None, departement: str | None = 
     return Status(200, coverage.compute(region=region, departement=departement and departement.upper()).as_dict())
 
 
+from maillage.api.indicators import router as indicators_router  # noqa: E402
+
+api.add_router("", indicators_router)
+
+
 # The API authenticates on its own (django_auth above); Django's LoginRequiredMiddleware must not
 # redirect API clients to an HTML login page.
 def _mark_api_views(patterns):

@@ -11,7 +11,7 @@ from django.db.models import OuterRef, Subquery
 from maillage.doctor_access.models import DoctorOffer, DoctorRequest, Proposal, RequestTransition
 from maillage.doctor_access.priority import age_on
 from maillage.doctor_access.states import Status
-from maillage.indicators.registry import Mission, register
+from maillage.indicators.registry import Kind, Mission, register
 
 ON_LIST = (Status.RECEIVED, Status.QUALIFIED, Status.PROPOSED)
 
@@ -39,6 +39,7 @@ def priority_class(score: int) -> str:
     label="Patients en attente d'un médecin traitant, par classe de priorité",
     mission=Mission.DOCTOR_ACCESS,
     unit="patients",
+    kind=Kind.DISTRIBUTION,
     description="Demandes reçues, qualifiées ou proposées à la fin de la période.",
 )
 def waiting_by_priority(cpts, period):
@@ -53,6 +54,7 @@ def waiting_by_priority(cpts, period):
     label="Patients ayant trouvé un médecin traitant",
     mission=Mission.DOCTOR_ACCESS,
     unit="patients",
+    kind=Kind.COUNT,
     description="Patients acceptés par un médecin volontaire pendant la période.",
 )
 def found_doctor(cpts, period):
@@ -71,6 +73,7 @@ def found_doctor(cpts, period):
     label="Patients en ALD, de 70 ans ou plus, ou en C2S/AME sans médecin traitant",
     mission=Mission.DOCTOR_ACCESS,
     unit="patients",
+    kind=Kind.DISTRIBUTION,
     description="Parmi les patients en attente à la fin de la période (un patient peut compter dans plusieurs lignes).",
 )
 def vulnerable_without_doctor(cpts, period):
@@ -89,6 +92,7 @@ def vulnerable_without_doctor(cpts, period):
     label="Attente médiane des patients en liste",
     mission=Mission.DOCTOR_ACCESS,
     unit="jours",
+    kind=Kind.COUNT,
     counts_people=False,
     summarises="doctor_access.waiting_by_priority",
 )
@@ -109,6 +113,7 @@ def _volunteers(cpts, period) -> int:
     label="Médecins volontaires",
     mission=Mission.DOCTOR_ACCESS,
     unit="médecins",
+    kind=Kind.COUNT,
     description="Médecins généralistes ayant déclaré accepter de nouveaux patients (hors pause).",
     counts_people=False,  # professionals, not patients: no small-count masking needed
 )
@@ -121,6 +126,9 @@ def volunteer_doctors(cpts, period):
     label="Nouveaux patients par médecin volontaire",
     mission=Mission.DOCTOR_ACCESS,
     unit="patients par médecin",
+    kind=Kind.RATIO,
+    numerator="patients acceptés par un médecin volontaire",
+    denominator="médecins volontaires",
     counts_people=False,
 )
 def new_patients_per_doctor(cpts, period):

@@ -8,5 +8,7 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicateurs"
 
     def ready(self):
-        # Each mission app declares its indicators in its own `indicators.py`.
+        # Each mission app declares its indicators in its own `indicators.py`; the external ones
+        # (entered by hand) are declared here.
         autodiscover_modules("indicators")
+        from maillage.indicators import external  # noqa: F401

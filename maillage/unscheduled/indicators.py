@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Count, F
 
-from maillage.indicators.registry import Mission, register
+from maillage.indicators.registry import Kind, Mission, register
 from maillage.unscheduled.enums import ACTIVE_BOOKING, BookingStatus, UnmetReason
 from maillage.unscheduled.models import Booking, CareRequest, Slot
 
@@ -18,6 +18,7 @@ def _requests(cpts, period):
     label="Demandes de soins non programmés reçues",
     mission=Mission.UNSCHEDULED,
     unit="demandes",
+    kind=Kind.COUNT,
 )
 def requests(cpts, period):
     return _requests(cpts, period).count()
@@ -28,6 +29,7 @@ def requests(cpts, period):
     label="Part des demandes prises en charge en moins de 24 heures",
     mission=Mission.UNSCHEDULED,
     unit="%",
+    kind=Kind.PERCENTAGE,
     description="De la réception de la demande au début du rendez-vous, parmi les demandes reçues dans la période.",
     counts_people=False,
 )
@@ -51,6 +53,7 @@ def served_within_24h(cpts, period):
     label="Créneaux ouverts par semaine, par profession",
     mission=Mission.UNSCHEDULED,
     unit="créneaux par semaine",
+    kind=Kind.DISTRIBUTION,
     counts_people=False,
 )
 def slots_per_week(cpts, period):
@@ -69,6 +72,7 @@ def slots_per_week(cpts, period):
     label="Rendez-vous honorés",
     mission=Mission.UNSCHEDULED,
     unit="%",
+    kind=Kind.PERCENTAGE,
     description="Parmi les rendez-vous de la période dont le professionnel a indiqué l'issue.",
     counts_people=False,
 )
@@ -88,6 +92,7 @@ def honoured_rate(cpts, period):
     label="Demandes sans solution, par motif",
     mission=Mission.UNSCHEDULED,
     unit="demandes",
+    kind=Kind.DISTRIBUTION,
 )
 def unmet_by_reason(cpts, period):
     rows = _requests(cpts, period).filter(status="unmet").values("unmet_reason").annotate(n=Count("id"))

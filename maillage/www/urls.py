@@ -88,4 +88,5 @@ urlpatterns = [
     path("c/<slug:slug>/parcours/documents/", lifecycle.document_upload, name="lifecycle_document_upload"),
     path("c/<slug:slug>/parcours/documents/<int:pk>/", lifecycle.document, name="lifecycle_document"),
     path("couverture/region/<str:code>/cpts/", region_lifecycle.funnel, name="coverage_region_cpts"),
+    path("c/<slug:slug>/indicateurs/<str:code>/", indicators.indicator_detail, name="indicator_detail"),
 ]

@@ -1,11 +1,18 @@
-"""The indicators of a CPTS for a period, as the registry computes them (coordinator only)."""
+"""The indicators of a CPTS: all of them for a period as the registry computes them, the external
+ones' last entered values and the form to enter one, and a page per indicator with its history
+and chart. Its coordinators and members read; coordinators (and admins) enter values."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from maillage.indicators import registry
+from maillage.indicators import entry, registry, values
+from maillage.indicators.actions import enter_value
+from maillage.indicators.chart import line_chart
 from maillage.indicators.periods import Period, PeriodError
-from maillage.www.scoping import cpts_for
+from maillage.www.indicators.access import can_enter, readable_cpts, writable_cpts
+from maillage.www.indicators.forms import ValueForm
 
 
 def recent_periods(today=None) -> list[Period]:
@@ -30,18 +37,96 @@ def period_from(request) -> tuple[Period, str]:
         return Period.current_month(), str(exc)
 
 
+def _save(request, cpts, form):
+    """Enters the form's value; the redirect to the indicator's page, or None when refused."""
+    if not form.is_valid():
+        return None
+    try:
+        kept = enter_value(cpts, **form.action_arguments(), actor=request.user)
+    except entry.EntryError as exc:  # the day turned between the form's check and the action's
+        form.add_error(None, str(exc))
+        return None
+    indicator = registry.get(kept.code)
+    messages.success(request, f"Valeur enregistrée : {indicator.label}, {Period.parse(kept.period).label}.")
+    return redirect("www:indicator_detail", slug=cpts.slug, code=kept.code)
+
+
 def cpts_indicators(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = writable_cpts(request, slug) if request.method == "POST" else readable_cpts(request, slug)
+    form = ValueForm(request.POST) if request.method == "POST" else ValueForm()
+    if request.method == "POST" and (done := _save(request, cpts, form)):
+        return done
     period, error = period_from(request)
-    values = registry.compute(cpts, period)
+    computed = registry.compute(cpts, period)
     missions = []
     for code, label in registry.Mission.choices:
-        rows = [(indicator, values[indicator.code]) for indicator in registry.of_mission(code)]
+        rows = [(indicator, computed[indicator.code]) for indicator in registry.of_mission(code)]
         if rows:
             missions.append((label, rows))
+    latest = values.latest_entries(cpts)
+    external = [(indicator, latest.get(indicator.code)) for indicator in registry.external()]
     return render(
         request,
         "indicators/cpts.html",
-        {"cpts": cpts, "period": period, "periods": recent_periods(), "missions": missions, "error": error},
-        status=400 if error else 200,
+        {
+            "cpts": cpts,
+            "period": period,
+            "periods": recent_periods(),
+            "missions": missions,
+            "external": external,
+            "form": form if can_enter(request, cpts) else None,
+            "error": error,
+        },
+        status=400 if error or form.errors else 200,
+    )
+
+
+def _granularity(period_code: str) -> str:
+    if len(period_code) == 4:
+        return "année"
+    return "trimestre" if "-T" in period_code else "mois"
+
+
+def _charts(indicator, kept):
+    """One chart per granularity that has values (a year and its months do not share an axis)."""
+    charts = []
+    for name in ("année", "trimestre", "mois"):
+        series = [
+            (Period.parse(row.period), values.as_decimal(row.value))
+            for row in kept
+            if _granularity(row.period) == name and row.value is not None
+        ]
+        if chart := line_chart(series):
+            charts.append({"name": name, "chart": chart, "id": f"graphique-{name}".replace("é", "e")})
+    return charts
+
+
+def indicator_detail(request, slug, code):
+    cpts = writable_cpts(request, slug) if request.method == "POST" else readable_cpts(request, slug)
+    indicator = registry.REGISTRY.get(code)
+    if indicator is None:
+        raise Http404("Indicateur inconnu.")
+    if request.method == "POST" and not indicator.external:
+        raise Http404("Cet indicateur ne se saisit pas.")
+    form = ValueForm(request.POST, indicator=indicator) if request.method == "POST" else None
+    if form is not None and (done := _save(request, cpts, form)):
+        return done
+    if form is None and indicator.external:
+        form = ValueForm(indicator=indicator)
+    kept = values.history(cpts, code)
+    rows = [(row, Period.parse(row.period)) for row in kept]
+    return render(
+        request,
+        "indicators/detail.html",
+        {
+            "cpts": cpts,
+            "indicator": indicator,
+            "mission": registry.Mission(indicator.mission).label,
+            "kind": registry.Kind(indicator.kind).label,
+            "direction": registry.Direction(indicator.direction).label if indicator.direction else "",
+            "rows": rows,
+            "charts": _charts(indicator, kept),
+            "form": form if can_enter(request, cpts) else None,
+        },
+        status=400 if form is not None and form.errors else 200,
     )

@@ -27,7 +27,9 @@ def cpts_of_region(region):
 def indicators(request, code):
     region = region_for(request, code)
     period, error = period_from(request)
-    declared = registry.of_mission(registry.Mission.DOCTOR_ACCESS)
+    # Computed indicators only: the CPAM's figures are entered per year or quarter, rarely for the
+    # month shown here (the API gives them per year).
+    declared = [i for i in registry.of_mission(registry.Mission.DOCTOR_ACCESS) if not i.external]
     rows = []
     if not error:
         for cpts in cpts_of_region(region):

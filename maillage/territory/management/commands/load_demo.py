@@ -32,6 +32,10 @@ class Command(BaseCommand):
 
             self.stdout.write("Soins non programmés (créneaux et demandes fictifs) :")
             unscheduled_demo.load(demo_cpts, log=self.stdout.write)
+            from maillage.indicators import demo as indicators_demo
+
+            self.stdout.write("Indicateurs (valeurs de la CPAM saisies, indicateurs calculés de 2025 et 2026) :")
+            indicators_demo.load(demo_cpts, log=self.stdout.write)
         # Phases and milestones of each CPTS (needs nothing of the directory).
         from maillage.lifecycle import demo as lifecycle_demo
 
