@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "maillage.territory",
     "maillage.directory",
     "maillage.indicators",
+    "maillage.funding",
     "maillage.doctor_access",
     "maillage.unscheduled",
     "maillage.www",

@@ -9,6 +9,7 @@ from maillage.www.doctor_access import coordinator as mt_coordinator
 from maillage.www.doctor_access import desk as mt_desk
 from maillage.www.doctor_access import doctor as mt_doctor
 from maillage.www.doctor_access import public as mt_public
+from maillage.www.funding import views as funding
 from maillage.www.indicators import views as indicators
 from maillage.www.public import views as public
 from maillage.www.region import doctor_access as region_mt
@@ -80,4 +81,9 @@ urlpatterns = [
     path("couverture/region/<str:code>/medecin-traitant/", region_mt.indicators, name="coverage_region_doctor_access"),
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
+    path("c/<slug:slug>/financement/", funding.funding_page, name="funding"),
+    path("c/<slug:slug>/financement/contrat/", funding.contract_edit, name="funding_contract"),
+    path("c/<slug:slug>/financement/crise/", funding.crisis_new, name="funding_crisis"),
+    path("c/<slug:slug>/financement/rapport.xlsx", funding.report_xlsx, name="funding_xlsx"),
+    path("c/<slug:slug>/financement/rapport.docx", funding.report_docx, name="funding_docx"),
 ]

@@ -32,6 +32,10 @@ class Command(BaseCommand):
 
             self.stdout.write("Soins non programmés (créneaux et demandes fictifs) :")
             unscheduled_demo.load(demo_cpts, log=self.stdout.write)
+            from maillage.funding import demo as funding_demo
+
+            self.stdout.write("Financement ACI (contrats de démonstration) :")
+            funding_demo.load(demo_cpts, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )
