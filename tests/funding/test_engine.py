@@ -1,5 +1,6 @@
 """The engine's rules, checked on generated contracts (hypothesis) and on worked examples."""
 
+import itertools
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -70,7 +71,7 @@ def test_prorating_worked_examples():
 def table(direction_higher: bool, cuts: list[Decimal], amounts: list[Decimal]) -> IndicatorTerms:
     """A valid table from sorted cut points: higher-is-better pays more upwards and is open above."""
     bounds = [None, *cuts, None]
-    ranges = list(zip(bounds, bounds[1:], strict=False))
+    ranges = list(itertools.pairwise(bounds))
     if direction_higher:
         ranges = ranges[1:]  # below the first cut pays nothing
         amounts = sorted(amounts)[: len(ranges)]
