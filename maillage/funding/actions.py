@@ -4,12 +4,12 @@ Each is one transaction with one audit entry, after every check has passed."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from maillage.core import audit
 from maillage.funding import validation
 from maillage.funding.engine import ContractTerms, IndicatorTerms, MissionTerms
-from maillage.funding.lines import Line
+from maillage.funding.lines import TIERS, Line
 from maillage.funding.models import (
     Contract,
     ContractIndicator,
@@ -48,6 +48,8 @@ def _tier(cpts, draft: ContractDraft, existing: Contract | None) -> tuple[int, s
     computed = tier_for(population).code
     chosen = draft.tier or computed
     errors = []
+    if chosen not in TIERS:
+        return population, computed, [f"Taille inconnue : « {chosen} » (T1, T2, T3 ou T4)."]
     if chosen != computed and not draft.tier_reason.strip():
         errors.append(
             f"La taille calculée est {computed} ({population:,} habitants à la signature) : "
@@ -67,6 +69,14 @@ def save_contract(cpts, draft: ContractDraft, actor) -> Contract:
     errors += validation.contract_errors(terms, maxima, known_codes=REGISTRY)
     if errors:
         raise FundingError(errors)
+    try:
+        return _write_contract(cpts, draft, population, tier, actor)
+    except IntegrityError:
+        # Two first saves at once: the database keeps one contract per CPTS, the other is refused whole.
+        raise FundingError(["Le contrat vient d'être enregistré par quelqu'un d'autre : rechargez la page."]) from None
+
+
+def _write_contract(cpts, draft: ContractDraft, population: int, tier: str, actor) -> Contract:
     with transaction.atomic():
         contract, created = Contract.objects.select_for_update().get_or_create(
             cpts=cpts,
@@ -124,15 +134,23 @@ def record_crisis(contract: Contract, *, year: int, recognised_on: date, descrip
         errors.append(f"Une crise est déjà enregistrée pour {year}.")
     if errors:
         raise FundingError(errors)
-    with transaction.atomic():
-        crisis = RecognisedCrisis.objects.create(
-            contract=contract, year=year, recognised_on=recognised_on, description=description.strip()
-        )
-        audit.record(
-            "funding.crisis.recorded",
-            actor=actor,
-            cpts=contract.cpts,
-            obj=crisis,
-            details={"année": year, "reconnue le": recognised_on.isoformat(), "crise": crisis.description},
-        )
+    try:
+        with transaction.atomic():
+            crisis = _write_crisis(contract, year, recognised_on, description, actor)
+    except IntegrityError:  # recorded by someone else between the check and the write
+        raise FundingError([f"Une crise est déjà enregistrée pour {year}."]) from None
+    return crisis
+
+
+def _write_crisis(contract, year, recognised_on, description, actor) -> RecognisedCrisis:
+    crisis = RecognisedCrisis.objects.create(
+        contract=contract, year=year, recognised_on=recognised_on, description=description.strip()
+    )
+    audit.record(
+        "funding.crisis.recorded",
+        actor=actor,
+        cpts=contract.cpts,
+        obj=crisis,
+        details={"année": year, "reconnue le": recognised_on.isoformat(), "crise": crisis.description},
+    )
     return crisis

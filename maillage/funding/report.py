@@ -33,6 +33,8 @@ class YearReport:
 
 
 def parse_year(text, contract: Contract) -> int:
+    if not str(text).strip():
+        raise YearError("Indiquez l'année du contrat, par exemple year=2026.")
     try:
         year = int(str(text).strip())
     except ValueError:

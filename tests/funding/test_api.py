@@ -37,6 +37,11 @@ def test_the_funding_of_a_contract_year(coordinator_client, with_values):
 def test_errors_are_french_json(coordinator_client, login, idf, with_values):
     bad = coordinator_client.get("/api/v1/cpts/cmv/funding", {"year": "vingt"})
     assert bad.status_code == 400 and "Année « vingt » illisible" in bad.json()["detail"]
+    missing = coordinator_client.get("/api/v1/cpts/cmv/funding")
+    assert (missing.status_code, missing.json()) == (
+        400,
+        {"detail": "Indiquez l'année du contrat, par exemple year=2026."},
+    )
     early = coordinator_client.get("/api/v1/cpts/cmv/funding", {"year": "2021"})
     assert early.status_code == 400 and "l'année 2021 n'en fait pas partie" in early.json()["detail"]
     admin = login(RoleFactory(admin=True).user)

@@ -37,6 +37,9 @@ def test_an_overridden_tier_needs_a_reason(idf, avenant_2):
     messages = refused(idf["cmv"], cmv_draft(avenant_2, tier="T4"))
     assert messages == ["La taille calculée est T3 (96\u202f679 habitants à la signature) : indiquez pourquoi le "
                         "contrat retient T4."]  # fmt: skip
+    assert refused(idf["cmv"], cmv_draft(avenant_2, tier="T9", tier_reason="x")) == [
+        "Taille inconnue : « T9 » (T1, T2, T3 ou T4)."
+    ]
     contract = save_contract(idf["cmv"], cmv_draft(avenant_2, tier="T4", tier_reason="avenant local ARS"), None)
     assert (contract.tier, contract.tier_reason) == ("T4", "avenant local ARS")
 

@@ -38,12 +38,14 @@ def _round_fraction(x: Fraction) -> Decimal:
     return D(floor + (1 if rest >= Fraction(1, 2) else 0)) / 100
 
 
+@settings(deadline=None)  # a shared, loaded machine: time is not what is tested
 @given(annual=euros, start=days, year=years)
 def test_prorating_is_exact_to_the_cent(annual, start, year):
     covered = engine.days_covered(start, year)
     assert engine.cents(engine.prorata(annual, covered, year)) == exact_cents(annual, covered, year)
 
 
+@settings(deadline=None)  # a shared, loaded machine: time is not what is tested
 @given(annual=euros, start=days, split=st.integers(min_value=1, max_value=365), year=years)
 def test_prorating_is_additive(annual, start, split, year):
     """Two consecutive periods pay what the whole pays (exactly before rounding, to the cent after)."""
@@ -90,6 +92,7 @@ tables = st.builds(
 )
 
 
+@settings(deadline=None)  # a shared, loaded machine: time is not what is tested
 @given(indicator=tables, a=values, b=values)
 def test_more_achievement_never_pays_less(indicator, a, b):
     assert tier_table_errors(indicator) == []
@@ -117,7 +120,7 @@ missions = st.lists(
 )
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(signed=days, year=years, rows=missions, indicator=tables, value=values, crisis=st.booleans())
 def test_no_amount_exceeds_the_rule_sets_maximum(signed, year, rows, indicator, value, crisis):
     assume(engine.days_covered(signed, year) > 0)
@@ -150,6 +153,7 @@ def test_tier_boundaries(population, code):
     assert tier_for(population).code == code
 
 
+@settings(deadline=None)  # a shared, loaded machine: time is not what is tested
 @given(st.integers(min_value=0, max_value=3_000_000))
 def test_tiers_follow_the_thresholds(population):
     expected = "T1" if population < 40_000 else "T2" if population < 80_000 else "T3" if population < 175_000 else "T4"
