@@ -129,3 +129,15 @@ def test_a_recognised_crisis_is_recorded_once(cmv_contract):
     with pytest.raises(FundingError, match=r"Le contrat ne couvre pas l.année 2022\."):
         record_crisis(cmv_contract, year=2022, recognised_on=date(2022, 12, 2), description="Grippe", actor=None)
     assert RecognisedCrisis.objects.count() == 1
+
+
+def test_a_rule_set_in_use_is_read_only_in_the_admin(rf, cmv_contract, avenant_2):
+    from django.contrib import admin
+
+    from maillage.funding.admin import MaximumInline, RuleSetAdmin
+
+    request = rf.get("/")
+    unused = RuleSet.objects.get(code="aci-2019")
+    assert MaximumInline(RuleSet, admin.site).has_change_permission(request, unused)
+    assert not MaximumInline(RuleSet, admin.site).has_change_permission(request, avenant_2)
+    assert "effective_on" in RuleSetAdmin(RuleSet, admin.site).get_readonly_fields(request, avenant_2)
