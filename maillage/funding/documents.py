@@ -12,8 +12,10 @@ from openpyxl.styles import Font
 from maillage.funding.lines import Line, label
 from maillage.funding.money import euros, number
 from maillage.funding.report import YearReport
+from maillage.indicators.registry import REGISTRY
 
 MONEY_FORMAT = '#,##0.00 "€"'
+SMALL_COUNT = 5  # regional readers never see a count of people under this
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,18 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
     return lines
 
 
-def tables(report: YearReport) -> list[Table]:
+def value_text(result, *, regional: bool) -> str:
+    """An indicator's value as shown; regional readers see a count of 1 to 4 people as "< 5"."""
+    if result.value is None:
+        return "valeur manquante"
+    indicator = REGISTRY.get(result.code)
+    counts_people = indicator is None or indicator.counts_people
+    if regional and counts_people and 0 < result.value < SMALL_COUNT:
+        return f"< {SMALL_COUNT}"
+    return number(result.value)
+
+
+def tables(report: YearReport, *, regional: bool = False) -> list[Table]:
     result = report.result
     missions = [[label(Line.RUNNING).capitalize(), result.running, None, result.running]]
     missions += [[label(m.mission).capitalize(), m.fixed, m.variable, m.total] for m in result.missions]
@@ -52,7 +65,7 @@ def tables(report: YearReport) -> list[Table]:
         [
             i.label,
             label(i.mission),
-            "valeur manquante" if i.missing else number(i.value),
+            value_text(i, regional=regional),
             i.amount,
         ]
         for m in result.missions
@@ -70,7 +83,7 @@ def tables(report: YearReport) -> list[Table]:
     ]
 
 
-def xlsx_bytes(report: YearReport) -> bytes:
+def xlsx_bytes(report: YearReport, *, regional: bool = False) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"ACI {report.year}"
@@ -78,7 +91,7 @@ def xlsx_bytes(report: YearReport) -> bytes:
     sheet["A1"].font = Font(bold=True, size=14)
     for name, value in facts(report):
         sheet.append([name, value])
-    for table in tables(report):
+    for table in tables(report, regional=regional):
         sheet.append([])
         sheet.append([table.title])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
@@ -102,14 +115,14 @@ def _text(value) -> str:
     return euros(value) if isinstance(value, Decimal) else str(value)
 
 
-def docx_bytes(report: YearReport) -> bytes:
+def docx_bytes(report: YearReport, *, regional: bool = False) -> bytes:
     document = Document()
     document.add_heading(title(report), level=1)
     for name, value in facts(report):
         paragraph = document.add_paragraph()
         paragraph.add_run(f"{name} : ").bold = True
         paragraph.add_run(value)
-    for table in tables(report):
+    for table in tables(report, regional=regional):
         document.add_heading(table.title, level=2)
         if not table.rows:
             document.add_paragraph("Aucun.")

@@ -153,3 +153,21 @@ def test_the_coordinator_records_a_recognised_crisis(coordinator_client, with_va
         follow=True,
     )
     assert "Une crise est déjà enregistrée pour 2025." in again.content.decode()
+
+
+def test_regional_readers_never_see_a_count_of_people_under_five(coordinator_client, login, idf, cmv_contract):
+    keep(idf["cmv"], FOUND, 2025, 3)  # three patients: a regional reader must not see it
+    keep(idf["cmv"], SERVED, 2025, 4.5)  # a percentage, not people: shown
+    regional = login(RoleFactory(regional=True, region=idf["region"]).user)
+    page = regional.get("/c/cmv/financement/?annee=2025").content.decode()
+    assert '<td class="num">&lt; 5</td>' in page and '<td class="num">4,5</td>' in page
+    assert '<td class="num">3</td>' in coordinator_client.get("/c/cmv/financement/?annee=2025").content.decode()
+    document = docx.Document(io.BytesIO(regional.get("/c/cmv/financement/rapport.docx?annee=2025").content))
+    cells = [[c.text for c in row.cells][:3] for row in document.tables[1].rows]
+    assert ["Patients ayant trouvé un médecin traitant", "accès aux soins", "< 5"] in cells
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(regional.get("/c/cmv/financement/rapport.xlsx?annee=2025").content)
+    ).active
+    assert ("Patients ayant trouvé un médecin traitant", "accès aux soins", "< 5") in [
+        row[:3] for row in sheet.iter_rows(values_only=True)
+    ]

@@ -48,20 +48,23 @@ def funding_page(request, slug):
         error=error,
         years=range(first, last + 1),
         facts=documents.facts(built),
+        indicator_rows=[
+            (i, documents.value_text(i, regional=not can_write)) for m in built.result.missions for i in m.indicators
+        ],
         crisis_form=CrisisForm(initial={"year": year}) if can_write and has_crisis_mission else None,
     )
     return render(request, "funding/page.html", context, status=400 if error else 200)
 
 
 def _download(request, slug, render_bytes, content_type, extension):
-    cpts, _ = cpts_for_funding(request, slug)
+    cpts, can_write = cpts_for_funding(request, slug)
     contract = contract_of(cpts)
     if contract is None:
         raise Http404
     year, error = _year(request, contract)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    data = render_bytes(report.build(contract, year))
+    data = render_bytes(report.build(contract, year), regional=not can_write)
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="financement-aci-{cpts.slug}-{year}.{extension}"'
     return response
