@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.indicators",
     "maillage.lifecycle",
+    "maillage.funding",
     "maillage.doctor_access",
     "maillage.unscheduled",
     "maillage.www",

@@ -125,6 +125,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys):
     _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys)
     _desk_finds_slots_for_the_next_days()
     _demo_answers_the_sas_query_of_the_guide()
+    _demo_contracts_are_computed()
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -193,3 +194,14 @@ def _demo_answers_the_sas_query_of_the_guide():
     assert kinds == {"Schedule", "Practitioner", "PractitionerRole", "HealthcareService", "Organization"}
     [organization] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Organization"]
     assert organization["identifier"][0]["value"] == f"1{cmv.finess}"
+
+
+def _demo_contracts_are_computed():
+    from maillage.funding import report
+    from maillage.funding.models import Contract
+
+    contracts = {c.cpts.slug: c for c in Contract.objects.select_related("cpts", "rule_set")}
+    assert set(contracts) == {"chatillon-malakoff-vanves", "paris-13"}
+    cmv = contracts["chatillon-malakoff-vanves"]
+    assert (cmv.rule_set.code, cmv.signed_on.isoformat(), cmv.tier) == ("avenant-2", "2023-03-15", "T3")
+    assert report.build(cmv, 2025).result.running == 131_250

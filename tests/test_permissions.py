@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maillage.directory.models import Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer, Proposal
+from maillage.funding.models import RuleSet
 from maillage.unscheduled.models import Booking, CalendarFeed, CareRequest, Slot
 from tests.factories import (
     ActivityFactory,
@@ -52,7 +53,10 @@ LOGGED_IN = only(
 COORDINATION = only({"coordinator"})
 REGION = only({"admin", "regional_own"})
 CPTS_TEAM = only({"coordinator", "member", "regulator"})  # the CPTS's own people read its directory
-DESK = only({"coordinator", "regulator"})  # the waiting list: coordinator and regulator only
+DESK = only({"coordinator", "regulator"})
+FUNDING_READ = only(
+    {"coordinator", "admin", "regional_own"}
+)  # amounts only, no person's identity  # the waiting list: coordinator and regulator only
 DESK_WRITE = {"coordinator": 302, "regulator": 302}
 DESK_REFUSED = {"coordinator": 400, "regulator": 400}
 TIMELINE_WRITE = {"coordinator": 302, "admin": 302}
@@ -134,6 +138,13 @@ MATRIX = [
     ("www:lifecycle_document_upload", "post", "/c/cmv/parcours/documents/", only(set(), coordinator=400, admin=400)),
     ("www:lifecycle_document", "get", "/c/cmv/parcours/documents/{document}/", only({"coordinator", "admin"})),
     ("www:coverage_region_cpts", "get", "/couverture/region/11/cpts/", REGION),
+    ("www:funding", "get", "/c/cmv/financement/?annee=2025", FUNDING_READ),
+    ("www:funding_contract", "get", "/c/cmv/financement/contrat/", only({"coordinator", "admin"})),
+    # Without a body the form is refused with a message: reaching it is what is checked.
+    ("www:funding_crisis", "post", "/c/cmv/financement/crise/", only(set(), coordinator=302, admin=302)),
+    ("www:funding_xlsx", "get", "/c/cmv/financement/rapport.xlsx?annee=2025", FUNDING_READ),
+    ("www:funding_docx", "get", "/c/cmv/financement/rapport.docx?annee=2025", FUNDING_READ),
+    ("api-1:cpts_funding", "get", "/api/v1/cpts/cmv/funding?year=2025", {**FUNDING_READ, "anonymous": 401}),
     ("api-1:communes", "get", "/api/v1/communes?q=mal", PUBLIC),
     ("api-1:commune", "get", "/api/v1/communes/92046", PUBLIC),
     ("api-1:cpts_list", "get", "/api/v1/cpts/", PUBLIC),
@@ -188,6 +199,7 @@ def actors(idf):
     idf["partner"] = Partner.objects.create(cpts=idf["cmv"], kind=Partner.Kind.DAC, name="DAC Hauts-de-Seine Sud")
     idf["other_partner"] = Partner.objects.create(cpts=idf["paris13"], kind=Partner.Kind.CCAS, name="CCAS Paris 13")
     idf["document"] = _lifecycle_document(idf["cmv"])
+    idf["contract"] = _funding_contract(idf)
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -285,3 +297,12 @@ def _named_urls(resolver, namespace=""):
 def test_every_url_of_the_app_is_in_the_matrix():
     ours = {n for n in _named_urls(get_resolver()) if n.startswith(("www:", "api-1:", "fhir:"))}
     assert ours == {row[0] for row in MATRIX}
+
+
+def _funding_contract(idf):
+    from maillage.funding.actions import save_contract
+    from maillage.funding.rules import ensure_rule_sets
+    from tests.funding.conftest import cmv_draft
+
+    ensure_rule_sets()
+    return save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)

@@ -1,14 +1,19 @@
 """JSON API, /api/v1/. Deny by default (django_auth); reference endpoints opt out explicitly:
 communes, CPTS territories and coverage are public open data with no personal data."""
 
+from django.http import Http404
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from maillage.api.schemas import CommuneOut, CoverageOut, CptsDetailOut, CptsOut, ErrorOut
+from maillage.funding import report as funding_report
+from maillage.funding.schemas import MONEY, FundingOut, funding_out
+from maillage.funding.terms import contract_of
 from maillage.territory import coverage
 from maillage.territory.models import Commune, Cpts, Departement, Region
 from maillage.territory.search import search_units
+from maillage.www.funding.scoping import cpts_for_funding
 
 api = NinjaAPI(
     title="API Maillage",
@@ -120,6 +125,27 @@ def coverage_view(request, region: str | None = None, departement: str | None = 
 from maillage.api.indicators import router as indicators_router  # noqa: E402
 
 api.add_router("", indicators_router)
+
+
+@api.get(
+    "/cpts/{slug}/funding",
+    response={200: FundingOut, 400: ErrorOut, 404: ErrorOut},
+    summary="Financement ACI d'une année de contrat",
+    description="Coordinateur de la CPTS, administrateur, observateur régional de sa région. " + MONEY,
+)
+def cpts_funding(request, slug: str, year: str = ""):
+    try:
+        cpts, _ = cpts_for_funding(request, slug)
+    except Http404:
+        return Status(404, {"detail": f"CPTS inconnue : {slug}."})
+    contract = contract_of(cpts)
+    if contract is None:
+        return Status(404, {"detail": f"La {cpts.name} n'a pas de contrat ACI enregistré."})
+    try:
+        built = funding_report.build(contract, funding_report.parse_year(year or "", contract))
+    except funding_report.YearError as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(200, funding_out(built))
 
 
 # The API authenticates on its own (django_auth above); Django's LoginRequiredMiddleware must not

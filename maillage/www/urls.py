@@ -9,6 +9,7 @@ from maillage.www.doctor_access import coordinator as mt_coordinator
 from maillage.www.doctor_access import desk as mt_desk
 from maillage.www.doctor_access import doctor as mt_doctor
 from maillage.www.doctor_access import public as mt_public
+from maillage.www.funding import views as funding
 from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
@@ -89,4 +90,9 @@ urlpatterns = [
     path("c/<slug:slug>/parcours/documents/<int:pk>/", lifecycle.document, name="lifecycle_document"),
     path("couverture/region/<str:code>/cpts/", region_lifecycle.funnel, name="coverage_region_cpts"),
     path("c/<slug:slug>/indicateurs/<str:code>/", indicators.indicator_detail, name="indicator_detail"),
+    path("c/<slug:slug>/financement/", funding.funding_page, name="funding"),
+    path("c/<slug:slug>/financement/contrat/", funding.contract_edit, name="funding_contract"),
+    path("c/<slug:slug>/financement/crise/", funding.crisis_new, name="funding_crisis"),
+    path("c/<slug:slug>/financement/rapport.xlsx", funding.report_xlsx, name="funding_xlsx"),
+    path("c/<slug:slug>/financement/rapport.docx", funding.report_docx, name="funding_docx"),
 ]

@@ -36,6 +36,10 @@ class Command(BaseCommand):
 
             self.stdout.write("Indicateurs (valeurs de la CPAM saisies, indicateurs calculés de 2025 et 2026) :")
             indicators_demo.load(demo_cpts, log=self.stdout.write)
+            from maillage.funding import demo as funding_demo
+
+            self.stdout.write("Financement ACI (contrats de démonstration) :")
+            funding_demo.load(demo_cpts, log=self.stdout.write)
         # Phases and milestones of each CPTS (needs nothing of the directory).
         from maillage.lifecycle import demo as lifecycle_demo
 

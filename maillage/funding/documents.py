@@ -1,0 +1,140 @@
+"""The yearly report for the meeting with the CPAM and the ARS, as XLSX (openpyxl) and DOCX
+(python-docx). Both are written from the same tables, so they never disagree."""
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from docx import Document
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from maillage.funding.lines import Line, label
+from maillage.funding.money import euros, number
+from maillage.funding.report import YearReport
+from maillage.indicators.registry import REGISTRY
+
+MONEY_FORMAT = '#,##0.00 "€"'
+SMALL_COUNT = 5  # regional readers never see a count of people under this
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list]  # cells: str, Decimal (money) or None
+
+
+def title(report: YearReport) -> str:
+    return f"Financement ACI {report.year} — {report.contract.cpts.name}"
+
+
+def facts(report: YearReport) -> list[tuple[str, str]]:
+    contract = report.contract
+    lines = [
+        ("Règlement", f"{report.rule_set.label} ({report.rule_set.code})"),
+        ("Signature de l'ACI", contract.signed_on.strftime("%d/%m/%Y")),
+        ("Taille retenue", contract.tier + (f" — {contract.tier_reason}" if contract.tier_reason else "")),
+        ("Jours couverts en " + str(report.year), str(report.result.days)),
+        ("Total de l'année", euros(report.result.total)),
+        ("Si les indicateurs restent à leur niveau actuel", euros(report.projection.total)),
+    ]
+    if report.crisis:
+        crisis = report.crisis
+        lines.append(("Crise reconnue par l'ARS", f"{crisis.description} ({crisis.recognised_on:%d/%m/%Y})"))
+    return lines
+
+
+def value_text(result, *, regional: bool) -> str:
+    """An indicator's value as shown; regional readers see a count of 1 to 4 people as "< 5"."""
+    if result.value is None:
+        return "valeur manquante"
+    indicator = REGISTRY.get(result.code)
+    counts_people = indicator is None or indicator.counts_people
+    if regional and counts_people and 0 < result.value < SMALL_COUNT:
+        return f"< {SMALL_COUNT}"
+    return number(result.value)
+
+
+def tables(report: YearReport, *, regional: bool = False) -> list[Table]:
+    result = report.result
+    missions = [[label(Line.RUNNING).capitalize(), result.running, None, result.running]]
+    missions += [[label(m.mission).capitalize(), m.fixed, m.variable, m.total] for m in result.missions]
+    missions.append(["Total", result.fixed, result.variable, result.total])
+    indicators = [
+        [
+            i.label,
+            label(i.mission),
+            value_text(i, regional=regional),
+            i.amount,
+        ]
+        for m in result.missions
+        for i in m.indicators
+    ]
+    schedule = [[p.label.capitalize(), p.due_on.strftime("%d/%m/%Y"), p.amount] for p in result.schedule]
+    return [
+        Table("Montants par mission", ["Ligne", "Part fixe", "Part variable", "Total"], missions),
+        Table(
+            f"Indicateurs de la part variable ({report.year})",
+            ["Indicateur", "Mission", "Valeur", "Montant"],
+            indicators,
+        ),
+        Table("Échéancier", ["Versement", "Date", "Montant"], schedule),
+    ]
+
+
+def xlsx_bytes(report: YearReport, *, regional: bool = False) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"ACI {report.year}"
+    sheet.append([title(report)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for name, value in facts(report):
+        sheet.append([name, value])
+    for table in tables(report, regional=regional):
+        sheet.append([])
+        sheet.append([table.title])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        sheet.append(table.header)
+        for row in table.rows:
+            sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, Decimal):
+                    cell.number_format = MONEY_FORMAT
+    sheet.column_dimensions["A"].width = 48
+    for column in "BCD":
+        sheet.column_dimensions[column].width = 20
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(value) -> str:
+    if value is None:
+        return "—"
+    return euros(value) if isinstance(value, Decimal) else str(value)
+
+
+def docx_bytes(report: YearReport, *, regional: bool = False) -> bytes:
+    document = Document()
+    document.add_heading(title(report), level=1)
+    for name, value in facts(report):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{name} : ").bold = True
+        paragraph.add_run(value)
+    for table in tables(report, regional=regional):
+        document.add_heading(table.title, level=2)
+        if not table.rows:
+            document.add_paragraph("Aucun.")
+            continue
+        grid = document.add_table(rows=1, cols=len(table.header))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, table.header, strict=True):
+            cell.text = text
+        for row in table.rows:
+            cells = grid.add_row().cells
+            for cell, value in zip(cells, row, strict=True):
+                cell.text = _text(value)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,130 @@
+"""ACI rule sets (versioned data), a CPTS's contract and the crises the ARS recognised.
+
+A rule set is never edited once contracts use it (PROTECT): a new text is a new version, added by
+the admin, and a contract names the version it was signed under.
+"""
+
+from django.db import models
+
+from maillage.funding.lines import MISSION_LINES, TIERS, Line
+
+TIER_CHOICES = [(code, f"taille {code[1]}") for code in TIERS]
+
+
+class RuleSet(models.Model):
+    code = models.SlugField("code", max_length=40, unique=True)
+    label = models.CharField("libellé", max_length=200)
+    effective_on = models.DateField("en vigueur depuis")
+    source = models.TextField("texte de référence", blank=True)
+
+    class Meta:
+        ordering = ["effective_on", "code"]
+        verbose_name = "règlement ACI"
+        verbose_name_plural = "règlements ACI"
+
+    def __str__(self):
+        return self.label
+
+    def maxima(self, tier: str) -> dict[str, object]:
+        """{line: maximum of fixed + variable for a year} for `tier`, without the total."""
+        rows = self.maximums.filter(tier=tier).exclude(line=RuleSetMaximum.TOTAL)
+        return {row.line: row.amount for row in rows}
+
+    def total_maximum(self, tier: str):
+        row = self.maximums.filter(tier=tier, line=RuleSetMaximum.TOTAL).first()
+        return row.amount if row else None
+
+
+class RuleSetMaximum(models.Model):
+    TOTAL = "total"
+    LINE_CHOICES = [*Line.choices, (TOTAL, "total")]
+
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="maximums")
+    tier = models.CharField("taille", max_length=2, choices=TIER_CHOICES)
+    line = models.CharField("ligne", max_length=20, choices=LINE_CHOICES)
+    amount = models.DecimalField("maximum annuel (€)", max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["rule_set", "tier", "line"]
+        verbose_name = "maximum d'un règlement"
+        constraints = [models.UniqueConstraint(fields=["rule_set", "tier", "line"], name="unique_rule_maximum")]
+
+    def __str__(self):
+        return f"{self.rule_set.code} {self.tier} {self.line}"
+
+
+class Contract(models.Model):
+    cpts = models.OneToOneField("territory.Cpts", on_delete=models.CASCADE, related_name="aci_contract")
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="contracts", verbose_name="règlement")
+    signed_on = models.DateField("date de signature")
+    ends_on = models.DateField("date de fin", null=True, blank=True)
+    population = models.PositiveIntegerField("population à la signature")
+    tier = models.CharField("taille retenue", max_length=2, choices=TIER_CHOICES)
+    tier_reason = models.CharField("motif de la taille retenue", max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "contrat ACI"
+
+    def __str__(self):
+        return f"ACI {self.cpts}"
+
+
+class ContractMission(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="missions")
+    mission = models.CharField("mission", max_length=20, choices=[(m.value, m.label) for m in MISSION_LINES])
+    starts_on = models.DateField("début effectif")
+    fixed = models.DecimalField("part fixe (€/an)", max_digits=10, decimal_places=2)
+    variable = models.DecimalField("part variable (€/an)", max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["contract", "id"]
+        constraints = [models.UniqueConstraint(fields=["contract", "mission"], name="unique_contract_mission")]
+
+    def __str__(self):
+        return f"{self.contract} — {self.get_mission_display()}"
+
+
+class ContractIndicator(models.Model):
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField("indicateur", max_length=80)
+    mission = models.CharField("mission", max_length=20, choices=[(m.value, m.label) for m in MISSION_LINES])
+    higher_is_better = models.BooleanField("plus haut = mieux")
+
+    class Meta:
+        ordering = ["contract", "id"]
+        constraints = [models.UniqueConstraint(fields=["contract", "code"], name="unique_contract_indicator")]
+
+    def __str__(self):
+        return self.code
+
+
+class IndicatorStep(models.Model):
+    """A range of the indicator's tier table: lower inclusive, upper exclusive, empty = unbounded."""
+
+    indicator = models.ForeignKey(ContractIndicator, on_delete=models.CASCADE, related_name="steps")
+    lower = models.DecimalField("à partir de", max_digits=12, decimal_places=3, null=True, blank=True)
+    upper = models.DecimalField("jusqu'à (exclu)", max_digits=12, decimal_places=3, null=True, blank=True)
+    amount = models.DecimalField("montant (€)", max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["indicator", "id"]
+
+    def __str__(self):
+        return f"{self.indicator} [{self.lower} ; {self.upper}[ → {self.amount}"
+
+
+class RecognisedCrisis(models.Model):
+    """A health crisis the ARS recognised for the CPTS: it releases the crisis mission's variable part."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="crises")
+    year = models.PositiveIntegerField("année")
+    recognised_on = models.DateField("reconnue le")
+    description = models.CharField("crise", max_length=255)
+
+    class Meta:
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["contract", "year"], name="unique_crisis_year")]
+
+    def __str__(self):
+        return f"{self.description} ({self.year})"

@@ -1,0 +1,117 @@
+"""The funding of a CPTS: the year's computation, its downloads, the contract form, a recognised crisis.
+
+Reading: the CPTS's coordinator, the platform admin, a regional viewer of the CPTS's region (the
+page shows no person's identity). Writing: the coordinator and the admin. Anyone else: 404.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from maillage.funding import documents, report
+from maillage.funding.actions import FundingError, record_crisis, save_contract
+from maillage.funding.lines import Line
+from maillage.funding.terms import contract_of
+from maillage.www.funding.forms import ContractForm, CrisisForm
+from maillage.www.funding.scoping import cpts_for_funding
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _year(request, contract) -> tuple[int, str]:
+    asked = request.GET.get("annee", "")
+    if not asked:
+        return report.default_year(contract), ""
+    try:
+        return report.parse_year(asked, contract), ""
+    except report.YearError as exc:
+        return report.default_year(contract), str(exc)
+
+
+def funding_page(request, slug):
+    cpts, can_write = cpts_for_funding(request, slug)
+    contract = contract_of(cpts)
+    context = {"cpts": cpts, "contract": contract, "can_write": can_write, "error": ""}
+    if contract is None:
+        return render(request, "funding/page.html", context)
+    year, error = _year(request, contract)
+    built = report.build(contract, year)
+    first = contract.signed_on.year
+    last = contract.ends_on.year if contract.ends_on else report.default_year(contract) + 1
+    has_crisis_mission = contract.missions.filter(mission=Line.CRISIS).exists()
+    context.update(
+        report=built,
+        year=year,
+        error=error,
+        years=range(first, last + 1),
+        facts=documents.facts(built),
+        indicator_rows=[
+            (i, documents.value_text(i, regional=not can_write)) for m in built.result.missions for i in m.indicators
+        ],
+        crisis_form=CrisisForm(initial={"year": year}) if can_write and has_crisis_mission else None,
+    )
+    return render(request, "funding/page.html", context, status=400 if error else 200)
+
+
+def _download(request, slug, render_bytes, content_type, extension):
+    cpts, can_write = cpts_for_funding(request, slug)
+    contract = contract_of(cpts)
+    if contract is None:
+        raise Http404
+    year, error = _year(request, contract)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    data = render_bytes(report.build(contract, year), regional=not can_write)
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="financement-aci-{cpts.slug}-{year}.{extension}"'
+    return response
+
+
+def report_xlsx(request, slug):
+    return _download(request, slug, documents.xlsx_bytes, XLSX, "xlsx")
+
+
+def report_docx(request, slug):
+    return _download(request, slug, documents.docx_bytes, DOCX, "docx")
+
+
+def contract_edit(request, slug):
+    cpts, _ = cpts_for_funding(request, slug, write=True)
+    contract = contract_of(cpts)
+    form = ContractForm(request.POST or None, cpts=cpts, contract=contract)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save_contract(cpts, form.draft(), request.user)
+            except FundingError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, "Contrat ACI enregistré.")
+                return redirect("www:funding", slug=cpts.slug)
+        status = 400
+    return render(request, "funding/contract.html", {"cpts": cpts, "form": form, "contract": contract}, status=status)
+
+
+@require_POST
+def crisis_new(request, slug):
+    cpts, _ = cpts_for_funding(request, slug, write=True)
+    contract = contract_of(cpts)
+    if contract is None:
+        raise Http404
+    form = CrisisForm(request.POST)
+    if form.is_valid():
+        try:
+            record_crisis(contract, actor=request.user, **form.cleaned_data)
+        except FundingError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Crise reconnue enregistrée : la part variable de la mission crise est due.")
+            return redirect(f"{reverse('www:funding', args=[cpts.slug])}?annee={form.cleaned_data['year']}")
+    else:
+        messages.error(request, "Crise non enregistrée : " + " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("www:funding", slug=cpts.slug)
