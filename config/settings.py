@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "maillage.territory",
     "maillage.directory",
     "maillage.indicators",
+    "maillage.projet",
     "maillage.doctor_access",
     "maillage.unscheduled",
     "maillage.www",
