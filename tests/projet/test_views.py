@@ -100,3 +100,29 @@ def test_members_read_without_edit_buttons_and_others_get_404(dordogne, login, i
     assert other.get(f"/c/cmv/projet-de-sante/fiches/{fiche.pk}/").status_code == 404  # not cmv's fiche
     assert other.post(f"/c/cmv/projet-de-sante/fiches/{fiche.pk}/supprimer/").status_code == 404
     assert FicheAction.objects.exists()
+
+
+def test_the_year_of_the_mission_figures(dordogne, bergerac_coordinator):
+    from django.utils import timezone
+
+    from maillage.unscheduled.models import CareRequest
+
+    this_year = timezone.localdate().year
+    CareRequest.objects.create(
+        cpts=dordogne["cpts"], last_name="Petit", first_name="Jeanne", commune=dordogne["communes"]["24037"]
+    )
+    page = bergerac_coordinator.get("/c/bergerac/diagnostic/").content.decode()
+    assert f"Accès aux soins en {this_year}" in page and "Demandes de soins non programmés reçues" in page
+    page = bergerac_coordinator.get(f"/c/bergerac/diagnostic/?annee={this_year - 1}").content.decode()
+    assert "n'ont pas encore de données sur la plateforme" in page
+    refused = bergerac_coordinator.get("/c/bergerac/diagnostic.xlsx?annee=1900")
+    assert refused.status_code == 400
+    assert f"Année « 1900 » non disponible : choisissez entre {this_year - 5} et {this_year}." in refused.content.decode()
+
+
+def test_a_filed_projet_says_so_on_the_fiche_form(dordogne, bergerac_coordinator):
+    cpts = dordogne["cpts"]
+    actions.save_fiche(cpts, FICHE, [], cpts.roles.get().user)
+    actions.move(cpts, "depose", None)
+    page = bergerac_coordinator.get("/c/bergerac/projet-de-sante/fiches/nouvelle/").content.decode()
+    assert "Le projet de santé est « déposé à l&#x27;ARS » : il n'est plus modifiable." in page

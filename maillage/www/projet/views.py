@@ -21,6 +21,7 @@ from maillage.www.scoping import cpts_for
 
 READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+YEARS_BACK = 5  # the mission figures of the last five years (the ACI's contract runs five years)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,14 +41,39 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
+def _year(request) -> tuple[int, str]:
+    """The year of the mission figures asked in `?annee=` (default: this year), and the French error."""
+    this_year = timezone.localdate().year
+    asked = request.GET.get("annee", "").strip()
+    if not asked:
+        return this_year, ""
+    if not asked.isdigit() or not this_year - YEARS_BACK <= int(asked) <= this_year:
+        return (
+            this_year,
+            f"Année « {asked[:10]} » non disponible : choisissez entre {this_year - YEARS_BACK} et {this_year}.",
+        )
+    return int(asked), ""
+
+
 def diagnostic_page(request, slug):
     cpts = _readable(request, slug)
-    return render(request, "projet/diagnostic.html", {"cpts": cpts, "diagnostic": diagnostic.compute(cpts)})
+    year, error = _year(request)
+    this_year = timezone.localdate().year
+    context = {
+        "cpts": cpts,
+        "diagnostic": diagnostic.compute(cpts, year=year),
+        "years": range(this_year, this_year - YEARS_BACK - 1, -1),
+        "error": error,
+    }
+    return render(request, "projet/diagnostic.html", context, status=400 if error else 200)
 
 
 def diagnostic_xlsx(request, slug):
     cpts = _readable(request, slug)
-    content = workbook.build(diagnostic.compute(cpts))
+    year, error = _year(request)
+    if error:
+        return diagnostic_page(request, slug)
+    content = workbook.build(diagnostic.compute(cpts, year=year))
     return _attachment(content, XLSX, f"diagnostic-{cpts.slug}-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -111,7 +137,16 @@ def _fiche_page(request, cpts, fiche):
     else:
         form = FicheForm.for_fiche(fiche) if fiche else FicheForm()
         indicators = indicator_formset(None, fiche)
-    context = {"cpts": cpts, "fiche": fiche, "form": form, "indicators": indicators, "codes": registry_codes()}
+    projet = actions.current(cpts)
+    context = {
+        "cpts": cpts,
+        "fiche": fiche,
+        "form": form,
+        "indicators": indicators,
+        "codes": registry_codes(),
+        "projet": projet,
+        "editable": projet is None or states.editable(projet.status),
+    }
     return render(request, "projet/fiche_form.html", context, status=400 if request.method == "POST" else 200)
 
 
