@@ -186,3 +186,14 @@ def render(outcome: Outcome, *, samples: int = 5, rejected_shown: int = 20) -> l
     if not outcome.applied:
         lines.append("Relancez avec --apply pour enregistrer.")
     return lines
+
+
+def write_report(outcome: Outcome, path) -> None:
+    """Every rejected line (the command's output shows the first ones) as CSV for a spreadsheet."""
+    try:
+        with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, delimiter=";")
+            writer.writerow(["ligne", "motif", "extrait"])
+            writer.writerows([item.line, item.reason, item.excerpt] for item in outcome.rejected)
+    except OSError as exc:
+        raise ZoningError(f"Impossible d'écrire le rapport {path} : {exc.strerror}.") from exc

@@ -117,7 +117,9 @@ def test_the_year_of_the_mission_figures(dordogne, bergerac_coordinator):
     assert "n'ont pas encore de données sur la plateforme" in page
     refused = bergerac_coordinator.get("/c/bergerac/diagnostic.xlsx?annee=1900")
     assert refused.status_code == 400
-    assert f"Année « 1900 » non disponible : choisissez entre {this_year - 5} et {this_year}." in refused.content.decode()
+    assert (
+        f"Année « 1900 » non disponible : choisissez entre {this_year - 5} et {this_year}." in refused.content.decode()
+    )
 
 
 def test_a_filed_projet_says_so_on_the_fiche_form(dordogne, bergerac_coordinator):

@@ -67,8 +67,13 @@ def test_rejected_lines_with_their_number_and_reason(idf, tmp_path):
         "92040,commune-actuelle,Issy\n"
         "92020,commune-actuelle,Châtillon,92,ZIP,1_ZIP,1,cp+nom\n",
     )
-    out = _run(str(path), "--apply")
+    report = tmp_path / "rejets.csv"
+    out = _run(str(path), "--apply", "--report", str(report))
     assert "nouvelles communes : 1" in out and "lignes rejetées : 6" in out
+    assert f"Rapport des lignes rejetées : {report}" in out
+    rows = report.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "ligne;motif;extrait" and rows[1].startswith("3;commune 99999 inconnue du référentiel installé;")
+    assert len(rows) == 7
     assert "ligne 3 rejetée : commune 99999 inconnue du référentiel installé" in out
     assert "ligne 4 rejetée : code commune « 920 » invalide" in out
     assert "ligne 5 rejetée : zonage non disponible dans la source" in out
@@ -128,3 +133,9 @@ def test_the_shared_national_file(idf, shared_data):
         "75113": "ZAC",
     }
     assert zoning.run(path, apply=True).unchanged == len(outcome.new)
+
+
+def test_an_unwritable_report_is_explained(idf, tmp_path):
+    path = _file(tmp_path, "99999,commune-actuelle,Nulle part,99,ZIP,1_ZIP,1,cp+nom\n")
+    with pytest.raises(CommandError, match="Impossible d'écrire le rapport"):
+        _run(str(path), "--report", str(tmp_path / "absent" / "rejets.csv"))

@@ -14,6 +14,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--apply", action="store_true", help="enregistrer les changements (sans cette option : simulation)"
         )
+        parser.add_argument("--report", metavar="FICHIER", help="rapport CSV de toutes les lignes rejetées")
 
     def handle(self, *args, **options):
         try:
@@ -22,3 +23,9 @@ class Command(BaseCommand):
             raise CommandError(f"{exc} Rien n'a été enregistré.") from exc
         for line in zoning.render(outcome):
             self.stdout.write(line)
+        if options["report"] and outcome.rejected:
+            try:
+                zoning.write_report(outcome, options["report"])
+            except zoning.ZoningError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"Rapport des lignes rejetées : {options['report']}")
