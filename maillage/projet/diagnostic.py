@@ -170,20 +170,21 @@ def _cached(key: str, run, compute):
     return cache.get_or_set(f"projet:{key}:{run[0]}", compute, CACHE_SECONDS)
 
 
-def _departement_counts(code: str) -> dict[str, int]:
+def _departement_counts(code: str) -> tuple[dict[str, int], dict[str, str]]:
     rows = (
         Activity.objects.active()
         .filter(commune__departement_id=code, professional__active=True)
         .annotate(gp=_gp("professional__"))
         .values("professional__profession_code", "gp")
-        .annotate(n=Count("professional_id", distinct=True))
+        .annotate(n=Count("professional_id", distinct=True), label=Max("professional__profession_label"))
         .order_by()
     )
-    counts: dict[str, int] = {}
+    counts, labels = {}, {}
     for row in rows:
         key = _key(row["professional__profession_code"], row["gp"])
         counts[key] = counts.get(key, 0) + row["n"]
-    return counts
+        labels[key] = _label(row["professional__profession_code"], row["gp"], row["label"])
+    return counts, labels
 
 
 def _national_counts() -> dict[str, int]:
@@ -279,7 +280,13 @@ def compute(cpts, *, year: int | None = None) -> Diagnostic:
     dep_names = dict(Departement.objects.filter(code__in=dep_codes).values_list("code", "name"))
     run = _last_rpps_run()
     counts, labels = _territory_counts(codes)
-    dep_counts = {code: _cached(f"departement:{code}", run, partial(_departement_counts, code)) for code in dep_codes}
+    dep_counts = {}
+    for code in dep_codes:
+        dep_counts[code], dep_labels = _cached(f"departement:{code}", run, partial(_departement_counts, code))
+        # A profession present around but absent from the territory is a finding: it gets its row, at 0.
+        for key, label in dep_labels.items():
+            labels.setdefault(key, label)
+            counts.setdefault(key, 0)
     national_counts = _cached("france", run, _national_counts)
     professions = []
     for key in sorted(counts, key=lambda k: (-counts[k], labels[k])):

@@ -102,3 +102,15 @@ def test_departement_and_national_figures_are_kept_until_the_next_rpps_import(do
     assert _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"].national.count == 6
     run()  # the next import: figures read again
     assert _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"].national.count == 7
+
+
+def test_a_profession_of_the_departement_absent_from_the_territory_shows_at_zero(dordogne):
+    midwife = ProfessionalFactory(adeli=True, profession_code="50", profession_label="Sage-Femme")
+    ActivityFactory(professional=midwife, commune=dordogne["communes"]["24002"])
+    row = _rows(diagnostic.compute(dordogne["cpts"], year=2026))["Sage-Femme"]
+    assert (row.count, row.density, row.departements[0].density, row.national.count) == (
+        0,
+        Decimal("0.0"),
+        Decimal("0.3"),  # 1 / 40,000 = 0.25, half up
+        1,
+    )
