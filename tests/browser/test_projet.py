@@ -55,6 +55,10 @@ def test_the_coordinator_adds_a_fiche_action_and_downloads_the_docx(page, idf, s
     assert [c.text for c in summary.rows[1].cells][1:] == [
         "Taux de dépistage du cancer du sein", "cpam.depistage_sein", "%", "46,2", "—", "60",
     ]  # fmt: skip
+    page.page.get_by_role("link", name="Diagnostic territorial").click()
+    page.page.wait_for_load_state("networkidle")
+    assert "D'après l'annuaire chargé dans Maillage" in page.text() and "96 679 habitants" in page.text()
+    assert page.axe() == []
     # The refused form answered 400, which Chromium logs; a download is reported as an aborted
     # navigation. Nothing else may show there.
     assert [e for e in page.console_errors if "status of 400" not in e] == []
