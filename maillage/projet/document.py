@@ -99,12 +99,17 @@ def _presentation(document, cpts, projet, diagnostic: Diagnostic) -> None:
 
 def _territory(document, projet, diagnostic: Diagnostic) -> None:
     document.add_heading(SECTIONS[1], level=1)
-    document.add_heading("2.1 Population et taille", level=2)
+    numbers = iter(range(1, 10))
+
+    def subsection(title):  # numbered as they come: the zoning and mission parts may be absent
+        document.add_heading(f"2.{next(numbers)} {title}", level=2)
+
+    subsection("Population et taille")
     document.add_paragraph(
         f"Le territoire compte {number(diagnostic.population)} habitants répartis sur "
         f"{len(diagnostic.communes)} commune(s) : CPTS de {diagnostic.tier.label.lower()}."
     )
-    document.add_heading("2.2 Professionnels de santé", level=2)
+    subsection("Professionnels de santé")
     when = f" (import du {diagnostic.directory_date:%d/%m/%Y})" if diagnostic.directory_date else ""
     document.add_paragraph(
         f"D'après l'annuaire chargé dans Maillage (RPPS et ADELI){when}. Densité pour 10 000 habitants ; "
@@ -120,7 +125,7 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
         ],
     )
     if diagnostic.zoning_loaded:
-        document.add_heading("2.3 Zonage médecins généralistes", level=2)
+        subsection("Zonage médecins généralistes")
         document.add_paragraph("Zonage importé, à titre indicatif : la référence est l'arrêté de l'ARS.")
         _table(
             document,
@@ -128,13 +133,13 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
             [[z.label, z.communes, z.population, z.share] for z in diagnostic.zoning],
         )
     if diagnostic.missions:
-        document.add_heading(f"2.4 Accès aux soins en {diagnostic.year}", level=2)
+        subsection(f"Accès aux soins en {diagnostic.year}")
         _table(
             document,
             ["Indicateur", "Valeur", "Unité", "Détail"],
             [[f.label, f.value, f.unit, f.detail] for f in diagnostic.missions],
         )
-    document.add_heading("2.5 Analyse", level=2)
+    subsection("Analyse")
     _text(document, projet.diagnostic_comment)
 
 

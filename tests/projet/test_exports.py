@@ -44,6 +44,7 @@ def test_the_docx_has_the_ars_structure_the_fiches_and_the_indicator_table(dordo
         "5 Indicateurs",
         "6 Annexes",
     ]
+    assert _headings(document, 2)[:3] == ["2.1 Population et taille", "2.2 Professionnels de santé", "2.3 Analyse"]
     assert "4.4 Prévention" in _headings(document, 2) and "4.7 Crises sanitaires" in _headings(document, 2)
     assert _headings(document, 3) == ["Fiche 4.1 — Dépistage du cancer du sein", "Fiche 7.1 — Plan de crise"]
     bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
@@ -93,3 +94,27 @@ def test_the_diagnostic_xlsx(dordogne, bergerac_coordinator):
     communes = list(workbook["Communes"].iter_rows(values_only=True))
     assert ("24037", "Bergerac", "24", 8_000, "ZIP") in communes
     assert ("24001", "Abjat-sur-Bandiat", "24", 12_000, None) in communes
+
+
+def test_the_docx_shows_the_zoning_and_the_mission_figures_when_there_are_some(dordogne, bergerac_coordinator):
+    from django.utils import timezone
+
+    from maillage.unscheduled.models import CareRequest
+
+    CommuneZoning.objects.create(commune=dordogne["communes"]["24037"], zone="ZIP")
+    CareRequest.objects.create(
+        cpts=dordogne["cpts"], last_name="Petit", first_name="Jeanne", commune=dordogne["communes"]["24037"]
+    )
+    document = _docx(bergerac_coordinator.get("/c/bergerac/projet-de-sante/projet-de-sante.docx"))
+    assert _headings(document, 2)[2:5] == [
+        "2.3 Zonage médecins généralistes",
+        f"2.4 Accès aux soins en {timezone.localdate().year}",
+        "2.5 Analyse",
+    ]
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    assert ["zone d'intervention prioritaire (ZIP)", "1", "8\u202f000", "40"] in next(
+        t for t in tables if t[0][0] == "Zonage"
+    )
+    assert ["Demandes de soins non programmés reçues", "1", "demandes", ""] in next(
+        t for t in tables if t[0][0] == "Indicateur" and t[0][1] == "Valeur"
+    )
