@@ -1,5 +1,6 @@
 """Demo projets de santé: a validated projet for Châtillon-Malakoff-Vanves (signed its ACI in
-2023) and a short draft for Grand Issy-Vanves (in conception). Written through the actions (audit,
+2023), short validated ones for Paris 13 and Bergerac, and a short draft for Grand Issy-Vanves
+(in conception). Written through the actions (audit,
 transitions); a CPTS that already has a projet is left alone, so a second run adds nothing.
 
 Figures are plausible orders of magnitude for three communes of 96,000 inhabitants, not real data.
@@ -202,8 +203,15 @@ ISSY_FICHES = [
     ),
 ]
 
+# Bergerac (ACI being negotiated) and Paris 13 (ACI signed in 2024) have a validated projet too:
+# a short one, so that every CPTS past the projet's validation has what it was validated on.
+SHORT_FICHES = [CMV_FICHES[0], CMV_FICHES[4]]
+SHORT_TEXTS = {"presentation": "Projet de santé validé par l'ARS.", "governance": "", "diagnostic_comment": ""}
+
 DEMO = {
     "chatillon-malakoff-vanves": (CMV_TEXTS, CMV_FICHES, [Status.SUBMITTED, Status.VALIDATED]),
+    "paris-13": (SHORT_TEXTS, SHORT_FICHES, [Status.SUBMITTED, Status.VALIDATED]),
+    "bergerac": (SHORT_TEXTS, SHORT_FICHES, [Status.SUBMITTED, Status.VALIDATED]),
     "grand-issy-vanves": (ISSY_TEXTS, ISSY_FICHES, []),
 }
 

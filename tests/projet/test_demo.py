@@ -27,14 +27,15 @@ def test_demo_projets(idf):
     assert all(i.target is not None for f in projet.fiches.all() for i in f.indicators.all())
     draft = actions.current(issy)
     assert (draft.status, draft.fiches.count()) == ("brouillon", 2)
-    assert actions.current(idf["paris13"]) is None
+    assert actions.current(idf["paris13"]).status == "valide"
     assert lines == [
         "  projet de santé (CPTS Châtillon-Malakoff-Vanves) : 7 fiches-actions, validé par l'ARS",
         "  projet de santé (CPTS Grand Issy-Vanves) : 2 fiches-actions, brouillon",
+        "  projet de santé (CPTS Paris 13) : 2 fiches-actions, validé par l'ARS",
     ]
     entries = AuditEntry.objects.count()
-    demo.load([cmv, issy], log=lines.append)  # a second run adds nothing
-    assert AuditEntry.objects.count() == entries and len(lines) == 2
+    demo.load([cmv, issy, idf["paris13"]], log=lines.append)  # a second run adds nothing
+    assert AuditEntry.objects.count() == entries and len(lines) == 3
 
     built = Document(io.BytesIO(document.build(cmv, projet, diagnostic.compute(cmv))))
     fiches = [p.text for p in built.paragraphs if p.style.name == "Heading 3"]
