@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "maillage.indicators",
     "maillage.lifecycle",
     "maillage.funding",
+    "maillage.projet",
     "maillage.doctor_access",
     "maillage.unscheduled",
     "maillage.www",

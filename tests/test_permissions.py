@@ -62,6 +62,7 @@ DESK_REFUSED = {"coordinator": 400, "regulator": 400}
 TIMELINE_WRITE = {"coordinator": 302, "admin": 302}
 INDICATORS = only({"coordinator", "member", "admin"})
 INDICATORS_API = only({"coordinator", "member", "admin", "regional_own"}, anonymous=401)
+PROJET_READ = only({"admin", "coordinator", "member", "regulator"})  # the projet de santé holds no personal data
 MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
 
 # (url name, method, path, expected statuses)
@@ -124,6 +125,22 @@ MATRIX = [
     ("www:snp_feed_renew", "post", "/c/cmv/mes-creneaux/agenda/", only(set(), member=302)),
     # The private calendar: its random token is the credential (calendar apps cannot log in).
     ("www:snp_ical", "get", "/agenda/{ical}.ics", PUBLIC),
+    ("www:projet_diagnostic", "get", "/c/cmv/diagnostic/", PROJET_READ),
+    ("www:projet_diagnostic_xlsx", "get", "/c/cmv/diagnostic.xlsx", PROJET_READ),
+    ("www:projet_home", "get", "/c/cmv/projet-de-sante/", PROJET_READ),
+    ("www:projet_docx", "get", "/c/cmv/projet-de-sante/projet-de-sante.docx", PROJET_READ),
+    ("www:projet_texts", "get", "/c/cmv/projet-de-sante/textes/", COORDINATION),
+    # Without a target state (or from a draft), refused with a message on the projet's page.
+    ("www:projet_move", "post", "/c/cmv/projet-de-sante/etat/", only(set(), coordinator=302)),
+    ("www:projet_new_version", "post", "/c/cmv/projet-de-sante/nouvelle-version/", only(set(), coordinator=302)),
+    ("www:projet_fiche_new", "get", "/c/cmv/projet-de-sante/fiches/nouvelle/", COORDINATION),
+    ("www:projet_fiche_edit", "get", "/c/cmv/projet-de-sante/fiches/{fiche}/", COORDINATION),
+    (
+        "www:projet_fiche_delete",
+        "post",
+        "/c/cmv/projet-de-sante/fiches/{fiche}/supprimer/",
+        only(set(), coordinator=302),
+    ),
     ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
     ("www:coverage_region", "get", "/couverture/region/11/", REGION),
     ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
@@ -200,6 +217,7 @@ def actors(idf):
     idf["other_partner"] = Partner.objects.create(cpts=idf["paris13"], kind=Partner.Kind.CCAS, name="CCAS Paris 13")
     idf["document"] = _lifecycle_document(idf["cmv"])
     idf["contract"] = _funding_contract(idf)
+    idf["fiche"] = _fiche_action(idf["cmv"])
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -208,6 +226,13 @@ def actors(idf):
         clients[name] = Client()
         clients[name].force_login(user)
     return clients, idf
+
+
+def _fiche_action(cpts):
+    from maillage.projet.models import FicheAction, ProjetSante
+
+    projet = ProjetSante.objects.create(cpts=cpts)
+    return FicheAction.objects.create(projet=projet, mission="crisis", title="Plan de crise", objective="Être prêts.")
 
 
 def _waiting_list(idf, member, gp):
@@ -256,7 +281,7 @@ def _lifecycle_document(cpts):
 @pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_permission_matrix(actors, name, method, path, expected):
     clients, idf = actors
-    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document")
+    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
     path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
     got = {}
     for actor in ACTORS:

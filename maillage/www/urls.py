@@ -13,6 +13,7 @@ from maillage.www.funding import views as funding
 from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.projet import views as projet
 from maillage.www.public import views as public
 from maillage.www.region import doctor_access as region_mt
 from maillage.www.region import views as region
@@ -77,6 +78,16 @@ urlpatterns = [
     path("c/<slug:slug>/mes-creneaux/reservations/<int:pk>/", snp_slots.booking_outcome, name="snp_outcome"),
     path("c/<slug:slug>/mes-creneaux/agenda/", snp_slots.feed_renew, name="snp_feed_renew"),
     path("agenda/<str:token>.ics", snp_slots.ical, name="snp_ical"),
+    path("c/<slug:slug>/diagnostic/", projet.diagnostic_page, name="projet_diagnostic"),
+    path("c/<slug:slug>/diagnostic.xlsx", projet.diagnostic_xlsx, name="projet_diagnostic_xlsx"),
+    path("c/<slug:slug>/projet-de-sante/", projet.projet_home, name="projet_home"),
+    path("c/<slug:slug>/projet-de-sante/projet-de-sante.docx", projet.projet_docx, name="projet_docx"),
+    path("c/<slug:slug>/projet-de-sante/textes/", projet.texts_edit, name="projet_texts"),
+    path("c/<slug:slug>/projet-de-sante/etat/", projet.projet_move, name="projet_move"),
+    path("c/<slug:slug>/projet-de-sante/nouvelle-version/", projet.projet_new_version, name="projet_new_version"),
+    path("c/<slug:slug>/projet-de-sante/fiches/nouvelle/", projet.fiche_new, name="projet_fiche_new"),
+    path("c/<slug:slug>/projet-de-sante/fiches/<int:pk>/", projet.fiche_edit, name="projet_fiche_edit"),
+    path("c/<slug:slug>/projet-de-sante/fiches/<int:pk>/supprimer/", projet.fiche_delete, name="projet_fiche_delete"),
     path("couverture/", region.overview, name="coverage_overview"),
     path("couverture/region/<str:code>/", region.region_coverage, name="coverage_region"),
     path("couverture/region/<str:code>/carte.geojson", region.region_map, name="coverage_region_map"),

@@ -46,6 +46,10 @@ class Command(BaseCommand):
         self.stdout.write("Parcours des CPTS (phases, jalons, échéances) :")
         lifecycle_cpts = list(Cpts.objects.filter(slug__in=[spec.slug for spec in demo.CPTS]).order_by("slug"))
         lifecycle_demo.load(lifecycle_cpts, log=self.stdout.write)
+        from maillage.projet import demo as projet_demo
+
+        self.stdout.write("Projets de santé (fiches-actions de démonstration) :")
+        projet_demo.load(list(Cpts.objects.filter(slug__in=[s.slug for s in demo.CPTS])), log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )

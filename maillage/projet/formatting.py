@@ -1,0 +1,19 @@
+"""Numbers as a French reader expects them in the exports: « 12 345 », « 12,5 »."""
+
+from decimal import Decimal
+
+NARROW_SPACE = "\u202f"
+
+
+def number(value) -> str:
+    if value is None:
+        return "—"
+    # 42.00 → 42, 12.50 → 12,5: a stored value's trailing zeros say nothing to the reader.
+    if isinstance(value, Decimal | float) and value == int(value):
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", NARROW_SPACE)
+    whole, _, fraction = f"{value:f}".partition(".")
+    whole = f"{int(whole):,}".replace(",", NARROW_SPACE) if whole.lstrip("-").isdigit() else whole
+    fraction = fraction.rstrip("0")
+    return f"{whole},{fraction}" if fraction else whole

@@ -1,0 +1,37 @@
+"""The life of a projet de santé: states and the transitions allowed.
+
+The coordinator writes a draft, files it with the ARS (« déposé »), and the ARS's answer is
+recorded by the coordinator: validated, or sent back to draft for changes. A validated projet is
+only changed through a new version (a copy as a draft), so that what the ARS approved stays as it was.
+"""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    DRAFT = "brouillon", "brouillon"
+    SUBMITTED = "depose", "déposé à l'ARS"
+    VALIDATED = "valide", "validé par l'ARS"
+
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SUBMITTED}),
+    # Back to draft: the ARS asked for changes.
+    Status.SUBMITTED: frozenset({Status.VALIDATED, Status.DRAFT}),
+    Status.VALIDATED: frozenset(),
+}
+
+# What the buttons say for each move.
+VERBS = {
+    Status.SUBMITTED: "Marquer comme déposé à l'ARS",
+    Status.VALIDATED: "Marquer comme validé par l'ARS",
+    Status.DRAFT: "Repasser en brouillon (modifications demandées)",
+}
+
+
+def allowed(source: str, target: str) -> bool:
+    return target in TRANSITIONS.get(source, frozenset())
+
+
+def editable(status: str) -> bool:
+    return status == Status.DRAFT

@@ -1,0 +1,200 @@
+"""Pages of the territorial diagnostic and the projet de santé.
+
+The CPTS's coordinators, members and regulators read them (no personal data in them); platform
+admins read every CPTS's; only the coordinators write. Another CPTS's answers 404.
+"""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from maillage.accounts.models import RoleKind
+from maillage.accounts.roles import is_admin
+from maillage.indicators.registry import Mission
+from maillage.projet import actions, diagnostic, document, states, workbook
+from maillage.projet.models import FicheAction, ProjetSante
+from maillage.territory.models import Cpts
+from maillage.www.projet.forms import FicheForm, TextsForm, indicator_formset, indicator_rows, registry_codes
+from maillage.www.scoping import cpts_for
+
+READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+YEARS_BACK = 5  # the mission figures of the last five years (the ACI's contract runs five years)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _readable(request, slug) -> Cpts:
+    if is_admin(request.user):
+        return get_object_or_404(Cpts, slug=slug)
+    return cpts_for(request, slug, READERS)
+
+
+def _can_edit(request, cpts) -> bool:
+    return Cpts.objects.visible_to(request.user, (RoleKind.COORDINATOR,)).filter(pk=cpts.pk).exists()
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _year(request) -> tuple[int, str]:
+    """The year of the mission figures asked in `?annee=` (default: this year), and the French error."""
+    this_year = timezone.localdate().year
+    asked = request.GET.get("annee", "").strip()
+    if not asked:
+        return this_year, ""
+    if not asked.isdigit() or not this_year - YEARS_BACK <= int(asked) <= this_year:
+        return (
+            this_year,
+            f"Année « {asked[:10]} » non disponible : choisissez entre {this_year - YEARS_BACK} et {this_year}.",
+        )
+    return int(asked), ""
+
+
+def diagnostic_page(request, slug):
+    cpts = _readable(request, slug)
+    year, error = _year(request)
+    this_year = timezone.localdate().year
+    context = {
+        "cpts": cpts,
+        "diagnostic": diagnostic.compute(cpts, year=year),
+        "years": range(this_year, this_year - YEARS_BACK - 1, -1),
+        "error": error,
+    }
+    return render(request, "projet/diagnostic.html", context, status=400 if error else 200)
+
+
+def diagnostic_xlsx(request, slug):
+    cpts = _readable(request, slug)
+    year, error = _year(request)
+    if error:
+        return diagnostic_page(request, slug)
+    content = workbook.build(diagnostic.compute(cpts, year=year))
+    return _attachment(content, XLSX, f"diagnostic-{cpts.slug}-{timezone.localdate():%Y-%m-%d}.xlsx")
+
+
+def projet_home(request, slug):
+    cpts = _readable(request, slug)
+    projet = actions.current(cpts)
+    fiches = list(projet.fiches.prefetch_related("indicators")) if projet else []
+    missions = [(code, label, [f for f in fiches if f.mission == code]) for code, label in Mission.choices]
+    context = {
+        "cpts": cpts,
+        "projet": projet,
+        "missions": missions,
+        "fiche_count": len(fiches),
+        "can_edit": _can_edit(request, cpts),
+        "editable": projet is None or states.editable(projet.status),
+        "moves": [(target, states.VERBS[target]) for target in sorted(states.TRANSITIONS[projet.status])]
+        if projet
+        else [],
+        "transitions": projet.transitions.all() if projet else [],
+    }
+    return render(request, "projet/home.html", context)
+
+
+def projet_docx(request, slug):
+    cpts = _readable(request, slug)
+    # Before the first edit, the skeleton with the diagnostic's tables: a start for the coordinator.
+    projet = actions.current(cpts) or ProjetSante(cpts=cpts)
+    content = document.build(cpts, projet, diagnostic.compute(cpts))
+    return _attachment(content, DOCX, f"projet-de-sante-{cpts.slug}-v{projet.version}.docx")
+
+
+def texts_edit(request, slug):
+    cpts = cpts_for(request, slug)
+    projet = actions.current(cpts) or ProjetSante(cpts=cpts)
+    form = TextsForm(request.POST or None, instance=projet)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.save_texts(cpts, form.cleaned_data, request.user)
+        except actions.ProjetError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Textes du projet de santé enregistrés.")
+            return redirect("www:projet_home", slug=cpts.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projet/texts_form.html", {"cpts": cpts, "form": form}, status=status)
+
+
+def _fiche_page(request, cpts, fiche):
+    if request.method == "POST":
+        form = FicheForm(request.POST)
+        indicators = indicator_formset(request.POST, fiche)
+        if form.is_valid() and indicators.is_valid():
+            try:
+                rows = indicator_rows(indicators)
+                saved = actions.save_fiche(cpts, form.cleaned_data, rows, request.user, fiche=fiche)
+            except actions.ProjetError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"Fiche-action « {saved.title} » enregistrée.")
+                return redirect("www:projet_home", slug=cpts.slug)
+    else:
+        form = FicheForm.for_fiche(fiche) if fiche else FicheForm()
+        indicators = indicator_formset(None, fiche)
+    projet = actions.current(cpts)
+    context = {
+        "cpts": cpts,
+        "fiche": fiche,
+        "form": form,
+        "indicators": indicators,
+        "codes": registry_codes(),
+        "projet": projet,
+        "editable": projet is None or states.editable(projet.status),
+    }
+    return render(request, "projet/fiche_form.html", context, status=400 if request.method == "POST" else 200)
+
+
+def _fiche_of(cpts, pk) -> FicheAction:
+    return get_object_or_404(FicheAction.objects.select_related("projet"), pk=pk, projet__cpts=cpts)
+
+
+def fiche_new(request, slug):
+    return _fiche_page(request, cpts_for(request, slug), None)
+
+
+def fiche_edit(request, slug, pk):
+    cpts = cpts_for(request, slug)
+    return _fiche_page(request, cpts, _fiche_of(cpts, pk))
+
+
+@require_POST
+def fiche_delete(request, slug, pk):
+    cpts = cpts_for(request, slug)
+    fiche = _fiche_of(cpts, pk)
+    try:
+        actions.delete_fiche(cpts, fiche, request.user)
+    except actions.ProjetError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Fiche-action « {fiche.title} » supprimée.")
+    return redirect("www:projet_home", slug=cpts.slug)
+
+
+@require_POST
+def projet_move(request, slug):
+    cpts = cpts_for(request, slug)
+    try:
+        projet = actions.move(cpts, request.POST.get("etat", ""), request.user)
+    except actions.ProjetError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Projet de santé : {projet.get_status_display()}.")
+    return redirect("www:projet_home", slug=cpts.slug)
+
+
+@require_POST
+def projet_new_version(request, slug):
+    cpts = cpts_for(request, slug)
+    try:
+        projet = actions.new_version(cpts, request.user)
+    except actions.ProjetError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Version {projet.version} créée en brouillon à partir de la version validée.")
+    return redirect("www:projet_home", slug=cpts.slug)
