@@ -67,6 +67,7 @@ def save_contract(cpts, draft: ContractDraft, actor) -> Contract:
         draft.ends_on,
     )  # fmt: skip
     errors += validation.contract_errors(terms, maxima, known_codes=REGISTRY)
+    errors += _signature_problems(cpts, draft.signed_on)
     if errors:
         raise FundingError(errors)
     try:
@@ -74,6 +75,20 @@ def save_contract(cpts, draft: ContractDraft, actor) -> Contract:
     except IntegrityError:
         # Two first saves at once: the database keeps one contract per CPTS, the other is refused whole.
         raise FundingError(["Le contrat vient d'être enregistré par quelqu'un d'autre : rechargez la page."]) from None
+
+
+def _signature_problems(cpts, signed_on) -> list[str]:
+    """The ACI's signature is one date: the timeline's milestone (maillage/lifecycle) and the
+    contract must say the same, whichever is entered first."""
+    from maillage.lifecycle.timeline import aci_signed_on
+
+    dated = aci_signed_on(cpts)
+    if dated is None or signed_on is None or dated == signed_on:
+        return []
+    return [
+        f"La date de signature ({signed_on:%d/%m/%Y}) diffère de celle du parcours de la CPTS "
+        f"({dated:%d/%m/%Y}) : corrigez l'une ou l'autre pour qu'elles concordent."
+    ]
 
 
 def _write_contract(cpts, draft: ContractDraft, population: int, tier: str, actor) -> Contract:

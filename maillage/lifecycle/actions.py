@@ -79,6 +79,22 @@ def _amount(kind: str, amount) -> tuple[Decimal | None, list[str]]:
     return value, []
 
 
+def _contract_problems(cpts, kind: str, day: date) -> list[str]:
+    """The ACI's signature is one date: a recorded funding contract (maillage/funding) and this
+    milestone must say the same."""
+    if kind != Kind.ACI_SIGNED:
+        return []
+    from maillage.funding.terms import contract_of
+
+    contract = contract_of(cpts)
+    if contract is None or contract.signed_on == day:
+        return []
+    return [
+        f"« {Kind(kind).label} » : le contrat ACI enregistré dans Financement est signé du "
+        f"{_fr(contract.signed_on)} ; corrigez l'une ou l'autre date pour qu'elles concordent."
+    ]
+
+
 def date_milestone(
     cpts: Cpts, kind: str, day: date, *, actor, amount=None, note: str = "", today: date | None = None
 ) -> Milestone:
@@ -93,7 +109,7 @@ def date_milestone(
         dates = dates_of(cpts)
         dates.pop(kind, None)
         value, amount_errors = _amount(kind, amount)
-        errors = date_problems(kind, day, dates, today) + amount_errors
+        errors = date_problems(kind, day, dates, today) + amount_errors + _contract_problems(cpts, kind, day)
         if errors:
             raise LifecycleError(errors)
         milestone, _ = Milestone.objects.update_or_create(

@@ -141,3 +141,23 @@ def test_a_rule_set_in_use_is_read_only_in_the_admin(rf, cmv_contract, avenant_2
     assert MaximumInline(RuleSet, admin.site).has_change_permission(request, unused)
     assert not MaximumInline(RuleSet, admin.site).has_change_permission(request, avenant_2)
     assert "effective_on" in RuleSetAdmin(RuleSet, admin.site).get_readonly_fields(request, avenant_2)
+
+
+def test_the_signature_is_one_date_with_the_lifecycle_timeline(idf, avenant_2):
+    from maillage.lifecycle import actions as lifecycle
+    from maillage.lifecycle.actions import LifecycleError
+
+    for kind, day in (("letter_of_intent", date(2019, 6, 3)), ("statutes", date(2019, 11, 28))):
+        lifecycle.date_milestone(idf["cmv"], kind, day, actor=None)
+    lifecycle.date_milestone(idf["cmv"], "project_submitted", date(2022, 10, 3), actor=None)
+    lifecycle.date_milestone(idf["cmv"], "aci_signed", date(2023, 3, 16), actor=None)
+    [message] = refused(idf["cmv"], cmv_draft(avenant_2))
+    assert "15/03/2023" in message and "16/03/2023" in message and "parcours" in message
+    assert not Contract.objects.exists()
+
+    lifecycle.date_milestone(idf["cmv"], "aci_signed", date(2023, 3, 15), actor=None)
+    save_contract(idf["cmv"], cmv_draft(avenant_2), None)
+    # Once the contract is recorded, the timeline cannot move the signature away from it.
+    with pytest.raises(LifecycleError) as caught:
+        lifecycle.date_milestone(idf["cmv"], "aci_signed", date(2023, 4, 1), actor=None)
+    assert "contrat ACI" in " ".join(caught.value.messages) and "15/03/2023" in " ".join(caught.value.messages)

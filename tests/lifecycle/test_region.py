@@ -1,12 +1,14 @@
 """The région's CPTS along their lifecycle: the funnel, phases, tiers, late deadlines, funding seam."""
 
-import sys
-import types
 from datetime import date
-from decimal import Decimal
 
+from maillage.funding import report
+from maillage.funding.actions import save_contract
+from maillage.funding.models import RuleSet
+from maillage.funding.rules import ensure_rule_sets
 from maillage.lifecycle import actions
 from tests.factories import CommuneFactory, CptsFactory, DepartementFactory, RegionFactory, RoleFactory
+from tests.funding.conftest import cmv_draft
 from tests.lifecycle.conftest import CHAIN_DATES, TODAY, date_all, text
 
 
@@ -47,25 +49,23 @@ def test_funnel_counts_phases_tiers_and_late_deadlines(idf, login, coordinator):
     assert 'href="/c/cmv/parcours/"' in page
 
 
-def test_funding_part_is_drawn_from_the_funding_app_when_it_is_there(idf, login, monkeypatch):
+def test_funding_columns_and_region_totals_come_from_the_contracts(idf, login):
+    ensure_rule_sets()
+    contract = save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)
+    expected = report.build(contract, 2025)
     admin = login(RoleFactory(admin=True).user)
-    page = text(admin.get("/couverture/region/11/cpts/"))
-    assert "ne sont pas disponibles sur cette instance" in page
-    asked = []
-
-    def region_totals(cpts_list, year):
-        asked.append(([c.slug for c in cpts_list], year))
-        return {
-            idf["cmv"].pk: {"committed": Decimal("73500.00"), "paid": Decimal("51450.5"), "projected": Decimal("0")}
-        }
-
-    monkeypatch.setitem(sys.modules, "maillage.funding.summary", types.SimpleNamespace(region_totals=region_totals))
-    page = text(admin.get("/couverture/region/11/cpts/", {"annee": "2025"})).replace("\xa0", " ")
-    assert asked == [(["cmv", "issy", "paris-13"], 2025)]
+    page = text(admin.get("/couverture/region/11/cpts/", {"annee": "2025"})).replace("\xa0", " ").replace("\u202f", " ")
     assert "Financement de l'ACI en 2025" in page
-    line = _line(page.split('data-testid="funding"')[1], "CPTS Châtillon-Malakoff-Vanves")
-    assert "73 500,00 €" in line and "51 450,50 €" in line and "0,00 €" in line
-    assert "Pas de contrat ACI." in _line(page.split('data-testid="funding"')[1], "CPTS Paris 13")
+    funding = page.split('data-testid="funding"')[1]
+
+    def euros(amount) -> str:
+        return f"{amount:,.2f} €".replace(",", " ").replace(".", ",")
+
+    cmv = _line(funding, "CPTS Châtillon-Malakoff-Vanves")
+    assert euros(expected.result.committed) in cmv and euros(expected.projection.total) in cmv
+    assert "Pas de contrat ACI." in _line(funding, "CPTS Paris 13")
+    total = _line(funding, "Total de la région")
+    assert euros(expected.result.committed) in total  # the only contract of the région
 
 
 def test_bad_year_and_other_region(idf, login):

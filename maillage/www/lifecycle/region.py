@@ -1,5 +1,5 @@
 """The CPTS of a région along their lifecycle: the funnel, each CPTS's phase, tier and late
-deadlines, and (a separate part, see `funding_totals`) the ACI amounts.
+deadlines, and (a separate part, see `funding_lines`) the ACI amounts from maillage.funding.
 
 No person appears here: phases and deadlines are facts about associations, not people. Three
 queries whatever the number of CPTS (populations, phases, milestone dates).
@@ -7,10 +7,12 @@ queries whatever the number of CPTS (populations, phases, milestone dates).
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.shortcuts import render
 from django.utils import timezone
 
+from maillage.funding.summary import region_totals
 from maillage.lifecycle.models import Lifecycle, Milestone
 from maillage.lifecycle.phases import ORDER, Phase
 from maillage.lifecycle.timeline import deadlines_from
@@ -53,14 +55,12 @@ def funnel_counts(found: list[Line]) -> list[tuple[Phase, int]]:
     return [(phase, sum(1 for line in found if line.phase == phase)) for phase in ORDER]
 
 
-def funding_totals(cpts_list, year: int):
-    """{cpts pk: {"committed", "paid", "projected"}} from the funding app, or None where it is not
-    installed: the funding columns are drawn only from this answer."""
-    try:
-        from maillage.funding.summary import region_totals
-    except ImportError:
-        return None
-    return region_totals(cpts_list, year)
+def funding_lines(found: list[Line], year: int) -> tuple[list, dict[str, Decimal]]:
+    """Each CPTS with its ACI amounts for `year` (None without a contract covering it), and the
+    région's totals of those amounts."""
+    totals = region_totals([line.cpts for line in found], year)
+    region = {key: sum((t[key] for t in totals.values()), Decimal(0)) for key in ("committed", "paid", "projected")}
+    return [(line.cpts, totals.get(line.cpts.pk)) for line in found], region
 
 
 def _year(request, today) -> tuple[int, str]:
@@ -83,7 +83,7 @@ def funnel(request, code):
     ids = list(cpts_of_region(region).values_list("pk", flat=True))
     cpts_list = list(Cpts.objects.filter(pk__in=ids).with_population().order_by("name"))
     found = lines(cpts_list, today)
-    funding = None if error else funding_totals(cpts_list, year)
+    funding, funding_total = funding_lines(found, year) if not error else (None, None)
     return render(
         request,
         "region/cpts.html",
@@ -94,7 +94,8 @@ def funnel(request, code):
             "year": year,
             "years": range(today.year + 1, FIRST_ACI_YEAR - 1, -1),
             "error": error,
-            "funding": [(line.cpts, funding.get(line.cpts.pk)) for line in found] if funding is not None else None,
+            "funding": funding,
+            "funding_total": funding_total,
         },
         status=400 if error else 200,
     )
