@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntry(models.Model):
@@ -32,3 +33,35 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class TransitionLog(models.Model):
+    """A state machine's log (DESIGN.md: explicit state machines with a transition log): who moved
+    what from `source` to `target`, when and why. A concrete log adds the object it follows and
+    `source`/`target` with that machine's choices, and is written by `log_transition`."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Kept in clear so the log still names who acted after an account is deleted.
+    author_label = models.CharField("par", max_length=255)
+    note = models.CharField("motif", max_length=255, blank=True)
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.get_source_display() or 'création'} → {self.get_target_display()}"
+
+
+def log_transition(model: type[TransitionLog], *, actor, source: str, target: str, note: str = "", **fields):
+    from maillage.core import audit  # audit imports this module's models
+
+    return model.objects.create(
+        source=source,
+        target=target,
+        author=audit.user_or_none(actor),
+        author_label=audit.actor_label(actor),
+        note=(note or "").strip()[:255],
+        **fields,
+    )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.models import log_transition
 from maillage.lifecycle import documents
 from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predecessors, successors
 from maillage.lifecycle.models import Document, Lifecycle, Milestone, PhaseTransition
@@ -165,14 +166,8 @@ def move_phase(cpts: Cpts, target: str, *, actor, note: str = "", today: date | 
         now = timezone.now()
         lifecycle.phase, lifecycle.phase_changed_at = target, now
         lifecycle.save(update_fields=["phase", "phase_changed_at"])
-        PhaseTransition.objects.create(
-            lifecycle=lifecycle,
-            source=source,
-            target=target,
-            author=audit.user_or_none(actor),
-            author_label=audit.actor_label(actor),
-            note=(note or "").strip()[:255],
-            at=now,
+        log_transition(
+            PhaseTransition, actor=actor, source=source, target=target, note=note, at=now, lifecycle=lifecycle
         )
         details = {"de": source, "vers": target}
         if target == Phase.FONCTIONNEMENT and cpts.status != Cpts.Status.ACTIVE:

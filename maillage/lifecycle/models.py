@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from maillage.core.models import TransitionLog
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.phases import Phase
 
@@ -24,21 +25,13 @@ class Lifecycle(models.Model):
         return f"{self.cpts} — {self.get_phase_display()}"
 
 
-class PhaseTransition(models.Model):
+class PhaseTransition(TransitionLog):
     lifecycle = models.ForeignKey(Lifecycle, on_delete=models.CASCADE, related_name="transitions")
     source = models.CharField("de", max_length=20, choices=Phase.choices, blank=True)
     target = models.CharField("vers", max_length=20, choices=Phase.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    author_label = models.CharField("par", max_length=255)
-    note = models.CharField("motif", max_length=255, blank=True)
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement de phase"
-
-    def __str__(self):
-        return f"{self.get_source_display() or 'création'} → {self.get_target_display()}"
 
 
 class Milestone(models.Model):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from maillage.core import audit
+from maillage.core.models import log_transition
 from maillage.projet import fiches as rules
 from maillage.projet import states
 from maillage.projet.models import FicheAction, FicheIndicator, ProjetSante, ProjetTransition
@@ -112,13 +113,7 @@ def move(cpts, target: str, actor) -> ProjetSante:
         source = projet.status
         projet.status = target
         projet.save(update_fields=["status", "updated_at"])
-        ProjetTransition.objects.create(
-            projet=projet,
-            source=source,
-            target=target,
-            actor=audit.user_or_none(actor),
-            actor_label=audit.actor_label(actor),
-        )
+        log_transition(ProjetTransition, actor=actor, source=source, target=target, projet=projet)
         details = {"de": source, "vers": target}
         audit.record("projet.status.changed", actor=actor, cpts=cpts, obj=projet, details=details)
     return projet

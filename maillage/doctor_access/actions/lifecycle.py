@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.models import log_transition
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.models import AccessSettings, DoctorRequest, PriorityWeight, Proposal, RequestTransition
 from maillage.doctor_access.priority import score
@@ -44,15 +45,8 @@ def move(request: DoctorRequest, target: str, actor, *, note: str = "", close_re
         )
     for name, value in changes.items():
         setattr(request, name, value)
-    RequestTransition.objects.create(
-        request=request,
-        source=source,
-        target=target,
-        author=audit.user_or_none(actor),
-        author_label=audit.actor_label(actor),
-        note=(note or (CloseReason(close_reason).label if close_reason else ""))[:255],
-        at=now,
-    )
+    reason = note or (CloseReason(close_reason).label if close_reason else "")
+    log_transition(RequestTransition, actor=actor, source=source, target=target, note=reason, at=now, request=request)
     return request
 
 

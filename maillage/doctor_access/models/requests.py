@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from maillage.core.identifiers import validate_nir
+from maillage.core.models import TransitionLog
 from maillage.doctor_access.states import OPEN, CloseReason, Status
 
 
@@ -100,18 +101,10 @@ class DoctorRequest(models.Model):
         return max((end - self.received_at).days, 0)
 
 
-class RequestTransition(models.Model):
+class RequestTransition(TransitionLog):
     request = models.ForeignKey(DoctorRequest, on_delete=models.CASCADE, related_name="transitions")
     source = models.CharField("de", max_length=20, choices=Status.choices, blank=True)
     target = models.CharField("vers", max_length=20, choices=Status.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    author_label = models.CharField("par", max_length=255)
-    note = models.CharField("motif", max_length=255, blank=True)
-    at = models.DateTimeField("le", default=timezone.now)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état"
-
-    def __str__(self):
-        return f"{self.get_source_display() or 'création'} → {self.get_target_display()}"

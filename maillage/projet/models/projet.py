@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.db import models
 
+from maillage.core.models import TransitionLog
 from maillage.indicators.registry import Mission
 from maillage.projet.states import Status
 
@@ -27,22 +27,15 @@ class ProjetSante(models.Model):
         return f"Projet de santé {self.cpts} (version {self.version})"
 
 
-class ProjetTransition(models.Model):
+class ProjetTransition(TransitionLog):
     """The log of a projet's states: who filed it, who recorded the ARS's answer, when."""
 
     projet = models.ForeignKey(ProjetSante, on_delete=models.CASCADE, related_name="transitions")
     source = models.CharField("de", max_length=10, choices=Status.choices)
     target = models.CharField("vers", max_length=10, choices=Status.choices)
-    at = models.DateTimeField("le", auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    actor_label = models.CharField("par", max_length=254, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état du projet de santé"
-
-    def __str__(self):
-        return f"{self.projet_id} {self.source} → {self.target}"
 
 
 class FicheAction(models.Model):
