@@ -56,11 +56,7 @@ def milestone(request, slug, kind):
         actions.date_milestone(cpts, kind, data["date"], actor=request.user, amount=data["amount"], note=data["note"])
     except actions.LifecycleError as exc:
         return _render(request, cpts, errors={kind: exc.messages}, status=400)
-    done = f"« {Kind(kind).label} » daté du {data['date']:%d/%m/%Y}."
-    if is_htmx(request):
-        return _render(request, cpts, done=done)
-    messages.success(request, done)
-    return redirect("www:lifecycle_timeline", slug=cpts.slug)
+    return _done(request, cpts, f"« {Kind(kind).label} » daté du {data['date']:%d/%m/%Y}.")
 
 
 @require_POST
@@ -75,10 +71,14 @@ def phase(request, slug):
         )
     except actions.LifecycleError as exc:
         return _render(request, cpts, errors={"phase": exc.messages}, status=400)
-    done = f"La CPTS est passée en phase « {moved.get_phase_display()} »."
+    return _done(request, cpts, f"La CPTS est passée en phase « {moved.get_phase_display()} ».")
+
+
+def _done(request, cpts, message: str):
+    """After a write: htmx swaps the timeline with the message in it; a plain form is redirected."""
     if is_htmx(request):
-        return _render(request, cpts, done=done)
-    messages.success(request, done)
+        return _render(request, cpts, done=message)
+    messages.success(request, message)
     return redirect("www:lifecycle_timeline", slug=cpts.slug)
 
 
