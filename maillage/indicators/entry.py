@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils import timezone
 
 from maillage.indicators import registry
+from maillage.indicators.chart import number_text as french
 from maillage.indicators.periods import Period, PeriodError
 from maillage.indicators.registry import Indicator, Kind
 
@@ -36,10 +37,6 @@ class Entry:
     denominator: Decimal | None
     source: str
     source_date: date
-
-
-def french(number: Decimal) -> str:
-    return f"{number.normalize():f}".replace(".", ",").replace("-", "−")
 
 
 def number(raw) -> Decimal | None:
