@@ -68,6 +68,7 @@ def territory(units: list[tuple[str, int]], start: int, size: int) -> list[str]:
 def make_cpts(count: int, rng: random.Random) -> list:
     """`count` territories of 10 to 40 neighbouring communes (by code) in random départements,
     each with enrichment for a tenth of the professionals working there."""
+    from maillage.directory import listing
     from maillage.directory.models import Activity, DirectoryEntry, Skill
     from maillage.territory.models import Commune, Cpts, CptsCommune
 
@@ -81,6 +82,7 @@ def make_cpts(count: int, rng: random.Random) -> list:
         chosen_codes = territory(units, start, rng.randint(10, 40))
         cpts = Cpts.objects.create(name=f"CPTS banc {i:03d}", slug=f"banc-{i:03d}", status=Cpts.Status.ACTIVE)
         CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune_id=c) for c in chosen_codes])
+        listing.for_cpts([cpts.pk])  # as `set_territory` does after its bulk_create
         pros = sorted(
             set(Activity.objects.filter(commune_id__in=chosen_codes).values_list("professional_id", flat=True))
         )

@@ -5,3 +5,8 @@ class DirectoryConfig(AppConfig):
     name = "maillage.directory"
     label = "directory"
     verbose_name = "Annuaire"
+
+    def ready(self):
+        from maillage.directory import listing
+
+        listing.connect()

@@ -47,6 +47,7 @@ from maillage.directory.bulk import (
     rebuild_indexes,
     select_in,
     set_where_pk_in,
+    suspend_foreign_keys,
     suspend_indexes,
     update_rows,
 )
@@ -121,6 +122,7 @@ class Syncer:
         self.recent: dict[str, Existing] = {}
         self.recent_new: dict[str, tuple[int, str]] = {}
         self.suspended = suspend_indexes(model) if self.fresh else []
+        self.suspended_keys = suspend_foreign_keys(model) if self.fresh else []
 
     def fetch(self, keys: Iterable[str]) -> dict[str, Existing]:
         found = {}
@@ -243,11 +245,11 @@ class Syncer:
         self.tally.gone = len(gone)
 
     def close(self, *, rebuild: bool = True) -> None:
-        """After the last batch: the indexes dropped for a first load are built again — unless the
-        run is to be rolled back (a dry run), which brings them back by itself."""
+        """After the last batch: the indexes and foreign keys dropped for a first load are built
+        again — unless the run is to be rolled back (a dry run), which brings them back by itself."""
         if rebuild:
-            rebuild_indexes(self.model, self.suspended)
-        self.suspended = []
+            rebuild_indexes(self.model, self.suspended + self.suspended_keys)
+        self.suspended, self.suspended_keys = [], []
 
 
 @dataclass

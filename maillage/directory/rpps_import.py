@@ -22,6 +22,7 @@ from django.db import connections, router
 from django.db.models import Min
 
 from maillage.core.text import normalize
+from maillage.directory import listing
 from maillage.directory.bulk import select_int_in, select_rows
 from maillage.directory.importer import BaseImport, Syncer
 from maillage.directory.models import Activity, ImportRun, Professional
@@ -372,3 +373,5 @@ class RppsImport(BaseImport):
         self.act_sync.retire_unseen()
         self.pro_sync.close(rebuild=self.apply)
         self.act_sync.close(rebuild=self.apply)
+        if self.apply:  # a dry run is rolled back: its listing would be too
+            listing.after_import(self.run.pk)

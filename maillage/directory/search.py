@@ -14,14 +14,15 @@ import math
 import unicodedata
 
 from django.core.cache import cache
-from django.db import router
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db import connections, router
+from django.db.models import CharField, Exists, F, Func, OuterRef, Prefetch, Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 
 from maillage.core.geo import EARTH_RADIUS_KM, distance_km
 from maillage.core.text import normalize
-from maillage.directory.models import Activity, DirectoryEntry, ImportRun, Professional, Skill, Structure
-from maillage.directory.models.professionals import name_prefix, starts_with
+from maillage.directory.models import Activity, DirectoryEntry, ImportRun, Listing, Professional, Skill, Structure
+from maillage.directory.models.professionals import starts_with
 from maillage.territory.models import Commune, CptsCommune
 
 TERRITORY = "territory"
@@ -30,6 +31,7 @@ WALK_ABOVE = 5_000
 # A search counts its results up to this many (see maillage/www/paging.py).
 COUNT_CAP = 10_000
 EVERYWHERE = "all"
+NAME_COLUMNS = ("search_name", "search_given")
 MEMBERS = "yes"
 NOT_MEMBERS = "no"
 KM_PER_DEGREE = 2 * math.pi * EARTH_RADIUS_KM / 360
@@ -71,82 +73,206 @@ def _in_area(queryset, data, cpts, field="commune_id"):
     return queryset
 
 
-def name_filter(text: str) -> Q | None:
-    """« nom prénom » or « prénom nom » starts with the text: the name, the first name, or both."""
-    term = normalize(text)
-    if not term:
-        return None
-    return name_prefix(term, router.db_for_read(Professional))
-
-
-def _by_name(found, text: str) -> tuple:
-    """The name filter and the column the results are ordered by.
+def _name_parts(rows, term: str, using: str) -> list[tuple]:
+    """The parts of a search by name: the column each is ordered by, and its condition.
 
     A name matches the start of « nom prénom » or of « prénom nom ». When only one of the two has
-    matches in the whole register (two index probes), the filter is on that column alone and the
-    results follow its order, so that the first page is read from the index at the prefix (a
-    search by first name lists by first name). When both have matches (Martin, Laurence), the
-    matching rows are read and sorted."""
-    term = normalize(text)
-    using = router.db_for_read(Professional)
-    columns = [
-        column
-        for column in ("search_name", "search_given")
-        if Professional.objects.filter(starts_with(column, term, using)).exists()
-    ]
-    if len(columns) == 1:
-        return found.filter(starts_with(columns[0], term, using)), columns[0], False
-    return found.filter(name_prefix(term, using)), "search_name", True
+    matches among `rows` (two index probes), the results are in that column's order — a search
+    by first name lists by first name. When both have some (Martin, Laurence), the results whose
+    name starts with the text come first, in the order of names, then those whose first name
+    does, in the order of first names: each part is then a range of its own index, read in its
+    order (ordering the union by name would walk the index of names from its start, testing the
+    first names of most of the country: 170 ms)."""
+    if not term:
+        return [("search_name", Q())]
+    name, given = (starts_with(column, term, using) for column in NAME_COLUMNS)
+    columns = [column for column in NAME_COLUMNS if rows.filter(starts_with(column, term, using)).exists()]
+    if columns == ["search_name"]:
+        return [("search_name", name)]
+    if columns == ["search_given"]:
+        return [("search_given", given)]
+    return [("search_name", name), ("search_given", given & ~name)]
+
+
+class Chained:
+    """The parts of a search shown one after the other, as one list that the pager slices: each
+    slice reads the rows it needs from each part (counted beforehand, up to the cap)."""
+
+    def __init__(self, parts: list[tuple]):
+        self.parts = parts  # (queryset, count)
+        self.known_count = min(sum(count for _, count in parts), COUNT_CAP + 1)
+
+    def count(self) -> int:
+        return self.known_count
+
+    def __len__(self) -> int:
+        return self.known_count
+
+    def __getitem__(self, item: slice) -> list:
+        start, stop = item.start or 0, self.known_count if item.stop is None else item.stop
+        rows, offset = [], 0
+        for queryset, count in self.parts:
+            low, high = max(start - offset, 0), min(stop - offset, count)
+            if low < high:
+                rows.extend(queryset[low:high])
+            offset += count
+        return rows
+
+    def querysets(self) -> list:
+        return [_queryset(part) for part, _ in self.parts]
+
+
+class ThroughListing:
+    """The results of a search on a territory: a page's professionals are taken from the listing
+    (ids, in its order, from its index), then fetched by id with what the page shows. Joining the
+    professionals to the listing and ordering the join fetched every matching professional
+    before sorting them when PostgreSQL misjudged the matches (10,000 lookups, 170 ms)."""
+
+    def __init__(self, listed, column: str, count: int, fetched=None):
+        self.listed = listed.order_by(column, "national_id")  # the matching Listing rows, in order
+        self.column = column
+        self.known_count = count
+        self.fetched = Professional.objects.all() if fetched is None else fetched  # with its prefetches
+
+    def count(self) -> int:
+        return self.known_count
+
+    def __len__(self) -> int:
+        return self.known_count
+
+    def __getitem__(self, item: slice) -> list:
+        ids = list(self.listed.values_list("professional_id", flat=True)[item])
+        found = self.fetched.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+    @property
+    def queryset(self):
+        """All of them as one queryset, in the same order (the listing copies the professional's
+        columns), for the exports."""
+        ids = self.listed.order_by().values("professional_id")
+        return self.fetched.filter(pk__in=ids).order_by(self.column, "national_id")
+
+    def prefetch_related(self, *lookups):
+        return ThroughListing(self.listed, self.column, self.known_count, self.fetched.prefetch_related(*lookups))
+
+
+def _queryset(part):
+    return part.queryset if isinstance(part, ThroughListing) else part
+
+
+def parts(results) -> list:
+    """The querysets a search's results are made of, in order (one unless `Chained`)."""
+    return results.querysets() if isinstance(results, Chained) else [_queryset(results)]
 
 
 def _entries_of(cpts, **conditions):
     return DirectoryEntry.objects.filter(cpts=cpts, **conditions).values("professional_id")
 
 
-def professionals(data, cpts):
-    """Active professionals matching the coordinator's search, with their current activities and
-    the CPTS's enrichment prefetched (`current_activities`, `cpts_entries`)."""
-    found, column, must_sort = Professional.objects.active(), "search_name", False
-    if normalize(data.get("name", "")):
-        found, column, must_sort = _by_name(found, data["name"])
-    if data.get("profession"):
-        found = found.filter(profession_code=data["profession"])
-    if data.get("specialty"):
-        found = found.filter(savoir_faire_code=data["specialty"])
-    in_area = data.get("scope", TERRITORY) != EVERYWHERE or data.get("commune") is not None
-    if in_area:
-        activities = _in_area(Activity.objects.active(), data, cpts)
-        found = found.filter(pk__in=activities.values("professional_id"))
+def _with_enrichment_filters(found, data, cpts, key: str):
+    """The filters on the CPTS's enrichment and on the place, for rows whose professional is `key`."""
+    codes = _place_codes(data)
+    if codes is not None:
+        there = Activity.objects.active().filter(commune_id__in=codes)
+        found = found.filter(**{f"{key}__in": there.values("professional_id")})
     if data.get("member") == MEMBERS:
-        found = found.filter(pk__in=_entries_of(cpts, is_member=True))
+        found = found.filter(**{f"{key}__in": _entries_of(cpts, is_member=True)})
     elif data.get("member") == NOT_MEMBERS:
         # NOT EXISTS (an anti-join on the entry's professional index), not NOT IN (subquery): PostgreSQL
         # cannot turn NOT IN into an anti-join and filters every professional against the subquery.
-        members = DirectoryEntry.objects.filter(cpts=cpts, is_member=True, professional_id=OuterRef("pk"))
+        members = DirectoryEntry.objects.filter(cpts=cpts, is_member=True, professional_id=OuterRef(key))
         found = found.filter(~Exists(members))
     if data.get("new_patients"):
-        found = found.filter(pk__in=_entries_of(cpts, accepts_new_patients=True))
+        found = found.filter(**{f"{key}__in": _entries_of(cpts, accepts_new_patients=True)})
     if data.get("skill") is not None:
-        found = found.filter(pk__in=_entries_of(cpts, skills=data["skill"]))
-    # Counted once, up to what the pager shows: the count decides the plan, and the pager reuses it.
-    count = found.order_by()[: COUNT_CAP + 1].count()
-    walk = not must_sort and count > WALK_ABOVE
-    results = found.order_by(*_name_order(column, walk)).prefetch_related(*with_enrichment(cpts))
-    results.known_count = count
+        found = found.filter(**{f"{key}__in": _entries_of(cpts, skills=data["skill"])})
+    return found
+
+
+def professionals(data, cpts):
+    """Active professionals matching the coordinator's search, with their current activities and
+    the CPTS's enrichment prefetched (`current_activities`, `cpts_entries`). The count, up to the
+    pager's cap, is computed here (`known_count`, which the pager reuses): it decides the plan of
+    a national search. One queryset, or `Chained` ones for a name matching both columns."""
+    search = _everywhere if data.get("scope", TERRITORY) == EVERYWHERE else _on_territory
+    found = [(queryset.prefetch_related(*with_enrichment(cpts)), count) for queryset, count in search(data, cpts)]
+    return _as_results(found)
+
+
+def _as_results(found: list[tuple]):
+    if len(found) > 1:
+        return Chained(found)
+    queryset, count = found[0]
+    queryset.known_count = count
+    return queryset
+
+
+def _capped_count(queryset) -> int:
+    return queryset.order_by()[: COUNT_CAP + 1].count()
+
+
+def _listing_condition(data, cpts) -> Q:
+    """The search's conditions on the columns of `Listing`, but the name."""
+    condition = Q(cpts=cpts)
+    if data.get("profession"):
+        condition &= Q(profession_code=data["profession"])
+    if data.get("specialty"):
+        condition &= Q(savoir_faire_code=data["specialty"])
+    return condition
+
+
+def _on_territory(data, cpts) -> list[tuple]:
+    """A search on the CPTS's territory reads `Listing` (who works there, with the search columns):
+    counted in the CPTS's range of its indexes, and paged in their order, the professionals of the
+    page alone fetched (`ThroughListing`)."""
+    using = router.db_for_read(Listing)
+    term = normalize(data.get("name", ""))
+    found = []
+    for column, by_name in _name_parts(Listing.objects.filter(cpts=cpts), term, using):
+        rows = Listing.objects.filter(_listing_condition(data, cpts) & by_name)
+        rows = _with_enrichment_filters(rows, data, cpts, "professional_id")
+        count = _capped_count(rows)
+        found.append((ThroughListing(rows, column, count), count))
+    return found
+
+
+def _everywhere(data, cpts) -> list[tuple]:
+    """A search in the whole register: by name, profession, specialty, place, enrichment."""
+    term = normalize(data.get("name", ""))
+    using = router.db_for_read(Professional)
+    results = []
+    for column, by_name in _name_parts(Professional.objects.active(), term, using):
+        # Counted once, up to what the pager shows: the count decides the plan.
+        count = _capped_count(_national(data, cpts, by_name))
+        walk = count > WALK_ABOVE
+        found = _national(data, cpts, by_name, unindexed=walk and connections[using].vendor == "sqlite")
+        results.append((found.order_by(*_name_order(column, walk)), count))
     return results
+
+
+def _national(data, cpts, by_name: Q, *, unindexed: bool = False):
+    """The professionals of the register matching the search. `unindexed`: the profession and
+    the specialty are compared in a form SQLite cannot answer from an index (unary +, its
+    documented way): to walk the name index, SQLite otherwise reads every doctor of the country
+    through the profession's index and sorts them (0.5 s)."""
+    found = Professional.objects.active().filter(by_name)
+    for field, key in (("profession_code", "profession"), ("savoir_faire_code", "specialty")):
+        if data.get(key):
+            compared = Func(F(field), template="+%(expressions)s", output_field=CharField()) if unindexed else F(field)
+            found = found.filter(Exact(compared, data[key]))
+    return _with_enrichment_filters(found, data, cpts, "pk")
 
 
 def _name_order(column: str, walk: bool) -> tuple:
     """Alphabetical order, and with it the plan. Walking the name index and testing each
     professional until a page is full costs pages ÷ share of the country that matches; reading
-    the matching ones and sorting them costs their number. A small area (a few communes, a rare
-    profession in a territory, a rare name) must be read and sorted: walking the index would test
-    most of the country (0.9 s at 500,000 lines). A large one must be walked: sorting tens of
-    thousands of rows for 25 of them is what takes time then. The two cost the same near
-    √(page × country), a few thousand: the results are counted first (up to the pager's cap, a
-    count the pager reuses). An order on an expression the index cannot serve keeps the
-    read-and-sort plan (the name columns are never null: the Coalesce changes nothing but the
-    plan). A search by a name found in both columns is always read and sorted (see `_by_name`)."""
+    the matching ones and sorting them costs their number. A small set (a few communes, a rare
+    profession, a rare name) must be read and sorted: walking the index would test most of the
+    country (0.9 s at 500,000 lines). A large one must be walked: sorting tens of thousands of
+    rows for 25 of them is what takes time then. The two cost the same near √(page × country), a
+    few thousand: the results are counted first (up to the pager's cap, a count the pager
+    reuses). An order on an expression the index cannot serve keeps the read-and-sort plan (the
+    name columns are never null: the Coalesce changes nothing but the plan)."""
     if walk:
         return (column, "national_id")
     return (Coalesce(column, Value("")), "national_id")
@@ -191,12 +317,8 @@ def public_professionals(data, cpts):
     professional chose to publish, restricted to the published fields: the MSSanté address and
     the membership never reach the template.
     """
-    found = Professional.objects.active()
-    by_name = name_filter(data.get("name", ""))
-    if by_name is not None:
-        found = found.filter(by_name)
-    if data.get("profession"):
-        found = found.filter(profession_code=data["profession"])
+    asked = {"name": data.get("name", ""), "profession": data.get("profession"), "scope": TERRITORY}
+    found = _on_territory(asked, cpts)
     on_territory = _in_area(Activity.objects.active(), {"scope": TERRITORY}, cpts)
     published = (
         DirectoryEntry.objects.listed()
@@ -204,18 +326,15 @@ def public_professionals(data, cpts):
         .only("id", "professional_id", "languages", "accepts_new_patients")
         .prefetch_related("skills")
     )
-    return (
-        found.filter(pk__in=on_territory.values("professional_id"))
-        .order_by("search_name", "national_id")
-        .prefetch_related(
-            Prefetch(
-                "activities",
-                queryset=on_territory.select_related("commune").order_by("id"),
-                to_attr="territory_activities",
-            ),
-            Prefetch("directory_entries", queryset=published, to_attr="published_entries"),
-        )
-    )
+    prefetched = [
+        Prefetch(
+            "activities",
+            queryset=on_territory.select_related("commune").order_by("id"),
+            to_attr="territory_activities",
+        ),
+        Prefetch("directory_entries", queryset=published, to_attr="published_entries"),
+    ]
+    return _as_results([(queryset.prefetch_related(*prefetched), count) for queryset, count in found])
 
 
 def _last_run(source) -> int:

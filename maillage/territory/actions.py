@@ -5,6 +5,7 @@ from django.db.models import F
 
 from maillage.core import audit
 from maillage.territory.models import Commune, Cpts, CptsCommune
+from maillage.territory.signals import territory_set
 
 
 class TerritoryError(Exception):
@@ -74,6 +75,7 @@ def set_territory(cpts: Cpts, codes: list[str], *, actor, expected_version: int 
     before = set(cpts.territory.values_list("commune_id", flat=True))
     cpts.territory.exclude(commune__in=communes).delete()
     CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune=c) for c in communes if c.code not in before])
+    territory_set.send(sender=Cpts, cpts=cpts)  # bulk_create sends no post_save
     audit.record(
         "territory.set",
         actor=actor,

@@ -69,12 +69,16 @@ def test_a_first_load_finds_what_the_general_path_finds(tmp_path, ain, monkeypat
 
 
 def index_names(table):
+    """The table's indexes and constraints, with the columns and the target of its foreign keys."""
     with connection.cursor() as cursor:
-        return sorted(connection.introspection.get_constraints(cursor, table))
+        found = connection.introspection.get_constraints(cursor, table)
+    return sorted((name, tuple(c["columns"]), c["foreign_key"]) for name, c in found.items())
 
 
-def test_indexes_dropped_for_a_first_load_come_back(tmp_path, db, monkeypatch):
+def test_indexes_and_keys_dropped_for_a_first_load_come_back(tmp_path, db, monkeypatch):
     before = {table: index_names(table) for table in ("directory_professional", "directory_activity")}
+    keys = [k[1:] for k in before["directory_activity"]]
+    assert (("professional_id",), ("directory_professional", "id")) in keys
     path = write_rpps(tmp_path / "a.txt", [rpps_line(rpps=rpps_number(210 + i), mode_code="L") for i in range(3)])
     run("import_rpps", path)  # dry run: rolled back
     assert {table: index_names(table) for table in before} == before

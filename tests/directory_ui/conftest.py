@@ -66,7 +66,9 @@ def directory(idf):
     )
     ancien = pro(communes["92046"], last_name="Ancien", first_name="Zoé", active=False)
     partie = pro(communes["92020"], last_name="Partie", first_name="Lucie")
-    partie.activities.update(active=False)
+    for gone in partie.activities.all():  # saved one by one: the territory listing follows saves
+        gone.active = False
+        gone.save()
 
     published = DirectoryEntry.objects.create(
         cpts=cmv,

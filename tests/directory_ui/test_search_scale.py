@@ -36,11 +36,29 @@ def test_a_name_matches_the_last_name_or_the_first_name(directory):
     pro(malakoff, last_name="Durand", first_name="Martine")
     pro(malakoff, last_name="Le Martin", first_name="Luc")  # a later word of the name: not a prefix
     found = page_names({"name": "mart"}, directory["cmv"])
-    assert found == ["Durand Martine", "Martin Paul"]  # one list, by « nom prénom »
+    assert found == ["Martin Paul", "Durand Martine"]  # names first, then first names
     # Only first names start so: listed by first name.
     pro(malakoff, last_name="Abel", first_name="Rosine")
     pro(malakoff, last_name="Zidane", first_name="Rosalie")
     assert page_names({"name": "ros"}, directory["cmv"]) == ["Zidane Rosalie", "Abel Rosine"]
+
+
+@pytest.mark.parametrize("scope", ["territory", "all"])
+def test_a_name_matching_both_columns_pages_through_names_then_first_names(directory, scope):
+    malakoff = directory["communes"]["92046"]
+    for last, first in [("Roux", "Anne"), ("Rolland", "Jean"), ("Robin", "Zoé")]:
+        pro(malakoff, last_name=last, first_name=first)
+    for last, first in [("Abel", "Romain"), ("Zola", "Rose"), ("Petit", "Robert")]:
+        pro(malakoff, last_name=last, first_name=first)
+    results = search.professionals({"name": "ro", "scope": scope}, directory["cmv"])
+    names = [f"{p.last_name} {p.first_name}" for p in results[:25]]
+    assert names == ["Robin Zoé", "Rolland Jean", "Roux Anne", "Petit Robert", "Abel Romain", "Zola Rose"]
+    pager = CappedPaginator(results, 2)
+    assert pager.count == 6 and pager.num_pages == 3
+    # The middle page takes the last name and the first first name; each row with what the page shows.
+    middle = list(pager.page(2))
+    assert [p.last_name for p in middle] == ["Roux", "Petit"]
+    assert [a.commune_id for a in middle[1].current_activities] == ["92046"]
 
 
 def test_the_pager_stops_counting_past_its_cap(directory, coordinator_client, monkeypatch):

@@ -1,6 +1,5 @@
 import pytest
 
-from maillage.directory.models import Activity
 from tests.factories import (
     ActivityFactory,
     CommuneFactory,
@@ -53,7 +52,9 @@ def dordogne(db):
     _site(ProfessionalFactory(**NURSE), c["24001"])
     _site(ProfessionalFactory(**NURSE), c["33063"])
     # A site abroad (no commune): the professional counts nowhere.
-    Activity.objects.filter(pk=_site(ProfessionalFactory(**NURSE), c["33063"]).pk).update(commune=None)
+    abroad = _site(ProfessionalFactory(**NURSE), c["33063"])
+    abroad.commune = None
+    abroad.save()
     return {"cpts": cpts, "communes": communes}
 
 

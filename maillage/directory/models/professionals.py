@@ -29,12 +29,11 @@ class Professional(ImportedRow):
     civility_label = models.CharField("civilité", max_length=50, blank=True)
     last_name = models.CharField("nom d'exercice", max_length=150, blank=True)
     first_name = models.CharField("prénom d'exercice", max_length=150, blank=True)
-    # db_index: a plain index (ordering, prefix search), and on PostgreSQL a pattern one that the
-    # byte collation of the column (migration 0005) makes unnecessary but Django creates with it.
-    search_name = models.CharField(max_length=300, db_index=True, editable=False)
+    # Indexed below, with `active`. Byte collation on PostgreSQL (migration 0005).
+    search_name = models.CharField(max_length=300, editable=False)
     # « prénom nom », normalized: a search by first name is a prefix search on its own index too
     # (a LIKE '% term%' on `search_name` reads the whole table: seconds at national scale).
-    search_given = models.CharField(max_length=300, db_index=True, editable=False, default="")
+    search_given = models.CharField(max_length=300, editable=False, default="")
     profession_code = models.CharField("code profession", max_length=5, blank=True)
     profession_label = models.CharField("profession", max_length=150, blank=True)
     category_code = models.CharField("code catégorie professionnelle", max_length=5, blank=True)
@@ -53,7 +52,18 @@ class Professional(ImportedRow):
         ordering = ["search_name", "national_id"]
         verbose_name = "professionnel de santé"
         verbose_name_plural = "professionnels de santé"
-        indexes = [models.Index(fields=["profession_code", "active"])]
+        # The name indexes hold what a national search counts its matches by (`active`, the
+        # profession, and for those whose first name starts with the text, whether their name does
+        # too): on PostgreSQL such a count is read from the index alone, not from thousands of
+        # table pages. The specialty alone has its own.
+        indexes = [
+            models.Index(fields=["profession_code", "active"]),
+            models.Index(fields=["savoir_faire_code", "active"], name="professional_by_specialty"),
+            models.Index(fields=["search_name", "active", "profession_code"], name="professional_by_name"),
+            models.Index(
+                fields=["search_given", "active", "search_name", "profession_code"], name="professional_by_given"
+            ),
+        ]
         # A constraint rather than unique=True: PostgreSQL then gets no second, LIKE-only index.
         constraints = [models.UniqueConstraint(fields=["national_id"], name="unique_professional_national_id")]
 

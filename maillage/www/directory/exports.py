@@ -12,6 +12,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from maillage.directory import search
 from maillage.directory.models import Activity
 
 CHUNK = 1000
@@ -94,9 +95,10 @@ def _site(activity) -> list:
     ]
 
 
-def professional_rows(professionals):
-    """One row per current activity (a professional without any gets one row)."""
-    for pro in professionals.iterator(chunk_size=CHUNK):
+def professional_rows(results):
+    """One row per current activity (a professional without any gets one row), for the results
+    of `search.professionals` (a queryset, or several shown one after the other)."""
+    for pro in (pro for part in search.parts(results) for pro in part.iterator(chunk_size=CHUNK)):
         identity = [
             pro.national_id,
             pro.exercise_civility_label or pro.civility_label,
@@ -110,8 +112,12 @@ def professional_rows(professionals):
             yield [*identity, *_site(activity), *enrichment]
 
 
-def count_professional_rows(professionals) -> int:
+def count_professional_rows(results) -> int:
     """What `professional_rows` will write, counted in SQL before the first row is streamed."""
+    return sum(_count_rows(part) for part in search.parts(results))
+
+
+def _count_rows(professionals) -> int:
     pks = professionals.prefetch_related(None).values("pk")
     activities = Activity.objects.active().filter(professional_id__in=pks)
     with_activity = activities.order_by().values("professional_id").distinct().count()
