@@ -56,20 +56,20 @@ def _placeholders(values: list) -> str:
 
 def for_cpts(cpts_ids) -> None:
     """After a change of these CPTS's territories."""
-    ids = sorted(set(cpts_ids))
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = _placeholders(chunk)
-        _rebuild(f"t.cpts_id IN ({marks})", f"cpts_id IN ({marks})", chunk)
+    _rebuild_by(cpts_ids, "t.cpts_id", "cpts_id")
 
 
 def for_professionals(professional_ids) -> None:
     """After a change of these professionals or of their activities."""
-    ids = sorted(set(professional_ids))
+    _rebuild_by(professional_ids, "a.professional_id", "professional_id")
+
+
+def _rebuild_by(ids, source_column: str, listing_column: str) -> None:
+    ids = sorted(set(ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         marks = _placeholders(chunk)
-        _rebuild(f"a.professional_id IN ({marks})", f"professional_id IN ({marks})", chunk)
+        _rebuild(f"{source_column} IN ({marks})", f"{listing_column} IN ({marks})", chunk)
 
 
 def rebuild_all(using: str | None = None) -> None:
