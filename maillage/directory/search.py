@@ -1,8 +1,9 @@
 """Searching the directory of a CPTS: professionals (RPPS) and structures (FINESS).
 
 Each function takes the cleaned data of a search form (a plain dict: missing keys mean « no
-filter ») and the CPTS the search is made for, and returns a lazy queryset with what its pages
-show already fetched in a fixed number of queries, however many rows there are.
+filter ») and the CPTS the search is made for, and returns results that a pager slices — a lazy
+queryset, or a `Counted` sequence (`ThroughListing`, `Chained`) — with what its pages show
+fetched in a fixed number of queries, however many rows there are.
 
 Distances use commune centroids: a bounding box narrows the communes in SQL (portable to SQLite
 and PostgreSQL, no spatial extension), then the haversine distance decides in Python. A commune is
@@ -94,19 +95,26 @@ def _name_parts(rows, term: str, using: str) -> list[tuple]:
     return [("search_name", name), ("search_given", given & ~name)]
 
 
-class Chained:
-    """The parts of a search shown one after the other, as one list that the pager slices: each
-    slice reads the rows it needs from each part (counted beforehand, up to the cap)."""
+class Counted:
+    """Results counted beforehand (up to the cap, `known_count`, which the pager reuses) and read
+    a slice at a time by the pager."""
 
-    def __init__(self, parts: list[tuple]):
-        self.parts = parts  # (queryset, count)
-        self.known_count = min(sum(count for _, count in parts), COUNT_CAP + 1)
+    known_count: int
 
     def count(self) -> int:
         return self.known_count
 
     def __len__(self) -> int:
         return self.known_count
+
+
+class Chained(Counted):
+    """The parts of a search shown one after the other, as one list that the pager slices: each
+    slice reads the rows it needs from each part (counted beforehand, up to the cap)."""
+
+    def __init__(self, parts: list[tuple]):
+        self.parts = parts  # (queryset, count)
+        self.known_count = min(sum(count for _, count in parts), COUNT_CAP + 1)
 
     def __getitem__(self, item: slice) -> list:
         start, stop = item.start or 0, self.known_count if item.stop is None else item.stop
@@ -122,7 +130,7 @@ class Chained:
         return [_queryset(part) for part, _ in self.parts]
 
 
-class ThroughListing:
+class ThroughListing(Counted):
     """The results of a search on a territory: a page's professionals are taken from the listing
     (ids, in its order, from its index), then fetched by id with what the page shows. Joining the
     professionals to the listing and ordering the join fetched every matching professional
@@ -133,12 +141,6 @@ class ThroughListing:
         self.column = column
         self.known_count = count
         self.fetched = Professional.objects.all() if fetched is None else fetched  # with its prefetches
-
-    def count(self) -> int:
-        return self.known_count
-
-    def __len__(self) -> int:
-        return self.known_count
 
     def __getitem__(self, item: slice) -> list:
         ids = list(self.listed.values_list("professional_id", flat=True)[item])
