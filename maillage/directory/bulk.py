@@ -374,7 +374,8 @@ def suspend_foreign_keys(model) -> list[str]:
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
         return []  # SQLite checks deferred keys at the commit, in one pass already
-    table = connection.ops.quote_name(model._meta.db_table)
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -383,8 +384,7 @@ def suspend_foreign_keys(model) -> list[str]:
         )
         keys = cursor.fetchall()
         for name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-    quote = connection.ops.quote_name
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
     return [f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in keys]
 
 
