@@ -1,6 +1,10 @@
-"""Every URL × every role × own/other CPTS → the status a user gets.
+"""Every URL × every role × own/other CPTS and own/other région → the status a user gets.
 
-The completeness test fails when a URL is added without a row here: the matrix grows with the app.
+The expected statuses are generated from the access policy (`maillage.accounts.policy.RULES`):
+each row names the area and action its view asks the policy about, and an actor is let through
+when the policy grants its role kind with a scope that reaches the CPTS in the URL (cmv, in
+Île-de-France). The completeness test fails when a URL is added without a row here, and another
+when an area of the policy is never exercised: the matrix grows with the app.
 """
 
 from datetime import timedelta
@@ -10,6 +14,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from maillage.accounts import policy
+from maillage.accounts.models import RoleKind
+from maillage.accounts.policy import READ, WRITE, Action, Area
 from maillage.directory.models import Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.funding.models import RuleSet
@@ -23,145 +30,206 @@ from tests.factories import (
     with_check_digit,
 )
 
-# Who asks. "coordinator_other" coordinates another CPTS than the one in the URL (cmv).
-ACTORS = [
-    "anonymous",
-    "no_role",
-    "admin",
-    "regional_own",
-    "regional_other",
-    "coordinator",
-    "coordinator_other",
-    "member",
-    "regulator",
-]
+# Who asks: (role kind, whether its CPTS or région is the one of the URL). The "_other" actors hold
+# the same role in Paris 13 (same région, another CPTS) or in Occitanie (another région).
+ACTORS = {
+    "anonymous": (None, None),
+    "no_role": (None, None),
+    "admin": (RoleKind.ADMIN, None),
+    "regional_own": (RoleKind.REGIONAL_VIEWER, True),
+    "regional_other": (RoleKind.REGIONAL_VIEWER, False),
+    "coordinator": (RoleKind.COORDINATOR, True),
+    "coordinator_other": (RoleKind.COORDINATOR, False),
+    "member": (RoleKind.MEMBER, True),
+    "member_other": (RoleKind.MEMBER, False),
+    "regulator": (RoleKind.REGULATOR, True),
+    "regulator_other": (RoleKind.REGULATOR, False),
+}
+OWNER = "member"  # the member's account is linked to the GP who owns the slots and proposals
 LOGIN = 302  # anonymous users are sent to the login page
-PUBLIC = dict.fromkeys(ACTORS, 200)
 
 
-def only(allowed, *, other=404, anonymous=LOGIN, **special):
-    """Status per actor: `allowed` get 200 (or what `special` says), the others `other`."""
-    row = {actor: (200 if actor in allowed else other) for actor in ACTORS}
-    row["anonymous"] = anonymous
-    row.update(special)
-    return row
+def reaches(actor: str, area: Area, action: Action) -> bool:
+    """Whether the policy lets `actor` `action` in `area` of cmv."""
+    kind, own = ACTORS[actor]
+    scope = policy.grants(area, action).get(kind)
+    return scope == policy.ALL or (scope in (policy.OWN, policy.REGION) and own)
 
 
-LOGGED_IN = only(
-    ACTORS, coordinator=302, coordinator_other=302, regional_own=302, regional_other=302
-)  # they land on their dashboard
-COORDINATION = only({"coordinator"})
-REGION = only({"admin", "regional_own"})
-CPTS_TEAM = only({"coordinator", "member", "regulator"})  # the CPTS's own people read its directory
-DESK = only({"coordinator", "regulator"})
-FUNDING_READ = only(
-    {"coordinator", "admin", "regional_own"}
-)  # amounts only, no person's identity  # the waiting list: coordinator and regulator only
-DESK_WRITE = {"coordinator": 302, "regulator": 302}
-DESK_REFUSED = {"coordinator": 400, "regulator": 400}
-TIMELINE_WRITE = {"coordinator": 302, "admin": 302}
-INDICATORS = only({"coordinator", "member", "admin"})
-INDICATORS_API = only({"coordinator", "member", "admin", "regional_own"}, anonymous=401)
-PROJET_READ = only({"admin", "coordinator", "member", "regulator"})  # the projet de santé holds no personal data
+def guarded(area, action=READ, success=200, *, owner=False, api=False):
+    """Statuses of a URL whose view asks the policy: `success` for those it lets through (and, for an
+    object that is someone's own, only its owner), 404 for every other signed-in person."""
+
+    def expected():
+        row = {}
+        for actor in ACTORS:
+            allowed = reaches(actor, area, action) and (not owner or actor == OWNER)
+            row[actor] = success if allowed else 404
+        row["anonymous"] = 401 if api else LOGIN
+        return row
+
+    return {"area": area, "action": action, "expected": expected}
+
+
+def fixed(statuses):
+    """Statuses of a URL the policy does not decide (public pages, a key, no such resource)."""
+    return {"area": None, "action": None, "expected": lambda: dict(statuses)}
+
+
+def everyone(status, **special):
+    return fixed({**dict.fromkeys(ACTORS, status), **special})
+
+
+PUBLIC = everyone(200)
+SIGNED_IN = everyone(200, anonymous=LOGIN)
+# Coordinators and regional viewers land on their own dashboard.
+LOGGED_IN = everyone(200, anonymous=LOGIN, coordinator=302, coordinator_other=302, regional_own=302, regional_other=302)
 MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
+A = Area
 
-# (url name, method, path, expected statuses)
+# (url name, method, path, access)
 MATRIX = [
     ("www:home", "get", "/", PUBLIC),
     ("www:home_geojson", "get", "/carte.geojson", PUBLIC),
     ("www:cpts_public", "get", "/cpts/cmv/", PUBLIC),
     ("www:cpts_geojson", "get", "/cpts/cmv/carte.geojson", PUBLIC),
     ("www:home_dashboard", "get", "/espace/", LOGGED_IN),
-    ("www:switch_role", "post", "/espace/role/", only(ACTORS, **dict.fromkeys(ACTORS, 302))),
-    ("www:coord_dashboard", "get", "/c/cmv/", COORDINATION),
-    ("www:territory_edit", "get", "/c/cmv/territoire/", COORDINATION),
-    ("www:territory_search", "get", "/c/cmv/territoire/recherche/?q=mont", COORDINATION),
-    ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", COORDINATION),
-    ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", COORDINATION),
-    ("www:audit_log", "get", "/c/cmv/journal/", COORDINATION),
-    ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", INDICATORS),
-    ("www:directory_search", "get", "/c/cmv/annuaire/", CPTS_TEAM),
-    ("www:directory_export_csv", "get", "/c/cmv/annuaire/export.csv", COORDINATION),
-    ("www:directory_export_xlsx", "get", "/c/cmv/annuaire/export.xlsx", COORDINATION),
-    ("www:directory_professional", "get", f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/", CPTS_TEAM),
+    ("www:switch_role", "post", "/espace/role/", everyone(302)),
+    ("www:coord_dashboard", "get", "/c/cmv/", guarded(A.COORDINATION)),
+    ("www:territory_edit", "get", "/c/cmv/territoire/", guarded(A.TERRITORY)),
+    ("www:territory_search", "get", "/c/cmv/territoire/recherche/?q=mont", guarded(A.TERRITORY, WRITE)),
+    ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", guarded(A.TERRITORY, WRITE)),
+    ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", guarded(A.TERRITORY, WRITE)),
+    ("www:audit_log", "get", "/c/cmv/journal/", guarded(A.AUDIT)),
+    ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", guarded(A.INDICATORS)),
+    # An entry without a value is refused (400) with the form's message: reaching it is what is checked.
+    ("www:cpts_indicators", "post", "/c/cmv/indicateurs/", guarded(A.INDICATORS, WRITE, 400)),
+    ("www:directory_search", "get", "/c/cmv/annuaire/", guarded(A.DIRECTORY)),
+    ("www:directory_export_csv", "get", "/c/cmv/annuaire/export.csv", guarded(A.DIRECTORY_EXPORT)),
+    ("www:directory_export_xlsx", "get", "/c/cmv/annuaire/export.xlsx", guarded(A.DIRECTORY_EXPORT)),
+    ("www:directory_professional", "get", f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/", guarded(A.DIRECTORY)),
     # A saved enrichment redirects to the professional's page.
-    ("www:directory_entry_edit", "post", f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/fiche/", only(set(), coordinator=302)),
+    (
+        "www:directory_entry_edit",
+        "post",
+        f"/c/cmv/annuaire/pro/8{MATRIX_RPPS}/fiche/",
+        guarded(A.DIRECTORY, WRITE, 302),
+    ),
     ("www:directory_public", "get", "/cpts/cmv/annuaire/", PUBLIC),
-    ("www:directory_partners", "get", "/c/cmv/annuaire/partenaires/", CPTS_TEAM),
-    ("www:directory_partner_edit", "get", "/c/cmv/annuaire/partenaires/{partner}/", COORDINATION),
+    ("www:directory_partners", "get", "/c/cmv/annuaire/partenaires/", guarded(A.DIRECTORY)),
+    ("www:directory_partner_edit", "get", "/c/cmv/annuaire/partenaires/{partner}/", guarded(A.DIRECTORY, WRITE)),
     ("www:doctor_request_form", "get", "/cpts/cmv/medecin-traitant/", PUBLIC),
     ("www:doctor_request_sent", "get", "/cpts/cmv/medecin-traitant/envoyee/", PUBLIC),
-    ("www:doctor_requests", "get", "/c/cmv/medecin-traitant/", DESK),
-    ("www:doctor_request_new", "get", "/c/cmv/medecin-traitant/nouvelle/", DESK),
-    ("www:doctor_request", "get", "/c/cmv/medecin-traitant/{mt}/", DESK),
-    ("www:doctor_request_qualify", "post", "/c/cmv/medecin-traitant/{mt}/qualifier/", only(set(), **DESK_WRITE)),
+    ("www:doctor_requests", "get", "/c/cmv/medecin-traitant/", guarded(A.DOCTOR_ACCESS_LIST)),
+    ("www:doctor_request_new", "get", "/c/cmv/medecin-traitant/nouvelle/", guarded(A.DOCTOR_ACCESS_LIST)),
+    ("www:doctor_request", "get", "/c/cmv/medecin-traitant/{mt}/", guarded(A.DOCTOR_ACCESS_LIST)),
+    (
+        "www:doctor_request_qualify",
+        "post",
+        "/c/cmv/medecin-traitant/{mt}/qualifier/",
+        guarded(A.DOCTOR_ACCESS_LIST, WRITE, 302),
+    ),
     # Without a target state the form is refused (400): reaching the form is what is checked.
-    ("www:doctor_request_transition", "post", "/c/cmv/medecin-traitant/{mt}/etat/", only(set(), **DESK_REFUSED)),
-    ("www:doctor_request_export", "get", "/c/cmv/medecin-traitant/{mt}/export.json", DESK),
-    ("www:doctor_settings", "get", "/c/cmv/medecin-traitant/reglages/", COORDINATION),
-    ("www:doctor_matching", "get", "/c/cmv/medecin-traitant/appariement/", COORDINATION),
+    (
+        "www:doctor_request_transition",
+        "post",
+        "/c/cmv/medecin-traitant/{mt}/etat/",
+        guarded(A.DOCTOR_ACCESS_LIST, WRITE, 400),
+    ),
+    ("www:doctor_request_export", "get", "/c/cmv/medecin-traitant/{mt}/export.json", guarded(A.DOCTOR_ACCESS_LIST)),
+    ("www:doctor_settings", "get", "/c/cmv/medecin-traitant/reglages/", guarded(A.DOCTOR_ACCESS_MATCHING)),
+    ("www:doctor_matching", "get", "/c/cmv/medecin-traitant/appariement/", guarded(A.DOCTOR_ACCESS_MATCHING)),
     (
         "www:doctor_matching_apply",
         "post",
         "/c/cmv/medecin-traitant/appariement/appliquer/",
-        only(set(), coordinator=302),
+        guarded(A.DOCTOR_ACCESS_MATCHING, WRITE, 302),
     ),
-    ("www:doctor_referral", "get", "/c/cmv/medecin-traitant/orienter/", CPTS_TEAM),
-    ("www:doctor_space", "get", "/c/cmv/medecin-traitant/mes-patients/", CPTS_TEAM),
+    ("www:doctor_referral", "get", "/c/cmv/medecin-traitant/orienter/", guarded(A.DOCTOR_ACCESS_OWN)),
+    ("www:doctor_space", "get", "/c/cmv/medecin-traitant/mes-patients/", guarded(A.DOCTOR_ACCESS_OWN)),
     # Only the doctor the proposal is addressed to (the member, a GP) finds it.
-    ("www:doctor_proposal_answer", "post", "/c/cmv/medecin-traitant/propositions/{proposal}/", only(set(), member=302)),
-    ("www:snp_desk", "get", "/c/cmv/snp/", DESK),
-    ("www:snp_request_new", "get", "/c/cmv/snp/nouvelle/", DESK),
-    ("www:snp_request", "get", "/c/cmv/snp/{snp}/", DESK),
+    (
+        "www:doctor_proposal_answer",
+        "post",
+        "/c/cmv/medecin-traitant/propositions/{proposal}/",
+        guarded(A.DOCTOR_ACCESS_OWN, WRITE, 302, owner=True),
+    ),
+    ("www:snp_desk", "get", "/c/cmv/snp/", guarded(A.UNSCHEDULED_DESK)),
+    ("www:snp_request_new", "get", "/c/cmv/snp/nouvelle/", guarded(A.UNSCHEDULED_DESK)),
+    ("www:snp_request", "get", "/c/cmv/snp/{snp}/", guarded(A.UNSCHEDULED_DESK)),
     # The first regulator books the slot; the second is told it is taken: both land on the request.
-    ("www:snp_book", "post", "/c/cmv/snp/{snp}/reserver/", only(set(), **DESK_WRITE)),
-    ("www:snp_unmet", "post", "/c/cmv/snp/{snp}/sans-solution/", only(set(), **DESK_WRITE)),
-    ("www:snp_cancel", "post", "/c/cmv/snp/reservations/{booking}/annuler/", only(set(), **DESK_WRITE)),
-    ("www:snp_slots", "get", "/c/cmv/mes-creneaux/", CPTS_TEAM),
+    ("www:snp_book", "post", "/c/cmv/snp/{snp}/reserver/", guarded(A.UNSCHEDULED_DESK, WRITE, 302)),
+    ("www:snp_unmet", "post", "/c/cmv/snp/{snp}/sans-solution/", guarded(A.UNSCHEDULED_DESK, WRITE, 302)),
+    (
+        "www:snp_cancel",
+        "post",
+        "/c/cmv/snp/reservations/{booking}/annuler/",
+        guarded(A.UNSCHEDULED_DESK, WRITE, 302),
+    ),
+    ("www:snp_slots", "get", "/c/cmv/mes-creneaux/", guarded(A.OWN_SLOTS)),
     # A slot is its professional's (the member, linked to the GP who opened it).
-    ("www:snp_slot_edit", "get", "/c/cmv/mes-creneaux/{slot}/", only({"member"})),
-    ("www:snp_slot_withdraw", "post", "/c/cmv/mes-creneaux/{slot}/retirer/", only(set(), member=302)),
-    ("www:snp_outcome", "post", "/c/cmv/mes-creneaux/reservations/{booking}/", only(set(), member=302)),
-    ("www:snp_feed_renew", "post", "/c/cmv/mes-creneaux/agenda/", only(set(), member=302)),
+    ("www:snp_slot_edit", "get", "/c/cmv/mes-creneaux/{slot}/", guarded(A.OWN_SLOTS, owner=True)),
+    (
+        "www:snp_slot_withdraw",
+        "post",
+        "/c/cmv/mes-creneaux/{slot}/retirer/",
+        guarded(A.OWN_SLOTS, WRITE, 302, owner=True),
+    ),
+    (
+        "www:snp_outcome",
+        "post",
+        "/c/cmv/mes-creneaux/reservations/{booking}/",
+        guarded(A.OWN_SLOTS, WRITE, 302, owner=True),
+    ),
+    ("www:snp_feed_renew", "post", "/c/cmv/mes-creneaux/agenda/", guarded(A.OWN_SLOTS, WRITE, 302, owner=True)),
     # The private calendar: its random token is the credential (calendar apps cannot log in).
     ("www:snp_ical", "get", "/agenda/{ical}.ics", PUBLIC),
-    ("www:projet_diagnostic", "get", "/c/cmv/diagnostic/", PROJET_READ),
-    ("www:projet_diagnostic_xlsx", "get", "/c/cmv/diagnostic.xlsx", PROJET_READ),
-    ("www:projet_home", "get", "/c/cmv/projet-de-sante/", PROJET_READ),
-    ("www:projet_docx", "get", "/c/cmv/projet-de-sante/projet-de-sante.docx", PROJET_READ),
-    ("www:projet_texts", "get", "/c/cmv/projet-de-sante/textes/", COORDINATION),
+    ("www:projet_diagnostic", "get", "/c/cmv/diagnostic/", guarded(A.PROJET)),
+    ("www:projet_diagnostic_xlsx", "get", "/c/cmv/diagnostic.xlsx", guarded(A.PROJET)),
+    ("www:projet_home", "get", "/c/cmv/projet-de-sante/", guarded(A.PROJET)),
+    ("www:projet_docx", "get", "/c/cmv/projet-de-sante/projet-de-sante.docx", guarded(A.PROJET)),
+    ("www:projet_texts", "get", "/c/cmv/projet-de-sante/textes/", guarded(A.PROJET, WRITE)),
     # Without a target state (or from a draft), refused with a message on the projet's page.
-    ("www:projet_move", "post", "/c/cmv/projet-de-sante/etat/", only(set(), coordinator=302)),
-    ("www:projet_new_version", "post", "/c/cmv/projet-de-sante/nouvelle-version/", only(set(), coordinator=302)),
-    ("www:projet_fiche_new", "get", "/c/cmv/projet-de-sante/fiches/nouvelle/", COORDINATION),
-    ("www:projet_fiche_edit", "get", "/c/cmv/projet-de-sante/fiches/{fiche}/", COORDINATION),
+    ("www:projet_move", "post", "/c/cmv/projet-de-sante/etat/", guarded(A.PROJET, WRITE, 302)),
+    ("www:projet_new_version", "post", "/c/cmv/projet-de-sante/nouvelle-version/", guarded(A.PROJET, WRITE, 302)),
+    ("www:projet_fiche_new", "get", "/c/cmv/projet-de-sante/fiches/nouvelle/", guarded(A.PROJET, WRITE)),
+    ("www:projet_fiche_edit", "get", "/c/cmv/projet-de-sante/fiches/{fiche}/", guarded(A.PROJET, WRITE)),
     (
         "www:projet_fiche_delete",
         "post",
         "/c/cmv/projet-de-sante/fiches/{fiche}/supprimer/",
-        only(set(), coordinator=302),
+        guarded(A.PROJET, WRITE, 302),
     ),
-    ("www:coverage_overview", "get", "/couverture/", only(ACTORS)),
-    ("www:coverage_region", "get", "/couverture/region/11/", REGION),
-    ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", REGION),
-    ("www:coverage_region_doctor_access", "get", "/couverture/region/11/medecin-traitant/", REGION),
-    ("www:coverage_departement", "get", "/couverture/departement/92/", REGION),
-    ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", REGION),
-    # The timeline: the coordinator and the admin write, the région's viewer reads (no personal data).
-    ("www:lifecycle_timeline", "get", "/c/cmv/parcours/", only({"coordinator", "admin", "regional_own"})),
-    ("www:lifecycle_milestone", "post", "/c/cmv/parcours/jalons/letter_of_intent/", only(set(), **TIMELINE_WRITE)),
-    # Without a target phase the form is refused (400): reaching the form is what is checked.
-    ("www:lifecycle_phase", "post", "/c/cmv/parcours/phase/", only(set(), coordinator=400, admin=400)),
-    ("www:lifecycle_document_upload", "post", "/c/cmv/parcours/documents/", only(set(), coordinator=400, admin=400)),
-    ("www:lifecycle_document", "get", "/c/cmv/parcours/documents/{document}/", only({"coordinator", "admin"})),
-    ("www:coverage_region_cpts", "get", "/couverture/region/11/cpts/", REGION),
-    ("www:funding", "get", "/c/cmv/financement/?annee=2025", FUNDING_READ),
-    ("www:funding_contract", "get", "/c/cmv/financement/contrat/", only({"coordinator", "admin"})),
+    ("www:coverage_overview", "get", "/couverture/", SIGNED_IN),
+    ("www:coverage_region", "get", "/couverture/region/11/", guarded(A.COVERAGE)),
+    ("www:coverage_region_map", "get", "/couverture/region/11/carte.geojson", guarded(A.COVERAGE)),
+    ("www:coverage_region_doctor_access", "get", "/couverture/region/11/medecin-traitant/", guarded(A.COVERAGE)),
+    ("www:coverage_departement", "get", "/couverture/departement/92/", guarded(A.COVERAGE)),
+    ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", guarded(A.COVERAGE)),
+    ("www:lifecycle_timeline", "get", "/c/cmv/parcours/", guarded(A.LIFECYCLE)),
+    (
+        "www:lifecycle_milestone",
+        "post",
+        "/c/cmv/parcours/jalons/letter_of_intent/",
+        guarded(A.LIFECYCLE, WRITE, 302),
+    ),
+    # Without a target phase (or a file) the form is refused (400): reaching it is what is checked.
+    ("www:lifecycle_phase", "post", "/c/cmv/parcours/phase/", guarded(A.LIFECYCLE, WRITE, 400)),
+    (
+        "www:lifecycle_document_upload",
+        "post",
+        "/c/cmv/parcours/documents/",
+        guarded(A.LIFECYCLE_DOCUMENTS, WRITE, 400),
+    ),
+    ("www:lifecycle_document", "get", "/c/cmv/parcours/documents/{document}/", guarded(A.LIFECYCLE_DOCUMENTS)),
+    ("www:coverage_region_cpts", "get", "/couverture/region/11/cpts/", guarded(A.COVERAGE)),
+    ("www:funding", "get", "/c/cmv/financement/?annee=2025", guarded(A.FUNDING)),
+    ("www:funding_contract", "get", "/c/cmv/financement/contrat/", guarded(A.FUNDING, WRITE)),
     # Without a body the form is refused with a message: reaching it is what is checked.
-    ("www:funding_crisis", "post", "/c/cmv/financement/crise/", only(set(), coordinator=302, admin=302)),
-    ("www:funding_xlsx", "get", "/c/cmv/financement/rapport.xlsx?annee=2025", FUNDING_READ),
-    ("www:funding_docx", "get", "/c/cmv/financement/rapport.docx?annee=2025", FUNDING_READ),
-    ("api-1:cpts_funding", "get", "/api/v1/cpts/cmv/funding?year=2025", {**FUNDING_READ, "anonymous": 401}),
+    ("www:funding_crisis", "post", "/c/cmv/financement/crise/", guarded(A.FUNDING, WRITE, 302)),
+    ("www:funding_xlsx", "get", "/c/cmv/financement/rapport.xlsx?annee=2025", guarded(A.FUNDING)),
+    ("www:funding_docx", "get", "/c/cmv/financement/rapport.docx?annee=2025", guarded(A.FUNDING)),
+    ("api-1:cpts_funding", "get", "/api/v1/cpts/cmv/funding?year=2025", guarded(A.FUNDING, api=True)),
     ("api-1:communes", "get", "/api/v1/communes?q=mal", PUBLIC),
     ("api-1:commune", "get", "/api/v1/communes/92046", PUBLIC),
     ("api-1:cpts_list", "get", "/api/v1/cpts/", PUBLIC),
@@ -169,23 +237,21 @@ MATRIX = [
     ("api-1:coverage_view", "get", "/api/v1/coverage?region=11", PUBLIC),
     ("api-1:openapi-json", "get", "/api/v1/openapi.json", PUBLIC),
     ("api-1:openapi-view", "get", "/api/v1/docs", PUBLIC),
-    ("api-1:api-root", "get", "/api/v1/", dict.fromkeys(ACTORS, 404)),
+    ("api-1:api-root", "get", "/api/v1/", everyone(404)),
     # FHIR: public open data; reads of ids nobody has answer an OperationOutcome 404 to everyone.
     ("fhir:metadata", "get", "/fhir/metadata", PUBLIC),
     ("fhir:practitioner_search", "get", "/fhir/Practitioner?name=x", PUBLIC),
-    ("fhir:practitioner_read", "get", "/fhir/Practitioner/899999999999", dict.fromkeys(ACTORS, 404)),
+    ("fhir:practitioner_read", "get", "/fhir/Practitioner/899999999999", everyone(404)),
     ("fhir:practitionerrole_search", "get", "/fhir/PractitionerRole?role=10", PUBLIC),
-    ("fhir:practitionerrole_read", "get", "/fhir/PractitionerRole/inconnu", dict.fromkeys(ACTORS, 404)),
+    ("fhir:practitionerrole_read", "get", "/fhir/PractitionerRole/inconnu", everyone(404)),
     ("fhir:organization_search", "get", "/fhir/Organization?name=x", PUBLIC),
-    ("fhir:organization_read", "get", "/fhir/Organization/1000000000", dict.fromkeys(ACTORS, 404)),
+    ("fhir:organization_read", "get", "/fhir/Organization/1000000000", everyone(404)),
     # The SAS interface asks for a consumer's key (a bearer key, not a session): 401 to everyone without it.
-    ("fhir:slot_search", "get", "/fhir/Slot?status=free", dict.fromkeys(ACTORS, 401)),
-    ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", dict.fromkeys(ACTORS, 401)),
-    ("fhir:unsupported", "get", "/fhir/Patient", dict.fromkeys(ACTORS, 404)),
-    # Indicators: the CPTS's coordinators and members read them, admins too; the API also answers
-    # the regional viewers of the CPTS's région (small counts hidden); anonymous API clients get 401.
-    ("www:indicator_detail", "get", "/c/cmv/indicateurs/cpam.depistage_sein/", INDICATORS),
-    ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", INDICATORS_API),
+    ("fhir:slot_search", "get", "/fhir/Slot?status=free", everyone(401)),
+    ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", everyone(401)),
+    ("fhir:unsupported", "get", "/fhir/Patient", everyone(404)),
+    ("www:indicator_detail", "get", "/c/cmv/indicateurs/cpam.depistage_sein/", guarded(A.INDICATORS)),
+    ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
 BODIES = {
@@ -209,7 +275,9 @@ def actors(idf):
         "coordinator": RoleFactory(coordinator=True, cpts=idf["cmv"]).user,
         "coordinator_other": RoleFactory(coordinator=True, cpts=idf["paris13"]).user,
         "member": RoleFactory(cpts=idf["cmv"]).user,
+        "member_other": RoleFactory(cpts=idf["paris13"]).user,
         "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
+        "regulator_other": RoleFactory(regulator=True, cpts=idf["paris13"]).user,
     }
     ProfessionalFactory(identifier=MATRIX_RPPS)
     idf.update(_waiting_list(idf, people["member"], ProfessionalFactory()))
@@ -278,8 +346,8 @@ def _lifecycle_document(cpts):
     return attach_document(cpts, "letter_of_intent", SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n%%EOF\n"), actor=None)
 
 
-@pytest.mark.parametrize(("name", "method", "path", "expected"), MATRIX, ids=[row[0] for row in MATRIX])
-def test_permission_matrix(actors, name, method, path, expected):
+@pytest.mark.parametrize(("name", "method", "path", "access"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_permission_matrix(actors, name, method, path, access):
     clients, idf = actors
     keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
     path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
@@ -292,7 +360,7 @@ def test_permission_matrix(actors, name, method, path, expected):
         got[actor] = response.status_code
         if response.status_code == 200 and name in BODIES and actor == "coordinator":
             assert "message error" not in response.content.decode()
-    assert got == expected
+    assert got == access["expected"]()
 
 
 def test_other_cpts_objects_answer_404_not_403(actors):
@@ -322,6 +390,21 @@ def _named_urls(resolver, namespace=""):
 def test_every_url_of_the_app_is_in_the_matrix():
     ours = {n for n in _named_urls(get_resolver()) if n.startswith(("www:", "api-1:", "fhir:"))}
     assert ours == {row[0] for row in MATRIX}
+
+
+def test_every_rule_of_the_policy_is_exercised_by_a_url():
+    """A rule no URL asks about is either dead or a view that decides access by itself."""
+    declared = {(area, action) for area, actions in policy.RULES.items() for action in actions}
+    asked = {(row[3]["area"], row[3]["action"]) for row in MATRIX if row[3]["area"] is not None}
+    assert declared - asked == set()
+
+
+def test_a_role_of_the_policy_that_nobody_holds_is_refused():
+    """The generator itself: a kind the policy grants nothing to reaches no area."""
+    assert not any(reaches("no_role", area, action) for area in Area for action in Action)
+    assert reaches("admin", Area.FUNDING, READ) and not reaches("admin", Area.UNSCHEDULED_DESK, READ)
+    assert reaches("regional_own", Area.PROJET, READ) and not reaches("regional_other", Area.PROJET, READ)
+    assert not reaches("coordinator_other", Area.PROJET, READ)
 
 
 def _funding_contract(idf):

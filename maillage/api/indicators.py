@@ -1,7 +1,7 @@
 """GET /api/v1/cpts/{slug}/indicators?year=: the registry's values of a CPTS for a calendar year.
 
-The same rules as the pages: the CPTS's coordinators and members and the platform's admins read
-the values; a regional viewer of a région the CPTS has communes in reads them with every count
+The access policy's `indicators` area, as on the pages: the CPTS's coordinators and members and the
+platform's admins read the values; a regional viewer of a région the CPTS has communes in reads them with every count
 of people under 5 hidden (`registry.for_region`); anyone else gets a 404, as if the CPTS did not
 exist. A value kept for the year (computed and recorded, or entered by hand) is the one given, as
 the funding reads it; a computed indicator with nothing kept is computed now.
@@ -13,8 +13,8 @@ from typing import Any
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from maillage.accounts.models import RoleKind
-from maillage.accounts.roles import is_admin, roles_of
+from maillage.accounts import policy
+from maillage.accounts.policy import READ, Area
 from maillage.api.schemas import ErrorOut
 from maillage.indicators import registry
 from maillage.indicators.models import IndicatorValue
@@ -22,7 +22,6 @@ from maillage.indicators.periods import Period
 from maillage.territory.models import Cpts
 
 router = Router(tags=["indicateurs"])
-READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER)
 
 
 class IndicatorOut(Schema):
@@ -60,21 +59,11 @@ def _year(text: str | None) -> int | str:
 
 
 def _scope(request, slug: str) -> tuple[Cpts | None, bool]:
-    """The CPTS if the user may read its indicators, and whether only as a regional viewer."""
-    cpts = Cpts.objects.filter(slug=slug).first()
-    user = request.user
+    """The CPTS if the policy lets the user read its indicators, and whether only as a regional viewer."""
+    cpts = policy.cpts(request.user, Area.INDICATORS, READ).filter(slug=slug).first()
     if cpts is None:
         return None, False
-    if is_admin(user) or Cpts.objects.visible_to(user, READERS).filter(pk=cpts.pk).exists():
-        return cpts, False
-    regions = roles_of(user).filter(kind=RoleKind.REGIONAL_VIEWER).values("region_id")
-    in_region = Cpts.objects.filter(
-        pk=cpts.pk,
-        territory__commune__region__in=regions,
-        territory__commune__active=True,
-        territory__commune__is_unit=True,
-    )
-    return (cpts, True) if in_region.exists() else (None, False)
+    return cpts, policy.reads_as_region(request.user, Area.INDICATORS, cpts)
 
 
 def _values(cpts, period: Period) -> tuple[dict, dict[str, IndicatorValue]]:

@@ -70,7 +70,7 @@ class ProfessionRow:
 class MissionFigure:
     code: str
     label: str
-    value: int | float | None  # a breakdown counts as its total
+    value: int | float | str | None  # a breakdown counts as its total; « < 5 » for a regional reader
     unit: str
     detail: str = ""  # the breakdown, « ALD : 12, 70 ans ou plus : 8 »
 
@@ -252,11 +252,14 @@ def _breakdown(value) -> str:
     return ", ".join(f"{label} : {count}" for label, count in value.items())
 
 
-def mission_figures(cpts, year: int) -> list[MissionFigure]:
+def mission_figures(cpts, year: int, *, regional: bool = False) -> list[MissionFigure]:
     """The access and unscheduled-care figures of `year`, read through the registry; only those
-    with data (a mission the CPTS does not run through Maillage shows nothing rather than zeros)."""
+    with data (a mission the CPTS does not run through Maillage shows nothing rather than zeros).
+    A regional reader sees what `registry.for_region` lets through: a figure over fewer than 5
+    people is replaced by the words that hide it, its breakdown left out."""
     codes = [code for code, _ in MISSION_FIGURES if code in registry.REGISTRY]
-    values = registry.compute(cpts, Period.year(year), codes)
+    summarised = {registry.REGISTRY[code].summarises for code in codes} - {""}
+    values = registry.compute(cpts, Period.year(year), sorted({*codes, *summarised}))
     figures = []
     for code, label in MISSION_FIGURES:
         if code not in values:
@@ -266,11 +269,16 @@ def mission_figures(cpts, year: int) -> list[MissionFigure]:
         if not number:
             continue
         indicator = registry.REGISTRY[code]
-        figures.append(MissionFigure(code, label, number, indicator.unit, _breakdown(value)))
+        detail = _breakdown(value)
+        if regional:
+            shown = registry.for_region(indicator, values)
+            if shown != value:
+                number, detail = shown if not isinstance(shown, dict) else number, _breakdown(shown)
+        figures.append(MissionFigure(code, label, number, indicator.unit, detail))
     return figures
 
 
-def compute(cpts, *, year: int | None = None) -> Diagnostic:
+def compute(cpts, *, year: int | None = None, regional: bool = False) -> Diagnostic:
     year = year or timezone.localdate().year
     communes = _communes(cpts)
     population = cpts.population()
@@ -319,6 +327,6 @@ def compute(cpts, *, year: int | None = None) -> Diagnostic:
         professions=professions,
         zoning=_zoning(communes, population),
         year=year,
-        missions=mission_figures(cpts, year),
+        missions=mission_figures(cpts, year, regional=regional),
         directory_date=run[1] if run else None,
     )

@@ -103,11 +103,10 @@ class CptsQuerySet(models.QuerySet):
             commune_count=Count("territory", distinct=True),
         )
 
-    def visible_to(self, user, kinds):
-        """The CPTS in which `user` holds one of the role `kinds`: the start of every scoped view."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(roles__user=user, roles__kind__in=kinds).distinct()
+    def of_regions(self, regions):
+        """The CPTS with a commune (a unit of territory) in one of `regions` (codes or a queryset)."""
+        inside = CptsCommune.objects.filter(commune__region__in=regions, commune__is_unit=True)
+        return self.filter(pk__in=inside.values("cpts_id"))
 
 
 class Cpts(models.Model):

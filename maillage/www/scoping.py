@@ -1,16 +1,25 @@
-"""Every view starts from an object scoped to the user: anything outside answers 404."""
+"""Every view starts from an object scoped to the user: anything outside answers 404. Who may see
+what is decided by the access policy (maillage/accounts/policy.py); these are its lookups as the
+views use them."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from maillage.accounts.models import RoleKind
-from maillage.accounts.roles import is_admin, roles_of
+from maillage.accounts import policy
+from maillage.accounts.policy import READ, WRITE, Action, Area
 from maillage.directory.models import ProfessionalAccount
-from maillage.territory.models import Cpts, Departement, Region
+from maillage.territory.models import Cpts, Departement
+
+__all__ = ["READ", "WRITE", "Area", "cpts_for", "departement_for", "may", "professional_of", "region_for"]
 
 
-def cpts_for(request, slug: str, kinds=(RoleKind.COORDINATOR,)) -> Cpts:
-    return get_object_or_404(Cpts.objects.visible_to(request.user, kinds), slug=slug)
+def cpts_for(request, slug: str, area: Area, action: Action = READ) -> Cpts:
+    """The CPTS `slug` if the policy lets the user `action` in `area` there; otherwise 404."""
+    return policy.cpts_for(request, slug, area, action)
+
+
+def may(request, area: Area, action: Action, cpts: Cpts) -> bool:
+    return policy.may(request.user, area, action, cpts)
 
 
 def professional_of(user):
@@ -20,14 +29,11 @@ def professional_of(user):
 
 
 def visible_regions(user):
-    if is_admin(user):
-        return Region.objects.all()
-    codes = roles_of(user).filter(kind=RoleKind.REGIONAL_VIEWER).values_list("region_id", flat=True)
-    return Region.objects.filter(code__in=codes)
+    return policy.regions(user, Area.COVERAGE)
 
 
-def region_for(request, code: str) -> Region:
-    return get_object_or_404(visible_regions(request.user), code=code)
+def region_for(request, code: str):
+    return policy.region_for(request, code, Area.COVERAGE)
 
 
 def departement_for(request, code: str) -> Departement:

@@ -8,11 +8,11 @@ from maillage.territory.models import Cpts
 from maillage.territory.search import search_units
 from maillage.www.coordination.forms import AuditFilterForm
 from maillage.www.htmx import is_htmx
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import WRITE, Area, cpts_for
 
 
 def dashboard(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.COORDINATION)
     cpts = Cpts.objects.with_population().get(pk=cpts.pk)
     return render(
         request,
@@ -40,12 +40,12 @@ def _territory_context(cpts, *, error=None, done=None, done_action=""):
 
 
 def territory_edit(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.TERRITORY)
     return render(request, "coordination/territory.html", _territory_context(cpts))
 
 
 def territory_search(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.TERRITORY, WRITE)
     query = request.GET.get("q", "")
     results = {
         "query": query,
@@ -61,7 +61,7 @@ def territory_search(request, slug):
 
 
 def _edit(request, slug, action):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.TERRITORY, WRITE)
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
@@ -90,7 +90,7 @@ def territory_remove(request, slug):
 
 
 def audit_log(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.AUDIT)
     entries = AuditEntry.objects.filter(cpts=cpts).select_related("actor")
     form = AuditFilterForm(request.GET or None, cpts=cpts)
     if form.is_valid():

@@ -7,14 +7,11 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from maillage.accounts.models import RoleKind
 from maillage.core.identifiers import is_valid_siren
 from maillage.directory import actions
 from maillage.directory.models import Partner
 from maillage.territory.models import Commune
-from maillage.www.scoping import cpts_for
-
-READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
+from maillage.www.scoping import WRITE, Area, cpts_for, may
 
 
 class PartnerForm(forms.ModelForm):
@@ -54,11 +51,11 @@ class PartnerForm(forms.ModelForm):
 
 
 def _coordinates(request, cpts) -> bool:
-    return cpts.roles.filter(user=request.user, kind=RoleKind.COORDINATOR).exists()
+    return may(request, Area.DIRECTORY, WRITE, cpts)
 
 
 def partner_list(request, slug):
-    cpts = cpts_for(request, slug, READERS)
+    cpts = cpts_for(request, slug, Area.DIRECTORY)
     can_edit = _coordinates(request, cpts)
     form = PartnerForm(request.POST or None) if can_edit else None
     status = 200
@@ -80,7 +77,7 @@ def partner_list(request, slug):
 
 
 def partner_edit(request, slug, pk):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.DIRECTORY, WRITE)
     partner = get_object_or_404(Partner.objects.of_cpts(cpts), pk=pk)
     form = PartnerForm(request.POST or None, instance=Partner.objects.get(pk=partner.pk))
     if request.method == "POST" and form.is_valid():

@@ -9,23 +9,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.accounts.models import RoleKind
 from maillage.directory import actions, search
 from maillage.directory.models import DirectoryEntry, Professional, ProfessionalAccount
-from maillage.territory.models import Cpts
 from maillage.www.directory import exports
 from maillage.www.directory.forms import EntryForm, SearchForm
 from maillage.www.htmx import is_htmx
 from maillage.www.paging import CappedPaginator
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import WRITE, Area, cpts_for, may
 
-READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
 PAGE_SIZE = 25
 TABLES = {"professionnels": "professionals", "structures": "structures"}
 
 
 def _coordinates(request, cpts) -> bool:
-    return Cpts.objects.visible_to(request.user, (RoleKind.COORDINATOR,)).filter(pk=cpts.pk).exists()
+    return may(request, Area.DIRECTORY, WRITE, cpts)
 
 
 def _query_without(request, *names) -> str:
@@ -36,7 +33,7 @@ def _query_without(request, *names) -> str:
 
 
 def search_page(request, slug):
-    cpts = cpts_for(request, slug, READERS)
+    cpts = cpts_for(request, slug, Area.DIRECTORY)
     form = SearchForm(request.GET, cpts=cpts)
     context = {
         "cpts": cpts,
@@ -62,7 +59,7 @@ def search_page(request, slug):
 
 
 def export(request, slug, file_format):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.DIRECTORY_EXPORT)
     form = SearchForm(request.GET, cpts=cpts)
     if not form.is_valid():
         return search_page(request, slug)
@@ -120,14 +117,14 @@ def _professional_context(request, cpts, professional, form=None):
 
 
 def professional_page(request, slug, national_id):
-    cpts = cpts_for(request, slug, READERS)
+    cpts = cpts_for(request, slug, Area.DIRECTORY)
     professional = get_object_or_404(Professional, national_id=national_id)
     return render(request, "directory/professional.html", _professional_context(request, cpts, professional))
 
 
 @require_POST
 def entry_edit(request, slug, national_id):
-    cpts = cpts_for(request, slug, READERS)
+    cpts = cpts_for(request, slug, Area.DIRECTORY)
     professional = get_object_or_404(Professional, national_id=national_id)
     editor = _editor(request, cpts, professional)
     if editor is None:

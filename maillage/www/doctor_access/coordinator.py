@@ -11,7 +11,7 @@ from maillage.doctor_access.actions.doctors import expire_proposals
 from maillage.doctor_access.actions.privacy import record_list_read
 from maillage.doctor_access.models import AccessSettings, DoctorOffer, MatchRun, PriorityWeight
 from maillage.www.doctor_access.forms import SettingsForm, WeightsForm
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import WRITE, Area, cpts_for
 
 
 def _weights(cpts):
@@ -20,7 +20,7 @@ def _weights(cpts):
 
 
 def settings_page(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_MATCHING)
     settings = AccessSettings.of(cpts)
     weights = WeightsForm(weights=_weights(cpts))
     options = SettingsForm(instance=settings)
@@ -46,7 +46,7 @@ def settings_page(request, slug):
 
 def matching_page(request, slug):
     """A preview of the proposals the matching would make now; nothing is written."""
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_MATCHING)
     # Proposals past their date expire lazily, whenever the list is looked at (and before a matching).
     expire_proposals(cpts)
     plan = matching_actions.plan(cpts)
@@ -71,7 +71,7 @@ def matching_page(request, slug):
 
 @require_POST
 def matching_apply(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_MATCHING, WRITE)
     try:
         result, _ = matching_actions.apply(cpts, request.user)
     except (AccessError, DatabaseError) as exc:

@@ -14,16 +14,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.accounts.models import RoleKind
 from maillage.doctor_access.actions import AccessError, intake, lifecycle, privacy
 from maillage.doctor_access.actions.doctors import expire_proposals
 from maillage.doctor_access.models import DoctorRequest
 from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.states import OPEN, Status
 from maillage.www.doctor_access.forms import IntakeForm, QualifyForm, TransitionForm
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import READ, WRITE, Area, cpts_for, may
 
-DESK = (RoleKind.COORDINATOR, RoleKind.REGULATOR)
 PAGE_SIZE = 50
 STATE_FILTERS = {"ouvertes": sorted(OPEN), **{s.value: [s.value] for s in Status}, "toutes": None}
 
@@ -33,7 +31,7 @@ def _requests(cpts):
 
 
 def request_list(request, slug):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_LIST)
     expire_proposals(cpts)  # lazily: a proposal past its date sends its patient back to the pool
     state = request.GET.get("etat", "ouvertes")
     found = _requests(cpts)
@@ -58,7 +56,7 @@ def request_list(request, slug):
             "states": [("ouvertes", "ouvertes"), *Status.choices, ("toutes", "toutes")],
             "query": query,
             "priority_only": request.GET.get("priorite") == "1",
-            "is_coordinator": cpts.roles.filter(user=request.user, kind=RoleKind.COORDINATOR).exists(),
+            "is_coordinator": may(request, Area.DOCTOR_ACCESS_MATCHING, READ, cpts),
         },
     )
 
@@ -70,7 +68,7 @@ def _int(word: str) -> int:
 
 def request_new(request, slug):
     """The regulator (or the coordinator) takes a call and records the request."""
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_LIST)
     form = IntakeForm(request.POST or None, cpts=cpts)
     if request.method == "POST":
         if form.is_valid():
@@ -105,13 +103,13 @@ def _detail(request, cpts, found, *, qualify=None, move=None, status=200):
 
 
 def request_detail(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_LIST)
     return _detail(request, cpts, get_object_or_404(_requests(cpts), pk=pk))
 
 
 @require_POST
 def request_qualify(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_LIST, WRITE)
     found = get_object_or_404(_requests(cpts), pk=pk)
     form = QualifyForm(request.POST, instance=DoctorRequest.objects.get(pk=found.pk))
     if not form.is_valid():
@@ -127,7 +125,7 @@ def request_qualify(request, slug, pk):
 
 @require_POST
 def request_transition(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_LIST, WRITE)
     found = get_object_or_404(_requests(cpts), pk=pk)
     form = TransitionForm(request.POST, request=found)
     if not form.is_valid():
@@ -144,7 +142,7 @@ def request_transition(request, slug, pk):
 
 def request_export(request, slug, pk):
     """What the CPTS holds on the patient, for a right-of-access request (JSON)."""
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_LIST)
     found = get_object_or_404(_requests(cpts), pk=pk)
     body = json.dumps(privacy.export(found, request.user), ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")

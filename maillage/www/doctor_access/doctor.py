@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.accounts.models import RoleKind
 from maillage.doctor_access.actions import AccessError, doctors, intake
 from maillage.doctor_access.actions.privacy import record_list_read, record_read
 from maillage.doctor_access.models import DoctorOffer, Proposal
@@ -13,9 +12,7 @@ from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.priority import Criterion, age_on, criteria_of
 from maillage.territory.models import Commune
 from maillage.www.doctor_access.forms import DeclineForm, OfferForm, ReferralForm
-from maillage.www.scoping import cpts_for, professional_of
-
-TEAM = (RoleKind.MEMBER, RoleKind.COORDINATOR, RoleKind.REGULATOR)
+from maillage.www.scoping import WRITE, Area, cpts_for, professional_of
 
 
 def _practice_communes(cpts, professional):
@@ -44,7 +41,7 @@ def _proposal_rows(proposals, user, today):
 
 
 def doctor_space(request, slug):
-    cpts = cpts_for(request, slug, TEAM)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_OWN)
     professional = professional_of(request.user)
     if professional is None or not doctors.is_general_practitioner(professional):
         return render(request, "doctor_access/doctor_space.html", {"cpts": cpts, "not_a_gp": True})
@@ -93,7 +90,7 @@ def doctor_space(request, slug):
 
 @require_POST
 def proposal_answer(request, slug, pk):
-    cpts = cpts_for(request, slug, TEAM)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_OWN, WRITE)
     professional = professional_of(request.user)
     # Only the doctor the proposal is addressed to finds it; anyone else gets a 404.
     proposal = get_object_or_404(
@@ -130,7 +127,7 @@ def proposal_answer(request, slug, pk):
 def referral(request, slug):
     """A member (pharmacist, nurse, hospital discharge team…) refers a patient without a doctor.
     They do not read the list: they get the reference of what they sent."""
-    cpts = cpts_for(request, slug, TEAM)
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_OWN)
     professional = professional_of(request.user)
     initial = {}
     if professional is not None:

@@ -20,6 +20,7 @@ from maillage.www.htmx import is_htmx
 from maillage.www.lifecycle import timeline as page
 from maillage.www.lifecycle.forms import DocumentForm, MilestoneForm, PhaseForm
 from maillage.www.lifecycle.scoping import timeline_cpts_for
+from maillage.www.scoping import WRITE, Area, cpts_for
 
 
 def _render(request, cpts, *, can_write=True, errors=None, done="", status=200):
@@ -84,7 +85,7 @@ def _done(request, cpts, message: str):
 
 @require_POST
 def document_upload(request, slug):
-    cpts, _ = timeline_cpts_for(request, slug, write=True)
+    cpts = cpts_for(request, slug, Area.LIFECYCLE_DOCUMENTS, WRITE)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render(request, cpts, errors={"document": _form_errors(form)}, status=400)
@@ -99,8 +100,9 @@ def document_upload(request, slug):
 
 
 def document(request, slug, pk):
-    """Downloads go through here only (files are never public): the CPTS's writers, audited."""
-    cpts, _ = timeline_cpts_for(request, slug, write=True)
+    """Downloads go through here only (files are never public): the policy's `lifecycle_documents`
+    readers, audited."""
+    cpts = cpts_for(request, slug, Area.LIFECYCLE_DOCUMENTS)
     found = get_object_or_404(Document.objects.filter(cpts=cpts).select_related("milestone", "cpts"), pk=pk)
     try:
         handle = actions.open_document(found, actor=request.user)

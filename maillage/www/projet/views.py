@@ -1,7 +1,8 @@
 """Pages of the territorial diagnostic and the projet de santé.
 
-The CPTS's coordinators, members and regulators read them (no personal data in them); platform
-admins read every CPTS's; only the coordinators write. Another CPTS's answers 404.
+The access policy's `projet` area: the CPTS's coordinators, members and regulators, the platform
+admins and the région's viewers read them (no personal data in them; a regional viewer's mission
+figures hide small numbers); only the coordinators write. Another CPTS's answers 404.
 """
 
 from django.contrib import messages
@@ -10,29 +11,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.accounts.models import RoleKind
-from maillage.accounts.roles import is_admin
+from maillage.accounts import policy
 from maillage.indicators.registry import Mission
 from maillage.projet import actions, diagnostic, document, states, workbook
 from maillage.projet.models import FicheAction, ProjetSante
 from maillage.territory.models import Cpts
 from maillage.www.projet.forms import FicheForm, TextsForm, indicator_formset, indicator_rows, registry_codes
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import WRITE, Area, cpts_for, may
 
-READERS = (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 YEARS_BACK = 5  # the mission figures of the last five years (the ACI's contract runs five years)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _readable(request, slug) -> Cpts:
-    if is_admin(request.user):
-        return get_object_or_404(Cpts, slug=slug)
-    return cpts_for(request, slug, READERS)
+    return cpts_for(request, slug, Area.PROJET)
 
 
 def _can_edit(request, cpts) -> bool:
-    return Cpts.objects.visible_to(request.user, (RoleKind.COORDINATOR,)).filter(pk=cpts.pk).exists()
+    return may(request, Area.PROJET, WRITE, cpts)
+
+
+def _diagnostic(request, cpts, **kwargs):
+    """The diagnostic as this reader may see it: a regional viewer's hides small numbers."""
+    return diagnostic.compute(cpts, regional=policy.reads_as_region(request.user, Area.PROJET, cpts), **kwargs)
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -61,7 +63,7 @@ def diagnostic_page(request, slug):
     this_year = timezone.localdate().year
     context = {
         "cpts": cpts,
-        "diagnostic": diagnostic.compute(cpts, year=year),
+        "diagnostic": _diagnostic(request, cpts, year=year),
         "years": range(this_year, this_year - YEARS_BACK - 1, -1),
         "error": error,
     }
@@ -73,7 +75,7 @@ def diagnostic_xlsx(request, slug):
     year, error = _year(request)
     if error:
         return diagnostic_page(request, slug)
-    content = workbook.build(diagnostic.compute(cpts, year=year))
+    content = workbook.build(_diagnostic(request, cpts, year=year))
     return _attachment(content, XLSX, f"diagnostic-{cpts.slug}-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -101,12 +103,12 @@ def projet_docx(request, slug):
     cpts = _readable(request, slug)
     # Before the first edit, the skeleton with the diagnostic's tables: a start for the coordinator.
     projet = actions.current(cpts) or ProjetSante(cpts=cpts)
-    content = document.build(cpts, projet, diagnostic.compute(cpts))
+    content = document.build(cpts, projet, _diagnostic(request, cpts))
     return _attachment(content, DOCX, f"projet-de-sante-{cpts.slug}-v{projet.version}.docx")
 
 
 def texts_edit(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     projet = actions.current(cpts) or ProjetSante(cpts=cpts)
     form = TextsForm(request.POST or None, instance=projet)
     if request.method == "POST" and form.is_valid():
@@ -155,17 +157,17 @@ def _fiche_of(cpts, pk) -> FicheAction:
 
 
 def fiche_new(request, slug):
-    return _fiche_page(request, cpts_for(request, slug), None)
+    return _fiche_page(request, cpts_for(request, slug, Area.PROJET, WRITE), None)
 
 
 def fiche_edit(request, slug, pk):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     return _fiche_page(request, cpts, _fiche_of(cpts, pk))
 
 
 @require_POST
 def fiche_delete(request, slug, pk):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     fiche = _fiche_of(cpts, pk)
     try:
         actions.delete_fiche(cpts, fiche, request.user)
@@ -178,7 +180,7 @@ def fiche_delete(request, slug, pk):
 
 @require_POST
 def projet_move(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     try:
         projet = actions.move(cpts, request.POST.get("etat", ""), request.user)
     except actions.ProjetError as exc:
@@ -190,7 +192,7 @@ def projet_move(request, slug):
 
 @require_POST
 def projet_new_version(request, slug):
-    cpts = cpts_for(request, slug)
+    cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     try:
         projet = actions.new_version(cpts, request.user)
     except actions.ProjetError as exc:

@@ -15,13 +15,7 @@ from maillage.www.scoping import region_for
 
 def cpts_of_region(region):
     """The CPTS with at least one commune of `region` in their territory (as coverage counts them)."""
-    return (
-        Cpts.objects.filter(
-            territory__commune__region=region, territory__commune__active=True, territory__commune__is_unit=True
-        )
-        .distinct()
-        .order_by("name")
-    )
+    return Cpts.objects.of_regions([region.code]).order_by("name")
 
 
 def indicators(request, code):

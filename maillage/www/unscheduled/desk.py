@@ -14,8 +14,7 @@ from maillage.unscheduled import notify, search
 from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.enums import BookingStatus, RequestStatus
 from maillage.unscheduled.models import Booking, CareRequest, Slot
-from maillage.www.doctor_access.desk import DESK
-from maillage.www.scoping import cpts_for
+from maillage.www.scoping import WRITE, Area, cpts_for
 from maillage.www.unscheduled.forms import HORIZONS, CareRequestForm, UnmetForm, horizon_hours
 
 
@@ -26,7 +25,7 @@ def _read(request, cpts, obj, what):
 
 
 def desk_home(request, slug):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK)
     since = timezone.now() - timedelta(days=2)
     recent = CareRequest.objects.of_cpts(cpts).filter(received_at__gte=since).select_related("commune")
     audit.record_health_read(
@@ -42,7 +41,7 @@ def desk_home(request, slug):
 
 
 def request_new(request, slug):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK)
     form = CareRequestForm(request.POST or None, cpts=cpts)
     if request.method == "POST":
         if form.is_valid():
@@ -53,7 +52,7 @@ def request_new(request, slug):
 
 
 def request_page(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK)
     care = get_object_or_404(CareRequest.objects.of_cpts(cpts).select_related("commune"), pk=pk)
     _read(request, cpts, care, "demande")
     hours = horizon_hours(request.GET.get("delai", "24h"))
@@ -79,7 +78,7 @@ def request_page(request, slug, pk):
 
 @require_POST
 def book(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
     care = get_object_or_404(CareRequest.objects.of_cpts(cpts), pk=pk)
     slot = get_object_or_404(Slot.objects.of_cpts(cpts), pk=request.POST.get("slot") or 0)
     try:
@@ -95,7 +94,7 @@ def book(request, slug, pk):
 
 @require_POST
 def cancel(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
     booking = get_object_or_404(Booking.objects.filter(request__cpts=cpts).select_related("slot", "request"), pk=pk)
     try:
         desk.cancel(booking, request.user)
@@ -110,7 +109,7 @@ def cancel(request, slug, pk):
 
 @require_POST
 def unmet(request, slug, pk):
-    cpts = cpts_for(request, slug, DESK)
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
     care = get_object_or_404(CareRequest.objects.of_cpts(cpts), pk=pk)
     form = UnmetForm(request.POST)
     if not form.is_valid():

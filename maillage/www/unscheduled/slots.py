@@ -16,14 +16,13 @@ from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.actions import slots as slot_actions
 from maillage.unscheduled.enums import BookingStatus
 from maillage.unscheduled.models import Booking, CalendarFeed, Slot
-from maillage.www.doctor_access.doctor import TEAM
-from maillage.www.scoping import cpts_for, professional_of
+from maillage.www.scoping import READ, WRITE, Area, cpts_for, professional_of
 from maillage.www.unscheduled.forms import SlotForm, TemplateForm
 
 
 def _mine(request, slug):
     """The CPTS and the professional linked to the account (404 when there is none)."""
-    cpts = cpts_for(request, slug, TEAM)
+    cpts = cpts_for(request, slug, Area.OWN_SLOTS, WRITE if request.method == "POST" else READ)
     professional = professional_of(request.user)
     return cpts, professional
 

@@ -1,0 +1,161 @@
+"""The access policy: who may read or write what, and in which CPTS. Decided here and nowhere else.
+
+`RULES` is the declared table: for an area of the application and an action, the role kinds that
+may, each with its scope:
+- OWN: the CPTS in which the person holds that role;
+- REGION: the CPTS that have a commune in a région where the person holds that role (regional
+  viewers: aggregates only, never a person — `reads_as_region` tells a view to hide small numbers);
+- ALL: every CPTS (the platform admin).
+Anything not granted is refused, and a refused CPTS answers 404 as if it did not exist. Views and
+API endpoints ask `cpts_for` / `cpts` / `may` / `regions`; the permission-matrix test
+(tests/test_permissions.py) reads its expectations from `RULES` too.
+"""
+
+from enum import StrEnum
+
+from django.db.models import Q
+from django.http import Http404
+
+from maillage.accounts.models import Role, RoleKind
+from maillage.territory.models import Cpts, Region
+
+
+class Area(StrEnum):
+    COORDINATION = "coordination"  # the coordinator's dashboard
+    TERRITORY = "territory"
+    AUDIT = "audit"
+    ACCOUNTS = "accounts"  # the CPTS's team: invitations, roles, RPPS links
+    DIRECTORY = "directory"  # the CPTS's directory, professionals' pages, partners, enrichment
+    DIRECTORY_EXPORT = "directory_export"
+    DOCTOR_ACCESS_LIST = "doctor_access_list"  # the waiting list for a médecin traitant (patients)
+    DOCTOR_ACCESS_MATCHING = "doctor_access_matching"  # weights, settings, matching
+    DOCTOR_ACCESS_OWN = "doctor_access_own"  # a doctor's own proposals, a member's referrals
+    UNSCHEDULED_DESK = "unscheduled_desk"  # the SNP desk (patients)
+    OWN_SLOTS = "own_slots"  # a professional's own slots and calendar
+    INDICATORS = "indicators"
+    FUNDING = "funding"
+    PROJET = "projet"  # projet de santé and territorial diagnostic
+    LIFECYCLE = "lifecycle"
+    LIFECYCLE_DOCUMENTS = "lifecycle_documents"
+    COVERAGE = "coverage"  # the pages of a région or a département (scoped by région)
+
+
+class Action(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+class Scope(StrEnum):
+    OWN = "own"
+    REGION = "region"
+    ALL = "all"
+
+
+READ, WRITE = Action.READ, Action.WRITE
+OWN, REGION, ALL = Scope.OWN, Scope.REGION, Scope.ALL
+ADMIN, VIEWER = RoleKind.ADMIN, RoleKind.REGIONAL_VIEWER
+COORDINATOR, MEMBER, REGULATOR = RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR
+
+_COORDINATOR = {COORDINATOR: OWN}
+_TEAM = {COORDINATOR: OWN, MEMBER: OWN, REGULATOR: OWN}
+_DESK = {COORDINATOR: OWN, REGULATOR: OWN}
+# Aggregates of a CPTS (no person in them): its coordinators, the admin, the région's viewers.
+_AGGREGATES = {COORDINATOR: OWN, ADMIN: ALL, VIEWER: REGION}
+_COORDINATOR_OR_ADMIN = {COORDINATOR: OWN, ADMIN: ALL}
+
+RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
+    Area.COORDINATION: {READ: _COORDINATOR},
+    Area.TERRITORY: {READ: _COORDINATOR, WRITE: _COORDINATOR},
+    Area.AUDIT: {READ: _COORDINATOR},
+    Area.ACCOUNTS: {READ: _COORDINATOR_OR_ADMIN, WRITE: _COORDINATOR_OR_ADMIN},
+    Area.DIRECTORY: {READ: _TEAM, WRITE: _COORDINATOR},
+    Area.DIRECTORY_EXPORT: {READ: _COORDINATOR},
+    Area.DOCTOR_ACCESS_LIST: {READ: _DESK, WRITE: _DESK},
+    Area.DOCTOR_ACCESS_MATCHING: {READ: _COORDINATOR, WRITE: _COORDINATOR},
+    # The team's own page; which proposals and patients it shows is the doctor's own (object level).
+    Area.DOCTOR_ACCESS_OWN: {READ: _TEAM, WRITE: _TEAM},
+    Area.UNSCHEDULED_DESK: {READ: _DESK, WRITE: _DESK},
+    Area.OWN_SLOTS: {READ: _TEAM, WRITE: _TEAM},
+    Area.INDICATORS: {READ: {**_AGGREGATES, MEMBER: OWN}, WRITE: _COORDINATOR_OR_ADMIN},
+    Area.FUNDING: {READ: _AGGREGATES, WRITE: _COORDINATOR_OR_ADMIN},
+    Area.PROJET: {READ: {**_AGGREGATES, **_TEAM}, WRITE: _COORDINATOR},
+    Area.LIFECYCLE: {READ: _AGGREGATES, WRITE: _COORDINATOR_OR_ADMIN},
+    Area.LIFECYCLE_DOCUMENTS: {READ: _COORDINATOR_OR_ADMIN, WRITE: _COORDINATOR_OR_ADMIN},
+    Area.COVERAGE: {READ: {ADMIN: ALL, VIEWER: REGION}},
+}
+
+
+def grants(area: Area, action: Action) -> dict[RoleKind, Scope]:
+    """The role kinds that may `action` in `area`, with their scope (empty: nobody)."""
+    return RULES.get(area, {}).get(action, {})
+
+
+def _role_kinds(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    kinds = set(Role.objects.filter(user=user).values_list("kind", flat=True))
+    if user.is_superuser:
+        kinds.add(ADMIN)
+    return kinds
+
+
+def cpts(user, area: Area, action: Action = READ):
+    """The CPTS this user may `action` in `area`: the queryset every scoped lookup starts from."""
+    if not user.is_authenticated:
+        return Cpts.objects.none()
+    granted = grants(area, action)
+    held = _role_kinds(user)
+    if any(scope == ALL and kind in held for kind, scope in granted.items()):
+        return Cpts.objects.all()
+    condition = Q(pk__in=[])
+    own = [kind for kind, scope in granted.items() if scope == OWN and kind in held]
+    if own:
+        condition |= Q(pk__in=Role.objects.filter(user=user, kind__in=own).values("cpts_id"))
+    regional = [kind for kind, scope in granted.items() if scope == REGION and kind in held]
+    if regional:
+        regions = Role.objects.filter(user=user, kind__in=regional).values("region_id")
+        condition |= Q(pk__in=Cpts.objects.of_regions(regions).values("pk"))
+    return Cpts.objects.filter(condition)
+
+
+def cpts_for(request, slug: str, area: Area, action: Action = READ) -> Cpts:
+    """The CPTS `slug` if the user may `action` in `area` there; otherwise 404, as if it did not exist."""
+    found = cpts(request.user, area, action).filter(slug=slug).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may(user, area: Area, action: Action, target: Cpts) -> bool:
+    """Whether the user may `action` in `area` of `target` (for links and buttons on a page)."""
+    return cpts(user, area, action).filter(pk=target.pk).exists()
+
+
+def reads_as_region(user, area: Area, target: Cpts) -> bool:
+    """True when the user reads `target` only as a regional viewer: aggregates with small numbers
+    hidden, never a person. False for the CPTS's own people and the admin."""
+    granted = {kind: scope for kind, scope in grants(area, READ).items() if scope != REGION}
+    held = _role_kinds(user)
+    if any(scope == ALL and kind in held for kind, scope in granted.items()):
+        return False
+    own = [kind for kind, scope in granted.items() if scope == OWN and kind in held]
+    return not Role.objects.filter(user=user, kind__in=own, cpts=target).exists()
+
+
+def regions(user, area: Area = Area.COVERAGE, action: Action = READ):
+    """The régions whose pages the user may `action` in `area`."""
+    if not user.is_authenticated:
+        return Region.objects.none()
+    granted = grants(area, action)
+    held = _role_kinds(user)
+    if any(scope == ALL and kind in held for kind, scope in granted.items()):
+        return Region.objects.all()
+    regional = [kind for kind, scope in granted.items() if scope == REGION and kind in held]
+    return Region.objects.filter(code__in=Role.objects.filter(user=user, kind__in=regional).values("region_id"))
+
+
+def region_for(request, code: str, area: Area = Area.COVERAGE) -> Region:
+    found = regions(request.user, area).filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
