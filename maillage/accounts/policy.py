@@ -13,7 +13,7 @@ API endpoints ask `cpts_for` / `cpts` / `may` / `regions`; the permission-matrix
 
 from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.http import Http404
 
 from maillage.accounts.models import Role, RoleKind
@@ -90,13 +90,23 @@ def grants(area: Area, action: Action) -> dict[RoleKind, Scope]:
     return RULES.get(area, {}).get(action, {})
 
 
-def _role_kinds(user) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    kinds = set(Role.objects.filter(user=user).values_list("kind", flat=True))
-    if user.is_superuser:
-        kinds.add(ADMIN)
-    return kinds
+def _granted(user, granted: dict[RoleKind, Scope]) -> Q:
+    """The condition on a CPTS that `user` holds one of the `granted` roles over, in one query."""
+    condition = Q(pk__in=[])
+    by_scope = {scope: [kind for kind, s in granted.items() if s == scope] for scope in Scope}
+    if by_scope[ALL]:
+        condition |= Q(Exists(Role.objects.filter(user=user, kind__in=by_scope[ALL])))
+    if by_scope[OWN]:
+        condition |= Q(pk__in=Role.objects.filter(user=user, kind__in=by_scope[OWN]).values("cpts_id"))
+    if by_scope[REGION]:
+        regions = Role.objects.filter(user=user, kind__in=by_scope[REGION]).values("region_id")
+        condition |= Q(pk__in=Cpts.objects.of_regions(regions).values("pk"))
+    return condition
+
+
+def _superuser_reaches_all(user, granted: dict[RoleKind, Scope]) -> bool:
+    # A superuser is a platform admin even without the role row (createsuperuser makes none).
+    return user.is_superuser and granted.get(ADMIN) == ALL
 
 
 def cpts(user, area: Area, action: Action = READ):
@@ -104,18 +114,9 @@ def cpts(user, area: Area, action: Action = READ):
     if not user.is_authenticated:
         return Cpts.objects.none()
     granted = grants(area, action)
-    held = _role_kinds(user)
-    if any(scope == ALL and kind in held for kind, scope in granted.items()):
+    if _superuser_reaches_all(user, granted):
         return Cpts.objects.all()
-    condition = Q(pk__in=[])
-    own = [kind for kind, scope in granted.items() if scope == OWN and kind in held]
-    if own:
-        condition |= Q(pk__in=Role.objects.filter(user=user, kind__in=own).values("cpts_id"))
-    regional = [kind for kind, scope in granted.items() if scope == REGION and kind in held]
-    if regional:
-        regions = Role.objects.filter(user=user, kind__in=regional).values("region_id")
-        condition |= Q(pk__in=Cpts.objects.of_regions(regions).values("pk"))
-    return Cpts.objects.filter(condition)
+    return Cpts.objects.filter(_granted(user, granted))
 
 
 def cpts_for(request, slug: str, area: Area, action: Action = READ) -> Cpts:
@@ -134,12 +135,10 @@ def may(user, area: Area, action: Action, target: Cpts) -> bool:
 def reads_as_region(user, area: Area, target: Cpts) -> bool:
     """True when the user reads `target` only as a regional viewer: aggregates with small numbers
     hidden, never a person. False for the CPTS's own people and the admin."""
-    granted = {kind: scope for kind, scope in grants(area, READ).items() if scope != REGION}
-    held = _role_kinds(user)
-    if any(scope == ALL and kind in held for kind, scope in granted.items()):
+    beyond_region = {kind: scope for kind, scope in grants(area, READ).items() if scope != REGION}
+    if _superuser_reaches_all(user, beyond_region):
         return False
-    own = [kind for kind, scope in granted.items() if scope == OWN and kind in held]
-    return not Role.objects.filter(user=user, kind__in=own, cpts=target).exists()
+    return not Cpts.objects.filter(_granted(user, beyond_region), pk=target.pk).exists()
 
 
 def regions(user, area: Area = Area.COVERAGE, action: Action = READ):
@@ -147,11 +146,14 @@ def regions(user, area: Area = Area.COVERAGE, action: Action = READ):
     if not user.is_authenticated:
         return Region.objects.none()
     granted = grants(area, action)
-    held = _role_kinds(user)
-    if any(scope == ALL and kind in held for kind, scope in granted.items()):
+    if _superuser_reaches_all(user, granted):
         return Region.objects.all()
-    regional = [kind for kind, scope in granted.items() if scope == REGION and kind in held]
-    return Region.objects.filter(code__in=Role.objects.filter(user=user, kind__in=regional).values("region_id"))
+    every = [kind for kind, scope in granted.items() if scope == ALL]
+    regional = [kind for kind, scope in granted.items() if scope == REGION]
+    condition = Q(code__in=Role.objects.filter(user=user, kind__in=regional).values("region_id"))
+    if every:
+        condition |= Q(Exists(Role.objects.filter(user=user, kind__in=every)))
+    return Region.objects.filter(condition)
 
 
 def region_for(request, code: str, area: Area = Area.COVERAGE) -> Region:
