@@ -127,3 +127,24 @@ def test_a_median_of_fewer_than_five_waits_is_not_shown(viewer, waiting_list, su
     issy = _row(html, "CPTS Grand Issy-Vanves")
     assert "non diffusé (moins de 5 personnes)" in issy
     assert "non diffusé" not in _row(html, "CPTS Châtillon-Malakoff-Vanves")  # eight waiting: shown
+
+
+def test_the_cpts_indicators_page_hides_from_the_region_what_concerns_fewer_than_5_people(
+    viewer, submit, coordinator, coordinator_client
+):
+    for n in range(3):
+        move(submit(last_name=f"Patient{n}", ald=True), Status.QUALIFIED, coordinator)
+    as_region = viewer.get("/c/cmv/indicateurs/")
+    assert as_region.status_code == 200
+    html = as_region.content.decode()
+    assert "ALD : &lt; 5" in html
+    assert "non diffusé (moins de 5 personnes)" in html  # the median wait of three patients
+    assert "ALD : 3" not in html
+    assert "ALD : 3" in coordinator_client.get("/c/cmv/indicateurs/").content.decode()
+
+
+def test_the_region_page_links_to_each_cpts_aggregates(viewer, waiting_list):
+    html = viewer.get("/couverture/region/11/cpts/").content.decode()
+    for path in ("projet-de-sante/", "diagnostic/", "indicateurs/", "financement/"):
+        assert f'href="/c/cmv/{path}"' in html
+        assert viewer.get(f"/c/cmv/{path}").status_code == 200

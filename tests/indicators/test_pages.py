@@ -151,9 +151,14 @@ def test_other_people_get_a_404(login, idf, coordinator_client):
     regulator = login(RoleFactory(regulator=True, cpts=idf["cmv"]).user, with_mfa=True)
     other = login(RoleFactory(coordinator=True, cpts=idf["paris13"]).user, with_mfa=True)
     regional = login(RoleFactory(regional=True, region=idf["region"]).user)
-    for client in (regulator, other, regional):
+    for client in (regulator, other):
         assert client.get("/c/cmv/indicateurs/cpam.ald_sans_mt/").status_code == 404
         assert client.post("/c/cmv/indicateurs/", FORM).status_code == 404
+    # The région's viewer reads the indicators (small numbers hidden) but never enters a value.
+    page = regional.get("/c/cmv/indicateurs/cpam.ald_sans_mt/")
+    assert page.status_code == 200
+    assert "entry-form" not in page.content.decode()
+    assert regional.post("/c/cmv/indicateurs/", FORM).status_code == 404
     assert coordinator_client.get("/c/cmv/indicateurs/cpam.inconnu/").status_code == 404
     assert coordinator_client.get("/c/paris-13/indicateurs/cpam.ald_sans_mt/").status_code == 404
     assert not IndicatorValue.objects.exists()
