@@ -60,8 +60,16 @@ def test_the_ars_viewer_sees_the_funnel(page, idf):
     table = page.page.get_by_test_id("cpts-phases")
     assert "CPTS Châtillon-Malakoff-Vanves" in table.inner_text() and "T3" in table.inner_text()
     assert page.axe() == []
-    page.page.get_by_role("link", name="CPTS Châtillon-Malakoff-Vanves").click()
+    table.get_by_role("link", name="CPTS Châtillon-Malakoff-Vanves").click()
     page.page.wait_for_load_state("networkidle")
     assert "(consultation)" in page.text() and "15/03/2023" in page.text()
     assert page.page.locator("#parcours form").count() == 0
+    # From the région's list, the CPTS's aggregates: its indicators, read-only.
+    page.page.go_back()
+    links = page.page.get_by_role("list", name="Pages de la CPTS Châtillon-Malakoff-Vanves")
+    links.get_by_role("link", name="Indicateurs").click()
+    page.page.wait_for_load_state("networkidle")
+    assert page.page.get_by_role("heading", level=1).inner_text().startswith("Indicateurs")
+    assert page.page.locator("form.entry-form").count() == 0
+    assert page.axe() == []
     assert page.console_errors == [] and page.failed == []
