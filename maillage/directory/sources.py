@@ -19,6 +19,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.management.base import OutputWrapper
 
+from maillage.core.exports import csv_row
+
 SAMPLE_BYTES = 64 * 1024
 EXCERPT_CHARS = 200
 # A text extraction has no control characters besides tab and line ends; a few stray ones are
@@ -212,7 +214,7 @@ class Report:
         if self._writer is None:
             self._open()
         nature = "avertissement" if issue.warning else "rejet"
-        self._writer.writerow([issue.line, nature, issue.detail, issue.excerpt])
+        self._writer.writerow(csv_row([issue.line, nature, issue.detail, issue.excerpt]))
 
     def _open(self) -> None:
         try:

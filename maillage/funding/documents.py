@@ -9,6 +9,7 @@ from docx import Document
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from maillage.core.exports import xlsx_row
 from maillage.funding.lines import Line, label
 from maillage.funding.money import euros, number
 from maillage.funding.report import YearReport
@@ -87,17 +88,17 @@ def xlsx_bytes(report: YearReport, *, regional: bool = False) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"ACI {report.year}"
-    sheet.append([title(report)])
+    sheet.append(xlsx_row(sheet, [title(report)]))
     sheet["A1"].font = Font(bold=True, size=14)
     for name, value in facts(report):
-        sheet.append([name, value])
+        sheet.append(xlsx_row(sheet, [name, value]))
     for table in tables(report, regional=regional):
         sheet.append([])
-        sheet.append([table.title])
+        sheet.append(xlsx_row(sheet, [table.title]))
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
         sheet.append(table.header)
         for row in table.rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, Decimal):
                     cell.number_format = MONEY_FORMAT
