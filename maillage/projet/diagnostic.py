@@ -70,7 +70,7 @@ class ProfessionRow:
 class MissionFigure:
     code: str
     label: str
-    value: int | float | None  # a breakdown counts as its total
+    value: int | float | str | None  # a breakdown counts as its total; str: hidden from a regional reader
     unit: str
     detail: str = ""  # the breakdown, « ALD : 12, 70 ans ou plus : 8 »
 
@@ -252,11 +252,14 @@ def _breakdown(value) -> str:
     return ", ".join(f"{label} : {count}" for label, count in value.items())
 
 
-def mission_figures(cpts, year: int) -> list[MissionFigure]:
+def mission_figures(cpts, year: int, *, regional: bool = False) -> list[MissionFigure]:
     """The access and unscheduled-care figures of `year`, read through the registry; only those
-    with data (a mission the CPTS does not run through Maillage shows nothing rather than zeros)."""
+    with data (a mission the CPTS does not run through Maillage shows nothing rather than zeros).
+    For a regional reader, a count of 1 to 4 people reads "< 5" (its breakdown too) and a rate
+    or median over fewer than 5 people is withheld (`registry.for_region`)."""
+    period = Period.year(year)
     codes = [code for code, _ in MISSION_FIGURES if code in registry.REGISTRY]
-    values = registry.compute(cpts, Period.year(year), codes)
+    values = registry.compute(cpts, period, codes)
     figures = []
     for code, label in MISSION_FIGURES:
         if code not in values:
@@ -266,11 +269,17 @@ def mission_figures(cpts, year: int) -> list[MissionFigure]:
         if not number:
             continue
         indicator = registry.REGISTRY[code]
+        if regional:
+            # The total as a count first (its breakdown's lines may each be under 5, not it).
+            totals = {**values, code: number}
+            number = registry.for_region(indicator, totals, cpts=cpts, period=period)
+            value = registry.hide_small(value) if indicator.counts_people else value
         figures.append(MissionFigure(code, label, number, indicator.unit, _breakdown(value)))
     return figures
 
 
-def compute(cpts, *, year: int | None = None) -> Diagnostic:
+def compute(cpts, *, year: int | None = None, regional: bool = False) -> Diagnostic:
+    """`regional`: as a regional reader may see it (small numbers of people hidden)."""
     year = year or timezone.localdate().year
     communes = _communes(cpts)
     population = cpts.population()
@@ -319,6 +328,6 @@ def compute(cpts, *, year: int | None = None) -> Diagnostic:
         professions=professions,
         zoning=_zoning(communes, population),
         year=year,
-        missions=mission_figures(cpts, year),
+        missions=mission_figures(cpts, year, regional=regional),
         directory_date=run[1] if run else None,
     )

@@ -51,20 +51,58 @@ def _save(request, cpts, form):
     return redirect("www:indicator_detail", slug=cpts.slug, code=kept.code)
 
 
-def cpts_indicators(request, slug):
+def mission_rows(cpts, period: Period, *, regional: bool = False) -> list[tuple[str, list]]:
+    """(mission label, [(indicator, value as shown)]) of every indicator for `period`; a regional
+    reader's values go through `registry.for_region` (small numbers of people hidden)."""
+    computed = registry.compute(cpts, period)
+    shown = {
+        indicator.code: registry.for_region(indicator, computed, cpts=cpts, period=period)
+        if regional
+        else computed[indicator.code]
+        for indicator in registry.REGISTRY.values()
+    }
+    missions = []
+    for code, label in registry.Mission.choices:
+        rows = [(indicator, shown[indicator.code]) for indicator in registry.of_mission(code)]
+        if rows:
+            missions.append((label, rows))
+    return missions
+
+
+def external_rows(cpts, *, regional: bool = False) -> list[tuple]:
+    """(indicator, latest kept row or None, its value as shown) of every external indicator."""
+    latest = values.latest_entries(cpts)
+    rows = []
+    for indicator in registry.external():
+        kept = latest.get(indicator.code)
+        shown = kept.value if kept else None
+        if kept and regional:
+            period = Period.parse(kept.period)
+            shown = registry.for_region(indicator, {indicator.code: kept.value}, cpts=cpts, period=period)
+        rows.append((indicator, kept, shown))
+    return rows
+
+
+def history_rows(cpts, indicator, kept, *, regional: bool = False) -> list[tuple]:
+    """(kept row, its period, its value as shown) of an indicator's history."""
+    rows = []
+    for row in kept:
+        period = Period.parse(row.period)
+        shown = row.value
+        if regional:
+            shown = registry.for_region(indicator, {indicator.code: row.value}, cpts=cpts, period=period)
+        rows.append((row, period, shown))
+    return rows
+
+
+def cpts_indicators(request, slug, *, regional: bool = False):
     cpts = writable_cpts(request, slug) if request.method == "POST" else readable_cpts(request, slug)
     form = ValueForm(request.POST) if request.method == "POST" else ValueForm()
     if request.method == "POST" and (done := _save(request, cpts, form)):
         return done
     period, error = period_from(request)
-    computed = registry.compute(cpts, period)
-    missions = []
-    for code, label in registry.Mission.choices:
-        rows = [(indicator, computed[indicator.code]) for indicator in registry.of_mission(code)]
-        if rows:
-            missions.append((label, rows))
-    latest = values.latest_entries(cpts)
-    external = [(indicator, latest.get(indicator.code)) for indicator in registry.external()]
+    missions = mission_rows(cpts, period, regional=regional)
+    external = external_rows(cpts, regional=regional)
     return render(
         request,
         "indicators/cpts.html",
@@ -87,21 +125,22 @@ def _granularity(period_code: str) -> str:
     return "trimestre" if "-T" in period_code else "mois"
 
 
-def _charts(indicator, kept):
-    """One chart per granularity that has values (a year and its months do not share an axis)."""
+def _charts(rows):
+    """One chart per granularity that has values (a year and its months do not share an axis);
+    a value hidden from a regional reader is no point of it."""
     charts = []
     for name in ("année", "trimestre", "mois"):
         series = [
-            (Period.parse(row.period), values.as_decimal(row.value))
-            for row in kept
-            if _granularity(row.period) == name and row.value is not None
+            (period, values.as_decimal(shown))
+            for row, period, shown in rows
+            if _granularity(row.period) == name and shown is not None and not isinstance(shown, str)
         ]
         if chart := line_chart(series):
             charts.append({"name": name, "chart": chart, "id": f"graphique-{name}".replace("é", "e")})
     return charts
 
 
-def indicator_detail(request, slug, code):
+def indicator_detail(request, slug, code, *, regional: bool = False):
     cpts = writable_cpts(request, slug) if request.method == "POST" else readable_cpts(request, slug)
     indicator = registry.REGISTRY.get(code)
     if indicator is None:
@@ -113,8 +152,7 @@ def indicator_detail(request, slug, code):
         return done
     if form is None and indicator.external:
         form = ValueForm(indicator=indicator)
-    kept = values.history(cpts, code)
-    rows = [(row, Period.parse(row.period)) for row in kept]
+    rows = history_rows(cpts, indicator, values.history(cpts, code), regional=regional)
     return render(
         request,
         "indicators/detail.html",
@@ -125,7 +163,8 @@ def indicator_detail(request, slug, code):
             "kind": registry.Kind(indicator.kind).label,
             "direction": registry.Direction(indicator.direction).label if indicator.direction else "",
             "rows": rows,
-            "charts": _charts(indicator, kept),
+            "regional": regional,
+            "charts": _charts(rows),
             "form": form if can_enter(request, cpts) else None,
         },
         status=400 if form is not None and form.errors else 200,

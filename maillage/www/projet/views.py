@@ -55,25 +55,26 @@ def _year(request) -> tuple[int, str]:
     return int(asked), ""
 
 
-def diagnostic_page(request, slug):
+def diagnostic_page(request, slug, *, regional: bool = False):
+    # `regional`: as a regional reader may see it (small numbers of people hidden, registry.for_region).
     cpts = _readable(request, slug)
     year, error = _year(request)
     this_year = timezone.localdate().year
     context = {
         "cpts": cpts,
-        "diagnostic": diagnostic.compute(cpts, year=year),
+        "diagnostic": diagnostic.compute(cpts, year=year, regional=regional),
         "years": range(this_year, this_year - YEARS_BACK - 1, -1),
         "error": error,
     }
     return render(request, "projet/diagnostic.html", context, status=400 if error else 200)
 
 
-def diagnostic_xlsx(request, slug):
+def diagnostic_xlsx(request, slug, *, regional: bool = False):
     cpts = _readable(request, slug)
     year, error = _year(request)
     if error:
-        return diagnostic_page(request, slug)
-    content = workbook.build(diagnostic.compute(cpts, year=year))
+        return diagnostic_page(request, slug, regional=regional)
+    content = workbook.build(diagnostic.compute(cpts, year=year, regional=regional))
     return _attachment(content, XLSX, f"diagnostic-{cpts.slug}-{timezone.localdate():%Y-%m-%d}.xlsx")
 
 
@@ -97,11 +98,11 @@ def projet_home(request, slug):
     return render(request, "projet/home.html", context)
 
 
-def projet_docx(request, slug):
+def projet_docx(request, slug, *, regional: bool = False):
     cpts = _readable(request, slug)
     # Before the first edit, the skeleton with the diagnostic's tables: a start for the coordinator.
     projet = actions.current(cpts) or ProjetSante(cpts=cpts)
-    content = document.build(cpts, projet, diagnostic.compute(cpts))
+    content = document.build(cpts, projet, diagnostic.compute(cpts, regional=regional))
     return _attachment(content, DOCX, f"projet-de-sante-{cpts.slug}-v{projet.version}.docx")
 
 
