@@ -2,8 +2,10 @@
 (maillage/directory/safeguard.py); the dry run says so first."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import CommandError
 
+from config.env import env_share
 from maillage.core.models import AuditEntry
 from maillage.directory.models import ImportRun, Professional, Structure
 from tests.directory.conftest import rpps_line, rpps_number, run, write_rpps
@@ -98,3 +100,17 @@ def test_finess_header_only_and_mass_removal(tmp_path, db):
     with pytest.raises(CommandError, match=r"1 des 3 structures actives disparaîtrait \(33,3 %"):
         run("import_finess", write(tmp_path / "two.txt", [HEADER, *lines[:2]]), "--apply")
     assert Structure.objects.active().count() == 3
+
+
+@pytest.mark.parametrize(("raw", "share"), [(None, 0.05), ("0.1", 0.1), ("0,02", 0.02), ("1", 1.0)])
+def test_the_share_read_from_the_environment(monkeypatch, raw, share):
+    if raw is not None:
+        monkeypatch.setenv("MAILLAGE_IMPORT_MAX_REMOVAL_SHARE", raw)
+    assert env_share("MAILLAGE_IMPORT_MAX_REMOVAL_SHARE", 0.05) == share
+
+
+@pytest.mark.parametrize("raw", ["5 %", "0", "5", "-0.1"])
+def test_a_share_that_is_not_one_fails_loudly(monkeypatch, raw):
+    monkeypatch.setenv("MAILLAGE_IMPORT_MAX_REMOVAL_SHARE", raw)
+    with pytest.raises(ImproperlyConfigured, match="part attendue entre 0 et 1"):
+        env_share("MAILLAGE_IMPORT_MAX_REMOVAL_SHARE", 0.05)
