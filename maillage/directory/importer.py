@@ -34,6 +34,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.directory import safeguard
 from maillage.directory.background import background_copies
 from maillage.directory.bulk import (
     MAX_PARAMETERS,
@@ -117,6 +118,7 @@ class Syncer:
         self.seen = Seen(top or 0)
         self.pks = PkAllocator(model, top)
         self.fresh = top is None
+        tally.before = 0 if self.fresh else model.objects.filter(active=True).count()
         self.created = KeyFilter() if self.fresh and filter_keys else None
         # First load: the rows met by the last batch, and those it created (key → pk, hash).
         self.recent: dict[str, Existing] = {}
@@ -261,6 +263,7 @@ class Outcome:
     report: Report
     source: SourceFile
     notes: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)  # why the file may wipe rows (`safeguard`)
 
     @property
     def changed_anything(self) -> bool:
@@ -276,9 +279,19 @@ class BaseImport:
     # for parsers that touch no shared state but their own.
     parse_ahead: bool = False
 
-    def __init__(self, path, *, apply: bool = False, report_path: str | None = None, progress: Progress | None = None):
+    def __init__(
+        self,
+        path,
+        *,
+        apply: bool = False,
+        report_path: str | None = None,
+        progress: Progress | None = None,
+        allow_mass_removal: bool = False,
+    ):
         self.path = Path(path)
         self.apply = apply
+        self.allow_mass_removal = allow_mass_removal
+        self.alerts: list[str] = []
         self.source = SourceFile(self.path)  # raises SourceError before anything is written
         self.prepare()
         self.report = Report.next_to(self.path, report_path)
@@ -325,6 +338,9 @@ class BaseImport:
                         self.progress.update(self.lines, self.source.bytes_read)
                 self.finish()
                 self.progress.update(self.lines, self.source.bytes_read, final=True)
+                self.alerts = safeguard.alerts(self)
+                if self.alerts and self.apply and not self.allow_mass_removal:
+                    raise safeguard.MassRemovalRefused(self.alerts)
                 run.counts = self.counts()
                 if self.apply:
                     audit.record(self.audit_action, obj=run, details=self.audit_details())
@@ -346,7 +362,7 @@ class BaseImport:
         run.file_sha256 = self.source.sha256
         run.report_path = str(self.report.path) if self.report.written else ""
         run.save()
-        return Outcome(run, self.apply, self.lines, self.tallies(), self.report, self.source, self.notes)
+        return Outcome(run, self.apply, self.lines, self.tallies(), self.report, self.source, self.notes, self.alerts)
 
     def setup(self, run: ImportRun) -> None:
         """Called inside the transaction, before the first batch."""
@@ -363,4 +379,7 @@ class BaseImport:
         return counts
 
     def audit_details(self) -> dict:
-        return {"fichier": self.path.name, "sha256": self.source.sha256, **self.counts()}
+        details = {"fichier": self.path.name, "sha256": self.source.sha256, **self.counts()}
+        if self.alerts:  # applied with --allow-mass-removal: who chose to, and why it was asked
+            details["alertes"] = self.alerts
+        return details

@@ -54,6 +54,7 @@ class Tally:
     changed: int = 0
     unchanged: int = 0
     gone: int = 0
+    before: int = 0  # active rows when the run started (the share `gone` is checked against)
     changed_fields: Counter = field(default_factory=Counter)
     samples: dict = field(default_factory=lambda: {"new": [], "changed": [], "gone": []})
 

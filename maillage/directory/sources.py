@@ -19,6 +19,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.management.base import OutputWrapper
 
+from maillage.core.exports import csv_row
+
 SAMPLE_BYTES = 64 * 1024
 EXCERPT_CHARS = 200
 # A text extraction has no control characters besides tab and line ends; a few stray ones are
@@ -85,6 +87,7 @@ class SourceFile:
         self.encoding = _guess_encoding(sample)
         self.bytes_read = 0
         self.fallback_lines = 0  # lines of a UTF-8 file that only cp1252 could decode
+        self.last_line: Line | None = None  # the last non-blank line, once read
         self._sha256 = hashlib.sha256()
 
     @property
@@ -99,6 +102,7 @@ class SourceFile:
         """Non-blank lines, numbered from 1 as an editor shows them, BOM and CR/LF removed."""
         number = 0
         digest = self._sha256.update
+        line = None
         with self.path.open("rb") as handle:
             for raw in handle:
                 number += 1
@@ -110,7 +114,9 @@ class SourceFile:
                     raw = raw[len(codecs.BOM_UTF8) :]
                 if not raw or raw.isspace():  # blank (isspace, unlike strip, copies nothing)
                     continue
-                yield Line(number, self._decode(raw), complete)
+                line = Line(number, self._decode(raw), complete)
+                yield line
+        self.last_line = line  # read to the end: what `safeguard` checks for a cut file
 
     def _decode(self, raw: bytes) -> str:
         if self.encoding == "utf-8":
@@ -182,6 +188,7 @@ class Report:
         self.explicit = explicit
         self.rejected = Counter()
         self.warnings = Counter()
+        self.last_rejected: tuple[int, str] = (0, "")  # (line, kind) of the last line rejected
         self._handle = None
         self._writer = None
 
@@ -209,10 +216,12 @@ class Report:
 
     def add(self, issue: Issue) -> None:
         (self.warnings if issue.warning else self.rejected)[issue.kind] += 1
+        if not issue.warning and issue.line >= self.last_rejected[0]:
+            self.last_rejected = (issue.line, issue.kind)
         if self._writer is None:
             self._open()
         nature = "avertissement" if issue.warning else "rejet"
-        self._writer.writerow([issue.line, nature, issue.detail, issue.excerpt])
+        self._writer.writerow(csv_row([issue.line, nature, issue.detail, issue.excerpt]))
 
     def _open(self) -> None:
         try:

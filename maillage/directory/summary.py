@@ -1,5 +1,6 @@
 """The French summary an import prints: what would change (dry run) or what changed (--apply)."""
 
+from maillage.directory import safeguard
 from maillage.directory.importer import Outcome
 from maillage.directory.records import Tally
 
@@ -45,6 +46,7 @@ def render(outcome: Outcome, title: str, layout: str) -> list[str]:
     lines = [
         f"Import {title} — {source.path.name} ({layout}, {source.encoding_label}) : {mode}.",
         f"{_plural(outcome.lines, 'ligne lue', 'lignes lues')}.",
+        *safeguard.summary_lines(outcome.alerts, applied=outcome.applied),
     ]
     for tally in outcome.tallies:
         if tally.show_gone or tally.touched or tally.unchanged:  # coordinates: only when the file had some

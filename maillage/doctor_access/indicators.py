@@ -94,7 +94,7 @@ def vulnerable_without_doctor(cpts, period):
     unit="jours",
     kind=Kind.COUNT,
     counts_people=False,
-    summarises="doctor_access.waiting_by_priority",
+    population="doctor_access.waiting_by_priority",
 )
 def median_wait_days(cpts, period):
     waits = [
@@ -116,6 +116,7 @@ def _volunteers(cpts, period) -> int:
     kind=Kind.COUNT,
     description="Médecins généralistes ayant déclaré accepter de nouveaux patients (hors pause).",
     counts_people=False,  # professionals, not patients: no small-count masking needed
+    population=None,
 )
 def volunteer_doctors(cpts, period):
     return _volunteers(cpts, period)
@@ -130,12 +131,16 @@ def volunteer_doctors(cpts, period):
     numerator="patients acceptés par un médecin volontaire",
     denominator="médecins volontaires",
     counts_people=False,
+    population=lambda cpts, period: _accepted(cpts, period),  # 3 patients for 1 doctor would read 3.0
 )
 def new_patients_per_doctor(cpts, period):
     doctors = _volunteers(cpts, period)
     if not doctors:
         return None
-    accepted = Proposal.objects.filter(
+    return round(_accepted(cpts, period) / doctors, 2)
+
+
+def _accepted(cpts, period) -> int:
+    return Proposal.objects.filter(
         offer__cpts=cpts, status=Proposal.Status.ACCEPTED, decided_at__gte=period.start_at, decided_at__lt=period.end_at
     ).count()
-    return round(accepted / doctors, 2)

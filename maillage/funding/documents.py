@@ -9,13 +9,15 @@ from docx import Document
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from maillage.core.exports import xlsx_row
 from maillage.funding.lines import Line, label
 from maillage.funding.money import euros, number
 from maillage.funding.report import YearReport
-from maillage.indicators.registry import REGISTRY
+from maillage.indicators import registry
+from maillage.indicators import values as indicator_values
+from maillage.indicators.periods import Period
 
 MONEY_FORMAT = '#,##0.00 "€"'
-SMALL_COUNT = 5  # regional readers never see a count of people under this
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,34 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
     return lines
 
 
-def value_text(result, *, regional: bool) -> str:
-    """An indicator's value as shown; regional readers see a count of 1 to 4 people as "< 5"."""
+def value_text(result, *, regional: bool, year_values: dict | None = None, cpts=None, year: int | None = None) -> str:
+    """An indicator's value as shown. Regional readers see a count of 1 to 4 people as "< 5", and
+    no rate or median over fewer than 5 people (`registry.for_region`, over the CPTS's values of
+    the year, `year_values`); a code outside the registry is taken for a count of people."""
     if result.value is None:
         return "valeur manquante"
-    indicator = REGISTRY.get(result.code)
-    counts_people = indicator is None or indicator.counts_people
-    if regional and counts_people and 0 < result.value < SMALL_COUNT:
-        return f"< {SMALL_COUNT}"
+    if regional:
+        indicator = registry.REGISTRY.get(result.code)
+        if indicator is None:
+            shown = registry.hide_small(result.value)
+        else:
+            period = Period.year(year) if year else None
+            values = {**(year_values or {}), result.code: result.value}
+            shown = registry.for_region(indicator, values, cpts=cpts, period=period)
+        if isinstance(shown, str):
+            return shown
     return number(result.value)
+
+
+def indicator_rows(report: YearReport, *, regional: bool) -> list[tuple]:
+    """(indicator result, value as shown) of every indicator of the year's computation."""
+    cpts, year = report.contract.cpts, report.year
+    year_values = indicator_values.for_year(cpts, year) if regional else {}
+    return [
+        (i, value_text(i, regional=regional, year_values=year_values, cpts=cpts, year=year))
+        for m in report.result.missions
+        for i in m.indicators
+    ]
 
 
 def tables(report: YearReport, *, regional: bool = False) -> list[Table]:
@@ -61,16 +82,8 @@ def tables(report: YearReport, *, regional: bool = False) -> list[Table]:
     missions = [[label(Line.RUNNING).capitalize(), result.running, None, result.running]]
     missions += [[label(m.mission).capitalize(), m.fixed, m.variable, m.total] for m in result.missions]
     missions.append(["Total", result.fixed, result.variable, result.total])
-    indicators = [
-        [
-            i.label,
-            label(i.mission),
-            value_text(i, regional=regional),
-            i.amount,
-        ]
-        for m in result.missions
-        for i in m.indicators
-    ]
+    rows = indicator_rows(report, regional=regional)
+    indicators = [[i.label, label(i.mission), shown, i.amount] for i, shown in rows]
     schedule = [[p.label.capitalize(), p.due_on.strftime("%d/%m/%Y"), p.amount] for p in result.schedule]
     return [
         Table("Montants par mission", ["Ligne", "Part fixe", "Part variable", "Total"], missions),
@@ -87,17 +100,17 @@ def xlsx_bytes(report: YearReport, *, regional: bool = False) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"ACI {report.year}"
-    sheet.append([title(report)])
+    sheet.append(xlsx_row(sheet, [title(report)]))
     sheet["A1"].font = Font(bold=True, size=14)
     for name, value in facts(report):
-        sheet.append([name, value])
+        sheet.append(xlsx_row(sheet, [name, value]))
     for table in tables(report, regional=regional):
         sheet.append([])
-        sheet.append([table.title])
+        sheet.append(xlsx_row(sheet, [table.title]))
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
         sheet.append(table.header)
         for row in table.rows:
-            sheet.append(row)
+            sheet.append(xlsx_row(sheet, row))
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, Decimal):
                     cell.number_format = MONEY_FORMAT

@@ -54,6 +54,9 @@ def register_external(
             description=description,
             # Only a count is a number of people; a rate of 3 % is not three people.
             counts_people=kind == Kind.COUNT,
+            # The Assurance maladie's figures of a whole territory: thousands of patients, and
+            # published by it; no population of Maillage's to check them against.
+            population=None,
             direction=direction,
             minimum=low if minimum is None else minimum,
             maximum=high if maximum is None else maximum,

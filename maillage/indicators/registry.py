@@ -20,6 +20,9 @@ from django.db import models
 from maillage.indicators.periods import Period
 
 Value = int | float | None | dict[str, int | float]
+SMALL = 5  # regional readers never see a number of people under this, nor a statistic over them
+# `register(population=…)` left out: a statistic must say over whom it is computed.
+_UNSAID = object()
 
 
 class Mission(models.TextChoices):
@@ -68,11 +71,14 @@ class Indicator:
     compute: Callable[..., Value]
     kind: str = Kind.COUNT
     description: str = ""
-    # Regional views hide small counts; a ratio or a median is not a count of people, but a
-    # median of two waits is two people's waits: `summarises` names the count it is computed on,
-    # and the regional view hides the statistic when that count is under the threshold.
+    # Regional views hide small counts; a rate, a ratio or a median is not a count of people, but
+    # 66.7 % of 3 requests says that 2 were served, and a median of two waits is two people's
+    # waits. `population` is who such a statistic is computed on: the code of the count indicator
+    # that gives it, or a function (cpts, period) → number of people; regional readers do not see
+    # the statistic over fewer than 5 (`for_region`). None: a count itself, or not about people
+    # (doctors, slots).
     counts_people: bool = True
-    summarises: str = ""
+    population: "str | Callable[..., float] | None" = None
     direction: str = ""
     minimum: Decimal | None = None
     maximum: Decimal | None = None
@@ -120,7 +126,7 @@ def register(
     kind: str,
     description: str = "",
     counts_people: bool = True,
-    summarises: str = "",
+    population=_UNSAID,
     direction: str = "",
     minimum: Decimal | None = None,
     maximum: Decimal | None = None,
@@ -128,8 +134,12 @@ def register(
     denominator: str = "",
 ):
     """Decorator: `@register("doctor_access.waiting", label=…, mission=Mission.DOCTOR_ACCESS,
-    unit="patients", kind=Kind.COUNT)`."""
+    unit="patients", kind=Kind.COUNT)`. An indicator that is not a count of people names its
+    `population` (a count indicator's code or a function), or `population=None` when it is not
+    computed over people."""
     default_low, default_high = DEFAULT_RANGE[kind]
+    if population is _UNSAID and not counts_people:
+        raise ValueError(f"indicator {code}: say over whom it is computed (population=…, None if not people)")
 
     def decorate(function: Callable[..., Value]) -> Callable[..., Value]:
         low = default_low if minimum is None else minimum
@@ -144,7 +154,7 @@ def register(
                 kind=kind,
                 description=description,
                 counts_people=counts_people,
-                summarises=summarises,
+                population=None if population is _UNSAID else population,
                 direction=direction,
                 minimum=low,
                 maximum=high,
@@ -187,18 +197,41 @@ def total(value: Value) -> float:
     return value or 0
 
 
-def for_region(indicator: Indicator, values: dict[str, Value], *, threshold: int = 5) -> object:
-    """What a regional viewer may see of `indicator` among a CPTS's `values`."""
-    value = values[indicator.code]
-    if indicator.summarises and 0 < total(values[indicator.summarises]) < threshold:
-        return f"non diffusé (moins de {threshold} personnes)"
+def population(indicator: Indicator, values: dict, cpts=None, period: Period | None = None) -> float | None:
+    """How many people `indicator`'s statistic is computed on: read among `values` (a CPTS's
+    values of one period), else computed for `cpts` and `period`; None when it cannot be known."""
+    source = indicator.population
+    if callable(source):
+        return None if cpts is None else source(cpts, period)
+    if values.get(source) is not None:
+        return total(values[source])
+    if cpts is None or source not in REGISTRY:
+        return None
+    return total(REGISTRY[source].value(cpts, period))
+
+
+def for_region(
+    indicator: Indicator, values: dict, *, cpts=None, period: Period | None = None, threshold: int = SMALL
+) -> object:
+    """What a regional viewer may see of `indicator` among a CPTS's `values` of `period`: a count of
+    1 to 4 people as "< 5"; a statistic over fewer than 5 people (or over a number unknown) not at
+    all. `cpts` and `period` let the population be computed when `values` do not hold it."""
+    value = values.get(indicator.code)
+    if indicator.population is not None and value is not None:
+        people = population(indicator, values, cpts, period)
+        if people is None or people < threshold:
+            return hidden(threshold)
     return hide_small(value, threshold=threshold) if indicator.counts_people else value
 
 
-def hide_small(value: Value, *, threshold: int = 5) -> object:
+def hidden(threshold: int = SMALL) -> str:
+    return f"non diffusé (moins de {threshold} personnes)"
+
+
+def hide_small(value: Value, *, threshold: int = SMALL) -> object:
     """What a regional viewer may see of a count: "< 5" for 1 to 4 people (0 is shown as 0)."""
     if isinstance(value, dict):
         return {label: hide_small(count, threshold=threshold) for label, count in value.items()}
-    if isinstance(value, int) and 0 < value < threshold:
+    if isinstance(value, int | Decimal) and not isinstance(value, bool) and 0 < value < threshold:
         return f"< {threshold}"
     return value

@@ -70,7 +70,7 @@ class ProfessionRow:
 class MissionFigure:
     code: str
     label: str
-    value: int | float | str | None  # a breakdown counts as its total; « < 5 » for a regional reader
+    value: int | float | str | None  # a breakdown counts as its total; str: hidden from a regional reader
     unit: str
     detail: str = ""  # the breakdown, « ALD : 12, 70 ans ou plus : 8 »
 
@@ -255,11 +255,11 @@ def _breakdown(value) -> str:
 def mission_figures(cpts, year: int, *, regional: bool = False) -> list[MissionFigure]:
     """The access and unscheduled-care figures of `year`, read through the registry; only those
     with data (a mission the CPTS does not run through Maillage shows nothing rather than zeros).
-    A regional reader sees what `registry.for_region` lets through: a figure over fewer than 5
-    people is replaced by the words that hide it, its breakdown left out."""
+    For a regional reader, a count of 1 to 4 people reads "< 5" (its breakdown too) and a rate
+    or median over fewer than 5 people is withheld (`registry.for_region`)."""
+    period = Period.year(year)
     codes = [code for code, _ in MISSION_FIGURES if code in registry.REGISTRY]
-    summarised = {registry.REGISTRY[code].summarises for code in codes} - {""}
-    values = registry.compute(cpts, Period.year(year), sorted({*codes, *summarised}))
+    values = registry.compute(cpts, period, codes)
     figures = []
     for code, label in MISSION_FIGURES:
         if code not in values:
@@ -269,16 +269,17 @@ def mission_figures(cpts, year: int, *, regional: bool = False) -> list[MissionF
         if not number:
             continue
         indicator = registry.REGISTRY[code]
-        detail = _breakdown(value)
         if regional:
-            shown = registry.for_region(indicator, values)
-            if shown != value:
-                number, detail = shown if not isinstance(shown, dict) else number, _breakdown(shown)
-        figures.append(MissionFigure(code, label, number, indicator.unit, detail))
+            # The total as a count first (its breakdown's lines may each be under 5, not it).
+            totals = {**values, code: number}
+            number = registry.for_region(indicator, totals, cpts=cpts, period=period)
+            value = registry.hide_small(value) if indicator.counts_people else value
+        figures.append(MissionFigure(code, label, number, indicator.unit, _breakdown(value)))
     return figures
 
 
 def compute(cpts, *, year: int | None = None, regional: bool = False) -> Diagnostic:
+    """`regional`: as a regional reader may see it (small numbers of people hidden)."""
     year = year or timezone.localdate().year
     communes = _communes(cpts)
     population = cpts.population()

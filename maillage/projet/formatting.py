@@ -8,7 +8,7 @@ NARROW_SPACE = "\u202f"
 def number(value) -> str:
     if value is None:
         return "—"
-    if isinstance(value, str):  # what hides a small number from a regional reader, « < 5 »
+    if isinstance(value, str):  # already text: a figure hidden from a regional reader (« < 5 »)
         return value
     # 42.00 → 42, 12.50 → 12,5: a stored value's trailing zeros say nothing to the reader.
     if isinstance(value, Decimal | float) and value == int(value):

@@ -4,6 +4,7 @@ import io
 
 from openpyxl import Workbook
 
+from maillage.core.exports import xlsx_row
 from maillage.projet.diagnostic import Diagnostic
 
 SOURCE_NOTE = "D'après l'annuaire chargé dans Maillage (RPPS et ADELI) ; densités pour 10 000 habitants."
@@ -13,8 +14,7 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list]) -> None:
     sheet = workbook.create_sheet(title)
     sheet.append(header)
     for row in rows:
-        # A name typed as « =… » would become a formula: text stays text.
-        sheet.append([f"'{v}" if isinstance(v, str) and v.startswith("=") else v for v in row])
+        sheet.append(xlsx_row(sheet, row))  # a name typed as « =… » stays text
 
 
 def build(diagnostic: Diagnostic) -> bytes:

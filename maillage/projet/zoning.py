@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit
+from maillage.core.exports import csv_row
 from maillage.directory.sources import SourceError, SourceFile, split_csv_line
 from maillage.projet.models import CommuneZoning
 from maillage.projet.models.zoning import Zone
@@ -194,6 +195,6 @@ def write_report(outcome: Outcome, path) -> None:
         with Path(path).open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle, delimiter=";")
             writer.writerow(["ligne", "motif", "extrait"])
-            writer.writerows([item.line, item.reason, item.excerpt] for item in outcome.rejected)
+            writer.writerows(csv_row([item.line, item.reason, item.excerpt]) for item in outcome.rejected)
     except OSError as exc:
         raise ZoningError(f"Impossible d'écrire le rapport {path} : {exc.strerror}.") from exc

@@ -32,6 +32,7 @@ def requests(cpts, period):
     kind=Kind.PERCENTAGE,
     description="De la réception de la demande au début du rendez-vous, parmi les demandes reçues dans la période.",
     counts_people=False,
+    population="unscheduled.requests",
 )
 def served_within_24h(cpts, period):
     received = _requests(cpts, period)
@@ -55,6 +56,7 @@ def served_within_24h(cpts, period):
     unit="créneaux par semaine",
     kind=Kind.DISTRIBUTION,
     counts_people=False,
+    population=None,  # slots, not people
 )
 def slots_per_week(cpts, period):
     weeks = max((period.end - period.start).days / 7, 1)
@@ -67,6 +69,15 @@ def slots_per_week(cpts, period):
     return {row["profession_label"] or "autre": round(row["n"] / weeks, 1) for row in rows}
 
 
+def _outcome_known(cpts, period):
+    return Booking.objects.filter(
+        request__cpts=cpts,
+        slot__start__gte=period.start_at,
+        slot__start__lt=period.end_at,
+        status__in=[BookingStatus.HONOURED, BookingStatus.NO_SHOW],
+    )
+
+
 @register(
     "unscheduled.honoured_rate",
     label="Rendez-vous honorés",
@@ -75,14 +86,10 @@ def slots_per_week(cpts, period):
     kind=Kind.PERCENTAGE,
     description="Parmi les rendez-vous de la période dont le professionnel a indiqué l'issue.",
     counts_people=False,
+    population=lambda cpts, period: _outcome_known(cpts, period).count(),
 )
 def honoured_rate(cpts, period):
-    done = Booking.objects.filter(
-        request__cpts=cpts,
-        slot__start__gte=period.start_at,
-        slot__start__lt=period.end_at,
-        status__in=[BookingStatus.HONOURED, BookingStatus.NO_SHOW],
-    )
+    done = _outcome_known(cpts, period)
     total = done.count()
     return round(100 * done.filter(status=BookingStatus.HONOURED).count() / total, 1) if total else None
 

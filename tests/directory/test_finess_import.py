@@ -199,7 +199,7 @@ def test_rejected_lines_and_warnings(tmp_path, ain):
     ]
     path = tmp_path / "bad.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
-    output = run("import_finess", path, "--apply")
+    output = run("import_finess", path, "--apply", "--allow-mass-removal")  # line 9 has no end of line
     assert "4 lignes rejetées" in output
     assert "2 avertissements (commune inconnue : 1, coordonnées inutilisables : 1)" in output
     report = (tmp_path / "bad.txt.rejets.csv").read_text(encoding="utf-8-sig")
@@ -215,7 +215,9 @@ def test_rejected_lines_and_warnings(tmp_path, ain):
 
 def test_gone_structures_are_deactivated(extract, tmp_path, db):
     run("import_finess", extract, "--apply")
-    output = run("import_finess", write(tmp_path / "one.txt", [HEADER, structure_line()]), "--apply")
+    output = run(
+        "import_finess", write(tmp_path / "one.txt", [HEADER, structure_line()]), "--apply", "--allow-mass-removal"
+    )
     assert "Structures : 0 nouvelle, 1 modifiée, 0 inchangée, 13 disparues." in output
     assert Structure.objects.active().count() == 1
     assert Structure.objects.inactive().count() == 13
@@ -249,6 +251,9 @@ def test_whole_file_errors(tmp_path, db, content, message):
 def test_truncated_last_line(tmp_path, db):
     path = tmp_path / "cut.txt"
     path.write_text("\n".join([HEADER, structure_line(), structure_line(finess="010000032")[:60]]), encoding="utf-8")
-    output = run("import_finess", path, "--apply")
+    with pytest.raises(CommandError, match=r"la dernière ligne \(3\) s'arrête sans fin de ligne"):
+        run("import_finess", path, "--apply")
+    assert not Structure.objects.exists()
+    output = run("import_finess", path, "--apply", "--allow-mass-removal")
     assert "1 ligne rejetée (ligne tronquée : 1)" in output
     assert list(Structure.objects.values_list("finess_et", flat=True)) == ["010000024"]

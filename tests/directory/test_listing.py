@@ -41,7 +41,7 @@ def test_an_import_lists_who_works_on_the_territory_and_a_reimport_follows_moves
 
     # Gone from the extraction: no longer listed.
     third = write_rpps(tmp_path / "c.txt", [line(1, "01053", last_name="NOUVEAU"), line(3, "01451")])
-    run("import_rpps", third, "--apply")
+    run("import_rpps", third, "--apply", "--allow-mass-removal")
     assert listed(cpts) == ["8" + rpps_number(n) for n in (1, 3)]
 
 

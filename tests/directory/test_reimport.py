@@ -55,7 +55,14 @@ def test_changes_after_unchanged_lines_are_found_and_lines_removed_are_gone(tmp_
         rpps=rpps_number(305), mode_code="S", structure_id="T5", savoir_faire_code="SF5", phone="0102030405"
     )
     del changed[3]  # professional 1 loses its second activity
-    output = run("import_rpps", write_rpps(tmp_path / "b.txt", changed), "--apply", "--report", tmp_path / "r.csv")
+    output = run(
+        "import_rpps",
+        write_rpps(tmp_path / "b.txt", changed),
+        "--apply",
+        "--allow-mass-removal",
+        "--report",
+        tmp_path / "r.csv",
+    )
     assert counts()["activities"] == {"new": 0, "changed": 1, "unchanged": 10, "gone": 1}, output
     assert counts()["professionals"] == {"new": 0, "changed": 1, "unchanged": 5, "gone": 0}
     assert Professional.objects.get(identifier=rpps_number(305)).last_name == "MARTINEZ"

@@ -165,7 +165,10 @@ def test_same_identical_line_across_batches(tmp_path, db, monkeypatch):
 def test_truncated_last_line_is_rejected(tmp_path, db):
     lines = [rpps_line(rpps=rpps_number(7)), rpps_line(rpps=rpps_number(8), mode_code="L")[:40]]
     path = write_rpps(tmp_path / "cut.txt", lines, final_newline=False)
-    output = run("import_rpps", path, "--apply")
+    with pytest.raises(CommandError, match=r"la dernière ligne \(3\) s'arrête sans fin de ligne"):
+        run("import_rpps", path, "--apply")
+    assert not Professional.objects.exists()
+    output = run("import_rpps", path, "--apply", "--allow-mass-removal")
     assert "1 ligne rejetée (ligne tronquée : 1)" in output
     assert Professional.objects.count() == 1
 
@@ -180,7 +183,7 @@ def test_gone_professional_becomes_inactive_and_keeps_its_enrichment(tmp_path, d
     )
     entry.skills.add(Skill.objects.get(code="soins-palliatifs"))
 
-    output = run("import_rpps", write_rpps(tmp_path / "b.txt", both[:1]), "--apply")
+    output = run("import_rpps", write_rpps(tmp_path / "b.txt", both[:1]), "--apply", "--allow-mass-removal")
     assert "Professionnels : 0 nouveau, 0 modifié, 1 inchangé, 1 disparu." in output
     assert f"- 8{leave} DUPONT Claire (Médecin)" in output
     leaving.refresh_from_db()

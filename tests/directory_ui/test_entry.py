@@ -166,18 +166,20 @@ def test_enrichment_survives_reimports(directory, coordinator, tmp_path):
         "profession_code": "10", "profession_label": "Médecin", "mode_code": "L", "mode_label": "Libéral",
         "structure_id": "S1", "company_name": "CABINET IMPORTE", "commune_code": "92046", "commune_label": "Malakoff",
     }  # fmt: skip
-    RppsImport(_rpps_file(tmp_path, [row]), apply=True).execute()
+    RppsImport(_rpps_file(tmp_path, [row]), apply=True, allow_mass_removal=True).execute()
     professional = Professional.objects.get(national_id="8" + rpps)
     actions.update_entry(directory["cmv"], professional, {"is_member": True, "languages": ["italien"]}, coordinator)
 
-    RppsImport(_rpps_file(tmp_path, [{**row, "last_name": "IMPORTEE"}]), apply=True).execute()
+    RppsImport(_rpps_file(tmp_path, [{**row, "last_name": "IMPORTEE"}]), apply=True, allow_mass_removal=True).execute()
     professional.refresh_from_db()
     assert professional.last_name == "IMPORTEE"
     entry = DirectoryEntry.objects.get(cpts=directory["cmv"], professional=professional)
     assert entry.is_member and entry.languages == ["italien"]
 
     other = {**row, "identifier": with_check_digit("1000000043"), "national_id": ""}
-    RppsImport(_rpps_file(tmp_path, [other]), apply=True).execute()  # our professional is gone from the file
+    RppsImport(
+        _rpps_file(tmp_path, [other]), apply=True, allow_mass_removal=True
+    ).execute()  # our professional is gone from the file
     professional.refresh_from_db()
     assert not professional.active
     assert DirectoryEntry.objects.get(pk=entry.pk).languages == ["italien"]

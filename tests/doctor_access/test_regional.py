@@ -1,8 +1,10 @@
 import re
 
 import pytest
+from django.utils import timezone
 
 from maillage.doctor_access.actions.lifecycle import move
+from maillage.doctor_access.models import Proposal
 from maillage.doctor_access.states import Status
 from tests.factories import CommuneFactory, CptsFactory, DepartementFactory, RegionFactory, RoleFactory
 
@@ -148,3 +150,21 @@ def test_the_region_page_links_to_each_cpts_aggregates(viewer, waiting_list):
     for path in ("projet-de-sante/", "diagnostic/", "indicateurs/", "financement/"):
         assert f'href="/c/cmv/{path}"' in html
         assert viewer.get(f"/c/cmv/{path}").status_code == 200
+
+
+def test_a_ratio_over_fewer_than_five_patients_is_not_shown(viewer, waiting_list, propose, coordinator, login):
+    for request in waiting_list[:2]:  # two patients accepted by the one volunteer: 2.0 per doctor
+        proposal = propose(request)
+        proposal.status, proposal.decided_at = Proposal.Status.ACCEPTED, timezone.now()
+        proposal.save()
+    assert _last_cell(viewer.get(URL).content.decode()) == "non diffusé (moins de 5 personnes)"
+    for request in waiting_list[2:6]:  # six accepted: the ratio is shown
+        proposal = propose(request)
+        proposal.status, proposal.decided_at = Proposal.Status.ACCEPTED, timezone.now()
+        proposal.save()
+    assert _last_cell(viewer.get(URL).content.decode()) == "6"
+
+
+def _last_cell(html):
+    """The new patients per volunteer doctor of cmv (the table's last column)."""
+    return re.findall(r"<td>(.*?)</td>", _row(html, "CPTS Châtillon-Malakoff-Vanves"), re.S)[-1].strip()

@@ -157,7 +157,8 @@ def test_the_coordinator_records_a_recognised_crisis(coordinator_client, with_va
 
 def test_regional_readers_never_see_a_count_of_people_under_five(coordinator_client, login, idf, cmv_contract):
     keep(idf["cmv"], FOUND, 2025, 3)  # three patients: a regional reader must not see it
-    keep(idf["cmv"], SERVED, 2025, 4.5)  # a percentage, not people: shown
+    keep(idf["cmv"], SERVED, 2025, 4.5)  # a percentage over 40 requests: shown
+    keep(idf["cmv"], "unscheduled.requests", 2025, 40)
     regional = login(RoleFactory(regional=True, region=idf["region"]).user)
     page = regional.get("/c/cmv/financement/?annee=2025").content.decode()
     assert '<td class="num">&lt; 5</td>' in page and '<td class="num">4,5</td>' in page

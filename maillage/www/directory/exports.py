@@ -10,16 +10,13 @@ import io
 
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
+from maillage.core.exports import csv_row, xlsx_row
 from maillage.directory import search
 from maillage.directory.models import Activity
 
 CHUNK = 1000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is a formula to a spreadsheet: a name or a phone number from
-# the national files must never run as one on the coordinator's computer.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 PROFESSIONAL_HEADER = [
     "Identifiant national",
@@ -140,20 +137,6 @@ def structure_rows(structures):
         ]
 
 
-def _csv_safe(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _xlsx_cell(sheet, value):
-    # openpyxl turns a string starting with « = » into a formula: such a value is forced to text.
-    if not (isinstance(value, str) and value.startswith("=")):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
-
-
 class _Echo:
     """A file-like object for csv.writer that hands each line back instead of storing it."""
 
@@ -167,7 +150,7 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     def lines():
         yield "\ufeff" + writer.writerow(header)  # the BOM tells Excel the file is UTF-8
         for row in rows:
-            yield writer.writerow([_csv_safe(value) for value in row])
+            yield writer.writerow(csv_row(row))  # a name from the national files never runs as a formula
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -179,7 +162,7 @@ def xlsx_response(filename: str, title: str, header: list[str], rows) -> HttpRes
     sheet = workbook.create_sheet(title)
     sheet.append(header)
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

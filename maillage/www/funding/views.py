@@ -48,9 +48,7 @@ def funding_page(request, slug):
         error=error,
         years=range(first, last + 1),
         facts=documents.facts(built),
-        indicator_rows=[
-            (i, documents.value_text(i, regional=not can_write)) for m in built.result.missions for i in m.indicators
-        ],
+        indicator_rows=documents.indicator_rows(built, regional=not can_write),
         crisis_form=CrisisForm(initial={"year": year}) if can_write and has_crisis_mission else None,
     )
     return render(request, "funding/page.html", context, status=400 if error else 200)

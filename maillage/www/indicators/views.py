@@ -3,8 +3,6 @@ ones' last entered values and the form to enter one, and a page per indicator wi
 and chart. Who reads and who enters values is the access policy's `indicators` area; a regional
 viewer reads them with every statistic over fewer than 5 people hidden (`registry.for_region`)."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -55,6 +53,50 @@ def _save(request, cpts, form):
     return redirect("www:indicator_detail", slug=cpts.slug, code=kept.code)
 
 
+def mission_rows(cpts, period: Period, *, regional: bool = False) -> list[tuple[str, list]]:
+    """(mission label, [(indicator, value as shown)]) of every indicator for `period`; a regional
+    reader's values go through `registry.for_region` (small numbers of people hidden)."""
+    computed = registry.compute(cpts, period)
+    shown = {
+        indicator.code: registry.for_region(indicator, computed, cpts=cpts, period=period)
+        if regional
+        else computed[indicator.code]
+        for indicator in registry.REGISTRY.values()
+    }
+    missions = []
+    for code, label in registry.Mission.choices:
+        rows = [(indicator, shown[indicator.code]) for indicator in registry.of_mission(code)]
+        if rows:
+            missions.append((label, rows))
+    return missions
+
+
+def external_rows(cpts, *, regional: bool = False) -> list[tuple]:
+    """(indicator, latest kept row or None, its value as shown) of every external indicator."""
+    latest = values.latest_entries(cpts)
+    rows = []
+    for indicator in registry.external():
+        kept = latest.get(indicator.code)
+        shown = kept.value if kept else None
+        if kept and regional:
+            period = Period.parse(kept.period)
+            shown = registry.for_region(indicator, {indicator.code: kept.value}, cpts=cpts, period=period)
+        rows.append((indicator, kept, shown))
+    return rows
+
+
+def history_rows(cpts, indicator, kept, *, regional: bool = False) -> list[tuple]:
+    """(kept row, its period, its value as shown) of an indicator's history."""
+    rows = []
+    for row in kept:
+        period = Period.parse(row.period)
+        shown = row.value
+        if regional:
+            shown = registry.for_region(indicator, {indicator.code: row.value}, cpts=cpts, period=period)
+        rows.append((row, period, shown))
+    return rows
+
+
 def _cpts(request, slug):
     """The CPTS, whether the user may enter values, and whether they read it as a regional viewer."""
     cpts = cpts_for(request, slug, Area.INDICATORS, WRITE if request.method == "POST" else READ)
@@ -68,19 +110,8 @@ def cpts_indicators(request, slug):
     if request.method == "POST" and (done := _save(request, cpts, form)):
         return done
     period, error = period_from(request)
-    computed = registry.compute(cpts, period)
-    missions = []
-    for code, label in registry.Mission.choices:
-        rows = [
-            (indicator, registry.for_region(indicator, computed) if regional else computed[indicator.code])
-            for indicator in registry.of_mission(code)
-        ]
-        if rows:
-            missions.append((label, rows))
-    latest = values.latest_entries(cpts)
-    external = [(indicator, latest.get(indicator.code)) for indicator in registry.external()]
-    if regional:
-        external = [(i, k and _RegionalRow(k, _regional_rows(cpts, i, [k])[0])) for i, k in external]
+    missions = mission_rows(cpts, period, regional=regional)
+    external = external_rows(cpts, regional=regional)
     return render(
         request,
         "indicators/cpts.html",
@@ -103,47 +134,19 @@ def _granularity(period_code: str) -> str:
     return "trimestre" if "-T" in period_code else "mois"
 
 
-def _charts(indicator, kept):
-    """One chart per granularity that has values (a year and its months do not share an axis)."""
+def _charts(rows):
+    """One chart per granularity that has values (a year and its months do not share an axis);
+    a value hidden from a regional reader is no point of it."""
     charts = []
     for name in ("année", "trimestre", "mois"):
         series = [
-            (Period.parse(row.period), values.as_decimal(row.value))
-            for row in kept
-            if _granularity(row.period) == name and row.value is not None
+            (period, values.as_decimal(shown))
+            for row, period, shown in rows
+            if _granularity(row.period) == name and shown is not None and not isinstance(shown, str)
         ]
         if chart := line_chart(series):
             charts.append({"name": name, "chart": chart, "id": f"graphique-{name}".replace("é", "e")})
     return charts
-
-
-@dataclass(frozen=True)
-class _RegionalRow:
-    """A kept value as a regional viewer sees it: no numerator, denominator or author."""
-
-    kept: object
-    value: object
-
-    def __getattr__(self, name):
-        if name in ("numerator", "denominator", "entered_by"):
-            return None
-        return getattr(self.kept, name)
-
-
-def _regional_rows(cpts, indicator, kept):
-    """What a regional viewer may see of each kept value: the value, or what hides it when it
-    speaks of fewer than 5 people (the count it summarises is read for the same period)."""
-    summarised = {}
-    if indicator.summarises:
-        counts = values.history(cpts, indicator.summarises)
-        summarised = {(row.period_start, row.period_end): row.value for row in counts}
-    shown = []
-    for row in kept:
-        around = {indicator.code: row.value}
-        if indicator.summarises:
-            around[indicator.summarises] = summarised.get((row.period_start, row.period_end)) or 0
-        shown.append(registry.for_region(indicator, around))
-    return shown
 
 
 def indicator_detail(request, slug, code):
@@ -158,15 +161,7 @@ def indicator_detail(request, slug, code):
         return done
     if form is None and indicator.external:
         form = ValueForm(indicator=indicator)
-    kept = values.history(cpts, code)
-    rows = [(row, Period.parse(row.period)) for row in kept]
-    hidden = False
-    if regional:
-        # Regional viewers see neither who entered a value nor a statistic over fewer than 5 people;
-        # a chart would draw the hidden values, so it is left out when any is hidden.
-        shown = _regional_rows(cpts, indicator, kept)
-        hidden = any(value != row.value for value, row in zip(shown, kept, strict=True))
-        rows = [(_RegionalRow(row, value), period) for (row, period), value in zip(rows, shown, strict=True)]
+    rows = history_rows(cpts, indicator, values.history(cpts, code), regional=regional)
     return render(
         request,
         "indicators/detail.html",
@@ -177,9 +172,9 @@ def indicator_detail(request, slug, code):
             "kind": registry.Kind(indicator.kind).label,
             "direction": registry.Direction(indicator.direction).label if indicator.direction else "",
             "rows": rows,
-            "charts": [] if regional and hidden else _charts(indicator, kept),
-            "form": form if can_enter else None,
             "regional": regional,
+            "charts": _charts(rows),
+            "form": form if can_enter else None,
         },
         status=400 if form is not None and form.errors else 200,
     )

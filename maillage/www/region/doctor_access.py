@@ -28,7 +28,7 @@ def indicators(request, code):
     if not error:
         for cpts in cpts_of_region(region):
             values = registry.compute(cpts, period, [indicator.code for indicator in declared])
-            rows.append((cpts, [registry.for_region(indicator, values) for indicator in declared]))
+            rows.append((cpts, [registry.for_region(i, values, cpts=cpts, period=period) for i in declared]))
     return render(
         request,
         "region/doctor_access.html",

@@ -20,6 +20,12 @@ class ImportCommand(BaseCommand):
             metavar="FICHIER",
             help="rapport CSV des lignes rejetées (par défaut : à côté du fichier importé)",
         )
+        parser.add_argument(
+            "--allow-mass-removal",
+            action="store_true",
+            help="appliquer même un fichier qui retire beaucoup de lignes, ne contient que son en-tête ou "
+            "semble tronqué (voir la simulation)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -28,6 +34,7 @@ class ImportCommand(BaseCommand):
                 apply=options["apply"],
                 report_path=options["report"],
                 progress=Progress(stream=self.stdout),
+                allow_mass_removal=options["allow_mass_removal"],
             )
             outcome = job.execute()
         except SourceError as exc:
