@@ -79,6 +79,28 @@ MATRIX = [
     ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", COORDINATION),
     ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", COORDINATION),
     ("www:audit_log", "get", "/c/cmv/journal/", COORDINATION),
+    # The team: its coordinators only; the writes land back on the team page.
+    ("www:team", "get", "/c/cmv/equipe/", COORDINATION),
+    ("www:team_invite", "post", "/c/cmv/equipe/inviter/", only(set(), coordinator=302)),
+    (
+        "www:team_invitation_resend",
+        "post",
+        "/c/cmv/equipe/invitations/{invitation}/renvoyer/",
+        only(set(), coordinator=302),
+    ),
+    (
+        "www:team_invitation_revoke",
+        "post",
+        "/c/cmv/equipe/invitations/{invitation}/annuler/",
+        only(set(), coordinator=302),
+    ),
+    ("www:team_role_change", "post", "/c/cmv/equipe/roles/{team_role}/", only(set(), coordinator=302)),
+    ("www:team_role_revoke", "post", "/c/cmv/equipe/roles/{team_role}/retirer/", only(set(), coordinator=302)),
+    ("www:team_rpps", "post", "/c/cmv/equipe/personnes/{team_person}/rpps/", only(set(), coordinator=302)),
+    # The link is the credential: anyone holding it reads who is invited (logged-in people to
+    # another address are told to log out first).
+    ("www:invitation", "get", "/invitation/{token}/", PUBLIC),
+    ("www:cpts_create", "get", "/gestion/cpts/nouvelle/", only({"admin"})),
     ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", INDICATORS),
     ("www:directory_search", "get", "/c/cmv/annuaire/", CPTS_TEAM),
     ("www:directory_export_csv", "get", "/c/cmv/annuaire/export.csv", COORDINATION),
@@ -195,6 +217,9 @@ BODIES = {
     "www:doctor_proposal_answer": {"decision": "accepter"},
     "www:snp_book": {"slot": "{free_slot}"},
     "www:lifecycle_milestone": {"date": "2026-10-05"},
+    "www:team_invite": {"email": "nouvelle@exemple.fr", "kind": "member"},
+    "www:team_role_change": {"kind": "member"},
+    "www:team_rpps": {"rpps": MATRIX_RPPS},
 }
 
 
@@ -218,6 +243,7 @@ def actors(idf):
     idf["document"] = _lifecycle_document(idf["cmv"])
     idf["contract"] = _funding_contract(idf)
     idf["fiche"] = _fiche_action(idf["cmv"])
+    idf.update(_team(idf, people))
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -226,6 +252,19 @@ def actors(idf):
         clients[name] = Client()
         clients[name].force_login(user)
     return clients, idf
+
+
+def _team(idf, people):
+    """A pending invitation of cmv (with its link's token) and the regulator's role and account."""
+    from maillage.accounts import invitations
+    from maillage.accounts.models import Invitation
+
+    token, digest = invitations.new_token()
+    now = timezone.now()
+    invitation = Invitation.objects.create(cpts=idf["cmv"], email="invitee@exemple.fr", kind="member",
+                                           token_digest=digest, sent_at=now, expires_at=now + invitations.VALIDITY)  # fmt: skip
+    regulator = people["regulator"]
+    return {"invitation": invitation, "token": token, "team_role": regulator.roles.get(), "team_person": regulator}
 
 
 def _fiche_action(cpts):
@@ -282,7 +321,10 @@ def _lifecycle_document(cpts):
 def test_permission_matrix(actors, name, method, path, expected):
     clients, idf = actors
     keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
-    path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
+    keys += ("invitation", "team_role", "team_person")  # the team pages
+    path = path.format(
+        partner=idf["partner"].pk, ical=idf["ical"], token=idf["token"], **{key: idf[key].pk for key in keys}
+    )
     got = {}
     for actor in ACTORS:
         data = {key: value.format(free_slot=idf["free_slot"].pk) for key, value in BODIES.get(name, {}).items()}
