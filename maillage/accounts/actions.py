@@ -170,7 +170,7 @@ def accept_as_existing_user(token: str, user) -> Role:
 def _keep_a_coordinator(role: Role) -> None:
     # Lock every coordinator role of the CPTS: two coordinators demoting each other at once must
     # not leave the CPTS with none.
-    coordinators = list(Role.objects.select_for_update().filter(cpts=role.cpts, kind=RoleKind.COORDINATOR))
+    coordinators = list(Role.objects.select_for_update(of=("self",)).filter(cpts=role.cpts, kind=RoleKind.COORDINATOR))
     if role.kind == RoleKind.COORDINATOR and all(r.pk == role.pk for r in coordinators):
         raise AccountsError(
             f"La {role.cpts.name} doit garder au moins un coordinateur : "
@@ -180,7 +180,7 @@ def _keep_a_coordinator(role: Role) -> None:
 
 @transaction.atomic
 def change_role(role: Role, kind: str, *, actor) -> Role:
-    role = Role.objects.select_for_update().select_related("cpts", "user").get(pk=role.pk)
+    role = Role.objects.select_for_update(of=("self",)).select_related("cpts", "user").get(pk=role.pk)
     kind = _kind(kind)
     if kind == role.kind:
         raise AccountsError(f"{role.user} a déjà le rôle « {kind.label} ».")
@@ -202,7 +202,7 @@ def change_role(role: Role, kind: str, *, actor) -> Role:
 
 @transaction.atomic
 def revoke_role(role: Role, *, actor) -> None:
-    role = Role.objects.select_for_update().select_related("cpts", "user").get(pk=role.pk)
+    role = Role.objects.select_for_update(of=("self",)).select_related("cpts", "user").get(pk=role.pk)
     _keep_a_coordinator(role)
     audit.record(
         "accounts.role.revoked",
