@@ -77,6 +77,7 @@ def test_a_new_user_sets_a_password_and_is_sent_to_the_second_factor(invite):
     page = client.get(f"/invitation/{token}/")
     assert page.status_code == 200
     assert "Vous êtes invité(e) en tant que régulateur du numéro unique" in _text(page)
+    assert "Vous activerez ensuite la double authentification" in _text(page)
     weak = client.post(
         f"/invitation/{token}/",
         {"first_name": "Léa", "last_name": "Martin", "password1": "court", "password2": "court"},
@@ -144,6 +145,14 @@ def test_roles_are_changed_and_revoked_but_a_coordinator_stays(coordinator_clien
     assert "Le rôle « professionnel membre » de" in _text(revoked)
     assert not Role.objects.filter(pk=regulator_role.pk).exists()
     assert [e.action for e in AuditEntry.objects.order_by("at")] == ["accounts.role.changed", "accounts.role.revoked"]
+
+
+def test_a_co_coordinator_who_steps_down_lands_in_their_space(coordinator_client, coordinator, idf):
+    RoleFactory(coordinator=True, cpts=idf["cmv"])
+    response = coordinator_client.post(f"/c/cmv/equipe/roles/{coordinator.roles.get().pk}/", {"kind": "member"})
+    assert response["Location"] == "/espace/"
+    assert "professionnel membre — CPTS Châtillon-Malakoff-Vanves" in _text(coordinator_client.get("/espace/"))
+    assert coordinator_client.get("/c/cmv/equipe/").status_code == 404
 
 
 def test_another_cpts_role_is_a_404(coordinator_client, idf):

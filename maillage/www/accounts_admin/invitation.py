@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from maillage.accounts import actions, invitations
-from maillage.accounts.models import Invitation, User
+from maillage.accounts.models import HEALTH_DATA_ROLES, Invitation, User
 from maillage.accounts.roles import SESSION_KEY
 from maillage.www.accounts_admin.forms import AcceptForm
 
@@ -62,7 +62,8 @@ def invitation(request, token):
             request.session[SESSION_KEY] = role.pk
             return response
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts_admin/invitation.html", {"invitation": invitation, "form": form}, status=status)
+    context = {"invitation": invitation, "form": form, "needs_totp": invitation.kind in HEALTH_DATA_ROLES}
+    return render(request, "accounts_admin/invitation.html", context, status=status)
 
 
 def _for_logged_in(request, token, invitation):

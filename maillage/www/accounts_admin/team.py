@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import actions
-from maillage.accounts.models import Invitation, Role, User
+from maillage.accounts.models import Invitation, Role, RoleKind, User
 from maillage.directory.models import ProfessionalAccount
 from maillage.www.accounts_admin.forms import ROLE_CHOICES, InviteForm, RoleForm, RppsForm
 from maillage.www.scoping import cpts_for
@@ -78,6 +78,8 @@ def _done(request, cpts, write, success: str):
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
+    if not cpts.roles.filter(user=request.user, kind=RoleKind.COORDINATOR).exists():
+        return redirect("www:home_dashboard")  # a co-coordinator who just stepped down
     return redirect("www:team", slug=cpts.slug)
 
 
