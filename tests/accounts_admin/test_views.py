@@ -233,3 +233,13 @@ def test_nobody_else_creates_a_cpts(idf, login, coordinator_client):
     assert viewer.get("/gestion/cpts/nouvelle/").status_code == 404
     assert coordinator_client.post("/gestion/cpts/nouvelle/", CPTS_FORM).status_code == 404
     assert not Cpts.objects.filter(slug="montrouge").exists()
+
+
+def test_the_django_admin_lists_invitations_read_only(invite, login):
+    invitation, _ = invite("attente@exemple.fr", "member")
+    superuser = login(User.objects.create_superuser("root@exemple.fr", NEW_PASSWORD), with_mfa=True)
+    listing = superuser.get("/admin/accounts/invitation/")
+    assert "attente@exemple.fr" in _text(listing)
+    detail = superuser.get(f"/admin/accounts/invitation/{invitation.pk}/change/")
+    assert detail.status_code == 200 and invitation.token_digest not in detail.content.decode()
+    assert superuser.get("/admin/accounts/invitation/add/").status_code == 403
