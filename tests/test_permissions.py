@@ -38,6 +38,8 @@ ACTORS = {
     "admin": (RoleKind.ADMIN, None),
     "regional_own": (RoleKind.REGIONAL_VIEWER, True),
     "regional_other": (RoleKind.REGIONAL_VIEWER, False),
+    "regional_admin_own": (RoleKind.REGIONAL_ADMIN, True),
+    "regional_admin_other": (RoleKind.REGIONAL_ADMIN, False),
     "coordinator": (RoleKind.COORDINATOR, True),
     "coordinator_other": (RoleKind.COORDINATOR, False),
     "member": (RoleKind.MEMBER, True),
@@ -49,21 +51,22 @@ OWNER = "member"  # the member's account is linked to the GP who owns the slots 
 LOGIN = 302  # anonymous users are sent to the login page
 
 
-def reaches(actor: str, area: Area, action: Action) -> bool:
-    """Whether the policy lets `actor` `action` in `area` of cmv."""
+def reaches(actor: str, area: Area, action: Action, *, anywhere: bool = False) -> bool:
+    """Whether the policy lets `actor` `action` in `area` of cmv (`anywhere`: in some CPTS or région,
+    for a page that is not about one, such as the creation of a CPTS)."""
     kind, own = ACTORS[actor]
     scope = policy.grants(area, action).get(kind)
-    return scope == policy.ALL or (scope in (policy.OWN, policy.REGION) and own)
+    return scope == policy.ALL or (scope in (policy.OWN, policy.REGION) and (own or anywhere))
 
 
-def guarded(area, action=READ, success=200, *, owner=False, api=False):
+def guarded(area, action=READ, success=200, *, owner=False, api=False, anywhere=False):
     """Statuses of a URL whose view asks the policy: `success` for those it lets through (and, for an
     object that is someone's own, only its owner), 404 for every other signed-in person."""
 
     def expected():
         row = {}
         for actor in ACTORS:
-            allowed = reaches(actor, area, action) and (not owner or actor == OWNER)
+            allowed = reaches(actor, area, action, anywhere=anywhere) and (not owner or actor == OWNER)
             row[actor] = success if allowed else 404
         row["anonymous"] = 401 if api else LOGIN
         return row
@@ -101,6 +104,32 @@ MATRIX = [
     ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", guarded(A.TERRITORY, WRITE)),
     ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", guarded(A.TERRITORY, WRITE)),
     ("www:audit_log", "get", "/c/cmv/journal/", guarded(A.AUDIT)),
+    # The team: its coordinators only; the writes land back on the team page.
+    ("www:team", "get", "/c/cmv/equipe/", guarded(A.ACCOUNTS)),
+    ("www:team_invite", "post", "/c/cmv/equipe/inviter/", guarded(A.ACCOUNTS, WRITE, 302)),
+    (
+        "www:team_invitation_resend",
+        "post",
+        "/c/cmv/equipe/invitations/{invitation}/renvoyer/",
+        guarded(A.ACCOUNTS, WRITE, 302),
+    ),
+    (
+        "www:team_invitation_revoke",
+        "post",
+        "/c/cmv/equipe/invitations/{invitation}/annuler/",
+        guarded(A.ACCOUNTS, WRITE, 302),
+    ),
+    ("www:team_role_change", "post", "/c/cmv/equipe/roles/{team_role}/", guarded(A.ACCOUNTS, WRITE, 302)),
+    ("www:team_role_revoke", "post", "/c/cmv/equipe/roles/{team_role}/retirer/", guarded(A.ACCOUNTS, WRITE, 302)),
+    ("www:team_rpps", "post", "/c/cmv/equipe/personnes/{team_person}/rpps/", guarded(A.ACCOUNTS, WRITE, 302)),
+    # The link is the credential: anyone holding it reads who is invited (logged-in people to
+    # another address are told to log out first).
+    ("www:invitation", "get", "/invitation/{token}/", PUBLIC),
+    # A new CPTS: the platform admin anywhere, a regional admin on communes of their région (the
+    # form itself is open to every regional admin).
+    ("www:cpts_create", "get", "/gestion/cpts/nouvelle/", guarded(A.CPTS_CREATION, anywhere=True)),
+    # Without a body the form is refused (400) with its messages: reaching it is what is checked.
+    ("www:cpts_create", "post", "/gestion/cpts/nouvelle/", guarded(A.CPTS_CREATION, WRITE, 400, anywhere=True)),
     ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", guarded(A.INDICATORS)),
     # An entry without a value is refused (400) with the form's message: reaching it is what is checked.
     ("www:cpts_indicators", "post", "/c/cmv/indicateurs/", guarded(A.INDICATORS, WRITE, 400)),
@@ -261,6 +290,9 @@ BODIES = {
     "www:doctor_proposal_answer": {"decision": "accepter"},
     "www:snp_book": {"slot": "{free_slot}"},
     "www:lifecycle_milestone": {"date": "2026-10-05"},
+    "www:team_invite": {"email": "nouvelle@exemple.fr", "kind": "member"},
+    "www:team_role_change": {"kind": "member"},
+    "www:team_rpps": {"rpps": MATRIX_RPPS},
 }
 
 
@@ -272,6 +304,10 @@ def actors(idf):
         "admin": RoleFactory(admin=True).user,
         "regional_own": RoleFactory(regional=True, region=idf["region"]).user,
         "regional_other": other_region.user,
+        "regional_admin_own": RoleFactory(regional=True, kind=RoleKind.REGIONAL_ADMIN, region=idf["region"]).user,
+        "regional_admin_other": RoleFactory(
+            regional=True, kind=RoleKind.REGIONAL_ADMIN, region=other_region.region
+        ).user,
         "coordinator": RoleFactory(coordinator=True, cpts=idf["cmv"]).user,
         "coordinator_other": RoleFactory(coordinator=True, cpts=idf["paris13"]).user,
         "member": RoleFactory(cpts=idf["cmv"]).user,
@@ -286,6 +322,7 @@ def actors(idf):
     idf["document"] = _lifecycle_document(idf["cmv"])
     idf["contract"] = _funding_contract(idf)
     idf["fiche"] = _fiche_action(idf["cmv"])
+    idf.update(_team(idf, people))
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -294,6 +331,19 @@ def actors(idf):
         clients[name] = Client()
         clients[name].force_login(user)
     return clients, idf
+
+
+def _team(idf, people):
+    """A pending invitation of cmv (with its link's token) and the regulator's role and account."""
+    from maillage.accounts import invitations
+    from maillage.accounts.models import Invitation
+
+    token, digest = invitations.new_token()
+    now = timezone.now()
+    invitation = Invitation.objects.create(cpts=idf["cmv"], email="invitee@exemple.fr", kind="member",
+                                           token_digest=digest, sent_at=now, expires_at=now + invitations.VALIDITY)  # fmt: skip
+    regulator = people["regulator"]
+    return {"invitation": invitation, "token": token, "team_role": regulator.roles.get(), "team_person": regulator}
 
 
 def _fiche_action(cpts):
@@ -350,7 +400,10 @@ def _lifecycle_document(cpts):
 def test_permission_matrix(actors, name, method, path, access):
     clients, idf = actors
     keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
-    path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
+    keys += ("invitation", "team_role", "team_person")  # the team pages
+    path = path.format(
+        partner=idf["partner"].pk, ical=idf["ical"], token=idf["token"], **{key: idf[key].pk for key in keys}
+    )
     got = {}
     for actor in ACTORS:
         data = {key: value.format(free_slot=idf["free_slot"].pk) for key, value in BODIES.get(name, {}).items()}

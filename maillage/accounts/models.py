@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager):
@@ -39,6 +40,8 @@ class User(AbstractUser):
 class RoleKind(models.TextChoices):
     ADMIN = "admin", "administrateur de la plateforme"
     REGIONAL_VIEWER = "regional_viewer", "observateur régional (ARS, CPAM, URPS)"
+    # An ARS agent who creates the CPTS of their région and invites their first coordinator.
+    REGIONAL_ADMIN = "regional_admin", "administrateur régional (ARS)"
     COORDINATOR = "coordinator", "coordinateur de CPTS"
     MEMBER = "member", "professionnel membre"
     REGULATOR = "regulator", "régulateur du numéro unique"
@@ -47,6 +50,7 @@ class RoleKind(models.TextChoices):
 # Roles that can read patient data must use a second factor (TOTP).
 HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR})
 CPTS_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR})
+REGION_ROLES = frozenset({RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN})
 
 
 class Role(models.Model):
@@ -68,7 +72,7 @@ class Role(models.Model):
                 name="role_scope_matches_kind",
                 condition=(
                     models.Q(kind__in=sorted(CPTS_ROLES), cpts__isnull=False, region__isnull=True)
-                    | models.Q(kind="regional_viewer", cpts__isnull=True, region__isnull=False)
+                    | models.Q(kind__in=sorted(REGION_ROLES), cpts__isnull=True, region__isnull=False)
                     | models.Q(kind="admin", cpts__isnull=True, region__isnull=True)
                 ),
             ),
@@ -86,3 +90,53 @@ class Role(models.Model):
     @property
     def reads_health_data(self):
         return self.kind in HEALTH_DATA_ROLES
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """An email address asked to take a role in a CPTS. Only a digest of the link's token is kept:
+    a leaked database gives no working link. Accepting, revoking or resending ends the old link."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "en attente"
+        ACCEPTED = "accepted", "acceptée"
+        REVOKED = "revoked", "annulée"
+        EXPIRED = "expired", "expirée"
+
+    email = models.EmailField("adresse électronique")
+    cpts = models.ForeignKey("territory.Cpts", on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField("rôle", max_length=20, choices=[(k.value, k.label) for k in RoleKind if k in CPTS_ROLES])
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField("envoyée le")
+    expires_at = models.DateTimeField("expire le")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_kind_display()} — {self.cpts}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label

@@ -38,6 +38,7 @@ class Area(StrEnum):
     LIFECYCLE = "lifecycle"
     LIFECYCLE_DOCUMENTS = "lifecycle_documents"
     COVERAGE = "coverage"  # the pages of a région or a département (scoped by région)
+    CPTS_CREATION = "cpts_creation"  # a new CPTS on communes of a région (scoped by région)
 
 
 class Action(StrEnum):
@@ -53,7 +54,7 @@ class Scope(StrEnum):
 
 READ, WRITE = Action.READ, Action.WRITE
 OWN, REGION, ALL = Scope.OWN, Scope.REGION, Scope.ALL
-ADMIN, VIEWER = RoleKind.ADMIN, RoleKind.REGIONAL_VIEWER
+ADMIN, VIEWER, REGIONAL_ADMIN = RoleKind.ADMIN, RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN
 COORDINATOR, MEMBER, REGULATOR = RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR
 
 _COORDINATOR = {COORDINATOR: OWN}
@@ -67,7 +68,8 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.COORDINATION: {READ: _COORDINATOR},
     Area.TERRITORY: {READ: _COORDINATOR, WRITE: _COORDINATOR},
     Area.AUDIT: {READ: _COORDINATOR},
-    Area.ACCOUNTS: {READ: _COORDINATOR_OR_ADMIN, WRITE: _COORDINATOR_OR_ADMIN},
+    # The team of a CPTS: its coordinators invite, change and revoke roles, link RPPS records.
+    Area.ACCOUNTS: {READ: _COORDINATOR, WRITE: _COORDINATOR},
     Area.DIRECTORY: {READ: _TEAM, WRITE: _COORDINATOR},
     Area.DIRECTORY_EXPORT: {READ: _COORDINATOR},
     Area.DOCTOR_ACCESS_LIST: {READ: _DESK, WRITE: _DESK},
@@ -81,7 +83,9 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.PROJET: {READ: {**_AGGREGATES, **_TEAM}, WRITE: _COORDINATOR},
     Area.LIFECYCLE: {READ: _AGGREGATES, WRITE: _COORDINATOR_OR_ADMIN},
     Area.LIFECYCLE_DOCUMENTS: {READ: _COORDINATOR_OR_ADMIN, WRITE: _COORDINATOR_OR_ADMIN},
-    Area.COVERAGE: {READ: {ADMIN: ALL, VIEWER: REGION}},
+    Area.COVERAGE: {READ: {ADMIN: ALL, VIEWER: REGION, REGIONAL_ADMIN: REGION}},
+    # The platform admin creates a CPTS anywhere, an ARS's regional admin on communes of its région.
+    Area.CPTS_CREATION: {READ: {ADMIN: ALL, REGIONAL_ADMIN: REGION}, WRITE: {ADMIN: ALL, REGIONAL_ADMIN: REGION}},
 }
 
 
@@ -130,6 +134,15 @@ def cpts_for(request, slug: str, area: Area, action: Action = READ) -> Cpts:
 def may(user, area: Area, action: Action, target: Cpts) -> bool:
     """Whether the user may `action` in `area` of `target` (for links and buttons on a page)."""
     return cpts(user, area, action).filter(pk=target.pk).exists()
+
+
+def everywhere(user, area: Area, action: Action = READ) -> bool:
+    """Whether the user may `action` in `area` of every CPTS and région (the platform admin)."""
+    if not user.is_authenticated:
+        return False
+    granted = grants(area, action)
+    every = [kind for kind, scope in granted.items() if scope == ALL]
+    return _superuser_reaches_all(user, granted) or Role.objects.filter(user=user, kind__in=every).exists()
 
 
 def reads_as_region(user, area: Area, target: Cpts) -> bool:

@@ -120,6 +120,9 @@ class Cpts(models.Model):
     description = models.TextField("présentation", blank=True)
     # The association's FINESS number, once registered: the SAS identifies the CPTS by it.
     finess = models.CharField("FINESS", max_length=9, blank=True, validators=[validate_finess])
+    # Shown on the public page: how patients and partners reach the CPTS.
+    contact_email = models.EmailField("adresse de contact", blank=True)
+    phone = models.CharField("téléphone du numéro unique", max_length=20, blank=True)
     # Optimistic concurrency: every territory edit bumps it, so that two coordinators editing at
     # once cannot silently overwrite each other.
     territory_version = models.PositiveIntegerField(default=0, editable=False)

@@ -1,6 +1,9 @@
 from django.urls import path
 
 from maillage.www.account import views as account
+from maillage.www.accounts_admin import cpts as cpts_admin
+from maillage.www.accounts_admin import invitation as invitation_views
+from maillage.www.accounts_admin import team
 from maillage.www.coordination import views as coordination
 from maillage.www.directory import partners
 from maillage.www.directory import public as public_directory
@@ -38,6 +41,15 @@ urlpatterns = [
     path("c/<slug:slug>/territoire/ajouter/", coordination.territory_add, name="territory_add"),
     path("c/<slug:slug>/territoire/retirer/", coordination.territory_remove, name="territory_remove"),
     path("c/<slug:slug>/journal/", coordination.audit_log, name="audit_log"),
+    path("c/<slug:slug>/equipe/", team.team, name="team"),
+    path("c/<slug:slug>/equipe/inviter/", team.invite, name="team_invite"),
+    path("c/<slug:slug>/equipe/invitations/<int:pk>/renvoyer/", team.invitation_resend, name="team_invitation_resend"),
+    path("c/<slug:slug>/equipe/invitations/<int:pk>/annuler/", team.invitation_revoke, name="team_invitation_revoke"),
+    path("c/<slug:slug>/equipe/roles/<int:pk>/", team.role_change, name="team_role_change"),
+    path("c/<slug:slug>/equipe/roles/<int:pk>/retirer/", team.role_revoke, name="team_role_revoke"),
+    path("c/<slug:slug>/equipe/personnes/<int:pk>/rpps/", team.professional_link, name="team_rpps"),
+    path("invitation/<str:token>/", invitation_views.invitation, name="invitation"),
+    path("gestion/cpts/nouvelle/", cpts_admin.cpts_create, name="cpts_create"),
     path("c/<slug:slug>/indicateurs/", indicators.cpts_indicators, name="cpts_indicators"),
     path("c/<slug:slug>/annuaire/", directory.search_page, name="directory_search"),
     path("c/<slug:slug>/annuaire/export.csv", directory.export, {"file_format": "csv"}, name="directory_export_csv"),

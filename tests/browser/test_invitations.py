@@ -1,0 +1,149 @@
+"""Invitations in headless Chromium: a coordinator invites a regulator by email; the regulator
+opens the link, chooses a password, sets up the second factor and books a slot at the SNP desk."""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+from django.core import mail
+from django.utils import timezone
+
+from maillage.accounts.models import Role
+from maillage.unscheduled.actions.slots import open_slot
+from maillage.unscheduled.models import Booking
+from tests.browser.conftest import Page
+from tests.factories import PASSWORD, ActivityFactory, ProfessionalFactory, RoleFactory
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _totp_code(secret: str) -> str:
+    # allauth's own TOTP: the code of the current 30-second window.
+    return format(hotp_value(secret, int(time.time()) // 30), "06d")
+
+
+def _overflow_on_a_phone(page) -> int:
+    """How many pixels the page overflows a 390 px wide screen."""
+    page.page.set_viewport_size(PHONE)
+    overflow = page.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    page.page.set_viewport_size(DESKTOP)
+    return overflow
+
+
+@pytest.fixture
+def gp_slot(idf):
+    gp = ProfessionalFactory(last_name="Bernard", first_name="Camille")
+    ActivityFactory(professional=gp, commune=idf["communes"]["92046"])
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=2)
+    return open_slot(
+        idf["cmv"], gp, None, start=start, end=start + timedelta(minutes=20), kind="practice", types=["CPTS"]
+    )
+
+
+def _coordinator_invites(page, idf, email):
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    secret = generate_totp_secret()
+    TOTP.activate(coordinator, secret)
+    page.login(coordinator.email, PASSWORD)
+    page.page.locator("input[name=code]").fill(_totp_code(secret))
+    page.page.get_by_role("button", name="Connexion").click()
+    page.page.wait_for_load_state("networkidle")
+    page.page.get_by_role("link", name="Gérer l'équipe").click()
+    page.page.wait_for_load_state("networkidle")
+    assert "Équipe de la CPTS Châtillon-Malakoff-Vanves" in page.text()
+    page.page.get_by_label("Adresse électronique de la personne").fill(email)
+    page.page.get_by_label(re.compile(r"^Rôle\s*:?$")).select_option(label="régulateur du numéro unique")
+    page.page.get_by_role("button", name="Envoyer l'invitation").click()
+    page.page.get_by_text(f"Invitation envoyée à {email} (régulateur du numéro unique).").wait_for()
+    assert f"{email} — régulateur du numéro unique" in page.text()
+    assert page.axe() == []
+    assert _overflow_on_a_phone(page) <= 0
+
+
+def test_an_invited_regulator_sets_up_the_account_and_the_second_factor_then_books(
+    page, browser, live_server, idf, gp_slot, settings
+):
+    assert settings.DEMO_RELAX_MFA is False  # the second factor is really asked for
+    _coordinator_invites(page, idf, "regulation@exemple.fr")
+    [sent] = mail.outbox  # the live server sends through the test's in-memory backend
+    assert sent.to == ["regulation@exemple.fr"]
+    assert "en tant que régulateur du numéro unique" in sent.body
+    path = re.search(r"https?://[^/\s]+(/invitation/[^/\s]+/)", sent.body).group(1)
+
+    context = browser.new_context(locale="fr-FR", viewport=DESKTOP)
+    regulator = Page(context.new_page(), live_server.url)
+    try:
+        regulator.goto(path)
+        assert "Rejoindre la CPTS Châtillon-Malakoff-Vanves" in regulator.text()
+        assert regulator.axe() == []
+        assert _overflow_on_a_phone(regulator) <= 0
+        regulator.page.get_by_label("Prénom").fill("Inès")
+        regulator.page.get_by_label(re.compile(r"^Nom\s*:?$")).fill("Moreau")
+        regulator.page.get_by_label(re.compile(r"^Mot de passe\s*:?$")).fill("Regulation-du-soir-2026")
+        regulator.page.get_by_label("Confirmation du mot de passe").fill("Regulation-du-soir-2026")
+        regulator.page.get_by_role("button", name="Créer mon compte").click()
+        regulator.page.wait_for_load_state("networkidle")
+
+        # Logged in, and sent straight to the second factor: no page of the app before it.
+        assert regulator.page.url.endswith("/accounts/2fa/totp/activate/")
+        secret = regulator.page.inner_text("#totp-secret").strip()
+        regulator.page.get_by_label("Code à six chiffres").fill(_totp_code(secret))
+        regulator.page.get_by_role("button", name="Activer").click()
+        regulator.page.wait_for_load_state("networkidle")
+        assert regulator.page.url.endswith("/accounts/2fa/recovery-codes/")
+        regulator.page.get_by_role("link", name="Continuer vers mon espace").click()
+        regulator.page.wait_for_load_state("networkidle")
+        assert "régulateur du numéro unique — CPTS Châtillon-Malakoff-Vanves" in regulator.text()
+        assert Role.objects.get(user__email="regulation@exemple.fr").kind == "regulator"
+
+        regulator.page.get_by_role("link", name="Soins non programmés").click()
+        regulator.page.wait_for_load_state("networkidle")
+        regulator.page.get_by_label(re.compile(r"^Nom\s*:?$")).fill("Petit")
+        regulator.page.get_by_label("Prénom").fill("Jeanne")
+        regulator.page.get_by_label("Téléphone").fill("0612345678")
+        regulator.page.get_by_label("Commune du patient").select_option(label="Châtillon (92000)")
+        regulator.page.get_by_label("Motif").fill("fièvre depuis trois jours")
+        regulator.page.get_by_role("button", name="Chercher un créneau").click()
+        regulator.page.get_by_role("heading", name="Créneaux libres dans les 24 heures").wait_for()
+        regulator.page.get_by_role("button", name=re.compile("Réserver le créneau de .* avec Camille Bernard")).click()
+        regulator.page.get_by_text("Rendez-vous réservé").wait_for()
+        assert Booking.objects.get().slot == gp_slot
+        assert regulator.console_errors == [] and regulator.failed == []
+    finally:
+        context.close()
+
+    # The link was for one use only.
+    page.page.context.clear_cookies()
+    response = page.goto(path)
+    assert response.status == 410
+    assert "Cette invitation a déjà été utilisée" in page.text()
+    assert page.axe() == []
+    assert page.console_errors == [] or all("410" in e for e in page.console_errors)
+
+
+def test_the_admin_creates_a_cpts_on_a_phone(page, idf, settings):
+    settings.DEMO_RELAX_MFA = True  # the admin reads no patient data; the second factor has its journey above
+    admin = RoleFactory(admin=True).user
+    page.login(admin.email, PASSWORD)
+    page.page.get_by_role("link", name="Créer une CPTS").click()
+    page.page.wait_for_load_state("networkidle")
+    assert page.axe() == []
+    assert _overflow_on_a_phone(page) <= 0
+    page.page.get_by_label("Nom de la CPTS").fill("CPTS Montrouge")
+    page.page.get_by_label("Adresse de la page").fill("montrouge")
+    page.page.get_by_label("Communes du territoire").fill("92049 99999")
+    page.page.get_by_label("Téléphone du numéro unique").fill("01 23 45 67 89")
+    page.page.get_by_label("Adresse électronique du coordinateur").fill("coord@exemple.fr")
+    page.page.get_by_role("button", name="Créer la CPTS et inviter son coordinateur").click()
+    page.page.get_by_text("Commune(s) inconnue(s) : 99999.").wait_for()
+    assert page.axe() == []
+    page.page.get_by_label("Communes du territoire").fill("92049")
+    page.page.get_by_role("button", name="Créer la CPTS et inviter son coordinateur").click()
+    page.page.get_by_text("son coordinateur est invité à l'adresse coord@exemple.fr").wait_for()
+    assert "Numéro unique : 01 23 45 67 89" in page.text()
+    assert [m.to for m in mail.outbox] == [["coord@exemple.fr"]]
+    assert [e for e in page.console_errors if "status of 400" not in e] == [] and page.failed == []
