@@ -23,7 +23,11 @@ def with_totp(user) -> str:
 
 @pytest.fixture
 def gp(idf):
-    """A GP member of cmv with a patient proposed to them: what « mes patients » shows."""
+    return gp_with_a_proposed_patient(idf)
+
+
+def gp_with_a_proposed_patient(idf):
+    """A GP member of cmv with a patient (Lefèvre) proposed to them: what « mes patients » shows."""
     role = RoleFactory(cpts=idf["cmv"])
     professional = ProfessionalFactory()
     ProfessionalAccount.objects.create(user=role.user, professional=professional)
