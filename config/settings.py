@@ -151,14 +151,16 @@ MFA_TOTP_ISSUER = "Maillage"
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 
-# Pro Santé Connect is an OpenID Connect provider; it is off unless its client is configured.
+# Pro Santé Connect is an OpenID Connect provider; it is off unless its client is configured. A
+# login through it is a strong authentication (e-CPS or CPS card): no TOTP on top (ADR 0016).
 PSC_CLIENT_ID = env_str("MAILLAGE_PSC_CLIENT_ID")
+PSC_PROVIDER_ID = "pro-sante-connect"
 SOCIALACCOUNT_PROVIDERS = {}
 if PSC_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "APPS": [
             {
-                "provider_id": "pro-sante-connect",
+                "provider_id": PSC_PROVIDER_ID,
                 "name": "Pro Santé Connect",
                 "client_id": PSC_CLIENT_ID,
                 "secret": env_str("MAILLAGE_PSC_CLIENT_SECRET"),

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from maillage.accounts.views import admin_login
 from maillage.api.urls import urls as api_urls
 
 urlpatterns = [
+    # Before the admin's own login: one login for everyone, throttled and with the second factor.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api_urls()),

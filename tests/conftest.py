@@ -83,7 +83,9 @@ def idf(db):
     return {"communes": communes, "cmv": cmv, "issy": issy, "paris13": paris13, "region": hauts_de_seine.region}
 
 
-def _login(user, *, with_mfa=False):
+def _login(user, *, with_mfa=True):
+    """A client logged in as `user`, second factor included (members, coordinators, regulators and
+    admins need one; tests/test_accounts.py and tests/accounts/ test its absence)."""
     client = Client()
     client.force_login(user)
     if with_mfa:

@@ -8,6 +8,11 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def get_login_stages(self):
+        # Our TOTP step knows that a Pro Santé Connect login needs none (second_factor.py).
+        allauths, ours = "allauth.mfa.stages.AuthenticateStage", "maillage.accounts.second_factor.AuthenticateUnlessPsc"
+        return [ours if stage == allauths else stage for stage in super().get_login_stages()]
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Pro Santé Connect logs in existing accounts only; it never creates one."""

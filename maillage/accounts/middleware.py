@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from maillage.accounts.roles import active_role, needs_second_factor
+from maillage.accounts.second_factor import has_totp, signed_in_with_psc
 
 
 class ActiveRoleMiddleware:
@@ -17,12 +18,16 @@ class ActiveRoleMiddleware:
 
 
 class RequireSecondFactorMiddleware:
-    """Coordinators and regulators read patient data: until they have set up TOTP, the only pages
-    they can open are those that set it up (and log out). allauth then asks for the code at every
-    login. The demo may relax this through MAILLAGE_DEMO_RELAX_MFA, which production refuses."""
+    """Whoever reads patient data or grants access (roles.needs_second_factor: coordinators,
+    regulators, members, platform admins and staff accounts) can open no page but those that set up
+    TOTP (and log out) until they have a second factor: a TOTP authenticator, whose code allauth
+    then asks at every login, or a session opened through Pro Santé Connect. The Django admin is not
+    an exception. The demo may relax this through MAILLAGE_DEMO_RELAX_MFA, which production refuses."""
 
     # Open-data endpoints (FHIR directory) hold no patient data: no reason to block them.
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/fhir/")
+    # An invitation's page holds no patient data: someone who already has an account accepts it,
+    # then sets up their second factor before anything else.
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/fhir/", "/invitation/")
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,8 +37,9 @@ class RequireSecondFactorMiddleware:
             not settings.DEMO_RELAX_MFA
             and request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not signed_in_with_psc(request, request.user)
             and needs_second_factor(request.user)
-            and not _has_totp(request.user)
+            and not has_totp(request.user)
         ):
             _trust_fresh_login(request)
             return redirect(reverse("mfa_activate_totp"))
@@ -55,9 +61,3 @@ def _trust_fresh_login(request) -> None:
         return
     if time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
         record_authentication(request, request.user, method=records[-1]["method"], reauthenticated=True)
-
-
-def _has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

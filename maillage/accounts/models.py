@@ -47,8 +47,11 @@ class RoleKind(models.TextChoices):
     REGULATOR = "regulator", "régulateur du numéro unique"
 
 
-# Roles that can read patient data must use a second factor (TOTP).
-HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR})
+# Roles that can read patient data: members too (the patients proposed to them, their bookings).
+HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR, RoleKind.MEMBER})
+# They must use a second factor, and so must the platform admin, who can grant any of them. Regional
+# viewers read aggregates only.
+SECOND_FACTOR_ROLES = HEALTH_DATA_ROLES | {RoleKind.ADMIN}
 CPTS_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR})
 REGION_ROLES = frozenset({RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN})
 

@@ -3,6 +3,7 @@
 import html
 import re
 
+from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from maillage.accounts.models import Invitation, Role, RoleKind, User
@@ -94,11 +95,16 @@ def test_a_new_user_sets_a_password_and_is_sent_to_the_second_factor(invite):
     assert again.status_code == 410 and "Cette invitation a déjà été utilisée" in _text(again)
 
 
-def test_a_new_member_lands_in_their_space(invite):
+def test_a_new_member_lands_in_their_space_once_their_second_factor_is_set(invite):
     _, token = invite("membre@exemple.fr", "member")
     client = Client()
     data = {"first_name": "Léa", "last_name": "Martin", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     client.post(f"/invitation/{token}/", data)
+    # A member sees proposed patients and bookings: the second factor comes first for them too.
+    assert client.get("/espace/")["Location"] == "/accounts/2fa/totp/activate/"
+    Authenticator.objects.create(
+        user=User.objects.get(email="membre@exemple.fr"), type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
     assert "professionnel membre — CPTS Châtillon-Malakoff-Vanves" in _text(client.get("/espace/"))
 
 
