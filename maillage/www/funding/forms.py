@@ -15,6 +15,11 @@ from maillage.funding.money import number, parse
 from maillage.indicators.registry import REGISTRY
 
 BLANK_INDICATOR_ROWS = 3
+# An ACI contract has a handful of variable-part indicators; the rows are numbered in the field
+# names (ind<n>_code), so the number asked is read from the keys before any row is built.
+MAX_INDICATOR_ROWS = 40
+MAX_STEPS = 20  # ranges of one indicator's tier table
+MAX_STEPS_TEXT = 2000
 DIRECTIONS = [("higher", "plus la valeur est haute, mieux c'est"), ("lower", "plus la valeur est basse, mieux c'est")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Date invalide (jj/mm/aaaa)."}
@@ -30,7 +35,10 @@ def steps_text(steps) -> str:
 
 def parse_steps(text: str) -> list[Step]:
     steps = []
-    for index, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    if sum(1 for line in lines if line.strip()) > MAX_STEPS:
+        raise forms.ValidationError(f"{MAX_STEPS} tranches au plus par indicateur.")
+    for index, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         parts = [part.strip() for part in line.split(";")]
@@ -39,7 +47,8 @@ def parse_steps(text: str) -> list[Step]:
                 f"Ligne {index} : écrivez « de ; jusqu'à ; montant » (une borne vide = sans limite)."
             )
         try:
-            lower, upper = (parse(p) if p else None for p in parts[:2])
+            # The bounds' column holds 12 digits, 3 after the point (a rate, a count, a delay).
+            lower, upper = (parse(p, max_digits=12, decimal_places=3) if p else None for p in parts[:2])
             amount = parse(parts[2])
         except ValueError as exc:
             raise forms.ValidationError(f"Ligne {index} : {exc}") from None
@@ -54,7 +63,9 @@ class ContractForm(forms.Form):
         label="Date de fin (facultative)", required=False, widget=DATE, error_messages=DATE_ERRORS
     )
     tier = forms.ChoiceField(label="Taille retenue", required=False)
-    tier_reason = forms.CharField(label="Motif si la taille diffère de la taille calculée", required=False)
+    tier_reason = forms.CharField(
+        label="Motif si la taille diffère de la taille calculée", required=False, max_length=255
+    )
 
     def __init__(self, *args, cpts, contract: Contract | None = None, **kwargs):
         self.cpts = cpts
@@ -93,8 +104,12 @@ class ContractForm(forms.Form):
 
     def _indicator_fields(self, contract):
         existing = list(contract.indicators.prefetch_related("steps")) if contract else []
-        posted = {int(m[1]) for key in (self.data or {}) if (m := re.fullmatch(r"ind(\d+)_code", key))}
-        count = max(len(existing) + BLANK_INDICATOR_ROWS, max(posted, default=-1) + 1)
+        # At most DATA_UPLOAD_MAX_NUMBER_FIELDS keys: reading them is bounded; an index past the
+        # maximum (ind20000_code) is refused here, before its rows would be built.
+        posted = [m[1] for key in (self.data or {}) if (m := re.fullmatch(r"ind(\d+)_code", key))]
+        asked = max((int(n) if len(n) <= 4 else MAX_INDICATOR_ROWS for n in posted), default=-1) + 1
+        self.too_many_rows = asked > MAX_INDICATOR_ROWS
+        count = max(len(existing) + BLANK_INDICATOR_ROWS, min(asked, MAX_INDICATOR_ROWS))
         named = sorted(((code, f"{i.label} ({code})") for code, i in REGISTRY.items()), key=lambda c: c[1])
         codes = [("", "—"), *named]
         missions = [(m.value, m.label) for m in MISSION_LINES]
@@ -110,6 +125,7 @@ class ContractForm(forms.Form):
             self.fields[f"ind{n}_steps"] = forms.CharField(
                 label=f"Tranches de l'indicateur {n + 1} (de ; jusqu'à exclu ; montant)",
                 required=False,
+                max_length=MAX_STEPS_TEXT,
                 widget=forms.Textarea(attrs={"rows": 4, "cols": 32}),
             )
             if n < len(existing):
@@ -131,6 +147,10 @@ class ContractForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.too_many_rows:
+            raise forms.ValidationError(
+                f"Le contrat compte {MAX_INDICATOR_ROWS} indicateurs au plus : rien n'a été enregistré."
+            )
         if data.get("tier") and not data.get("tier_reason", "").strip():
             self.add_error("tier_reason", "Indiquez pourquoi la taille retenue n'est pas celle de la population.")
         missions = []
@@ -145,6 +165,9 @@ class ContractForm(forms.Form):
         for n in range(len(self.indicator_rows)):
             code = data.get(f"ind{n}_code")
             if not code:
+                continue
+            if not data.get(f"ind{n}_mission"):
+                self.add_error(f"ind{n}_mission", "Choisissez la mission de l'indicateur.")
                 continue
             try:
                 steps = parse_steps(data.get(f"ind{n}_steps", ""))

@@ -1,0 +1,80 @@
+"""The bounds of what a request may ask: ids, years, amounts, numbers of rows.
+
+Anything read from a request is checked against a maximum *before* it is used, so that a single
+small request cannot make the server build thousands of rows or parse a number with a million
+digits, and an impossible value is a French 400 rather than an error deep in the database
+(SQLite overflows past 2^63, PostgreSQL raises DataError past 2^31 or 2^63, `date` refuses the
+year 0). Above a bound: `BadInput`, which Django answers with the 400 page
+(`maillage.www.errors.bad_request`) and the API with its JSON error.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import BadRequest
+
+MIN_YEAR, MAX_YEAR = 2000, 2100  # CPTS exist since 2016; reports may look a little ahead
+MAX_ID = 2**31 - 1  # the smallest integer primary key of the databases we run on
+MAX_NUMBER_TEXT = 40  # characters of a typed number, spaces and separators included
+
+
+class BadInput(BadRequest):
+    """A request value out of its bounds; the message is French and shown to the user."""
+
+
+def pk(value, what: str = "identifiant") -> int:
+    """A primary key as typed in a form or a URL: digits, at most `MAX_ID`; `BadInput` otherwise."""
+    text = str(value if value is not None else "").strip()
+    if not is_pk(text):
+        raise BadInput(f"Requête invalide : {what} « {text[:40]} » inconnu ou illisible.")
+    return int(text)
+
+
+def is_pk(text: str) -> bool:
+    """Whether `text` can be a primary key at all (digits, within `MAX_ID`)."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID
+
+
+def year(text, *, what: str = "Année") -> int:
+    """A four-digit year between MIN_YEAR and MAX_YEAR; ValueError with a French message otherwise."""
+    text = str(text if text is not None else "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise ValueError(f"{what} « {text[:40]} » illisible : attendu une année sur quatre chiffres.")
+    if not MIN_YEAR <= int(text) <= MAX_YEAR:
+        raise ValueError(f"{what} {text} hors des limites : entre {MIN_YEAR} et {MAX_YEAR}.")
+    return int(text)
+
+
+def int_param(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """An integer of the query string within [minimum, maximum]; `BadInput` otherwise."""
+    text = request.GET.get(name, "").strip()
+    if not text:
+        return default
+    body = text.removeprefix("-")
+    if not (body.isascii() and body.isdigit() and len(body) <= 18 and minimum <= int(text) <= maximum):
+        raise BadInput(f"Paramètre « {name} » invalide : attendu un nombre entier de {minimum} à {maximum}.")
+    return int(text)
+
+
+def decimal(text: str, *, max_digits: int, decimal_places: int) -> Decimal:
+    """A number typed the French way ("12 345,50" or "12345.5") that fits a DecimalField of
+    `max_digits`/`decimal_places`; ValueError with a French message otherwise (« … » n'est pas
+    un nombre : the caller says which number). The length is
+    checked before any parsing: "1e999999" or forty nines never reach the arithmetic."""
+    shown = text.strip()[:MAX_NUMBER_TEXT]
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ValueError(f"« {shown}… » est trop long pour être un nombre.")
+    cleaned = "".join(text.replace("€", "").replace("%", "").split()).replace(",", ".")
+    if "e" in cleaned.lower() or not cleaned:
+        # Exponents are how giant numbers hide in a few characters; nobody types one for euros.
+        raise ValueError(f"« {shown} » n'est pas un nombre.")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"« {shown} » n'est pas un nombre.") from None
+    if not value.is_finite():
+        raise ValueError(f"« {shown} » n'est pas un nombre.")
+    limit = Decimal(10) ** (max_digits - decimal_places)
+    if abs(value) >= limit:
+        biggest = f"{limit - 1:,}".replace(",", "\u202f")
+        raise ValueError(f"« {shown} » est trop grand : au plus {biggest} en valeur absolue.")
+    return value

@@ -1,0 +1,98 @@
+"""Inputs found by testing from the outside that once answered a 500 or took seconds: each one
+now gets a French 400 (JSON on the API, an OperationOutcome on FHIR, a page or a form error on
+the site), and nothing already saved changes."""
+
+import pytest
+from django.test import Client
+
+from maillage.indicators.models import IndicatorValue
+from maillage.lifecycle.models import Milestone
+from maillage.unscheduled.models import Booking, CareRequest, SasConsumer
+from tests.factories import RoleFactory
+
+
+def french_page(response) -> str:
+    page = response.content.decode()
+    assert response.status_code == 400, page[:2000]
+    assert 'lang="fr"' in page
+    return page
+
+
+def test_a_role_that_is_not_a_number_is_a_french_400(coordinator_client):
+    page = french_page(coordinator_client.post("/espace/role/", {"role": "abc"}))
+    assert "Requête invalide" in page and "rôle" in page
+
+
+@pytest.mark.parametrize("slot", ["abc", "9" * 40, "-1e400"])
+def test_booking_a_slot_that_is_not_a_number_is_a_french_400(idf, login, slot):
+    regulator = login(RoleFactory(regulator=True, cpts=idf["cmv"]).user, with_mfa=True)
+    care = CareRequest.objects.create(cpts=idf["cmv"], last_name="Petit", first_name="Jeanne",
+                                      commune=idf["communes"]["92046"], reason="fièvre", phone="0600000000")  # fmt: skip
+    page = french_page(regulator.post(f"/c/cmv/snp/{care.pk}/reserver/", {"slot": slot}))
+    assert "créneau" in page
+    assert not Booking.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["0000", "0", "99999", "9" * 40, "abc", "1999"])
+def test_the_indicators_api_answers_a_bad_year_in_french_json(coordinator_client, year):
+    response = coordinator_client.get("/api/v1/cpts/cmv/indicators", {"year": year})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "Année" in response.json()["detail"] or "année" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("period", ["0000", "0000-01", "9999-12", "9999-T4", "1850"])
+def test_an_indicator_entered_for_an_impossible_period_is_refused(coordinator_client, period):
+    response = coordinator_client.post(
+        "/c/cmv/indicateurs/",
+        {"code": "cpam.depistage_sein", "periode": period, "numerateur": "1", "denominateur": "2",
+         "source": "CPAM", "date_source": "01/03/2026"},
+    )  # fmt: skip
+    page = french_page(response)
+    assert "Période" in page and "2000" in page
+    assert not IndicatorValue.objects.exists()
+
+
+@pytest.mark.parametrize("period", ["0000", "9999-12", "9" * 40])
+def test_reading_the_indicators_of_an_impossible_period_is_a_french_400(coordinator_client, period):
+    page = french_page(coordinator_client.get("/c/cmv/indicateurs/", {"periode": period}))
+    assert "Période" in page
+
+
+@pytest.mark.parametrize(
+    ("amount", "told"),
+    [
+        ("1E+30", "n&#x27;est pas un nombre"),
+        ("-1e400", "n&#x27;est pas un nombre"),
+        ("1e999999", "n&#x27;est pas un nombre"),
+        ("99999999999", "est trop grand"),
+        ("9" * 40, "au plus 20 caractères"),
+        ("x" * 5000, "au plus 20 caractères"),
+    ],
+)
+def test_a_huge_milestone_amount_is_refused_in_french(idf, login, amount, told):
+    admin = login(RoleFactory(admin=True).user, with_mfa=True)
+    response = admin.post("/c/cmv/parcours/jalons/seed_funding/", {"date": "2019-09-16", "amount": amount})
+    page = french_page(response)
+    assert told in page
+    assert not Milestone.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "resource_id"),
+    [
+        ("Schedule", "999999999999999999999-x-1"),
+        ("Schedule", "1-810003456789-999999999999999999999"),
+        ("Slot", "99999999999999999999999"),
+        ("Slot", "2147483648"),
+        ("HealthcareService", "cpts-99999999999999999999999"),
+        ("Organization", "cpts-99999999999999999999999"),
+    ],
+)
+def test_an_oversize_fhir_id_is_an_operation_outcome_400(db, resource_type, resource_id):
+    _, key = SasConsumer.create_with_key("Plateforme SAS")
+    response = Client().get(f"/fhir/{resource_type}/{resource_id}", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400, response.content.decode()
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
+    assert "Identifiant" in body["issue"][0]["diagnostics"]
