@@ -96,3 +96,23 @@ def test_an_oversize_fhir_id_is_an_operation_outcome_400(db, resource_type, reso
     body = response.json()
     assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
     assert "Identifiant" in body["issue"][0]["diagnostics"]
+
+
+def test_the_api_answers_json_never_an_html_page(coordinator_client, monkeypatch):
+    from maillage.api import indicators
+
+    def failing(error):
+        def values(*args):
+            raise error
+
+        return values
+
+    monkeypatch.setattr(indicators, "_values", failing(RuntimeError("boom")))
+    response = coordinator_client.get("/api/v1/cpts/cmv/indicators", {"year": "2025"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Erreur interne du serveur ; elle a été journalisée."}
+    # A number past what the database stores (SQLite: OverflowError) is the client's error.
+    monkeypatch.setattr(indicators, "_values", failing(OverflowError("Python int too large")))
+    response = coordinator_client.get("/api/v1/cpts/cmv/indicators", {"year": "2025"})
+    assert response.status_code == 400 and response.json() == {"detail": "Paramètre hors des limites."}
+    assert Client().get("/api/v1/cpts/inconnue/funding").json()["detail"] == "Authentification requise."
