@@ -3,7 +3,9 @@ now gets a French 400 (JSON on the API, an OperationOutcome on FHIR, a page or a
 the site), and nothing already saved changes."""
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from maillage.indicators.models import IndicatorValue
 from maillage.lifecycle.models import Milestone
@@ -116,3 +118,74 @@ def test_the_api_answers_json_never_an_html_page(coordinator_client, monkeypatch
     response = coordinator_client.get("/api/v1/cpts/cmv/indicators", {"year": "2025"})
     assert response.status_code == 400 and response.json() == {"detail": "Paramètre hors des limites."}
     assert Client().get("/api/v1/cpts/inconnue/funding").json()["detail"] == "Authentification requise."
+
+
+def _www_forms():
+    import importlib
+    import inspect
+    import pkgutil
+
+    from django import forms
+
+    import maillage.www
+
+    for found in pkgutil.walk_packages(maillage.www.__path__, "maillage.www."):
+        if found.name.endswith(".forms"):
+            module = importlib.import_module(found.name)
+            for _, cls in inspect.getmembers(module, inspect.isclass):
+                if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
+                    yield cls
+
+
+def _unbounded(name, field):
+    from django import forms
+    from django.core.validators import MaxValueValidator
+
+    from maillage.core.bounds import plausible_date
+
+    if isinstance(field, forms.CharField) and field.max_length is None:
+        return f"{name}: text without max_length"
+    if isinstance(field, forms.IntegerField | forms.DecimalField) and not any(
+        isinstance(v, MaxValueValidator) for v in field.validators
+    ):
+        return f"{name}: number without a maximum"
+    if isinstance(field, forms.DateField) and plausible_date not in field.validators:
+        return f"{name}: date without its range"
+    return None
+
+
+def test_every_field_of_every_form_has_a_maximum(idf):
+    from maillage.www.funding.forms import ContractForm
+
+    problems = [
+        problem
+        for cls in _www_forms()
+        for name, field in cls.base_fields.items()
+        if (problem := _unbounded(f"{cls.__name__}.{name}", field))
+    ]
+    # The contract form's rows are built when it is: a form with its rows.
+    contract = ContractForm(cpts=idf["cmv"])
+    problems += [p for name, field in contract.fields.items() if (p := _unbounded(f"ContractForm.{name}", field))]
+    assert sorted(_www_forms(), key=str) and not problems
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31"])
+def test_a_date_out_of_range_is_told_in_french(idf, login, day):
+    admin = login(RoleFactory(admin=True).user, with_mfa=True)
+    page = french_page(admin.post("/c/cmv/parcours/jalons/letter_of_intent/", {"date": day}))
+    assert "Date hors des limites : entre 1900 et 2100." in page
+    assert not Milestone.objects.exists()
+
+
+def test_a_thousand_indicator_rows_of_a_fiche_are_refused_before_they_are_built(coordinator_client):
+    from maillage.projet.models import FicheAction
+
+    data = {"mission": "crisis", "title": "Plan", "objective": "Être prêts.",
+            "indicateurs-TOTAL_FORMS": "20000", "indicateurs-INITIAL_FORMS": "0"}  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        response = coordinator_client.post("/c/cmv/projet-de-sante/fiches/nouvelle/", data)
+    page = french_page(response)
+    assert "20 formulaires" in page
+    assert 'name="indicateurs-20-code"' not in page
+    assert not FicheAction.objects.exists()
+    assert len(queries) < 30

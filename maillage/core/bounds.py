@@ -10,7 +10,10 @@ year 0). Above a bound: `BadInput`, which Django answers with the 400 page
 
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import BadRequest
+from django import forms
+from django.core.exceptions import BadRequest, ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
 
 MIN_YEAR, MAX_YEAR = 2000, 2100  # CPTS exist since 2016; reports may look a little ahead
 MAX_ID = 2**31 - 1  # the smallest integer primary key of the databases we run on
@@ -78,3 +81,29 @@ def decimal(text: str, *, max_digits: int, decimal_places: int) -> Decimal:
         biggest = f"{limit - 1:,}".replace(",", "\u202f")
         raise ValueError(f"« {shown} » est trop grand : au plus {biggest} en valeur absolue.")
     return value
+
+
+MAX_TEXT = 10_000  # characters of a free text (a note, a paragraph of the projet de santé)
+FIRST_DATE_YEAR = 1900  # dates typed in forms: birth dates too, hence earlier than MIN_YEAR
+
+
+def plausible_date(value) -> None:
+    """A form date between 1900 and MAX_YEAR: `date` itself accepts 0001 to 9999, and 9999-12-31
+    plus a day, or 0001-01-01 in UTC, overflows."""
+    if value is not None and not FIRST_DATE_YEAR <= value.year <= MAX_YEAR:
+        raise ValidationError(f"Date hors des limites : entre {FIRST_DATE_YEAR} et {MAX_YEAR}.", code="out_of_range")
+
+
+def formfield(db_field, **kwargs):
+    """`Meta.formfield_callback` of the ModelForms: a text without a length gets MAX_TEXT, an
+    integer the maximum its column allows, a date the plausible range."""
+    if isinstance(db_field, models.TextField) and not db_field.max_length:
+        kwargs.setdefault("max_length", MAX_TEXT)
+    if isinstance(db_field, models.IntegerField) and not db_field.choices:
+        limits = [v.limit_value for v in db_field.validators if isinstance(v, MaxValueValidator)]
+        if limits:
+            kwargs.setdefault("max_value", min(limits))
+    field = db_field.formfield(**kwargs)
+    if isinstance(field, forms.DateField):
+        field.validators.append(plausible_date)
+    return field

@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 
+from maillage.core import bounds
 from maillage.funding.actions import ContractDraft
 from maillage.funding.engine import IndicatorTerms, MissionTerms, Step
 from maillage.funding.lines import MISSION_LINES, OPTIONAL, TIERS
@@ -23,6 +24,7 @@ MAX_STEPS_TEXT = 2000
 DIRECTIONS = [("higher", "plus la valeur est haute, mieux c'est"), ("lower", "plus la valeur est basse, mieux c'est")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Date invalide (jj/mm/aaaa)."}
+IN_RANGE = [bounds.plausible_date]
 
 
 def steps_text(steps) -> str:
@@ -58,9 +60,11 @@ def parse_steps(text: str) -> list[Step]:
 
 class ContractForm(forms.Form):
     rule_set = forms.ModelChoiceField(RuleSet.objects.all(), label="Règlement", empty_label=None)
-    signed_on = forms.DateField(label="Date de signature de l'ACI", widget=DATE, error_messages=DATE_ERRORS)
+    signed_on = forms.DateField(
+        label="Date de signature de l'ACI", widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
+    )
     ends_on = forms.DateField(
-        label="Date de fin (facultative)", required=False, widget=DATE, error_messages=DATE_ERRORS
+        label="Date de fin (facultative)", required=False, widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
     )
     tier = forms.ChoiceField(label="Taille retenue", required=False)
     tier_reason = forms.CharField(
@@ -91,10 +95,18 @@ class ContractForm(forms.Form):
             optional = " (facultative)" if line in OPTIONAL else ""
             self.fields[f"{line}_in"] = forms.BooleanField(label=f"{line.label.capitalize()}{optional}", required=False)
             self.fields[f"{line}_start"] = forms.DateField(
-                label=f"Début effectif — {line.label}", required=False, widget=DATE, error_messages=DATE_ERRORS
+                label=f"Début effectif — {line.label}",
+                required=False,
+                widget=DATE,
+                error_messages=DATE_ERRORS,
+                validators=IN_RANGE,
             )
-            self.fields[f"{line}_fixed"] = forms.CharField(label=f"Part fixe — {line.label}", required=False)
-            self.fields[f"{line}_variable"] = forms.CharField(label=f"Part variable — {line.label}", required=False)
+            self.fields[f"{line}_fixed"] = forms.CharField(
+                label=f"Part fixe — {line.label}", required=False, max_length=bounds.MAX_NUMBER_TEXT
+            )
+            self.fields[f"{line}_variable"] = forms.CharField(
+                label=f"Part variable — {line.label}", required=False, max_length=bounds.MAX_NUMBER_TEXT
+            )
             if row is not None:
                 self.initial.update({
                     f"{line}_in": True, f"{line}_start": row.starts_on,
@@ -195,5 +207,7 @@ class ContractForm(forms.Form):
 
 class CrisisForm(forms.Form):
     year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
-    recognised_on = forms.DateField(label="Reconnue par l'ARS le", widget=DATE, error_messages=DATE_ERRORS)
+    recognised_on = forms.DateField(
+        label="Reconnue par l'ARS le", widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
+    )
     description = forms.CharField(label="Crise", max_length=255)
