@@ -40,3 +40,21 @@ def test_bad_query_parameters_never_give_a_server_error(actors, name, path):
                 if response.status_code == 400 and response["Content-Type"].startswith("text/html"):
                     assert 'lang="fr"' in response.content.decode()
     assert not errors
+
+
+INT_PATHS = [row for row in MATRIX if "{" in row[2] and "{ical}" not in row[2] and "{partner}" not in row[2]]
+
+
+@pytest.mark.parametrize("number", [str(2**31), str(2**63), "9" * 40])
+def test_oversize_ids_in_paths_are_not_found(actors, number):
+    """`<int:pk>` in a path: past what the column holds, the object does not exist (a 404, or the
+    refusal a POST without its body gets), on SQLite as on PostgreSQL."""
+    clients, _ = actors
+    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
+    got = {}
+    for name, method, path, _ in INT_PATHS:
+        url = path.format(**dict.fromkeys(keys, number))
+        for actor in ("coordinator", "admin", "member"):
+            got[(name, actor)] = getattr(clients[actor], method)(url).status_code
+    assert not {key: status for key, status in got.items() if status not in (302, 400, 404)}
+    assert got[("www:snp_request", "coordinator")] == 404
