@@ -189,3 +189,29 @@ def test_a_thousand_indicator_rows_of_a_fiche_are_refused_before_they_are_built(
     assert 'name="indicateurs-20-code"' not in page
     assert not FicheAction.objects.exists()
     assert len(queries) < 30
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("0001-01-01", "0001-01-02"),
+        ("9999-12-30", "9999-12-31"),
+        ("9999-12-31T23:00:00-05:00", "9999-12-31T23:30:00-05:00"),
+        ("2026-06-12", "9" * 40),
+    ],
+)
+def test_a_sas_search_far_out_of_time_is_an_operation_outcome_400(db, start, end):
+    from maillage.fhir import systems
+    from tests.factories import with_check_digit
+
+    _, key = SasConsumer.create_with_key("Plateforme SAS")
+    params = {
+        "start": [f"ge{start}", f"le{end}"],
+        "schedule.actor:Practitioner.identifier": f"{systems.IDNPS}|8{with_check_digit('1000290937')}",
+        "status": "free",
+    }
+    response = Client().get("/fhir/Slot", params, headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 400, response.content.decode()
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
+    assert "Date" in body["issue"][0]["diagnostics"]

@@ -58,3 +58,30 @@ def test_oversize_ids_in_paths_are_not_found(actors, number):
             got[(name, actor)] = getattr(clients[actor], method)(url).status_code
     assert not {key: status for key, status in got.items() if status not in (302, 400, 404)}
     assert got[("www:snp_request", "coordinator")] == 404
+
+
+def _form_field_names() -> list[str]:
+    from tests.test_bad_input import _www_forms
+
+    names = {name for cls in _www_forms() for name in cls.base_fields}
+    return sorted(names | {"role", "slot", "code", "version", "etat", "decision", "issue", "formulaire", "target"})
+
+
+POSTS = [row for row in MATRIX if row[1] == "post"]
+
+
+@pytest.mark.parametrize(("name", "path"), [(row[0], row[2]) for row in POSTS], ids=[row[0] for row in POSTS])
+def test_bad_form_values_never_give_a_server_error(actors, name, path):
+    """Every POST of the matrix, every field name the site's forms use set to a bad value, by the
+    people who may post it: a refusal (400, or a redirect with a message), never a 500."""
+    clients, idf = actors
+    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
+    path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
+    names = _form_field_names()
+    errors = []
+    for actor in ("coordinator", "admin", "member", "regulator"):
+        for value in BAD_VALUES:
+            response = clients[actor].post(path, dict.fromkeys(names, value))
+            if response.status_code >= 500:
+                errors.append((actor, value[:12], response.status_code))
+    assert not errors
