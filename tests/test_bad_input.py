@@ -86,7 +86,7 @@ def test_a_huge_milestone_amount_is_refused_in_french(idf, login, amount, told):
         ("Schedule", "999999999999999999999-x-1"),
         ("Schedule", "1-810003456789-999999999999999999999"),
         ("Slot", "99999999999999999999999"),
-        ("Slot", "2147483648"),
+        ("Slot", str(2**63)),
         ("HealthcareService", "cpts-99999999999999999999999"),
         ("Organization", "cpts-99999999999999999999999"),
     ],

@@ -3,7 +3,7 @@
 Anything read from a request is checked against a maximum *before* it is used, so that a single
 small request cannot make the server build thousands of rows or parse a number with a million
 digits, and an impossible value is a French 400 rather than an error deep in the database
-(SQLite overflows past 2^63, PostgreSQL raises DataError past 2^31 or 2^63, `date` refuses the
+(SQLite overflows past 2^63, PostgreSQL raises DataError past its column's range, `date` refuses the
 year 0). Above a bound: `BadInput`, which Django answers with the 400 page
 (`maillage.www.errors.bad_request`) and the API with its JSON error.
 """
@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 MIN_YEAR, MAX_YEAR = 2000, 2100  # CPTS exist since 2016; reports may look a little ahead
-MAX_ID = 2**31 - 1  # the smallest integer primary key of the databases we run on
+MAX_ID = 2**63 - 1  # the largest BigAutoField key (and SQLite INTEGER)
 MAX_NUMBER_TEXT = 40  # characters of a typed number, spaces and separators included
 
 
@@ -34,35 +34,14 @@ def pk(value, what: str = "identifiant") -> int:
 
 def is_pk(text: str) -> bool:
     """Whether `text` can be a primary key at all (digits, within `MAX_ID`)."""
-    return text.isascii() and text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID
-
-
-def year(text, *, what: str = "Année") -> int:
-    """A four-digit year between MIN_YEAR and MAX_YEAR; ValueError with a French message otherwise."""
-    text = str(text if text is not None else "").strip()
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise ValueError(f"{what} « {text[:40]} » illisible : attendu une année sur quatre chiffres.")
-    if not MIN_YEAR <= int(text) <= MAX_YEAR:
-        raise ValueError(f"{what} {text} hors des limites : entre {MIN_YEAR} et {MAX_YEAR}.")
-    return int(text)
-
-
-def int_param(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
-    """An integer of the query string within [minimum, maximum]; `BadInput` otherwise."""
-    text = request.GET.get(name, "").strip()
-    if not text:
-        return default
-    body = text.removeprefix("-")
-    if not (body.isascii() and body.isdigit() and len(body) <= 18 and minimum <= int(text) <= maximum):
-        raise BadInput(f"Paramètre « {name} » invalide : attendu un nombre entier de {minimum} à {maximum}.")
-    return int(text)
+    return text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_ID
 
 
 def decimal(text: str, *, max_digits: int, decimal_places: int) -> Decimal:
     """A number typed the French way ("12 345,50" or "12345.5") that fits a DecimalField of
     `max_digits`/`decimal_places`; ValueError with a French message otherwise (« … » n'est pas
-    un nombre : the caller says which number). The length is
-    checked before any parsing: "1e999999" or forty nines never reach the arithmetic."""
+    un nombre : the caller says which number). The length is checked before any parsing:
+    "1e999999" or forty nines never reach the arithmetic."""
     shown = text.strip()[:MAX_NUMBER_TEXT]
     if len(text) > MAX_NUMBER_TEXT:
         raise ValueError(f"« {shown}… » est trop long pour être un nombre.")
