@@ -215,3 +215,12 @@ def test_a_sas_search_far_out_of_time_is_an_operation_outcome_400(db, start, end
     body = response.json()
     assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
     assert "Date" in body["issue"][0]["diagnostics"]
+
+
+def test_too_many_fields_is_the_general_french_400(coordinator_client):
+    # Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS keys (a SuspiciousOperation): the
+    # same page, with the general sentence rather than Django's English reason.
+    many = {f"ind{n}_steps": "" for n in range(1001)}
+    page = french_page(coordinator_client.post("/c/cmv/financement/contrat/", many))
+    assert "Une valeur envoyée est illisible ou hors des limites." in page
+    assert "Too many" not in page
