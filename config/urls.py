@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("maillage.www.urls")),
 ]
 
+handler400 = "maillage.www.errors.bad_request"
 handler404 = "maillage.www.errors.not_found"
 handler500 = "maillage.www.errors.server_error"

@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 from maillage.accounts import policy
 from maillage.accounts.policy import READ, Area
 from maillage.api.schemas import ErrorOut
+from maillage.core import bounds
 from maillage.indicators import registry
 from maillage.indicators.models import IndicatorValue
 from maillage.indicators.periods import Period
@@ -51,9 +52,11 @@ def _year(text: str | None) -> int | str:
     today = timezone.localdate()
     if text is None or text == "":
         return today.year
-    text = text.strip()
+    text = text.strip()[:40]
     if not (text.isascii() and text.isdigit() and len(text) == 4):
         return f"Année « {text} » illisible : attendu une année sur quatre chiffres, par exemple {today.year - 1}."
+    if int(text) < bounds.MIN_YEAR:
+        return f"Année {text} hors des limites : pas de valeurs avant {bounds.MIN_YEAR}."
     if int(text) > today.year:
         return f"L'année {text} n'a pas encore commencé."
     return int(text)

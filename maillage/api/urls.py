@@ -1,12 +1,17 @@
 """JSON API, /api/v1/. Deny by default (django_auth); reference endpoints opt out explicitly:
 communes, CPTS territories and coverage are public open data with no personal data."""
 
+import logging
+
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from maillage.api.schemas import CommuneOut, CoverageOut, CptsDetailOut, CptsOut, ErrorOut
+from maillage.core.bounds import BadInput
 from maillage.funding import report as funding_report
 from maillage.funding.schemas import MONEY, FundingOut, funding_out
 from maillage.funding.terms import contract_of
@@ -24,6 +29,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 PUBLIC = None
+logger = logging.getLogger(__name__)
 
 
 @api.exception_handler(ValidationError)
@@ -42,6 +48,38 @@ def auth_error(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(BadRequest)
+def bad_request(request, exc):
+    # BadInput (maillage.core.bounds) says in French what is out of bounds; Django's own do not.
+    detail = str(exc) if isinstance(exc, BadInput) else "Requête invalide."
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Ressource introuvable."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": "Accès refusé."}, status=403)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    # A number past what the database stores (SQLite: OverflowError, PostgreSQL: DataError).
+    logger.warning("API value out of range: %s (%s)", request.get_full_path()[:300], exc)
+    return api.create_response(request, {"detail": "Paramètre hors des limites."}, status=400)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    # Never Django's HTML 500 page on the JSON API: the same JSON shape, and the error logged.
+    logger.exception("API request failed: %s", request.get_full_path()[:300])
+    return api.create_response(request, {"detail": "Erreur interne du serveur ; elle a été journalisée."}, status=500)
 
 
 def _commune_out(c: Commune) -> dict:

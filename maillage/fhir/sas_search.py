@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from maillage.core.bounds import MAX_YEAR, MIN_YEAR
 from maillage.core.identifiers import is_valid_rpps
 from maillage.directory.models import Professional
 from maillage.fhir import systems
@@ -122,6 +123,11 @@ def _datetime(raw: str, *, upper: bool) -> datetime:
             f"Date invalide pour le paramètre « start » : « {raw} ». Format attendu : "
             "AAAA-MM-JJThh:mm:ss+hh:mm, par exemple 2026-06-12T16:20:00+02:00."
         ) from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        # 0001-01-01 or 9999-12-31 in another offset overflow when converted to UTC.
+        raise invalid(
+            f"Date hors des limites pour le paramètre « start » : « {raw} » (années {MIN_YEAR} à {MAX_YEAR})."
+        )
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 

@@ -14,10 +14,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from maillage.core import bounds
 from maillage.fhir import sas, sas_search, search
 from maillage.fhir.bundle import fhir_base, searchset
 from maillage.fhir.capability import capability_statement
-from maillage.fhir.errors import FhirError, not_found, not_supported, operation_outcome
+from maillage.fhir.errors import FhirError, invalid, not_found, not_supported, operation_outcome
 from maillage.fhir.resources import BUILDERS
 from maillage.territory.models import Cpts
 from maillage.unscheduled.models import Slot
@@ -131,6 +132,7 @@ def slot_search(request):
 def _sas_resource(resource_type: str, resource_id: str) -> dict:
     """A resource of the SAS interface by its id (see `sas`), or a 404 OperationOutcome."""
     missing = not_found(f"Ressource introuvable : {resource_type}/{resource_id}.")
+    _check_numbers(resource_type, resource_id)
     if resource_type in ("HealthcareService", "Organization"):
         number = resource_id.removeprefix("cpts-")
         cpts = Cpts.objects.filter(pk=number).first() if resource_id.startswith("cpts-") and number.isdigit() else None
@@ -158,6 +160,17 @@ def _sas_resource(resource_type: str, resource_id: str) -> dict:
     if row is None:
         raise missing
     return sas.schedule(resource_id, row.cpts, row.professional, row.activity)
+
+
+def _check_numbers(resource_type: str, resource_id: str) -> None:
+    """A key in an id past what a key can be (SQLite overflows past 2^63) is a 400, not a 500.
+    The keys: a Slot's id, the number after « cpts- », a Schedule's first and last parts (its
+    middle one is the professional's IDNPS, not a key)."""
+    parts = resource_id.removeprefix("cpts-").split("-")
+    keys = [parts[0], parts[-1]] if resource_type == "Schedule" else parts[:1]
+    for key in keys:
+        if key.isascii() and key.isdigit() and key.strip("0") and not bounds.is_pk(key):
+            raise invalid(f"Identifiant hors des limites : {resource_type}/{resource_id[:64]}.")
 
 
 def _number(value: str) -> int:

@@ -1,7 +1,8 @@
 """Amounts as French readers write them, and back."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from maillage.core import bounds
 from maillage.funding.engine import cents
 
 
@@ -17,13 +18,7 @@ def number(amount: Decimal) -> str:
     return text.replace(".", ",")
 
 
-def parse(text: str) -> Decimal:
-    """ "12 345,50" or "12345.5" → Decimal; ValueError with a French message otherwise."""
-    cleaned = "".join(text.replace("€", "").replace("%", "").split()).replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"« {text.strip()} » n'est pas un nombre.") from None
-    if not value.is_finite():
-        raise ValueError(f"« {text.strip()} » n'est pas un nombre.")
-    return value
+def parse(text: str, *, max_digits: int = 10, decimal_places: int = 2) -> Decimal:
+    """ "12 345,50" or "12345.5" → Decimal; ValueError with a French message otherwise, and for a
+    number too big for the database's column (an amount: 10 digits, 2 after the point)."""
+    return bounds.decimal(text, max_digits=max_digits, decimal_places=decimal_places)

@@ -35,10 +35,10 @@ class YearReport:
 def parse_year(text, contract: Contract) -> int:
     if not str(text).strip():
         raise YearError("Indiquez l'année du contrat, par exemple year=2026.")
-    try:
-        year = int(str(text).strip())
-    except ValueError:
-        raise YearError(f"Année « {text} » illisible : indiquez une année sur quatre chiffres (ex. 2026).") from None
+    text = str(text).strip()
+    if not (len(text) == 4 and text.isascii() and text.isdigit()):
+        raise YearError(f"Année « {text[:40]} » illisible : indiquez une année sur quatre chiffres (ex. 2026).")
+    year = int(text)
     first = contract.signed_on.year
     last = contract.ends_on.year if contract.ends_on else timezone.localdate().year + 1
     if not first <= year <= last:

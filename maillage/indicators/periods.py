@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from maillage.core.bounds import MAX_YEAR, MIN_YEAR
+
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]  # fmt: skip
 
@@ -38,7 +40,10 @@ class Period:
     @classmethod
     def parse(cls, text: str) -> "Period":
         """'2026-11' (month), '2026-T4' (quarter) or '2026' (year)."""
-        text = (text or "").strip().upper()
+        text = (text or "").strip().upper()[:40]
+        if (m := re.match(r"\d{4}", text)) and not MIN_YEAR <= int(m[0]) <= MAX_YEAR:
+            # `date` refuses the year 0 and 9999-12 has no end: bounded before any date is built.
+            raise PeriodError(f"Période « {text} » hors des limites : années {MIN_YEAR} à {MAX_YEAR}.")
         if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
             if 1 <= int(m[2]) <= 12:
                 return cls.month(int(m[1]), int(m[2]))

@@ -6,12 +6,12 @@ once cannot leave the order broken between them.
 """
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, bounds
 from maillage.core.models import log_transition
 from maillage.lifecycle import documents
 from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predecessors, successors
@@ -66,17 +66,14 @@ def _amount(kind: str, amount) -> tuple[Decimal | None, list[str]]:
     if kind not in WITH_AMOUNT:
         return None, [f"« {Kind(kind).label} » n'a pas de montant."]
     try:
-        value = Decimal(str(amount).replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        return None, [f"Le montant « {amount} » n'est pas un nombre."]
-    if not value.is_finite():
-        return None, [f"Le montant « {amount} » n'est pas un nombre."]
+        # Bounded before any arithmetic: 1E+30 cannot be rounded to cents (InvalidOperation).
+        value = bounds.decimal(str(amount), max_digits=12, decimal_places=2)
+    except ValueError as exc:
+        return None, [f"Le montant {exc}"]
     if value < 0:
         return None, ["Le montant ne peut pas être négatif."]
     if value != value.quantize(Decimal("0.01")):
         return None, ["Le montant s'exprime en euros et centimes (deux décimales au plus)."]
-    if value >= Decimal("1e10"):
-        return None, ["Le montant est trop élevé."]
     return value, []
 
 

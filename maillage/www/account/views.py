@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.accounts.models import RoleKind
 from maillage.accounts.roles import SESSION_KEY, roles_of
+from maillage.core import bounds
 from maillage.www.scoping import professional_of
 
 
@@ -20,7 +21,8 @@ def dashboard(request):
 
 @require_POST
 def switch_role(request):
-    role = roles_of(request.user).filter(pk=request.POST.get("role")).first()
+    asked = request.POST.get("role", "")
+    role = roles_of(request.user).filter(pk=bounds.pk(asked, "rôle")).first() if asked else None
     if role is None:
         messages.error(request, "Ce rôle n'existe pas ou ne vous appartient pas.")
         return redirect("www:home_dashboard")

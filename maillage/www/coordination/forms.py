@@ -3,14 +3,19 @@ from datetime import datetime, time
 from django import forms
 from django.utils import timezone
 
+from maillage.core import bounds
 from maillage.core.models import AuditEntry
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.ChoiceField(label="Auteur", required=False)
     action = forms.ChoiceField(label="Action", required=False)
-    since = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label="Du", required=False, validators=[bounds.plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="Au", required=False, validators=[bounds.plausible_date], widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, cpts, **kwargs):
         super().__init__(*args, **kwargs)

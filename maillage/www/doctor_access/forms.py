@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from maillage.core import bounds
 from maillage.core.identifiers import is_valid_nir
 from maillage.doctor_access.consent import CONSENT_TEXT
 from maillage.doctor_access.models import AccessSettings, DoctorOffer, DoctorRequest, Proposal
@@ -45,6 +46,7 @@ class IntakeForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = DoctorRequest
         fields = ["last_name", "first_name", "birth_date", "phone", "email", "address", "nir", "commune",
                   *SITUATION_FIELDS]  # fmt: skip
@@ -89,8 +91,8 @@ class PublicIntakeForm(IntakeForm):
     """The form patients fill: a honeypot field people never see, and the time the form was shown
     (signed), since robots post at once. No third-party captcha."""
 
-    website = forms.CharField(label="Ne pas remplir ce champ", required=False)
-    shown = forms.CharField(widget=forms.HiddenInput)
+    website = forms.CharField(label="Ne pas remplir ce champ", required=False, max_length=200)
+    shown = forms.CharField(widget=forms.HiddenInput, max_length=200)
 
     SIGNER = signing.Signer(salt="doctor_access.public_form")
 
@@ -119,6 +121,7 @@ class ReferralForm(IntakeForm):
 
 class QualifyForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = DoctorRequest
         fields = [*SITUATION_FIELDS, "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
@@ -169,6 +172,7 @@ class WeightsForm(forms.Form):
 
 class SettingsForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = AccessSettings
         fields = ["proposal_days", "reach_km", "purge_months"]
 
@@ -183,6 +187,7 @@ class OfferForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = DoctorOffer
         fields = ["capacity", "mode", "priority_only", "max_distance_km", "commune", "communes", "paused"]
         help_texts = {"max_distance_km": "Laissez vide pour la distance par défaut de la CPTS."}

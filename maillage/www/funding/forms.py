@@ -7,6 +7,7 @@ from datetime import date
 
 from django import forms
 
+from maillage.core import bounds
 from maillage.funding.actions import ContractDraft
 from maillage.funding.engine import IndicatorTerms, MissionTerms, Step
 from maillage.funding.lines import MISSION_LINES, OPTIONAL, TIERS
@@ -15,9 +16,15 @@ from maillage.funding.money import number, parse
 from maillage.indicators.registry import REGISTRY
 
 BLANK_INDICATOR_ROWS = 3
+# An ACI contract has a handful of variable-part indicators; the rows are numbered in the field
+# names (ind<n>_code), so the number asked is read from the keys before any row is built.
+MAX_INDICATOR_ROWS = 40
+MAX_STEPS = 20  # ranges of one indicator's tier table
+MAX_STEPS_TEXT = 2000
 DIRECTIONS = [("higher", "plus la valeur est haute, mieux c'est"), ("lower", "plus la valeur est basse, mieux c'est")]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Date invalide (jj/mm/aaaa)."}
+IN_RANGE = [bounds.plausible_date]
 
 
 def steps_text(steps) -> str:
@@ -30,7 +37,10 @@ def steps_text(steps) -> str:
 
 def parse_steps(text: str) -> list[Step]:
     steps = []
-    for index, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    if sum(1 for line in lines if line.strip()) > MAX_STEPS:
+        raise forms.ValidationError(f"{MAX_STEPS} tranches au plus par indicateur.")
+    for index, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         parts = [part.strip() for part in line.split(";")]
@@ -39,7 +49,8 @@ def parse_steps(text: str) -> list[Step]:
                 f"Ligne {index} : écrivez « de ; jusqu'à ; montant » (une borne vide = sans limite)."
             )
         try:
-            lower, upper = (parse(p) if p else None for p in parts[:2])
+            # The bounds' column holds 12 digits, 3 after the point (a rate, a count, a delay).
+            lower, upper = (parse(p, max_digits=12, decimal_places=3) if p else None for p in parts[:2])
             amount = parse(parts[2])
         except ValueError as exc:
             raise forms.ValidationError(f"Ligne {index} : {exc}") from None
@@ -49,12 +60,16 @@ def parse_steps(text: str) -> list[Step]:
 
 class ContractForm(forms.Form):
     rule_set = forms.ModelChoiceField(RuleSet.objects.all(), label="Règlement", empty_label=None)
-    signed_on = forms.DateField(label="Date de signature de l'ACI", widget=DATE, error_messages=DATE_ERRORS)
+    signed_on = forms.DateField(
+        label="Date de signature de l'ACI", widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
+    )
     ends_on = forms.DateField(
-        label="Date de fin (facultative)", required=False, widget=DATE, error_messages=DATE_ERRORS
+        label="Date de fin (facultative)", required=False, widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
     )
     tier = forms.ChoiceField(label="Taille retenue", required=False)
-    tier_reason = forms.CharField(label="Motif si la taille diffère de la taille calculée", required=False)
+    tier_reason = forms.CharField(
+        label="Motif si la taille diffère de la taille calculée", required=False, max_length=255
+    )
 
     def __init__(self, *args, cpts, contract: Contract | None = None, **kwargs):
         self.cpts = cpts
@@ -80,10 +95,18 @@ class ContractForm(forms.Form):
             optional = " (facultative)" if line in OPTIONAL else ""
             self.fields[f"{line}_in"] = forms.BooleanField(label=f"{line.label.capitalize()}{optional}", required=False)
             self.fields[f"{line}_start"] = forms.DateField(
-                label=f"Début effectif — {line.label}", required=False, widget=DATE, error_messages=DATE_ERRORS
+                label=f"Début effectif — {line.label}",
+                required=False,
+                widget=DATE,
+                error_messages=DATE_ERRORS,
+                validators=IN_RANGE,
             )
-            self.fields[f"{line}_fixed"] = forms.CharField(label=f"Part fixe — {line.label}", required=False)
-            self.fields[f"{line}_variable"] = forms.CharField(label=f"Part variable — {line.label}", required=False)
+            self.fields[f"{line}_fixed"] = forms.CharField(
+                label=f"Part fixe — {line.label}", required=False, max_length=bounds.MAX_NUMBER_TEXT
+            )
+            self.fields[f"{line}_variable"] = forms.CharField(
+                label=f"Part variable — {line.label}", required=False, max_length=bounds.MAX_NUMBER_TEXT
+            )
             if row is not None:
                 self.initial.update({
                     f"{line}_in": True, f"{line}_start": row.starts_on,
@@ -93,8 +116,12 @@ class ContractForm(forms.Form):
 
     def _indicator_fields(self, contract):
         existing = list(contract.indicators.prefetch_related("steps")) if contract else []
-        posted = {int(m[1]) for key in (self.data or {}) if (m := re.fullmatch(r"ind(\d+)_code", key))}
-        count = max(len(existing) + BLANK_INDICATOR_ROWS, max(posted, default=-1) + 1)
+        # At most DATA_UPLOAD_MAX_NUMBER_FIELDS keys: reading them is bounded; an index past the
+        # maximum (ind20000_code) is refused here, before its rows would be built.
+        posted = [m[1] for key in (self.data or {}) if (m := re.fullmatch(r"ind(\d+)_code", key))]
+        asked = max((int(n) if len(n) <= 4 else MAX_INDICATOR_ROWS for n in posted), default=-1) + 1
+        self.too_many_rows = asked > MAX_INDICATOR_ROWS
+        count = max(len(existing) + BLANK_INDICATOR_ROWS, min(asked, MAX_INDICATOR_ROWS))
         named = sorted(((code, f"{i.label} ({code})") for code, i in REGISTRY.items()), key=lambda c: c[1])
         codes = [("", "—"), *named]
         missions = [(m.value, m.label) for m in MISSION_LINES]
@@ -110,6 +137,7 @@ class ContractForm(forms.Form):
             self.fields[f"ind{n}_steps"] = forms.CharField(
                 label=f"Tranches de l'indicateur {n + 1} (de ; jusqu'à exclu ; montant)",
                 required=False,
+                max_length=MAX_STEPS_TEXT,
                 widget=forms.Textarea(attrs={"rows": 4, "cols": 32}),
             )
             if n < len(existing):
@@ -131,6 +159,10 @@ class ContractForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.too_many_rows:
+            raise forms.ValidationError(
+                f"Le contrat compte {MAX_INDICATOR_ROWS} indicateurs au plus : rien n'a été enregistré."
+            )
         if data.get("tier") and not data.get("tier_reason", "").strip():
             self.add_error("tier_reason", "Indiquez pourquoi la taille retenue n'est pas celle de la population.")
         missions = []
@@ -145,6 +177,9 @@ class ContractForm(forms.Form):
         for n in range(len(self.indicator_rows)):
             code = data.get(f"ind{n}_code")
             if not code:
+                continue
+            if not data.get(f"ind{n}_mission"):
+                self.add_error(f"ind{n}_mission", "Choisissez la mission de l'indicateur.")
                 continue
             try:
                 steps = parse_steps(data.get(f"ind{n}_steps", ""))
@@ -172,5 +207,7 @@ class ContractForm(forms.Form):
 
 class CrisisForm(forms.Form):
     year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
-    recognised_on = forms.DateField(label="Reconnue par l'ARS le", widget=DATE, error_messages=DATE_ERRORS)
+    recognised_on = forms.DateField(
+        label="Reconnue par l'ARS le", widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
+    )
     description = forms.CharField(label="Crise", max_length=255)

@@ -38,6 +38,7 @@ class ValueForm(forms.Form):
     date_source = forms.CharField(
         label="Date de la source",
         required=False,
+        max_length=20,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="jj/mm/aaaa",
     )

@@ -1,11 +1,16 @@
 from django import forms
 
+from maillage.core import bounds
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.phases import Phase
 
 
 class MilestoneForm(forms.Form):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(
+        label="Date",
+        validators=[bounds.plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     # Parsed by the action (it accepts "12 500,50"), which also refuses a negative amount.
     amount = forms.CharField(label="Montant (€)", required=False, max_length=20)
     note = forms.CharField(label="Précision", required=False, max_length=255)

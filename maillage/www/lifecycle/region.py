@@ -67,7 +67,7 @@ def _year(request, today) -> tuple[int, str]:
     raw = request.GET.get("annee", "").strip()
     if not raw:
         return today.year, ""
-    if raw.isdigit() and FIRST_ACI_YEAR <= int(raw) <= today.year + 5:
+    if len(raw) == 4 and raw.isascii() and raw.isdigit() and FIRST_ACI_YEAR <= int(raw) <= today.year + 5:
         return int(raw), ""
     return (
         today.year,

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from maillage.core import bounds
 from maillage.indicators import registry
 from maillage.indicators.registry import Mission
 from maillage.projet import fiches as rules
@@ -13,6 +14,7 @@ TEXTAREA = {"rows": 4}
 
 class TextsForm(forms.ModelForm):
     class Meta:
+        formfield_callback = bounds.formfield
         model = ProjetSante
         fields = ["presentation", "governance", "diagnostic_comment"]
         labels = {
@@ -32,13 +34,25 @@ class FicheForm(forms.Form):
         label="Mission", choices=[("", "Choisissez la mission"), *Mission.choices], required=False
     )
     title = forms.CharField(label="Intitulé", required=False, max_length=200)
-    objective = forms.CharField(label="Objectif", required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    needs = forms.CharField(label="Besoins identifiés", required=False, widget=forms.Textarea(attrs=TEXTAREA))
-    actions = forms.CharField(label="Actions", required=False, widget=forms.Textarea(attrs=TEXTAREA))
+    objective = forms.CharField(
+        label="Objectif", required=False, max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    needs = forms.CharField(
+        label="Besoins identifiés", required=False, max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs=TEXTAREA)
+    )
+    actions = forms.CharField(
+        label="Actions", required=False, max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs=TEXTAREA)
+    )
     lead = forms.CharField(label="Pilote", required=False, max_length=200)
-    partners = forms.CharField(label="Partenaires", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    means = forms.CharField(label="Moyens", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    calendar = forms.CharField(label="Calendrier", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    partners = forms.CharField(
+        label="Partenaires", required=False, max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    means = forms.CharField(
+        label="Moyens", required=False, max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    calendar = forms.CharField(
+        label="Calendrier", required=False, max_length=bounds.MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +90,8 @@ class IndicatorForm(forms.Form):
         return self.cleaned_data
 
 
-IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, max_num=20, validate_max=True)
+# absolute_max: Django's default (max_num + 1000) would build a thousand rows before refusing them.
+IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=2, max_num=20, validate_max=True, absolute_max=20)
 
 
 def indicator_formset(data=None, fiche: FicheAction | None = None):

@@ -49,7 +49,10 @@ def _year(request) -> tuple[int, str]:
     asked = request.GET.get("annee", "").strip()
     if not asked:
         return this_year, ""
-    if not asked.isdigit() or not this_year - YEARS_BACK <= int(asked) <= this_year:
+    if (
+        not (len(asked) == 4 and asked.isascii() and asked.isdigit())
+        or not this_year - YEARS_BACK <= int(asked) <= this_year
+    ):
         return (
             this_year,
             f"Année « {asked[:10]} » non disponible : choisissez entre {this_year - YEARS_BACK} et {this_year}.",

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from maillage.core import audit
+from maillage.core import audit, bounds
 from maillage.unscheduled import notify, search
 from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.enums import BookingStatus, RequestStatus
@@ -80,7 +80,7 @@ def request_page(request, slug, pk):
 def book(request, slug, pk):
     cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
     care = get_object_or_404(CareRequest.objects.of_cpts(cpts), pk=pk)
-    slot = get_object_or_404(Slot.objects.of_cpts(cpts), pk=request.POST.get("slot") or 0)
+    slot = get_object_or_404(Slot.objects.of_cpts(cpts), pk=bounds.pk(request.POST.get("slot"), "créneau"))
     try:
         desk.book(care, slot, request.user)
     except SlotError as exc:

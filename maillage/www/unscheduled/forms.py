@@ -5,6 +5,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from maillage.core import bounds
 from maillage.unscheduled.enums import Kind, SlotType, UnmetReason, Urgency
 from maillage.unscheduled.models import CareRequest, SlotTemplate
 from maillage.www.doctor_access.forms import CommuneChoiceField
@@ -28,7 +29,11 @@ class TypesField(forms.MultipleChoiceField):
 
 
 class SlotForm(forms.Form):
-    day = forms.DateField(label="Jour", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    day = forms.DateField(
+        label="Jour",
+        validators=[bounds.plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     start_time = forms.TimeField(label="Début", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label="Fin", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     kind = forms.ChoiceField(label="Type de consultation", choices=Kind.choices)
@@ -53,6 +58,7 @@ class TemplateForm(forms.ModelForm):
     weeks = forms.IntegerField(label="Ouvrir pour les semaines à venir", min_value=1, max_value=12, initial=4)
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = SlotTemplate
         fields = ["weekday", "start_time", "end_time", "length", "kind"]
         widgets = {
@@ -73,6 +79,7 @@ class CareRequestForm(forms.ModelForm):
     profession_code = forms.ChoiceField(label="Professionnel recherché", choices=PROFESSIONS, initial="10")
 
     class Meta:
+        formfield_callback = bounds.formfield
         model = CareRequest
         fields = ["last_name", "first_name", "birth_date", "phone", "email", "commune", "reason", "urgency",
                   "cannot_travel", "profession_code", "notes"]  # fmt: skip
