@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from tests import test_permissions
-from tests.test_permissions import MATRIX
+from tests.test_permissions import MATRIX, fill
 
 actors = test_permissions.actors  # the matrix's people and objects
 
@@ -24,8 +24,7 @@ GETS = [row for row in MATRIX if row[1] == "get"]
 @pytest.mark.parametrize(("name", "path"), [(row[0], row[2]) for row in GETS], ids=[row[0] for row in GETS])
 def test_bad_query_parameters_never_give_a_server_error(actors, name, path):
     clients, idf = actors
-    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
-    path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
+    path = fill(path, idf)
     url = urlsplit(path)
     own = [key for key, _ in parse_qsl(url.query)]
     names = own + [n for n in COMMON if n not in own]
@@ -42,18 +41,17 @@ def test_bad_query_parameters_never_give_a_server_error(actors, name, path):
     assert not errors
 
 
-INT_PATHS = [row for row in MATRIX if "{" in row[2] and "{ical}" not in row[2] and "{partner}" not in row[2]]
+INT_PATHS = [row for row in MATRIX if "{" in row[2] and "{ical}" not in row[2] and "{token}" not in row[2]]
 
 
 @pytest.mark.parametrize("number", [str(2**31), str(2**63), "9" * 40])
 def test_oversize_ids_in_paths_are_not_found(actors, number):
     """`<int:pk>` in a path: past what the column holds, the object does not exist (a 404, or the
     refusal a POST without its body gets), on SQLite as on PostgreSQL."""
-    clients, _ = actors
-    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
+    clients, idf = actors
     got = {}
     for name, method, path, _ in INT_PATHS:
-        url = path.format(**dict.fromkeys(keys, number))
+        url = fill(path, idf, number)
         for actor in ("coordinator", "admin", "member"):
             got[(name, actor)] = getattr(clients[actor], method)(url).status_code
     assert not {key: status for key, status in got.items() if status not in (302, 400, 404)}
@@ -75,8 +73,7 @@ def test_bad_form_values_never_give_a_server_error(actors, name, path):
     """Every POST of the matrix, every field name the site's forms use set to a bad value, by the
     people who may post it: a refusal (400, or a redirect with a message), never a 500."""
     clients, idf = actors
-    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
-    path = path.format(partner=idf["partner"].pk, ical=idf["ical"], **{key: idf[key].pk for key in keys})
+    path = fill(path, idf)
     names = _form_field_names()
     errors = []
     for actor in ("coordinator", "admin", "member", "regulator"):

@@ -396,14 +396,20 @@ def _lifecycle_document(cpts):
     return attach_document(cpts, "letter_of_intent", SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n%%EOF\n"), actor=None)
 
 
+OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche", "partner")
+OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
+
+
+def fill(path: str, idf, number=None) -> str:
+    """The matrix's path with the fixture's objects in it (or `number` for every object id)."""
+    ids = {key: number if number is not None else idf[key].pk for key in OBJECTS}
+    return path.format(ical=idf["ical"], token=idf["token"], **ids)
+
+
 @pytest.mark.parametrize(("name", "method", "path", "access"), MATRIX, ids=[row[0] for row in MATRIX])
 def test_permission_matrix(actors, name, method, path, access):
     clients, idf = actors
-    keys = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche")
-    keys += ("invitation", "team_role", "team_person")  # the team pages
-    path = path.format(
-        partner=idf["partner"].pk, ical=idf["ical"], token=idf["token"], **{key: idf[key].pk for key in keys}
-    )
+    path = fill(path, idf)
     got = {}
     for actor in ACTORS:
         data = {key: value.format(free_slot=idf["free_slot"].pk) for key, value in BODIES.get(name, {}).items()}

@@ -6,6 +6,8 @@ from django.contrib.auth import password_validation
 from maillage.accounts.models import CPTS_ROLES, RoleKind, User
 from maillage.core.identifiers import validate_finess
 
+PASSWORD_MAX = 256
+COMMUNES_MAX = 6 * 2000  # 2,000 codes of 5 characters and a separator: beyond any CPTS's territory
 ROLE_CHOICES = [(kind.value, kind.label) for kind in RoleKind if kind in CPTS_ROLES]
 # What people type between the parts of a phone number or a list of codes.
 _SEPARATORS = re.compile(r"[\s.,;-]+")
@@ -29,14 +31,17 @@ class AcceptForm(forms.Form):
 
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
+    # Long enough for any passphrase, short enough that hashing it costs nothing unusual.
     password1 = forms.CharField(
         label="Mot de passe",
+        max_length=PASSWORD_MAX,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="Au moins 12 caractères, ni trop courant, ni proche de votre nom ou de votre adresse.",
     )
     password2 = forms.CharField(
         label="Confirmation du mot de passe",
+        max_length=PASSWORD_MAX,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -70,6 +75,7 @@ class CptsForm(forms.Form):
     )
     communes = forms.CharField(
         label="Communes du territoire (codes INSEE)",
+        max_length=COMMUNES_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Au moins une, séparées par des espaces ou des virgules, par exemple « 92046 92020 ».",
     )
