@@ -11,6 +11,7 @@ from maillage.accounts import invitations
 from maillage.accounts.models import CPTS_ROLES, Invitation, Role, RoleKind, User
 from maillage.accounts.roles import is_admin
 from maillage.core import audit
+from maillage.core.french import agree
 from maillage.core.identifiers import is_valid_rpps
 from maillage.core.mail import send_after_commit
 from maillage.directory.models import Professional, ProfessionalAccount
@@ -156,7 +157,7 @@ def accept_as_existing_user(token: str, user) -> Role:
     invitation = _open(token)
     if user.email.lower() != invitation.email.lower():
         raise AccountsError(
-            f"Cette invitation est adressée à {invitation.email}, vous êtes connecté(e) avec {user.email}. "
+            f"Cette invitation est adressée à {invitation.email}, la session ouverte est celle de {user.email}. "
             "Déconnectez-vous puis ouvrez à nouveau le lien."
         )
     role = _grant(invitation, user)
@@ -264,7 +265,10 @@ def create_cpts(
     communes = list(Commune.objects.units().filter(code__in=wanted))
     unknown = sorted(set(wanted) - {c.code for c in communes})
     if unknown:
-        raise AccountsError(f"Commune(s) inconnue(s) : {', '.join(unknown)}. Indiquez leur code INSEE à 5 caractères.")
+        raise AccountsError(
+            f"{agree(len(unknown), 'Commune inconnue', 'Communes inconnues')} : {', '.join(unknown)}. "
+            "Indiquez le code INSEE à 5 caractères."
+        )
     outside = [str(c) for c in communes if regions is not None and c.region_id not in regions]
     if outside:
         raise AccountsError(f"Ces communes sont hors de votre région : {', '.join(outside)}.")

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 
 from maillage.accounts.actions import reset_second_factor
 from maillage.accounts.models import Invitation, Role, User
+from maillage.core.french import plural
 
 
 class RoleInline(admin.TabularInline):
@@ -50,7 +51,7 @@ class UserAdmin(BaseUserAdmin):
             return None
         self.message_user(
             request,
-            f"Second facteur réinitialisé pour {len(queryset)} compte(s) : "
+            f"Second facteur réinitialisé pour {plural(len(queryset), 'compte')} : "
             "une nouvelle application d'authentification sera demandée à la prochaine connexion.",
             messages.SUCCESS,
         )

@@ -42,7 +42,7 @@ def email_body(invitation: Invitation, url: str) -> tuple[str, str]:
     subject = f"Invitation à rejoindre la {invitation.cpts.name}"
     body = (
         "Bonjour,\n\n"
-        f"Vous êtes invité(e) à rejoindre la {invitation.cpts.name} sur Maillage "
+        f"Vous avez reçu une invitation à rejoindre la {invitation.cpts.name} sur Maillage "
         f"en tant que {invitation.get_kind_display()}.\n\n"
         f"Pour accepter, ouvrez ce lien (valable une seule fois, jusqu'au "
         f"{timezone.localtime(invitation.expires_at):%d/%m/%Y}) :\n{url}\n\n"

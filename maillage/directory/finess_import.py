@@ -2,6 +2,7 @@
 
 import itertools
 
+from maillage.core.french import agree, plural
 from maillage.directory.bulk import MAX_PARAMETERS, chunks, update_rows
 from maillage.directory.finess import FIELDS, Geo, Layout, LineParser
 from maillage.directory.importer import BaseImport, Syncer
@@ -144,6 +145,7 @@ class FinessImport(BaseImport):
         self.sync.close(rebuild=self.apply)
         if self.damaged_lines:
             self.notes.append(
-                f"{self.damaged_lines} ligne(s) contiennent des caractères perdus dans la source (« \ufffd ») : "
+                f"{plural(self.damaged_lines, 'ligne')} {agree(self.damaged_lines, 'contient', 'contiennent')} "
+                "des caractères perdus dans la source (« \ufffd ») : "
                 "importées telles quelles."
             )

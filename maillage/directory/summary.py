@@ -1,5 +1,7 @@
 """The French summary an import prints: what would change (dry run) or what changed (--apply)."""
 
+from maillage.core.french import agree
+from maillage.core.french import plural as _plural
 from maillage.directory import safeguard
 from maillage.directory.importer import Outcome
 from maillage.directory.records import Tally
@@ -17,10 +19,6 @@ def count(n: int, kind: str, feminine: bool) -> str:
     words = _WORDS[kind]
     word = words[(2 if feminine else 0) + (1 if n > 1 else 0)]
     return f"{n:,} {word}".replace(",", " ")
-
-
-def _plural(n: int, singular: str, plural: str) -> str:
-    return f"{n:,} {singular if n <= 1 else plural}".replace(",", " ")
 
 
 def _tally_lines(tally: Tally) -> list[str]:
@@ -61,7 +59,8 @@ def render(outcome: Outcome, title: str, layout: str) -> list[str]:
         detail = ", ".join(f"{kind} : {n}" for kind, n in report.warnings.most_common())
         lines.append(f"{_plural(report.warnings_total, 'avertissement', 'avertissements')} ({detail}).")
     if source.fallback_lines:
-        lines.append(f"{_plural(source.fallback_lines, 'ligne', 'lignes')} hors UTF-8 lue(s) en Windows-1252.")
+        read = agree(source.fallback_lines, "lue", "lues")
+        lines.append(f"{_plural(source.fallback_lines, 'ligne', 'lignes')} hors UTF-8 {read} en Windows-1252.")
     lines.extend(outcome.notes)
     if report.written:
         lines.append(f"Rapport des lignes rejetées et des avertissements : {report.path}")

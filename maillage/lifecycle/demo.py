@@ -8,6 +8,7 @@ coordinator would do it, with the same checks.
 from datetime import date
 from decimal import Decimal
 
+from maillage.core.french import plural
 from maillage.lifecycle import actions
 from maillage.lifecycle.models import Milestone
 from maillage.lifecycle.phases import ORDER, Phase
@@ -100,4 +101,4 @@ def load(demo_cpts, log=print) -> None:
         # Through each phase in turn, as the coordinator would have moved it.
         while ORDER.index(phase_of(cpts)) < ORDER.index(phase):
             actions.move_phase(cpts, ORDER[ORDER.index(phase_of(cpts)) + 1], actor=None)
-        log(f"  parcours ({cpts.name}) : phase {Phase(phase).label}, {dated} jalon(s) daté(s)")
+        log(f"  parcours ({cpts.name}) : phase {Phase(phase).label}, {plural(dated, 'jalon daté', 'jalons datés')}")

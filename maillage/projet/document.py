@@ -12,6 +12,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
+from maillage.core.french import plural
 from maillage.indicators.registry import Mission
 from maillage.projet.diagnostic import Diagnostic
 from maillage.projet.formatting import number
@@ -107,7 +108,7 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
     subsection("Population et taille")
     document.add_paragraph(
         f"Le territoire compte {number(diagnostic.population)} habitants répartis sur "
-        f"{len(diagnostic.communes)} commune(s) : CPTS de {diagnostic.tier.label.lower()}."
+        f"{plural(len(diagnostic.communes), 'commune')} : CPTS de {diagnostic.tier.label.lower()}."
     )
     subsection("Professionnels de santé")
     when = f" (import du {diagnostic.directory_date:%d/%m/%Y})" if diagnostic.directory_date else ""

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import F
 
 from maillage.core import audit
+from maillage.core.french import agree
 from maillage.territory.models import Commune, Cpts, CptsCommune
 from maillage.territory.signals import territory_set
 
@@ -70,7 +71,7 @@ def set_territory(cpts: Cpts, codes: list[str], *, actor, expected_version: int 
     communes = list(Commune.objects.units().filter(code__in=wanted))
     unknown = sorted(wanted - {c.code for c in communes})
     if unknown:
-        raise TerritoryError(f"Commune(s) inconnue(s) : {', '.join(unknown)}.")
+        raise TerritoryError(f"{agree(len(unknown), 'Commune inconnue', 'Communes inconnues')} : {', '.join(unknown)}.")
     _bump_version(cpts, expected_version)
     before = set(cpts.territory.values_list("commune_id", flat=True))
     cpts.territory.exclude(commune__in=communes).delete()

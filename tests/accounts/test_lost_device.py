@@ -37,7 +37,7 @@ def test_the_admin_confirms_then_resets_the_second_factor(admin_client, lost, lo
     done = client.post(
         CHANGELIST, {"action": "reset_second_factor", "_selected_action": [lost.pk], "confirmation": "oui"}, follow=True
     )
-    assert "Second facteur réinitialisé pour 1 compte(s)" in done.content.decode()
+    assert "Second facteur réinitialisé pour 1 compte :" in done.content.decode()
     assert not Authenticator.objects.filter(user=lost).exists()
     entry = AuditEntry.objects.get(action="accounts.second_factor_reset")
     assert (entry.actor, entry.object_id, entry.object_repr) == (admin, str(lost.pk), str(lost))

@@ -187,7 +187,7 @@ def test_cpts_creation_refusals(idf):
     admin = RoleFactory(admin=True).user
     with pytest.raises(actions.AccountsError, match="indiquez au moins une commune"):
         _create(admin, codes=[" "])
-    with pytest.raises(actions.AccountsError, match=r"Commune\(s\) inconnue\(s\) : 99999"):
+    with pytest.raises(actions.AccountsError, match=r"Commune inconnue : 99999"):
         _create(admin, codes=["92049", "99999"])
     with pytest.raises(actions.AccountsError, match="Une CPTS porte déjà ce nom"):
         actions.create_cpts(

@@ -77,7 +77,7 @@ def test_a_new_user_sets_a_password_and_is_sent_to_the_second_factor(invite):
     client = Client()
     page = client.get(f"/invitation/{token}/")
     assert page.status_code == 200
-    assert "Vous êtes invité(e) en tant que régulateur du numéro unique" in _text(page)
+    assert "Vous avez reçu une invitation en tant que régulateur du numéro unique" in _text(page)
     assert "Vous activerez ensuite la double authentification" in _text(page)
     weak = client.post(
         f"/invitation/{token}/",

@@ -139,7 +139,7 @@ def test_the_admin_creates_a_cpts_on_a_phone(page, idf, settings):
     page.page.get_by_label("Téléphone du numéro unique").fill("01 23 45 67 89")
     page.page.get_by_label("Adresse électronique du coordinateur").fill("coord@exemple.fr")
     page.page.get_by_role("button", name="Créer la CPTS et inviter son coordinateur").click()
-    page.page.get_by_text("Commune(s) inconnue(s) : 99999.").wait_for()
+    page.page.get_by_text("Commune inconnue : 99999.").wait_for()
     assert page.axe() == []
     page.page.get_by_label("Communes du territoire").fill("92049")
     page.page.get_by_role("button", name="Créer la CPTS et inviter son coordinateur").click()

@@ -95,14 +95,14 @@ def test_the_purge_command(submit, cmv, coordinator):
     _aged(request, Status.CLOSED, 400)
     out = StringIO()
     call_command("purge_doctor_requests", "--dry-run", stdout=out)
-    assert out.getvalue() == "1 demande(s) seraient anonymisées.\n"
+    assert out.getvalue() == "1 demande serait anonymisée.\n"
     request.refresh_from_db()
     assert request.anonymised_at is None
     out = StringIO()
     call_command("purge_doctor_requests", stdout=out)
-    assert out.getvalue() == "1 demande(s) anonymisées.\n"
+    assert out.getvalue() == "1 demande anonymisée.\n"
     request.refresh_from_db()
     assert request.last_name == ""
     out = StringIO()
     call_command("purge_doctor_requests", stdout=out)
-    assert out.getvalue() == "0 demande(s) anonymisées.\n"
+    assert out.getvalue() == "0 demande anonymisée.\n"

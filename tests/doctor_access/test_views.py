@@ -243,7 +243,7 @@ def test_editing_weights_recomputes_open_priorities(desk):
         form[f"poids_{criterion}"] = "10" if criterion == "c2s_ame" else "1"
         form[f"ordre_{criterion}"] = str(rank)
     response = desk["coordinator"].post("/c/cmv/medecin-traitant/reglages/", form, follow=True)
-    assert "1 demande(s) ont changé de priorité" in response.content.decode()
+    assert "1 demande a changé de priorité" in response.content.decode()
     request.refresh_from_db()
     assert request.priority == 10
     assert desk["regulator"].get("/c/cmv/medecin-traitant/reglages/").status_code == 404

@@ -5,6 +5,7 @@ from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from maillage.core.french import agree, plural
 from maillage.doctor_access.actions import AccessError, lifecycle
 from maillage.doctor_access.actions import matching as matching_actions
 from maillage.doctor_access.actions.doctors import expire_proposals
@@ -30,7 +31,8 @@ def settings_page(request, slug):
             weights = WeightsForm(request.POST, weights=_weights(cpts))
             if weights.is_valid():
                 changed = lifecycle.update_weights(cpts, weights.ordered(), request.user)
-                messages.success(request, f"Priorités enregistrées ; {changed} demande(s) ont changé de priorité.")
+                moved = f"{plural(changed, 'demande')} {agree(changed, 'a', 'ont')} changé de priorité"
+                messages.success(request, f"Priorités enregistrées ; {moved}.")
                 return redirect("www:doctor_settings", slug=cpts.slug)
         else:
             options = SettingsForm(request.POST, instance=settings)
@@ -83,7 +85,7 @@ def matching_apply(request, slug):
         return redirect("www:doctor_matching", slug=cpts.slug)
     messages.success(
         request,
-        f"{len(result.proposals)} proposition(s) envoyée(s) aux médecins ; "
-        f"{len(result.unplaced)} patient(s) restent en attente.",
+        f"{plural(len(result.proposals), 'proposition envoyée', 'propositions envoyées')} aux médecins ; "
+        f"{plural(len(result.unplaced), 'patient')} {agree(len(result.unplaced), 'reste', 'restent')} en attente.",
     )
     return redirect("www:doctor_matching", slug=cpts.slug)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.core import audit
+from maillage.core.french import plural
 from maillage.unscheduled import calendar
 from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.actions import slots as slot_actions
@@ -54,7 +55,9 @@ def my_slots(request, slug):
                 template = slot_actions.save_template(cpts, professional, request.user, data)
                 created, skipped = slot_actions.open_from_template(template, request.user, weeks=data["weeks"])
                 messages.success(
-                    request, f"{created} créneau(x) ouvert(s) ; {skipped} ignoré(s) (passés ou déjà occupés)."
+                    request,
+                    f"{plural(created, 'créneau ouvert', 'créneaux ouverts')} ; "
+                    f"{plural(skipped, 'ignoré', 'ignorés')} (passés ou déjà occupés).",
                 )
                 return redirect("www:snp_slots", slug=cpts.slug)
         except SlotError as exc:

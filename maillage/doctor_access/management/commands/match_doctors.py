@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from maillage.core.french import plural
 from maillage.doctor_access.actions import matching
 from maillage.territory.models import Cpts
 
@@ -20,8 +21,9 @@ class Command(BaseCommand):
             raise CommandError(f"Aucune CPTS n'a l'adresse « {cpts} ».")
         result = matching.apply(found, None)[0] if apply else matching.plan(found)
         self.stdout.write(
-            f"{found.name} : {result.waiting} patient(s) en attente, {result.places} place(s) offerte(s), "
-            f"{len(result.proposals)} proposition(s) ({result.seconds * 1000:.0f} ms)."
+            f"{found.name} : {plural(result.waiting, 'patient')} en attente, "
+            f"{plural(result.places, 'place offerte', 'places offertes')}, "
+            f"{plural(len(result.proposals), 'proposition')} ({result.seconds * 1000:.0f} ms)."
         )
         for planned in result.proposals:
             request = planned.request
@@ -31,7 +33,7 @@ class Command(BaseCommand):
                 f"({planned.offer.commune.name}, {planned.distance_km:.1f} km)"
             )
         if result.unplaced:
-            self.stdout.write(f"Sans proposition : {len(result.unplaced)} patient(s).")
+            self.stdout.write(f"Sans proposition : {plural(len(result.unplaced), 'patient')}.")
         self.stdout.write(
             "Propositions créées, médecins prévenus."
             if apply

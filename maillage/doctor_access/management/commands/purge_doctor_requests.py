@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from maillage.core.french import agree, plural
 from maillage.doctor_access.actions.privacy import anonymise_due
 
 
@@ -14,5 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run, **options):
         ids = anonymise_due(dry_run=dry_run)
-        verb = "seraient anonymisées" if dry_run else "anonymisées"
-        self.stdout.write(f"{len(ids)} demande(s) {verb}.")
+        done = agree(len(ids), "anonymisée", "anonymisées")
+        verb = f"{agree(len(ids), 'serait', 'seraient')} {done}" if dry_run else done
+        self.stdout.write(f"{plural(len(ids), 'demande')} {verb}.")
