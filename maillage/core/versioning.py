@@ -54,8 +54,9 @@ class StaleEdit(Exception):
 
 def check_and_bump(target, expected_version) -> int:
     """Locks the row of `target` (a saved instance, or a queryset of at most one row), refuses the
-    edit with `StaleEdit` unless its version is `expected_version`, then increments the version
-    with an UPDATE. Returns the new version (also set on an instance passed in). A queryset that
+    edit with `StaleEdit` unless its version is `expected_version` (None: no form behind the
+    write, e.g. the demo or the shell, so nothing to compare), then increments the version with an
+    UPDATE. Returns the new version (also set on an instance passed in). A queryset that
     finds no row is at version 0: the caller creates the record with the version returned.
     Call it inside the action's transaction, before writing anything."""
     instance = target if isinstance(target, models.Model) else None
@@ -63,7 +64,9 @@ def check_and_bump(target, expected_version) -> int:
     name = field_name(queryset.model)
     current = queryset.select_for_update().first()
     found = getattr(current, name) if current is not None else 0
-    if expected_version is None or expected_version != found or (current is None and instance is not None):
+    if current is None and instance is not None:
+        raise StaleEdit(None)  # deleted meanwhile
+    if expected_version is not None and expected_version != found:
         raise StaleEdit(current)
     if current is not None:
         queryset.model._default_manager.filter(pk=current.pk).update(**{name: F(name) + 1})

@@ -8,6 +8,7 @@ from django.core import signing
 from django.utils import timezone
 
 from maillage.core.identifiers import is_valid_nir
+from maillage.core.versioning import VersionedForm
 from maillage.doctor_access.consent import CONSENT_TEXT
 from maillage.doctor_access.models import AccessSettings, DoctorOffer, DoctorRequest, Proposal
 from maillage.doctor_access.priority import Criterion
@@ -117,7 +118,7 @@ class ReferralForm(IntakeForm):
     )
 
 
-class QualifyForm(forms.ModelForm):
+class QualifyForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = DoctorRequest
         fields = [*SITUATION_FIELDS, "notes"]
@@ -173,7 +174,7 @@ class SettingsForm(forms.ModelForm):
         fields = ["proposal_days", "reach_km", "purge_months"]
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(VersionedForm, forms.ModelForm):
     commune = CommuneChoiceField(queryset=None, label="Commune du cabinet", empty_label=None)
     communes = forms.ModelMultipleChoiceField(
         queryset=None,

@@ -1,0 +1,88 @@
+"""No lost update (ADR 0017): for each record several people edit, two sessions read the same
+form, the first saves, and the second, still holding the old version, is refused with a French
+message naming who changed what, while the first change stays saved and the second person's
+input stays in the form."""
+
+import html
+import re
+
+import pytest
+
+from maillage.directory.models import ProfessionalAccount
+from maillage.doctor_access.models import DoctorOffer
+from tests.factories import DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def version_in(response, name="version") -> int:
+    found = re.findall(rf'name="{name}" value="(\d+)"', response.content.decode())
+    assert len(found) == 1, found
+    return int(found[0])
+
+
+def assert_refused(response, *, who: str, shows: list[str], kept: list[str], new_version: int):
+    """The second save: 409, the French message with who and what, the typed input still there."""
+    assert response.status_code == 409
+    page = html.unescape(response.content.decode())
+    message = re.search(r'data-testid="stale-edit">(.*?)</div>', page, re.S).group(1)
+    assert f"{who} a modifié cette fiche le " in message
+    assert "Votre modification n'a pas été enregistrée" in message
+    for value in shows:
+        assert value in message, (value, message)
+    for value in kept:
+        assert value in page, value
+    assert version_in(response) == new_version
+
+
+@pytest.fixture
+def two(idf, login):
+    """Two people of cmv, both coordinators and GPs' desk staff: Marie Dupont acts first."""
+
+    def _two(**role):
+        marie = UserFactory(first_name="Marie", last_name="Dupont")
+        paul = UserFactory(first_name="Paul", last_name="Martin")
+        for user in (marie, paul):
+            RoleFactory(user=user, cpts=idf["cmv"], **role)
+        return login(marie, with_mfa=True), login(paul, with_mfa=True)
+
+    return _two
+
+
+def test_doctor_request_qualification(idf, two):
+    marie, paul = two(coordinator=True)
+    request = DoctorRequestFactory(cpts=idf["cmv"], commune=idf["communes"]["92046"], status="qualified")
+    url = f"/c/cmv/medecin-traitant/{request.pk}/"
+    seen = version_in(marie.get(url))
+    assert version_in(paul.get(url)) == seen
+    saved = marie.post(url + "qualifier/", {"ald": "on", "notes": "", "version": seen})
+    assert saved.status_code == 302
+    refused = paul.post(url + "qualifier/", {"notes": "Rappeler après 18 h", "version": seen})
+    assert_refused(
+        refused,
+        who="Marie Dupont",
+        shows=["Affection de longue durée (ALD) → oui"],
+        kept=["Rappeler après 18 h"],
+        new_version=seen + 1,
+    )
+    request.refresh_from_db()
+    assert (request.ald, request.notes, request.version) == (True, "", seen + 1)
+    again = paul.post(url + "qualifier/", {"ald": "on", "notes": "Rappeler après 18 h", "version": seen + 1})
+    assert again.status_code == 302  # saving again, knowingly, goes through
+    request.refresh_from_db()
+    assert (request.ald, request.notes) == (True, "Rappeler après 18 h")
+
+
+def test_doctor_offer(idf, login):
+    gp_user = RoleFactory(cpts=idf["cmv"]).user
+    gp_user.first_name, gp_user.last_name = "Marie", "Dupont"
+    gp_user.save()
+    ProfessionalAccount.objects.create(user=gp_user, professional=ProfessionalFactory())
+    desk, laptop = login(gp_user), login(gp_user)  # the same doctor in two windows
+    url = "/c/cmv/medecin-traitant/mes-patients/"
+    seen = version_in(desk.get(url))
+    assert version_in(laptop.get(url)) == seen == 0
+    assert desk.post(url, {"capacity": "4", "mode": "monthly", "commune": "92046", "version": seen}).status_code == 302
+    refused = laptop.post(url, {"capacity": "9", "mode": "monthly", "commune": "92046", "version": seen})
+    assert_refused(refused, who="Marie Dupont", shows=["→ 4"], kept=['value="9"'], new_version=1)
+    assert DoctorOffer.objects.get().capacity == 4
