@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from maillage.directory.models import ProfessionalAccount
+from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer
 from tests.factories import DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory
 
@@ -86,3 +86,37 @@ def test_doctor_offer(idf, login):
     refused = laptop.post(url, {"capacity": "9", "mode": "monthly", "commune": "92046", "version": seen})
     assert_refused(refused, who="Marie Dupont", shows=["→ 4"], kept=['value="9"'], new_version=1)
     assert DoctorOffer.objects.get().capacity == 4
+
+
+def test_partner(idf, two):
+    marie, paul = two(coordinator=True)
+    partner = Partner.objects.create(cpts=idf["cmv"], kind="dac", name="DAC 92 Sud")
+    url = f"/c/cmv/annuaire/partenaires/{partner.pk}/"
+    seen = version_in(marie.get(url))
+    assert version_in(paul.get(url)) == seen
+    base = {"kind": "dac", "name": "DAC 92 Sud", "version": seen}
+    assert marie.post(url, {**base, "phone": "01 40 00 00 00"}).status_code == 302
+    refused = paul.post(url, {**base, "email": "contact@dac92.fr"})
+    assert_refused(
+        refused,
+        who="Marie Dupont",
+        shows=["Téléphone → 01 40 00 00 00"],
+        kept=['value="contact@dac92.fr"'],
+        new_version=1,
+    )
+    partner.refresh_from_db()
+    assert (partner.phone, partner.email) == ("01 40 00 00 00", "")
+
+
+def test_directory_entry(idf, two):
+    marie, paul = two(coordinator=True)
+    professional = ProfessionalFactory()
+    url = f"/c/cmv/annuaire/pro/{professional.national_id}/"
+    seen = version_in(marie.get(url))
+    assert version_in(paul.get(url)) == seen == 0  # no entry yet: the first save creates it
+    assert marie.post(url + "fiche/", {"languages": "arabe", "version": seen}).status_code == 302
+    refused = paul.post(url + "fiche/", {"languages": "breton", "is_member": "on", "version": seen})
+    assert_refused(
+        refused, who="Marie Dupont", shows=["Langues parlées → arabe"], kept=['value="breton"'], new_version=1
+    )
+    assert DirectoryEntry.objects.get(professional=professional).languages == ["arabe"]

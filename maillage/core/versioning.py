@@ -52,6 +52,24 @@ class StaleEdit(Exception):
         self.current = current
 
 
+def lock_and_check(target, expected_version) -> int:
+    """`check_and_bump` without the increment, for an action that may end up writing nothing (an
+    untouched form): it sets `version_of(...) + 1` on the record it saves itself. Returns the
+    version found."""
+    return _locked(target, expected_version)[1]
+
+
+def _locked(target, expected_version):
+    queryset = type(target)._default_manager.filter(pk=target.pk) if isinstance(target, models.Model) else target
+    current = queryset.select_for_update().first()  # a queryset's first row: the record it names
+    if current is None and isinstance(target, models.Model):
+        raise StaleEdit(None)  # deleted meanwhile
+    found = getattr(current, field_name(queryset.model)) if current is not None else 0
+    if expected_version is not None and expected_version != found:
+        raise StaleEdit(current)
+    return current, found
+
+
 def check_and_bump(target, expected_version) -> int:
     """Locks the row of `target` (a saved instance, or a queryset of at most one row), refuses the
     edit with `StaleEdit` unless its version is `expected_version` (None: no form behind the
@@ -59,19 +77,12 @@ def check_and_bump(target, expected_version) -> int:
     UPDATE. Returns the new version (also set on an instance passed in). A queryset that
     finds no row is at version 0: the caller creates the record with the version returned.
     Call it inside the action's transaction, before writing anything."""
-    instance = target if isinstance(target, models.Model) else None
-    queryset = type(target)._default_manager.filter(pk=target.pk) if instance is not None else target
-    name = field_name(queryset.model)
-    current = queryset.select_for_update().first()
-    found = getattr(current, name) if current is not None else 0
-    if current is None and instance is not None:
-        raise StaleEdit(None)  # deleted meanwhile
-    if expected_version is not None and expected_version != found:
-        raise StaleEdit(current)
+    current, found = _locked(target, expected_version)
     if current is not None:
-        queryset.model._default_manager.filter(pk=current.pk).update(**{name: F(name) + 1})
-    if instance is not None:
-        setattr(instance, name, found + 1)
+        name = field_name(type(current))
+        type(current)._default_manager.filter(pk=current.pk).update(**{name: F(name) + 1})
+        if isinstance(target, models.Model):
+            setattr(target, name, found + 1)
     return found + 1
 
 
