@@ -5,12 +5,15 @@ input stays in the form."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer
-from tests.factories import DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory
+from maillage.unscheduled.models import Slot
+from tests.factories import ActivityFactory, DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,25 @@ def test_directory_entry(idf, two):
         refused, who="Marie Dupont", shows=["Langues parlées → arabe"], kept=['value="breton"'], new_version=1
     )
     assert DirectoryEntry.objects.get(professional=professional).languages == ["arabe"]
+
+
+def test_unscheduled_slot(idf, login):
+    gp = ProfessionalFactory()
+    site = ActivityFactory(professional=gp, commune=idf["communes"]["92046"])
+    user = RoleFactory(cpts=idf["cmv"], user__first_name="Marie", user__last_name="Dupont").user
+    ProfessionalAccount.objects.create(user=user, professional=gp)
+    start = timezone.localtime(timezone.now() + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    slot = Slot.objects.create(
+        cpts=idf["cmv"], professional=gp, activity=site, commune=site.commune, start=start,
+        end=start + timedelta(minutes=20), types=["CPTS"], profession_code="10", profession_label="Médecin",
+    )  # fmt: skip
+    desk, phone = login(user), login(user)  # the same professional on two devices
+    url = f"/c/cmv/mes-creneaux/{slot.pk}/"
+    seen = version_in(desk.get(url))
+    assert version_in(phone.get(url)) == seen
+    form = {"day": f"{start:%Y-%m-%d}", "kind": "practice", "types": ["CPTS"], "version": seen}
+    assert desk.post(url, {**form, "start_time": "19:00", "end_time": "19:30"}).status_code == 302
+    refused = phone.post(url, {**form, "start_time": "20:00", "end_time": "20:15"})
+    assert_refused(refused, who="Marie Dupont", shows=["Début → 19:00 ;"], kept=['value="20:15"'], new_version=seen + 1)
+    slot.refresh_from_db()
+    assert timezone.localtime(slot.start).strftime("%H:%M") == "19:00"

@@ -17,6 +17,7 @@ silently erases the first. The convention:
 A record that does not exist yet is at version 0, so two people creating it at once are told too.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django import forms
@@ -161,8 +162,12 @@ def display(field_obj, value) -> str:
     choices = dict(getattr(field_obj, "choices", None) or ())
     if isinstance(value, list | tuple | set):
         return ", ".join(str(choices.get(v, v)) for v in value)
-    if hasattr(value, "strftime") and not hasattr(value, "hour"):
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%d/%m/%Y %H:%M}"
+    if isinstance(value, datetime.date):
         return f"{value:%d/%m/%Y}"
+    if isinstance(value, datetime.time):
+        return f"{value:%H:%M}"
     return str(choices.get(value, value))
 
 
