@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer
+from maillage.projet.models import FicheAction, ProjetSante
 from maillage.unscheduled.models import Slot
 from tests.factories import ActivityFactory, DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory
 
@@ -145,3 +146,40 @@ def test_unscheduled_slot(idf, login):
     assert_refused(refused, who="Marie Dupont", shows=["Début → 19:00 ;"], kept=['value="20:15"'], new_version=seen + 1)
     slot.refresh_from_db()
     assert timezone.localtime(slot.start).strftime("%H:%M") == "19:00"
+
+
+def test_projet_texts(idf, two):
+    marie, paul = two(coordinator=True)
+    url = "/c/cmv/projet-de-sante/textes/"
+    seen = version_in(marie.get(url))
+    assert version_in(paul.get(url)) == seen == 0  # before the first edit: the first save creates the projet
+    assert marie.post(url, {"presentation": "Fondée en 2019.", "governance": "", "version": seen}).status_code == 302
+    refused = paul.post(url, {"presentation": "", "governance": "Un bureau de six membres.", "version": seen})
+    assert_refused(
+        refused,
+        who="Marie Dupont",
+        shows=["→ Fondée en 2019."],
+        kept=["Un bureau de six membres."],
+        new_version=1,
+    )
+    projet = ProjetSante.objects.get(cpts=idf["cmv"])
+    assert (projet.presentation, projet.governance) == ("Fondée en 2019.", "")
+
+
+def test_projet_fiche_action(idf, two):
+    marie, paul = two(coordinator=True)
+    projet = ProjetSante.objects.create(cpts=idf["cmv"])
+    fiche = FicheAction.objects.create(projet=projet, mission="crisis", title="Plan de crise", objective="Être prêts.")
+    url = f"/c/cmv/projet-de-sante/fiches/{fiche.pk}/"
+    seen = version_in(marie.get(url))
+    assert version_in(paul.get(url)) == seen
+    form = {
+        "mission": "crisis", "title": "Plan de crise", "objective": "Être prêts.", "version": seen,
+        "indicateurs-TOTAL_FORMS": "0", "indicateurs-INITIAL_FORMS": "0",
+        "indicateurs-MIN_NUM_FORMS": "0", "indicateurs-MAX_NUM_FORMS": "20",
+    }  # fmt: skip
+    assert marie.post(url, {**form, "lead": "Dr Bernard"}).status_code == 302
+    refused = paul.post(url, {**form, "calendar": "Exercice en mars"})
+    assert_refused(refused, who="Marie Dupont", shows=["Pilote → Dr Bernard"], kept=["Exercice en mars"], new_version=1)
+    fiche.refresh_from_db()
+    assert (fiche.lead, fiche.calendar) == ("Dr Bernard", "")
