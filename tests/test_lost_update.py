@@ -12,8 +12,11 @@ from django.utils import timezone
 
 from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer
+from maillage.funding.models import RuleSet
+from maillage.funding.rules import ensure_rule_sets
 from maillage.projet.models import FicheAction, ProjetSante
 from maillage.unscheduled.models import Slot
+from maillage.www.funding.forms import ContractForm
 from tests.factories import ActivityFactory, DoctorRequestFactory, ProfessionalFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +186,41 @@ def test_projet_fiche_action(idf, two):
     assert_refused(refused, who="Marie Dupont", shows=["Pilote → Dr Bernard"], kept=["Exercice en mars"], new_version=1)
     fiche.refresh_from_db()
     assert (fiche.lead, fiche.calendar) == ("Dr Bernard", "")
+
+
+def _contract_form(cpts, contract, **changes) -> dict:
+    """What the contract page posts when nothing is touched, with `changes`."""
+    form = ContractForm(cpts=cpts, contract=contract)
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is True:
+            data[name] = "on"
+        elif value not in (None, False, ""):
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return {**data, **changes}
+
+
+def test_funding_contract(idf, two):
+    from maillage.funding.actions import save_contract
+    from tests.funding.conftest import cmv_draft
+
+    marie, paul = two(coordinator=True)
+    ensure_rule_sets()
+    contract = save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)
+    url = "/c/cmv/financement/contrat/"
+    seen = version_in(marie.get(url))
+    assert version_in(paul.get(url)) == seen == 1
+    form = _contract_form(idf["cmv"], contract, version=seen)
+    assert marie.post(url, {**form, "ends_on": "2028-03-14"}).status_code == 302
+    refused = paul.post(url, {**form, "access_fixed": "34 000"})
+    assert_refused(
+        refused,
+        who="Marie Dupont",
+        shows=["Date de fin (facultative) → 14/03/2028"],
+        kept=['value="34 000"'],
+        new_version=2,
+    )
+    contract.refresh_from_db()
+    assert contract.ends_on.isoformat() == "2028-03-14"
+    assert contract.missions.get(mission="access").fixed == 35_000
