@@ -14,6 +14,7 @@ from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccou
 from maillage.doctor_access.models import DoctorOffer
 from maillage.funding.models import RuleSet
 from maillage.funding.rules import ensure_rule_sets
+from maillage.lifecycle.models import Milestone
 from maillage.projet.models import FicheAction, ProjetSante
 from maillage.unscheduled.models import Slot
 from maillage.www.funding.forms import ContractForm
@@ -224,3 +225,29 @@ def test_funding_contract(idf, two):
     contract.refresh_from_db()
     assert contract.ends_on.isoformat() == "2028-03-14"
     assert contract.missions.get(mission="access").fixed == 35_000
+
+
+def _milestone_version(response, kind) -> int:
+    row = re.search(rf'data-kind="{kind}">(.*?)</tr>', response.content.decode(), re.S).group(1)
+    return int(re.search(r'name="version" value="(\d+)"', row).group(1))
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_lifecycle_milestone(idf, two, htmx):
+    marie, paul = two(coordinator=True)
+    url = "/c/cmv/parcours/"
+    seen = _milestone_version(marie.get(url), "seed_funding")
+    assert _milestone_version(paul.get(url), "seed_funding") == seen == 0
+    post = f"{url}jalons/seed_funding/"
+    assert marie.post(post, {"date": "2019-09-16", "amount": "50000", "version": seen}).status_code == 302
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    refused = paul.post(post, {"date": "2019-10-01", "amount": "45000", "version": seen}, **headers)
+    assert refused.status_code == (200 if htmx else 409)  # htmx swaps only 2xx answers, as in the territory editor
+    row = html.unescape(re.search(r'data-kind="seed_funding">(.*?)</tr>', refused.content.decode(), re.S).group(1))
+    assert "Marie Dupont a modifié cette fiche le " in row
+    assert "Date → 16/09/2019" in row and "Montant (€) → 50000,00" in row
+    assert "Votre modification n'a pas été enregistrée" in row
+    assert 'value="2019-10-01"' in row and 'value="45000"' in row  # what Paul typed
+    assert _milestone_version(refused, "seed_funding") == 1
+    milestone = Milestone.objects.get(cpts=idf["cmv"], kind="seed_funding")
+    assert (milestone.date.isoformat(), milestone.amount) == ("2019-09-16", 50000)

@@ -18,13 +18,14 @@ A record that does not exist yet is at version 0, so two people creating it at o
 """
 
 import datetime
+import decimal
 from dataclasses import dataclass, field
 
 from django import forms
 from django.db import models
 from django.db.models import F, Q
 from django.forms.models import model_to_dict
-from django.utils import timezone
+from django.utils import formats, timezone
 
 # Audit actions that only read: they say nothing about who changed a record.
 _READ_SUFFIXES = (".viewed", ".read", ".exported", ".export")
@@ -168,6 +169,8 @@ def display(field_obj, value) -> str:
         return f"{value:%d/%m/%Y}"
     if isinstance(value, datetime.time):
         return f"{value:%H:%M}"
+    if isinstance(value, decimal.Decimal | float):
+        return formats.number_format(value)  # a French decimal comma
     return str(choices.get(value, value))
 
 

@@ -1,10 +1,11 @@
 from django import forms
 
+from maillage.core.versioning import VersionedForm
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.phases import Phase
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(VersionedForm, forms.Form):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     # Parsed by the action (it accepts "12 500,50"), which also refuses a negative amount.
     amount = forms.CharField(label="Montant (€)", required=False, max_length=20)
