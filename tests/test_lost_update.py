@@ -14,6 +14,7 @@ from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccou
 from maillage.doctor_access.models import DoctorOffer
 from maillage.funding.models import RuleSet
 from maillage.funding.rules import ensure_rule_sets
+from maillage.indicators.models import IndicatorValue
 from maillage.lifecycle.models import Milestone
 from maillage.projet.models import FicheAction, ProjetSante
 from maillage.unscheduled.models import Slot
@@ -251,3 +252,41 @@ def test_lifecycle_milestone(idf, two, htmx):
     assert _milestone_version(refused, "seed_funding") == 1
     milestone = Milestone.objects.get(cpts=idf["cmv"], kind="seed_funding")
     assert (milestone.date.isoformat(), milestone.amount) == ("2019-09-16", 50000)
+
+
+@pytest.mark.parametrize("page", ["/c/cmv/indicateurs/", "/c/cmv/indicateurs/cpam.depistage_sein/"])
+def test_entered_indicator_value(idf, two, page):
+    from datetime import date
+
+    from maillage.indicators.actions import enter_value
+
+    marie, paul = two(coordinator=True)
+    enter_value(
+        idf["cmv"],
+        "cpam.depistage_sein",
+        "2025",
+        value="69.5",
+        source="CPAM 92",
+        source_date=date(2026, 3, 1),
+        actor=None,
+    )
+    seen = re.search(r'name="versions" value="([^"]*)"', marie.get(page).content.decode()).group(1)
+    assert seen == "cpam.depistage_sein@2025=1"
+    assert re.search(r'name="versions" value="([^"]*)"', paul.get(page).content.decode()).group(1) == seen
+    form = {"code": "cpam.depistage_sein", "periode": "2025", "date_source": "2026-04-01", "versions": seen}
+    assert marie.post(page, {**form, "valeur": "70,1", "source": "CPAM 92, rectificatif"}).status_code == 302
+    refused = paul.post(page, {**form, "valeur": "71,4", "source": "CPAM 92, second rectificatif"})
+    assert refused.status_code == 409
+    body = html.unescape(refused.content.decode())
+    message = re.search(r'data-testid="stale-edit">(.*?)</div>', body, re.S).group(1)
+    assert (
+        "Marie Dupont a modifié cette fiche le " in message and "Votre modification n'a pas été enregistrée" in message
+    )
+    assert "Source → CPAM 92, rectificatif" in message and "→ 70,1" in message
+    assert 'value="71,4"' in body and 'value="CPAM 92, second rectificatif"' in body  # Paul's input, kept
+    assert 'name="versions" value="cpam.depistage_sein@2025=2"' in body
+    kept = IndicatorValue.objects.get(cpts=idf["cmv"], code="cpam.depistage_sein", period="2025")
+    assert (kept.value, kept.source, kept.version) == (70.1, "CPAM 92, rectificatif", 2)
+    # A period nobody had entered when the form was read, entered by someone else meanwhile, is refused too.
+    assert marie.post(page, {**form, "periode": "2024", "valeur": "68", "source": "CPAM 92"}).status_code == 302
+    assert paul.post(page, {**form, "periode": "2024", "valeur": "67", "source": "CPAM 92"}).status_code == 409

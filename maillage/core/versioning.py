@@ -174,7 +174,17 @@ def display(field_obj, value) -> str:
     return str(choices.get(value, value))
 
 
-class _VersionInput(forms.HiddenInput):
+def differences(form, current_initial: dict) -> list[tuple[str, str]]:
+    """(label, value saved) for the fields of `form` whose saved value, as in `current_initial`
+    (the form's initial data for the current record), differs from the input."""
+    changes = []
+    for name, bound in form.fields.items():
+        if name in current_initial and bound.has_changed(current_initial[name], form[name].data):
+            changes.append((str(bound.label or name), display(bound, current_initial[name])))
+    return changes
+
+
+class VersionInput(forms.HiddenInput):
     """No id: a page may hold several versioned forms, and ids must be unique."""
 
     def get_context(self, name, value, attrs):
@@ -188,7 +198,7 @@ class VersionedForm(forms.Form):
     `version`, from the instance of a ModelForm or the `version=` argument; `expected_version` is
     what was posted (-1 when missing or unreadable: refused as stale, as the territory editor does)."""
 
-    version = forms.IntegerField(widget=_VersionInput, required=False)
+    version = forms.IntegerField(widget=VersionInput, required=False)
     stale = None  # the Conflict after a refused save
 
     def __init__(self, *args, version=None, **kwargs):
@@ -211,14 +221,8 @@ class VersionedForm(forms.Form):
         (default: the ModelForm's fields of it)."""
         current = exc.current
         if current_initial is None and current is not None:
-            current_initial = model_to_dict(current, fields=list(self.fields))
-        changes = []
-        for name, bound in self.fields.items():
-            if name == "version" or current is None or name not in current_initial:
-                continue
-            saved = current_initial[name]
-            if bound.has_changed(saved, self[name].data):
-                changes.append((str(bound.label or name), display(bound, saved)))
+            current_initial = model_to_dict(current, fields=[name for name in self.fields if name != "version"])
+        changes = differences(self, current_initial) if current is not None else []
         data = self.data.copy()
         data[self.add_prefix("version")] = version_of(current)
         self.data = data

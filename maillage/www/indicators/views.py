@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from maillage.core.versioning import StaleEdit
 from maillage.indicators import entry, registry, values
 from maillage.indicators.actions import enter_value
 from maillage.indicators.chart import line_chart
@@ -42,7 +43,10 @@ def _save(request, cpts, form):
     if not form.is_valid():
         return None
     try:
-        kept = enter_value(cpts, **form.action_arguments(), actor=request.user)
+        kept = enter_value(cpts, **form.action_arguments(), actor=request.user, expected_version=form.expected_version)
+    except StaleEdit as exc:
+        form.refuse(exc)
+        return None
     except entry.EntryError as exc:  # the day turned between the form's check and the action's
         form.add_error(None, str(exc))
         return None
@@ -51,9 +55,15 @@ def _save(request, cpts, form):
     return redirect("www:indicator_detail", slug=cpts.slug, code=kept.code)
 
 
+def _status(form, error="") -> int:
+    if form is not None and form.stale:
+        return 409
+    return 400 if error or (form is not None and form.errors) else 200
+
+
 def cpts_indicators(request, slug):
     cpts = writable_cpts(request, slug) if request.method == "POST" else readable_cpts(request, slug)
-    form = ValueForm(request.POST) if request.method == "POST" else ValueForm()
+    form = ValueForm(request.POST if request.method == "POST" else None, cpts=cpts)
     if request.method == "POST" and (done := _save(request, cpts, form)):
         return done
     period, error = period_from(request)
@@ -77,7 +87,7 @@ def cpts_indicators(request, slug):
             "form": form if can_enter(request, cpts) else None,
             "error": error,
         },
-        status=400 if error or form.errors else 200,
+        status=_status(form, error),
     )
 
 
@@ -108,11 +118,11 @@ def indicator_detail(request, slug, code):
         raise Http404("Indicateur inconnu.")
     if request.method == "POST" and not indicator.external:
         raise Http404("Cet indicateur ne se saisit pas.")
-    form = ValueForm(request.POST, indicator=indicator) if request.method == "POST" else None
+    form = ValueForm(request.POST, cpts=cpts, indicator=indicator) if request.method == "POST" else None
     if form is not None and (done := _save(request, cpts, form)):
         return done
     if form is None and indicator.external:
-        form = ValueForm(indicator=indicator)
+        form = ValueForm(cpts=cpts, indicator=indicator)
     kept = values.history(cpts, code)
     rows = [(row, Period.parse(row.period)) for row in kept]
     return render(
@@ -128,5 +138,5 @@ def indicator_detail(request, slug, code):
             "charts": _charts(indicator, kept),
             "form": form if can_enter(request, cpts) else None,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=_status(form),
     )
