@@ -73,12 +73,12 @@ def _locked(target, expected_version):
 
 
 def check_and_bump(target, expected_version) -> int:
-    """Locks the row of `target` (a saved instance, or a queryset of at most one row), refuses the
-    edit with `StaleEdit` unless its version is `expected_version` (None: no form behind the
-    write, e.g. the demo or the shell, so nothing to compare), then increments the version with an
-    UPDATE. Returns the new version (also set on an instance passed in). A queryset that
-    finds no row is at version 0: the caller creates the record with the version returned.
-    Call it inside the action's transaction, before writing anything."""
+    """Locks the row of `target` (a saved instance, or a queryset whose first row is the record),
+    refuses the edit with `StaleEdit` unless its version is `expected_version` (None: no form
+    behind the write, e.g. the demo or the shell, so nothing to compare), then increments the
+    version with an UPDATE. Returns the new version (also set on an instance passed in). A
+    queryset that finds no row is at version 0: the caller creates the record with the version
+    returned. Call it inside the action's transaction, before writing anything."""
     current, found = _locked(target, expected_version)
     if current is not None:
         name = field_name(type(current))
@@ -106,6 +106,12 @@ def last_edit(record):
     )
 
 
+def _short(text: str, limit: int = 200) -> str:
+    """A long text (a projet's presentation) is shown by its beginning: the message is there to
+    say what changed, not to be copied from."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 @dataclass
 class Conflict:
     """What the refused user reads: who changed the record, when, and the values now saved."""
@@ -124,8 +130,8 @@ class Conflict:
             local = timezone.localtime(self.when)
             head = f"{self.who} a modifié cette fiche le {local:%d/%m/%Y} à {local:%H:%M}"
         if self.changes:
-            head += " : " + " ; ".join(f"{label} → {value}" for label, value in self.changes)
-        return head + "."
+            head += " : " + " ; ".join(f"{label} → {_short(value)}" for label, value in self.changes)
+        return head if head.endswith(".") else head + "."
 
     @property
     def advice(self) -> str:
