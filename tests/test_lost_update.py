@@ -5,11 +5,15 @@ input stays in the form."""
 
 import html
 import re
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
+from maillage.core.versioning import StaleEdit
+from maillage.directory.actions import save_partner
 from maillage.directory.models import DirectoryEntry, Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer
 from maillage.funding.models import RuleSet
@@ -290,3 +294,36 @@ def test_entered_indicator_value(idf, two, page):
     # A period nobody had entered when the form was read, entered by someone else meanwhile, is refused too.
     assert marie.post(page, {**form, "periode": "2024", "valeur": "68", "source": "CPAM 92"}).status_code == 302
     assert paul.post(page, {**form, "periode": "2024", "valeur": "67", "source": "CPAM 92"}).status_code == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saves_at_the_same_instant_let_exactly_one_through(idf):
+    """The row lock: without it, simultaneous saves holding the same version could all pass the
+    comparison before any increment."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
+        pytest.skip("an in-memory SQLite database is not shared between threads")
+    partner = Partner.objects.create(cpts=idf["cmv"], kind="dac", name="DAC 92 Sud")
+    barrier, outcomes = threading.Barrier(6), []
+
+    def attempt(n):
+        try:
+            barrier.wait()
+            phone = f"01 40 00 00 0{n}"
+            save_partner(
+                idf["cmv"], {"phone": phone}, None, partner=Partner.objects.get(pk=partner.pk), expected_version=0
+            )
+            outcomes.append(phone)
+        except StaleEdit:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = [o for o in outcomes if o != "refused"]
+    assert len(saved) == 1 and outcomes.count("refused") == 5
+    partner.refresh_from_db()
+    assert (partner.phone, partner.version) == (saved[0], 1)
