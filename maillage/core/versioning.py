@@ -62,8 +62,13 @@ def lock_and_check(target, expected_version) -> int:
 
 
 def _locked(target, expected_version):
-    queryset = type(target)._default_manager.filter(pk=target.pk) if isinstance(target, models.Model) else target
-    current = queryset.select_for_update().first()  # a queryset's first row: the record it names
+    if isinstance(target, models.Model):
+        queryset = type(target)._default_manager.filter(pk=target.pk).order_by()
+    else:
+        queryset = target
+    # The first row is the record the queryset names. `of=("self",)`: a default ordering through a
+    # foreign key (a fiche's projet, then its CPTS) joins other tables, whose rows must not be locked.
+    current = queryset.select_for_update(of=("self",)).first()
     if current is None and isinstance(target, models.Model):
         raise StaleEdit(None)  # deleted meanwhile
     found = getattr(current, field_name(queryset.model)) if current is not None else 0
