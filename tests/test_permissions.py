@@ -17,9 +17,11 @@ from django.utils import timezone
 from maillage.accounts import policy
 from maillage.accounts.models import RoleKind
 from maillage.accounts.policy import READ, WRITE, Action, Area
+from maillage.core.versioning import version_of
 from maillage.directory.models import Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.funding.models import RuleSet
+from maillage.lifecycle.models import Milestone
 from maillage.unscheduled.models import Booking, CalendarFeed, CareRequest, Slot
 from tests.factories import (
     ActivityFactory,
@@ -293,6 +295,17 @@ BODIES = {
     "www:team_invite": {"email": "nouvelle@exemple.fr", "kind": "member"},
     "www:team_role_change": {"kind": "member"},
     "www:team_rpps": {"rpps": MATRIX_RPPS},
+    "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
+}
+# The version each write's form carries (ADR 0017), read just before the request as a fresh page would.
+VERSIONS = {
+    "www:territory_add": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
+    "www:territory_remove": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
+    "www:directory_entry_edit": lambda idf: 0,  # no entry yet
+    "www:doctor_request_qualify": lambda idf: type(idf["mt"]).objects.get(pk=idf["mt"].pk).version,
+    "www:lifecycle_milestone": lambda idf: version_of(
+        Milestone.objects.filter(cpts=idf["cmv"], kind="letter_of_intent").first()
+    ),
 }
 
 
@@ -413,8 +426,8 @@ def test_permission_matrix(actors, name, method, path, access):
     got = {}
     for actor in ACTORS:
         data = {key: value.format(free_slot=idf["free_slot"].pk) for key, value in BODIES.get(name, {}).items()}
-        if name in BODIES:
-            data["version"] = type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version
+        if name in VERSIONS:
+            data["version"] = VERSIONS[name](idf)
         response = getattr(clients[actor], method)(path, data) if method == "post" else clients[actor].get(path)
         got[actor] = response.status_code
         if response.status_code == 200 and name in BODIES and actor == "coordinator":

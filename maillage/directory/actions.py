@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.directory.models import DirectoryEntry
 
 ENTRY_FIELDS = [
@@ -23,18 +23,22 @@ def _snapshot(entry: DirectoryEntry) -> dict:
     return values
 
 
-def update_entry(cpts, professional, data, actor) -> tuple[DirectoryEntry, dict]:
+def update_entry(cpts, professional, data, actor, *, expected_version=None) -> tuple[DirectoryEntry, dict]:
     """Sets what `cpts` records about `professional` (the fields present in `data`; `skills` is an
     iterable of Skill). Returns the entry and the changes as {field: {"before", "after"}}.
+    Refused (`versioning.StaleEdit`) if the entry changed since its form was read at `expected_version`.
 
     The entry is created on the first change only: opening the form and saving it untouched
     leaves no empty row behind and nothing in the log.
     """
     with transaction.atomic():
-        entry = DirectoryEntry.objects.select_for_update().filter(cpts=cpts, professional=professional).first()
+        found = DirectoryEntry.objects.filter(cpts=cpts, professional=professional)
+        version = versioning.lock_and_check(found, expected_version) + 1  # written with the entry
+        entry = found.first()
         created = entry is None
         if created:
             entry = DirectoryEntry(cpts=cpts, professional=professional)
+        entry.version = version
         before = _snapshot(entry)
         after = dict(before)
         after.update({name: data[name] for name in ENTRY_FIELDS if name in data})
@@ -79,15 +83,18 @@ def record_export(cpts, actor, *, file_format: str, table: str, filters: dict, r
 PARTNER_FIELDS = ["kind", "name", "siren", "address", "postal_code", "commune", "phone", "email", "website", "notes"]
 
 
-def save_partner(cpts, data, actor, *, partner=None):
+def save_partner(cpts, data, actor, *, partner=None, expected_version=None):
     """Creates (partner=None) or updates a partner of `cpts`. One transaction, one audit entry
-    naming the changed fields; an untouched form writes nothing."""
+    naming the changed fields; an untouched form writes nothing. An update is refused
+    (`versioning.StaleEdit`) if the partner changed since its form was read at `expected_version`."""
     from maillage.directory.models import Partner
 
     with transaction.atomic():
         created = partner is None
         if created:
             partner = Partner(cpts=cpts)
+        else:
+            partner.version = versioning.lock_and_check(partner, expected_version) + 1  # written with it
         before = {name: getattr(partner, name) for name in PARTNER_FIELDS}
         changed = [name for name in PARTNER_FIELDS if name in data and data[name] != before[name]]
         if not changed and not created:

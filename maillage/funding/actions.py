@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.funding import validation
 from maillage.funding.engine import ContractTerms, IndicatorTerms, MissionTerms
 from maillage.funding.lines import TIERS, Line
@@ -58,7 +58,9 @@ def _tier(cpts, draft: ContractDraft, existing: Contract | None) -> tuple[int, s
     return population, chosen, errors
 
 
-def save_contract(cpts, draft: ContractDraft, actor) -> Contract:
+def save_contract(cpts, draft: ContractDraft, actor, *, expected_version: int | None = None) -> Contract:
+    """Refused (`versioning.StaleEdit`) if the contract changed since its form was read at
+    `expected_version` (0: before it existed)."""
     existing = Contract.objects.filter(cpts=cpts).first()
     population, tier, errors = _tier(cpts, draft, existing)
     maxima = draft.rule_set.maxima(tier)
@@ -71,7 +73,7 @@ def save_contract(cpts, draft: ContractDraft, actor) -> Contract:
     if errors:
         raise FundingError(errors)
     try:
-        return _write_contract(cpts, draft, population, tier, actor)
+        return _write_contract(cpts, draft, population, tier, actor, expected_version)
     except IntegrityError:
         # Two first saves at once: the database keeps one contract per CPTS, the other is refused whole.
         raise FundingError(["Le contrat vient d'être enregistré par quelqu'un d'autre : rechargez la page."]) from None
@@ -91,12 +93,14 @@ def _signature_problems(cpts, signed_on) -> list[str]:
     ]
 
 
-def _write_contract(cpts, draft: ContractDraft, population: int, tier: str, actor) -> Contract:
+def _write_contract(cpts, draft: ContractDraft, population: int, tier: str, actor, expected_version) -> Contract:
     with transaction.atomic():
+        version = versioning.check_and_bump(Contract.objects.filter(cpts=cpts), expected_version)
         contract, created = Contract.objects.select_for_update().get_or_create(
             cpts=cpts,
             defaults={"rule_set": draft.rule_set, "signed_on": draft.signed_on, "population": population, "tier": tier},
         )
+        contract.version = version
         contract.rule_set, contract.signed_on, contract.ends_on = draft.rule_set, draft.signed_on, draft.ends_on
         contract.tier, contract.tier_reason = tier, draft.tier_reason.strip() if draft.tier else ""
         contract.save()

@@ -6,6 +6,7 @@ the admin, and a contract names the version it was signed under.
 
 from django.db import models
 
+from maillage.core import versioning
 from maillage.funding.lines import MISSION_LINES, TIERS, Line
 
 TIER_CHOICES = [(code, f"taille {code[1]}") for code in TIERS]
@@ -62,6 +63,7 @@ class Contract(models.Model):
     tier = models.CharField("taille retenue", max_length=2, choices=TIER_CHOICES)
     tier_reason = models.CharField("motif de la taille retenue", max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = versioning.version_field()
 
     class Meta:
         verbose_name = "contrat ACI"

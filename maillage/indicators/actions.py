@@ -1,6 +1,6 @@
 from django.db import IntegrityError, transaction
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.indicators import entry, registry
 from maillage.indicators.models import MAILLAGE, IndicatorValue, IndicatorValueRevision
 from maillage.indicators.periods import Period
@@ -28,12 +28,24 @@ def record_values(cpts, period: Period, *, actor=None) -> dict:
 
 
 def enter_value(
-    cpts, code: str, period, *, value=None, numerator=None, denominator=None, source="", source_date=None, actor
+    cpts,
+    code: str,
+    period,
+    *,
+    value=None,
+    numerator=None,
+    denominator=None,
+    source="",
+    source_date=None,
+    actor,
+    expected_version: int | None = None,
 ) -> IndicatorValue:
     """Keeps the value of an external indicator for `cpts` and `period` (a `Period` or its code),
     entered by `actor` from `source` dated `source_date`. Everything is checked first
     (`entry.EntryError` with French messages, nothing written); a value already there for the
-    period is corrected, its previous state kept as a revision."""
+    period is corrected, its previous state kept as a revision. `expected_version` is the version
+    of that value when the form was read (0: none yet): a value entered or corrected by someone
+    else since is not silently replaced (`versioning.StaleEdit`)."""
     checked = entry.check(
         code, period, value=value, numerator=numerator, denominator=denominator, source=source, source_date=source_date
     )
@@ -49,6 +61,7 @@ def enter_value(
     }
     key = {"cpts": cpts, "code": checked.indicator.code, "period": checked.period.code}
     with transaction.atomic():
+        fields["version"] = versioning.check_and_bump(IndicatorValue.objects.filter(**key), expected_version)
         kept = IndicatorValue.objects.select_for_update().filter(**key).first()
         revision = None
         if kept is None:
@@ -57,6 +70,9 @@ def enter_value(
                     kept = IndicatorValue.objects.create(**key, **fields)
             except IntegrityError:
                 kept = IndicatorValue.objects.select_for_update().get(**key)
+                if expected_version is not None:  # the form was read before that entry
+                    raise versioning.StaleEdit(kept) from None
+                fields["version"] = kept.version + 1
                 revision = _keep_revision(kept, actor)
         else:
             revision = _keep_revision(kept, actor)

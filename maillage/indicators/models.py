@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from maillage.core import versioning
+
 # The source of every value Maillage computes itself (an entered value names its own).
 MAILLAGE = "Maillage"
 
@@ -25,6 +27,7 @@ class IndicatorValue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     computed_at = models.DateTimeField("enregistrée le", auto_now=True)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["code", "period_start"]

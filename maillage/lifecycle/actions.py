@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core import audit, bounds
+from maillage.core import audit, bounds, versioning
 from maillage.core.models import log_transition
 from maillage.lifecycle import documents
 from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predecessors, successors
@@ -94,9 +94,19 @@ def _contract_problems(cpts, kind: str, day: date) -> list[str]:
 
 
 def date_milestone(
-    cpts: Cpts, kind: str, day: date, *, actor, amount=None, note: str = "", today: date | None = None
+    cpts: Cpts,
+    kind: str,
+    day: date,
+    *,
+    actor,
+    amount=None,
+    note: str = "",
+    today: date | None = None,
+    expected_version: int | None = None,
 ) -> Milestone:
-    """Records that the milestone `kind` happened on `day` (and, for the seed funding, its amount)."""
+    """Records that the milestone `kind` happened on `day` (and, for the seed funding, its amount).
+    Refused (`versioning.StaleEdit`) if the milestone changed since its form was read at
+    `expected_version` (0: not dated yet)."""
     if kind not in Kind.values:
         raise LifecycleError("Ce jalon n'existe pas.")
     if day is None:
@@ -110,8 +120,11 @@ def date_milestone(
         errors = date_problems(kind, day, dates, today) + amount_errors + _contract_problems(cpts, kind, day)
         if errors:
             raise LifecycleError(errors)
+        version = versioning.check_and_bump(Milestone.objects.filter(cpts=cpts, kind=kind), expected_version)
         milestone, _ = Milestone.objects.update_or_create(
-            cpts=cpts, kind=kind, defaults={"date": day, "amount": value, "note": (note or "").strip()[:255]}
+            cpts=cpts,
+            kind=kind,
+            defaults={"date": day, "amount": value, "note": (note or "").strip()[:255], "version": version},
         )
         details = {"jalon": kind, "date": day.isoformat()}
         if value is not None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from maillage.core import versioning
 from maillage.core.models import TransitionLog
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.phases import Phase
@@ -43,6 +44,7 @@ class Milestone(models.Model):
     amount = models.DecimalField("montant (€)", max_digits=12, decimal_places=2, null=True, blank=True)
     note = models.CharField("précision", max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = versioning.version_field()
 
     class Meta:
         verbose_name = "jalon"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.core.models import log_transition
 from maillage.projet import fiches as rules
 from maillage.projet import states
@@ -44,10 +44,16 @@ def _locked_draft(cpts) -> tuple[ProjetSante, bool]:
     return latest, False
 
 
-def save_texts(cpts, data: dict, actor) -> ProjetSante:
+def save_texts(cpts, data: dict, actor, *, expected_version: int | None = None) -> ProjetSante:
+    """Refused (`versioning.StaleEdit`) if the texts changed since their form was read at
+    `expected_version` (0: before the projet existed)."""
     cleaned = {name: (data.get(name) or "").strip() for name in TEXT_FIELDS if name in data}
     with transaction.atomic():
+        texts_version = versioning.check_and_bump(
+            ProjetSante.objects.filter(cpts=cpts).order_by("-version"), expected_version
+        )
         projet, created = _locked_draft(cpts)
+        projet.texts_version = texts_version  # a projet created here starts at it too
         changed = [name for name, value in cleaned.items() if getattr(projet, name) != value]
         for name in changed:
             setattr(projet, name, cleaned[name])
@@ -58,8 +64,12 @@ def save_texts(cpts, data: dict, actor) -> ProjetSante:
     return projet
 
 
-def save_fiche(cpts, data: dict, indicators: list[dict], actor, *, fiche: FicheAction | None = None) -> FicheAction:
-    """Creates (fiche=None) or replaces a fiche-action and its indicators, in the CPTS's draft."""
+def save_fiche(
+    cpts, data: dict, indicators: list[dict], actor, *, fiche: FicheAction | None = None, expected_version=None
+) -> FicheAction:
+    """Creates (fiche=None) or replaces a fiche-action and its indicators, in the CPTS's draft.
+    A replacement is refused (`versioning.StaleEdit`) if the fiche changed since its form was read
+    at `expected_version`."""
     try:
         values = rules.clean_fiche(data)
         rows = rules.clean_indicators(indicators)
@@ -72,6 +82,8 @@ def save_fiche(cpts, data: dict, indicators: list[dict], actor, *, fiche: FicheA
             fiche = FicheAction(projet=projet, position=last + 1)
         elif fiche.projet_id != projet.pk:
             raise ProjetError("Cette fiche-action appartient à une autre version du projet de santé.")
+        else:
+            versioning.check_and_bump(fiche, expected_version)
         for name, value in values.items():
             setattr(fiche, name, value)
         fiche.save()

@@ -66,6 +66,7 @@ def test_editing_writes_one_audit_entry_and_shows_the_new_values(directory, coor
             "new_patient_capacity": "15",
             "mssante_address": "Anne.Martin@Kine.MSSante.fr",
             "public_listing": "on",
+            "version": 0,  # no entry yet
         },
         follow=True,
     )
@@ -95,6 +96,7 @@ def test_editing_writes_one_audit_entry_and_shows_the_new_values(directory, coor
             "new_patient_capacity": "",
             "mssante_address": "anne.martin@kine.mssante.fr",
             "public_listing": "on",
+            "version": 1,
         },
     )
     last = AuditEntry.objects.filter(action="directory.entry.updated").first()
@@ -105,7 +107,7 @@ def test_editing_writes_one_audit_entry_and_shows_the_new_values(directory, coor
 
 
 def test_saving_an_untouched_form_writes_nothing(directory, coordinator_client):
-    response = coordinator_client.post(edit_url(directory["martin"]), {}, follow=True)
+    response = coordinator_client.post(edit_url(directory["martin"]), {"version": 0}, follow=True)
     assert "Aucune modification" in text(response)
     assert not DirectoryEntry.objects.filter(professional=directory["martin"]).exists()
     assert not AuditEntry.objects.filter(action="directory.entry.updated").exists()
@@ -136,7 +138,10 @@ def test_another_cpts_coordinator_cannot_edit(directory, login):
     other = login(RoleFactory(coordinator=True, cpts=directory["paris13"]).user, with_mfa=True)
     assert other.get(page_url(directory["lefevre"])).status_code == 404
     assert other.post(edit_url(directory["lefevre"]), {"is_member": "on"}).status_code == 404
-    assert other.post(f"/c/paris-13/annuaire/pro/{directory['lefevre'].national_id}/fiche/", {}).status_code == 302
+    assert (
+        other.post(f"/c/paris-13/annuaire/pro/{directory['lefevre'].national_id}/fiche/", {"version": 0}).status_code
+        == 302
+    )
     assert not AuditEntry.objects.filter(action="directory.entry.updated").exists()
 
 
@@ -203,6 +208,7 @@ def test_a_member_edits_their_own_entry_but_not_their_membership(directory, logi
             "languages": "anglais, portugais",
             "accepts_new_patients": "on",
             "new_patient_capacity": "12",
+            "version": 0,
         },
     )
     entry = DirectoryEntry.objects.get(pk=directory["published"].pk)

@@ -52,11 +52,12 @@ def test_coordinator_corrects_a_partner_and_the_log_names_the_fields(idf, coordi
     partner = Partner.objects.create(cpts=idf["cmv"], kind="dac", name="DAC 92 Sud")
     url = f"{URL}{partner.pk}/"
     assert "DAC 92 Sud" in text(coordinator_client.get(url))
-    coordinator_client.post(url, {"kind": "dac", "name": "DAC 92 Sud", "phone": "01 40 00 00 00"})
+    coordinator_client.post(url, {"kind": "dac", "name": "DAC 92 Sud", "phone": "01 40 00 00 00", "version": 0})
     partner.refresh_from_db()
     assert partner.phone == "01 40 00 00 00"
     assert AuditEntry.objects.get(action="directory.partner.updated").details == {"champs": ["phone"]}
-    coordinator_client.post(url, {"kind": "dac", "name": "DAC 92 Sud", "phone": "01 40 00 00 00"})
+    coordinator_client.post(url, {"kind": "dac", "name": "DAC 92 Sud", "phone": "01 40 00 00 00", "version": 1})
+    assert partner.version == 1 and Partner.objects.get(pk=partner.pk).version == 1  # untouched: not bumped
     assert AuditEntry.objects.filter(action="directory.partner.updated").count() == 1  # untouched: no entry
 
 

@@ -121,7 +121,9 @@ def test_reading_a_request_is_audited_and_another_cpts_request_is_404(desk):
 
 def test_qualify_then_close_with_a_reason(desk):
     request = DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="received")
-    desk["regulator"].post(f"/c/cmv/medecin-traitant/{request.pk}/qualifier/", {"c2s_ame": "on", "notes": "Rappeler"})
+    desk["regulator"].post(
+        f"/c/cmv/medecin-traitant/{request.pk}/qualifier/", {"c2s_ame": "on", "notes": "Rappeler", "version": 0}
+    )
     request.refresh_from_db()
     assert (request.status, request.c2s_ame, request.notes) == ("qualified", True, "Rappeler")
     refused = desk["regulator"].post(f"/c/cmv/medecin-traitant/{request.pk}/etat/", {"target": "closed"})
@@ -203,14 +205,21 @@ def test_a_gp_declares_capacity_and_a_non_gp_cannot(desk, login):
     doctor = login(gp_role.user)
     response = doctor.post(
         "/c/cmv/medecin-traitant/mes-patients/",
-        {"capacity": "4", "mode": "monthly", "commune": "92046", "communes": ["92046", "92020"], "priority_only": "on"},
+        {
+            "capacity": "4",
+            "mode": "monthly",
+            "commune": "92046",
+            "communes": ["92046", "92020"],
+            "priority_only": "on",
+            "version": "0",
+        },
         follow=True,
     )
     assert "Places restantes : <strong>4</strong>" in response.content.decode()
     offer = gp_role.user.doctor_offers.get()
     assert offer.priority_only and sorted(offer.communes.values_list("code", flat=True)) == ["92020", "92046"]
     negative = doctor.post(
-        "/c/cmv/medecin-traitant/mes-patients/", {"capacity": "-1", "mode": "total", "commune": "92046"}
+        "/c/cmv/medecin-traitant/mes-patients/", {"capacity": "-1", "mode": "total", "commune": "92046", "version": "1"}
     )
     assert negative.status_code == 400
     nurse = RoleFactory(cpts=desk["cmv"])

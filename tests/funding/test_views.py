@@ -95,7 +95,7 @@ def test_regional_viewers_read_and_others_get_404(client, login, idf, with_value
 
 
 def _form(**extra):
-    data = {"rule_set": "", "signed_on": "2024-05-02", "tier": "", "tier_reason": ""}
+    data = {"rule_set": "", "signed_on": "2024-05-02", "tier": "", "tier_reason": "", "version": "0"}
     for line, start, fixed, variable in (("access", "2024-05-02", "40 000", "25 000"),
                                          ("pathways", "", "50000", "0"), ("prevention", "", "20000", "0"),
                                          ("crisis", "", "20000", "10000")):  # fmt: skip

@@ -19,6 +19,7 @@ FORM = {
     "valeur": "70,1",
     "source": "CPAM des Hauts-de-Seine, tableau de bord ACI",
     "date_source": "2026-03-16",
+    "versions": "",  # the versions of the values read with the form: none yet
 }
 
 
@@ -118,7 +119,7 @@ def test_a_correction_shows_the_replaced_value(coordinator_client, enter):
     response = coordinator_client.post(
         "/c/cmv/indicateurs/cpam.depistage_sein/",
         {"code": "cpam.depistage_sein", "periode": "2025", "valeur": "70.1", "source": "CPAM, rectificatif",
-         "date_source": "2026-04-01"},
+         "date_source": "2026-04-01", "versions": "cpam.depistage_sein@2025=1"},
         follow=True,
     )  # fmt: skip
     page = text(response)

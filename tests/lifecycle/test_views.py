@@ -34,7 +34,9 @@ def test_the_coordinator_sees_phases_dates_computed_dates_and_late_flags(signed,
 
 
 def test_dating_a_milestone_with_htmx_answers_the_refreshed_timeline(signed, coordinator, coordinator_client):
-    response = coordinator_client.post("/c/cmv/parcours/jalons/start_pathways/", {"date": "2024-01-10"}, **HTMX)
+    response = coordinator_client.post(
+        "/c/cmv/parcours/jalons/start_pathways/", {"date": "2024-01-10", "version": 0}, **HTMX
+    )
     assert response.status_code == 200
     page = text(response)
     assert page.startswith('<div id="parcours">')
@@ -61,7 +63,7 @@ def test_a_refused_date_is_explained_next_to_its_milestone(signed, coordinator_c
 def test_seed_funding_amount_shown_in_euros(idf, coordinator_client):
     date_all(idf["cmv"], CHAIN_DATES[:1])
     response = coordinator_client.post(
-        "/c/cmv/parcours/jalons/seed_funding/", {"date": "2019-09-16", "amount": "50000"}
+        "/c/cmv/parcours/jalons/seed_funding/", {"date": "2019-09-16", "amount": "50000", "version": 0}
     )
     assert response.status_code == 302
     assert "50 000,00 €" in _row(text(coordinator_client.get("/c/cmv/parcours/")), "seed_funding").replace("\xa0", " ")
@@ -113,4 +115,6 @@ def test_others_get_404(idf, login, who):
 def test_the_admin_reads_and_writes(idf, login):
     admin = login(RoleFactory(admin=True).user)
     assert "<form" in text(admin.get("/c/cmv/parcours/"))
-    assert admin.post("/c/cmv/parcours/jalons/letter_of_intent/", {"date": "2020-01-01"}).status_code == 302
+    assert (
+        admin.post("/c/cmv/parcours/jalons/letter_of_intent/", {"date": "2020-01-01", "version": 0}).status_code == 302
+    )

@@ -63,7 +63,7 @@ def test_editing_a_fiche_shows_its_indicators_and_a_cleared_row_removes_one(dord
     fiche = actions.save_fiche(cpts, FICHE, [row], user)
     page = bergerac_coordinator.get(f"/c/bergerac/projet-de-sante/fiches/{fiche.pk}/").content.decode()
     assert 'value="12,5"' in page and 'value="Patients suivis"' in page
-    data = _post_data(title="Plaies chroniques")
+    data = _post_data(title="Plaies chroniques", version="0")
     data["indicateurs-TOTAL_FORMS"], data["indicateurs-INITIAL_FORMS"] = "3", "1"
     response = bergerac_coordinator.post(f"/c/bergerac/projet-de-sante/fiches/{fiche.pk}/", data)
     assert response.status_code == 302

@@ -76,7 +76,9 @@ def test_a_professional_opens_edits_and_withdraws_slots(idf, gp_client, soon):
     past = gp_client.post("/c/cmv/mes-creneaux/", {**form, "day": "2020-01-06"})
     assert "dans le passé" in past.content.decode()
     slot = Slot.objects.get()
-    gp_client.post(f"/c/cmv/mes-creneaux/{slot.pk}/", {**form, "start_time": "19:00", "end_time": "19:30"})
+    gp_client.post(
+        f"/c/cmv/mes-creneaux/{slot.pk}/", {**form, "start_time": "19:00", "end_time": "19:30", "version": 0}
+    )
     slot.refresh_from_db()
     assert timezone.localtime(slot.start).strftime("%H:%M") == "19:00" and slot.minutes == 30
     gp_client.post(f"/c/cmv/mes-creneaux/{slot.pk}/retirer/")

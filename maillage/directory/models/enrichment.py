@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from maillage.core import versioning
 from maillage.core.identifiers import validate_siren
 
 
@@ -49,6 +50,7 @@ class DirectoryEntry(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DirectoryEntryQuerySet.as_manager()
+    version = versioning.version_field()
 
     class Meta:
         verbose_name = "fiche d'annuaire"
@@ -94,6 +96,7 @@ class Partner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["name"]

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.doctor_access import notify
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.actions.lifecycle import move
@@ -19,17 +19,20 @@ def is_general_practitioner(professional) -> bool:
     return (professional.profession_code, professional.savoir_faire_code) == GENERAL_PRACTICE
 
 
-def save_offer(cpts, user, professional, data: dict, actor) -> DoctorOffer:
-    """Creates or updates the offer of `professional` (the GP linked to `user`) in `cpts`."""
+def save_offer(cpts, user, professional, data: dict, actor, *, expected_version: int | None = None) -> DoctorOffer:
+    """Creates or updates the offer of `professional` (the GP linked to `user`) in `cpts`;
+    refused (`versioning.StaleEdit`) if it changed since its form was read at `expected_version`."""
     if not is_general_practitioner(professional):
         raise AccessError("Seuls les médecins généralistes peuvent proposer de devenir médecin traitant.")
     if data.get("capacity") is not None and data["capacity"] < 0:
         raise AccessError("Le nombre de nouveaux patients ne peut pas être négatif.")
     with transaction.atomic():
-        offer = DoctorOffer.objects.select_for_update().filter(cpts=cpts, professional=professional).first()
+        mine = DoctorOffer.objects.filter(cpts=cpts, professional=professional)
+        version = versioning.check_and_bump(mine, expected_version)
+        offer = mine.first()
         before = {name: getattr(offer, name) for name in OFFER_FIELDS} if offer else {}
         if offer is None:
-            offer = DoctorOffer(cpts=cpts, professional=professional, user=user)
+            offer = DoctorOffer(cpts=cpts, professional=professional, user=user, version=version)
         for name in OFFER_FIELDS:
             if name in data:
                 setattr(offer, name, data[name])

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.core.models import log_transition
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.models import AccessSettings, DoctorRequest, PriorityWeight, Proposal, RequestTransition
@@ -70,11 +70,15 @@ def transition(request: DoctorRequest, target: str, actor, *, note: str = "", cl
     return request
 
 
-def qualify(request: DoctorRequest, data: dict, actor) -> DoctorRequest:
-    """Saves the situation and notes, recomputes the priority, and qualifies a request just received."""
+def qualify(request: DoctorRequest, data: dict, actor, *, expected_version: int | None = None) -> DoctorRequest:
+    """Saves the situation and notes, recomputes the priority, and qualifies a request just received.
+
+    `expected_version` is the version the form was read at: another person's save since then is
+    refused (`versioning.StaleEdit`) rather than erased."""
     if not request.is_open:
         raise AccessError("Cette demande est close : elle ne peut plus être modifiée.")
     with transaction.atomic():
+        versioning.check_and_bump(request, expected_version)
         for name in QUALIFICATION_FIELDS:
             if name in data:
                 setattr(request, name, data[name])

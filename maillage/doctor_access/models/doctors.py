@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from maillage.core import versioning
+
 
 def _month_start(now=None):
     return timezone.localtime(now or timezone.now()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -54,6 +56,7 @@ class DoctorOffer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DoctorOfferQuerySet.as_manager()
+    version = versioning.version_field()
 
     class Meta:
         verbose_name = "offre d'un médecin"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from maillage.core import versioning
 from maillage.core.identifiers import validate_nir
 from maillage.core.models import TransitionLog
 from maillage.doctor_access.states import OPEN, CloseReason, Status
@@ -71,6 +72,7 @@ class DoctorRequest(models.Model):
     )
 
     objects = DoctorRequestQuerySet.as_manager()
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["-priority", "received_at", "id"]

@@ -1,5 +1,6 @@
 from django.db import models
 
+from maillage.core import versioning
 from maillage.core.models import TransitionLog
 from maillage.indicators.registry import Mission
 from maillage.projet.states import Status
@@ -16,6 +17,9 @@ class ProjetSante(models.Model):
     diagnostic_comment = models.TextField("analyse du diagnostic", blank=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+    # `version` numbers the projet's versions; the edit counter of its texts is this one.
+    VERSION_FIELD = "texts_version"
+    texts_version = versioning.version_field()
 
     class Meta:
         ordering = ["cpts", "-version"]
@@ -53,6 +57,7 @@ class FicheAction(models.Model):
     means = models.TextField("moyens", blank=True)
     calendar = models.TextField("calendrier", blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["projet", "mission", "position", "id"]

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.directory.models import Activity, DirectoryEntry, Professional
 from maillage.unscheduled.actions import SlotError
 from maillage.unscheduled.enums import SlotStatus, SlotType, desk_bookable
@@ -83,11 +83,13 @@ def open_slot(cpts, professional, actor, *, start, end, kind, types) -> Slot:
     return slot
 
 
-def update_slot(slot: Slot, actor, *, start, end, kind, types) -> Slot:
+def update_slot(slot: Slot, actor, *, start, end, kind, types, expected_version: int | None = None) -> Slot:
+    """Refused (`versioning.StaleEdit`) if the slot changed since its form was read at `expected_version`."""
     types = _check_types(types)
     with transaction.atomic():
         _lock(slot.professional)
         slot = Slot.objects.select_for_update().get(pk=slot.pk)
+        versioning.check_and_bump(slot, expected_version)
         if slot.status != SlotStatus.FREE:
             raise SlotError("Ce créneau est réservé ou retiré : il ne peut plus être modifié.")
         _check_times(slot.professional, start, end, exclude=slot)

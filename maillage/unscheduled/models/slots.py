@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from maillage.core import versioning
 from maillage.unscheduled.enums import Kind, SlotStatus, SlotType, desk_bookable
 
 
@@ -45,6 +46,7 @@ class Slot(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SlotQuerySet.as_manager()
+    version = versioning.version_field()
 
     class Meta:
         ordering = ["start", "id"]

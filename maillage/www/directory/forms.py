@@ -1,6 +1,7 @@
 from django import forms
 
 from maillage.core.text import normalize
+from maillage.core.versioning import VersionedForm
 from maillage.directory import search
 from maillage.directory.models import Skill
 from maillage.territory.models import Commune, CptsCommune
@@ -92,7 +93,7 @@ class PublicSearchForm(forms.Form):
         self.fields["profession"].choices = [("", "Toutes"), *search.profession_choices()]
 
 
-class EntryForm(forms.Form):
+class EntryForm(VersionedForm, forms.Form):
     """What the CPTS records about a professional, beside the national register."""
 
     is_member = forms.BooleanField(label="Adhérent de la CPTS", required=False)

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from maillage.core.identifiers import is_valid_siren
+from maillage.core.versioning import StaleEdit, VersionedForm
 from maillage.directory import actions
 from maillage.directory.models import Partner
 from maillage.territory.models import Commune
 from maillage.www.scoping import WRITE, Area, cpts_for, may
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(VersionedForm, forms.ModelForm):
     commune = forms.CharField(
         label="Commune (code INSEE)", required=False, help_text="Par exemple 92046 pour Malakoff."
     )
@@ -80,12 +81,19 @@ def partner_edit(request, slug, pk):
     cpts = cpts_for(request, slug, Area.DIRECTORY, WRITE)
     partner = get_object_or_404(Partner.objects.of_cpts(cpts), pk=pk)
     form = PartnerForm(request.POST or None, instance=Partner.objects.get(pk=partner.pk))
-    if request.method == "POST" and form.is_valid():
-        _, changed = actions.save_partner(cpts, form.cleaned_data, request.user, partner=partner)
-        if changed:
-            messages.success(request, f"La fiche de {partner.name} a été mise à jour.")
-        return redirect("www:directory_partners", slug=cpts.slug)
     status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, changed = actions.save_partner(
+                cpts, form.cleaned_data, request.user, partner=partner, expected_version=form.expected_version
+            )
+        except StaleEdit as exc:
+            form.refuse(exc)
+            status = 409
+        else:
+            if changed:
+                messages.success(request, f"La fiche de {partner.name} a été mise à jour.")
+            return redirect("www:directory_partners", slug=cpts.slug)
     return render(
         request, "directory/partner_edit.html", {"cpts": cpts, "partner": partner, "form": form}, status=status
     )

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core import versioning
 from maillage.directory import actions, search
 from maillage.directory.models import DirectoryEntry, Professional, ProfessionalAccount
 from maillage.www.directory import exports
@@ -104,7 +105,7 @@ def _professional_context(request, cpts, professional, form=None):
     editor = _editor(request, cpts, professional)
     can_edit = editor is not None
     if can_edit and form is None:
-        form = _entry_form(editor, initial=EntryForm.initial_from(entry))
+        form = _entry_form(editor, initial=EntryForm.initial_from(entry), version=versioning.version_of(entry))
     return {
         "own_entry": editor == "self",
         "cpts": cpts,
@@ -133,7 +134,14 @@ def entry_edit(request, slug, national_id):
     if not form.is_valid():
         context = _professional_context(request, cpts, professional, form)
         return render(request, "directory/professional.html", context, status=400)
-    _, changes = actions.update_entry(cpts, professional, form.cleaned_data, request.user)
+    try:
+        _, changes = actions.update_entry(
+            cpts, professional, form.cleaned_data, request.user, expected_version=form.expected_version
+        )
+    except versioning.StaleEdit as exc:
+        form.refuse(exc, EntryForm.initial_from(exc.current))
+        context = _professional_context(request, cpts, professional, form)
+        return render(request, "directory/professional.html", context, status=409)
     if changes:
         messages.success(request, f"La fiche de {professional.full_name} a été mise à jour.")
     else:

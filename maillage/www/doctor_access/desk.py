@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.versioning import StaleEdit
 from maillage.doctor_access.actions import AccessError, intake, lifecycle, privacy
 from maillage.doctor_access.actions.doctors import expire_proposals
 from maillage.doctor_access.models import DoctorRequest
@@ -115,7 +116,10 @@ def request_qualify(request, slug, pk):
     if not form.is_valid():
         return _detail(request, cpts, found, qualify=form, status=400)
     try:
-        lifecycle.qualify(found, form.cleaned_data, request.user)
+        lifecycle.qualify(found, form.cleaned_data, request.user, expected_version=form.expected_version)
+    except StaleEdit as exc:
+        form.refuse(exc)
+        return _detail(request, cpts, DoctorRequest.objects.get(pk=found.pk), qualify=form, status=409)
     except AccessError as exc:
         messages.error(request, str(exc))
         return redirect("www:doctor_request", slug=cpts.slug, pk=found.pk)

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.versioning import StaleEdit
 from maillage.doctor_access.actions import AccessError, doctors, intake
 from maillage.doctor_access.actions.privacy import record_list_read, record_read
 from maillage.doctor_access.models import DoctorOffer, Proposal
@@ -54,13 +55,20 @@ def doctor_space(request, slug):
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                doctors.save_offer(cpts, request.user, professional, data, request.user)
+                doctors.save_offer(
+                    cpts, request.user, professional, data, request.user, expected_version=form.expected_version
+                )
+            except StaleEdit as exc:
+                form.refuse(exc)
+                status = 409
             except AccessError as exc:
                 messages.error(request, str(exc))
+                return redirect("www:doctor_space", slug=cpts.slug)
             else:
                 messages.success(request, "Vos disponibilités sont enregistrées.")
-            return redirect("www:doctor_space", slug=cpts.slug)
-        status = 400
+                return redirect("www:doctor_space", slug=cpts.slug)
+        else:
+            status = 400
     proposals = (
         Proposal.objects.filter(offer__cpts=cpts, offer__professional=professional)
         .select_related("request__commune")

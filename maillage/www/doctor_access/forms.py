@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from maillage.core import bounds
 from maillage.core.identifiers import is_valid_nir
+from maillage.core.versioning import VersionedForm
 from maillage.doctor_access.consent import CONSENT_TEXT
 from maillage.doctor_access.models import AccessSettings, DoctorOffer, DoctorRequest, Proposal
 from maillage.doctor_access.priority import Criterion
@@ -119,7 +120,7 @@ class ReferralForm(IntakeForm):
     )
 
 
-class QualifyForm(forms.ModelForm):
+class QualifyForm(VersionedForm, forms.ModelForm):
     class Meta:
         formfield_callback = bounds.formfield
         model = DoctorRequest
@@ -177,7 +178,7 @@ class SettingsForm(forms.ModelForm):
         fields = ["proposal_days", "reach_km", "purge_months"]
 
 
-class OfferForm(forms.ModelForm):
+class OfferForm(VersionedForm, forms.ModelForm):
     commune = CommuneChoiceField(queryset=None, label="Commune du cabinet", empty_label=None)
     communes = forms.ModelMultipleChoiceField(
         queryset=None,

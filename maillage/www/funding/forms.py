@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 
 from maillage.core import bounds
+from maillage.core.versioning import VersionedForm, version_of
 from maillage.funding.actions import ContractDraft
 from maillage.funding.engine import IndicatorTerms, MissionTerms, Step
 from maillage.funding.lines import MISSION_LINES, OPTIONAL, TIERS
@@ -58,7 +59,7 @@ def parse_steps(text: str) -> list[Step]:
     return steps
 
 
-class ContractForm(forms.Form):
+class ContractForm(VersionedForm, forms.Form):
     rule_set = forms.ModelChoiceField(RuleSet.objects.all(), label="Règlement", empty_label=None)
     signed_on = forms.DateField(
         label="Date de signature de l'ACI", widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
@@ -74,7 +75,7 @@ class ContractForm(forms.Form):
     def __init__(self, *args, cpts, contract: Contract | None = None, **kwargs):
         self.cpts = cpts
         computed = contract.population if contract else cpts.population()
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version=version_of(contract), **kwargs)
         if contract is not None:
             self.initial.update(
                 rule_set=contract.rule_set_id, signed_on=contract.signed_on, ends_on=contract.ends_on,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from maillage.core.versioning import StaleEdit
 from maillage.funding import documents, report
 from maillage.funding.actions import FundingError, record_crisis, save_contract
 from maillage.funding.lines import Line
@@ -80,18 +81,19 @@ def contract_edit(request, slug):
     cpts, _ = cpts_for_funding(request, slug, write=True)
     contract = contract_of(cpts)
     form = ContractForm(request.POST or None, cpts=cpts, contract=contract)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                save_contract(cpts, form.draft(), request.user)
-            except FundingError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
-            else:
-                messages.success(request, "Contrat ACI enregistré.")
-                return redirect("www:funding", slug=cpts.slug)
-        status = 400
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_contract(cpts, form.draft(), request.user, expected_version=form.expected_version)
+        except StaleEdit as exc:
+            form.refuse(exc, ContractForm(cpts=cpts, contract=exc.current).initial if exc.current else None)
+            status = 409
+        except FundingError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "Contrat ACI enregistré.")
+            return redirect("www:funding", slug=cpts.slug)
     return render(request, "funding/contract.html", {"cpts": cpts, "form": form, "contract": contract}, status=status)
 
 

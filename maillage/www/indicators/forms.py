@@ -3,7 +3,10 @@ the action's (`maillage.indicators.entry`): the form only puts each message besi
 
 from django import forms
 
+from maillage.core import versioning
 from maillage.indicators import entry, registry
+from maillage.indicators.models import IndicatorValue
+from maillage.indicators.periods import Period, PeriodError
 
 # entry's field names → the form's
 FIELDS = {
@@ -43,8 +46,15 @@ class ValueForm(forms.Form):
         help_text="jj/mm/aaaa",
     )
 
-    def __init__(self, *args, indicator=None, **kwargs):
+    # The versions of the CPTS's entered values when the form was read ("code@period=version;…"):
+    # the one of the value posted is checked by the action, so that a value someone else entered
+    # or corrected meanwhile is not silently replaced (ADR 0017).
+    versions = forms.CharField(widget=versioning.VersionInput, required=False)
+    stale = None  # the Conflict after a refused save
+
+    def __init__(self, *args, cpts, indicator=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.cpts, self.indicator = cpts, indicator
         self.fields["code"].choices = [(i.code, i.label) for i in registry.external()]
         self.fields["code"].error_messages["required"] = "Choisissez l'indicateur."
         if indicator is not None:
@@ -59,6 +69,7 @@ class ValueForm(forms.Form):
                 self.fields["denominateur"].label = f"Dénominateur : {indicator.denominator}"
             else:
                 self.fields["valeur"].label = f"Valeur ({indicator.unit})"
+        self.fields["versions"].initial = self.read_versions()
 
     def clean(self):
         # Every field is optional for Django: the entry's own checks say what is missing, in the
@@ -76,6 +87,38 @@ class ValueForm(forms.Form):
                 visible = name in self.fields and not self.fields[name].widget.is_hidden
                 self.add_error(name if visible else None, message)
         return data
+
+    def read_versions(self) -> str:
+        rows = IndicatorValue.objects.filter(cpts=self.cpts, code__in=[c for c, _ in self.fields["code"].choices])
+        if self.indicator is not None:
+            rows = rows.filter(code=self.indicator.code)
+        return ";".join(
+            f"{code}@{period}={version}" for code, period, version in rows.values_list("code", "period", "version")
+        )
+
+    @property
+    def expected_version(self) -> int:
+        """The posted version of the value being entered: 0 if there was none, -1 if unreadable."""
+        posted = self.data.get("versions")
+        try:
+            seen = dict(part.rsplit("=", 1) for part in posted.split(";") if part)
+            key = f"{self.cleaned_data.get('code')}@{Period.parse(self.cleaned_data.get('periode', '')).code}"
+            return int(seen.get(key, 0))
+        except (AttributeError, ValueError, PeriodError):
+            return -1
+
+    def refuse(self, exc: versioning.StaleEdit) -> versioning.Conflict:
+        """As `VersionedForm.refuse`: the input kept, the versions read again, the other change described."""
+        current = exc.current
+        saved = {} if current is None else {
+            "valeur": current.value, "numerateur": current.numerator, "denominateur": current.denominator,
+            "source": current.source, "date_source": current.source_date,
+        }  # fmt: skip
+        data = self.data.copy()
+        data["versions"] = self.read_versions()
+        self.data = data
+        self.stale = versioning.conflict(current, versioning.differences(self, saved))
+        return self.stale
 
     def action_arguments(self) -> dict:
         data = self.cleaned_data

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from maillage.accounts import policy
+from maillage.core.versioning import StaleEdit
 from maillage.indicators import entry, registry, values
 from maillage.indicators.actions import enter_value
 from maillage.indicators.chart import line_chart
@@ -44,13 +45,22 @@ def _save(request, cpts, form):
     if not form.is_valid():
         return None
     try:
-        kept = enter_value(cpts, **form.action_arguments(), actor=request.user)
+        kept = enter_value(cpts, **form.action_arguments(), actor=request.user, expected_version=form.expected_version)
+    except StaleEdit as exc:
+        form.refuse(exc)
+        return None
     except entry.EntryError as exc:  # the day turned between the form's check and the action's
         form.add_error(None, str(exc))
         return None
     indicator = registry.get(kept.code)
     messages.success(request, f"Valeur enregistrée : {indicator.label}, {Period.parse(kept.period).label}.")
     return redirect("www:indicator_detail", slug=cpts.slug, code=kept.code)
+
+
+def _status(form, error="") -> int:
+    if form is not None and form.stale:
+        return 409
+    return 400 if error or (form is not None and form.errors) else 200
 
 
 def mission_rows(cpts, period: Period, *, regional: bool = False) -> list[tuple[str, list]]:
@@ -106,7 +116,7 @@ def _cpts(request, slug):
 
 def cpts_indicators(request, slug):
     cpts, can_enter, regional = _cpts(request, slug)
-    form = ValueForm(request.POST) if request.method == "POST" else ValueForm()
+    form = ValueForm(request.POST if request.method == "POST" else None, cpts=cpts)
     if request.method == "POST" and (done := _save(request, cpts, form)):
         return done
     period, error = period_from(request)
@@ -124,7 +134,7 @@ def cpts_indicators(request, slug):
             "form": form if can_enter else None,
             "error": error,
         },
-        status=400 if error or form.errors else 200,
+        status=_status(form, error),
     )
 
 
@@ -156,11 +166,11 @@ def indicator_detail(request, slug, code):
         raise Http404("Indicateur inconnu.")
     if request.method == "POST" and not indicator.external:
         raise Http404("Cet indicateur ne se saisit pas.")
-    form = ValueForm(request.POST, indicator=indicator) if request.method == "POST" else None
+    form = ValueForm(request.POST, cpts=cpts, indicator=indicator) if request.method == "POST" else None
     if form is not None and (done := _save(request, cpts, form)):
         return done
     if form is None and indicator.external:
-        form = ValueForm(indicator=indicator)
+        form = ValueForm(cpts=cpts, indicator=indicator)
     rows = history_rows(cpts, indicator, values.history(cpts, code), regional=regional)
     return render(
         request,
@@ -176,5 +186,5 @@ def indicator_detail(request, slug, code):
             "charts": _charts(rows),
             "form": form if can_enter else None,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=_status(form),
     )

@@ -1,11 +1,12 @@
 from django import forms
 
 from maillage.core import bounds
+from maillage.core.versioning import VersionedForm
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.phases import Phase
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(VersionedForm, forms.Form):
     date = forms.DateField(
         label="Date",
         validators=[bounds.plausible_date],

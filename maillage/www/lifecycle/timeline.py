@@ -17,6 +17,7 @@ class Row:
     deadline: Deadline | None = None
     optional: bool = False  # a mission without deadline (quality, support)
     errors: list[str] = field(default_factory=list)
+    typed: dict[str, str] = field(default_factory=dict)  # what was typed, kept after a refused save
 
     @property
     def kind(self) -> str:
@@ -35,6 +36,10 @@ class Row:
         return self.milestone.note if self.milestone else ""
 
     @property
+    def version(self) -> int:
+        return self.milestone.version if self.milestone else 0
+
+    @property
     def with_amount(self) -> bool:
         return self.kind in WITH_AMOUNT
 
@@ -43,8 +48,8 @@ class Row:
         return self.kind == Kind.ARS_RESPONSE
 
 
-def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | None = None) -> dict:
-    errors = errors or {}
+def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | None = None, typed=None) -> dict:
+    errors, typed = errors or {}, typed or {}
     lifecycle = Lifecycle.objects.filter(cpts=cpts).first()
     phase = lifecycle.phase if lifecycle else Phase.IDEATION
     milestones = {m.kind: m for m in Milestone.objects.filter(cpts=cpts).prefetch_related("documents")}
@@ -60,6 +65,7 @@ def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | 
                 due.get(step.kind),
                 optional=mission is not None and MISSION_DEADLINES[mission] is None,
                 errors=errors.get(step.kind, []),
+                typed=typed.get(step.kind, {}),
             )
         )
     current = ORDER.index(phase)

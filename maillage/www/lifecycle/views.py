@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from maillage.core.versioning import StaleEdit
 from maillage.lifecycle import actions
 from maillage.lifecycle.documents import media_type
 from maillage.lifecycle.milestones import Kind
@@ -23,8 +24,8 @@ from maillage.www.lifecycle.scoping import timeline_cpts_for
 from maillage.www.scoping import WRITE, Area, cpts_for
 
 
-def _render(request, cpts, *, can_write=True, errors=None, done="", status=200):
-    context = page.build(cpts, today=timezone.localdate(), can_write=can_write, errors=errors)
+def _render(request, cpts, *, can_write=True, errors=None, done="", status=200, typed=None):
+    context = page.build(cpts, today=timezone.localdate(), can_write=can_write, errors=errors, typed=typed)
     context["done"] = done
     if is_htmx(request):
         return render(request, "lifecycle/_timeline.html", context)
@@ -54,7 +55,17 @@ def milestone(request, slug, kind):
         return _render(request, cpts, errors={kind: _form_errors(form)}, status=400)
     data = form.cleaned_data
     try:
-        actions.date_milestone(cpts, kind, data["date"], actor=request.user, amount=data["amount"], note=data["note"])
+        actions.date_milestone(
+            cpts, kind, data["date"], actor=request.user, amount=data["amount"], note=data["note"],
+            expected_version=form.expected_version,
+        )  # fmt: skip
+    except StaleEdit as exc:
+        current = exc.current
+        stale = form.refuse(
+            exc, {"date": current.date, "amount": current.amount, "note": current.note} if current else None
+        )
+        typed = {kind: {"date": request.POST.get("date", ""), "amount": request.POST.get("amount", "")}}
+        return _render(request, cpts, errors={kind: [stale.message, stale.advice]}, status=409, typed=typed)
     except actions.LifecycleError as exc:
         return _render(request, cpts, errors={kind: exc.messages}, status=400)
     return _done(request, cpts, f"« {Kind(kind).label} » daté du {data['date']:%d/%m/%Y}.")

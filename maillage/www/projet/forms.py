@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from maillage.core import bounds
+from maillage.core.versioning import VersionedForm
 from maillage.indicators import registry
 from maillage.indicators.registry import Mission
 from maillage.projet import fiches as rules
@@ -12,7 +13,7 @@ from maillage.projet.models import FicheAction, ProjetSante
 TEXTAREA = {"rows": 4}
 
 
-class TextsForm(forms.ModelForm):
+class TextsForm(VersionedForm, forms.ModelForm):
     class Meta:
         formfield_callback = bounds.formfield
         model = ProjetSante
@@ -26,7 +27,7 @@ class TextsForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 8}) for name in fields}
 
 
-class FicheForm(forms.Form):
+class FicheForm(VersionedForm, forms.Form):
     """Every field optional here: `rules.clean_fiche` says what is missing, in the same words the
     actions use."""
 
@@ -61,7 +62,11 @@ class FicheForm(forms.Form):
 
     @classmethod
     def for_fiche(cls, fiche: FicheAction):
-        return cls(initial={name: getattr(fiche, name) for name in ["mission", *rules.FICHE_TEXTS]})
+        return cls(initial=cls.initial_of(fiche), version=fiche.version)
+
+    @staticmethod
+    def initial_of(fiche: FicheAction) -> dict:
+        return {name: getattr(fiche, name) for name in ["mission", *rules.FICHE_TEXTS]}
 
     def clean(self):
         try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.accounts import policy
+from maillage.core.versioning import StaleEdit
 from maillage.indicators.registry import Mission
 from maillage.projet import actions, diagnostic, document, states, workbook
 from maillage.projet.models import FicheAction, ProjetSante
@@ -114,26 +115,35 @@ def texts_edit(request, slug):
     cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     projet = actions.current(cpts) or ProjetSante(cpts=cpts)
     form = TextsForm(request.POST or None, instance=projet)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            actions.save_texts(cpts, form.cleaned_data, request.user)
+            actions.save_texts(cpts, form.cleaned_data, request.user, expected_version=form.expected_version)
+        except StaleEdit as exc:
+            form.refuse(exc)
+            status = 409
         except actions.ProjetError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "Textes du projet de santé enregistrés.")
             return redirect("www:projet_home", slug=cpts.slug)
-    status = 400 if request.method == "POST" else 200
     return render(request, "projet/texts_form.html", {"cpts": cpts, "form": form}, status=status)
 
 
 def _fiche_page(request, cpts, fiche):
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST":
         form = FicheForm(request.POST)
         indicators = indicator_formset(request.POST, fiche)
         if form.is_valid() and indicators.is_valid():
             try:
                 rows = indicator_rows(indicators)
-                saved = actions.save_fiche(cpts, form.cleaned_data, rows, request.user, fiche=fiche)
+                saved = actions.save_fiche(
+                    cpts, form.cleaned_data, rows, request.user, fiche=fiche, expected_version=form.expected_version
+                )
+            except StaleEdit as exc:
+                form.refuse(exc, FicheForm.initial_of(exc.current) if exc.current else None)
+                status = 409
             except actions.ProjetError as exc:
                 messages.error(request, str(exc))
             else:
@@ -152,7 +162,7 @@ def _fiche_page(request, cpts, fiche):
         "projet": projet,
         "editable": projet is None or states.editable(projet.status),
     }
-    return render(request, "projet/fiche_form.html", context, status=400 if request.method == "POST" else 200)
+    return render(request, "projet/fiche_form.html", context, status=status)
 
 
 def _fiche_of(cpts, pk) -> FicheAction:

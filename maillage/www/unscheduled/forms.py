@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from maillage.core import bounds
+from maillage.core.versioning import VersionedForm
 from maillage.unscheduled.enums import Kind, SlotType, UnmetReason, Urgency
 from maillage.unscheduled.models import CareRequest, SlotTemplate
 from maillage.www.doctor_access.forms import CommuneChoiceField
@@ -51,6 +52,10 @@ class SlotForm(forms.Form):
         start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
         return {"day": start.date(), "start_time": start.time(), "end_time": end.time(), "kind": slot.kind,
                 "types": slot.types}  # fmt: skip
+
+
+class SlotEditForm(VersionedForm, SlotForm):
+    """Editing an open slot: it carries the version it was read at."""
 
 
 class TemplateForm(forms.ModelForm):

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 
 from maillage.core import audit
 from maillage.core.french import plural
+from maillage.core.versioning import StaleEdit
 from maillage.unscheduled import calendar
 from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.actions import slots as slot_actions
 from maillage.unscheduled.enums import BookingStatus
 from maillage.unscheduled.models import Booking, CalendarFeed, Slot
 from maillage.www.scoping import READ, WRITE, Area, cpts_for, professional_of
-from maillage.www.unscheduled.forms import SlotForm, TemplateForm
+from maillage.www.unscheduled.forms import SlotEditForm, SlotForm, TemplateForm
 
 
 def _mine(request, slug):
@@ -104,19 +105,23 @@ def _own_slot(request, slug, pk):
 
 def slot_edit(request, slug, pk):
     cpts, slot = _own_slot(request, slug, pk)
-    form = SlotForm(request.POST or None, initial=SlotForm.initial_for(slot))
+    form = SlotEditForm(request.POST or None, initial=SlotForm.initial_for(slot), version=slot.version)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             slot_actions.update_slot(
-                slot, request.user, start=data["start"], end=data["end"], kind=data["kind"], types=data["types"]
-            )
+                slot, request.user, start=data["start"], end=data["end"], kind=data["kind"], types=data["types"],
+                expected_version=form.expected_version,
+            )  # fmt: skip
+        except StaleEdit as exc:
+            form.refuse(exc, SlotForm.initial_for(exc.current) if exc.current else None)
+            status = 409
         except SlotError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Créneau modifié.")
             return redirect("www:snp_slots", slug=cpts.slug)
-    status = 400 if request.method == "POST" else 200
     return render(request, "unscheduled/slot_edit.html", {"cpts": cpts, "slot": slot, "form": form}, status=status)
 
 
