@@ -204,12 +204,15 @@ class VersionInput(forms.HiddenInput):
         return context
 
 
+MAX_VERSION = 2**31 - 1  # a PositiveIntegerField on PostgreSQL
+
+
 class VersionedForm(forms.Form):
     """A mixin for edit forms (put it first: `class F(VersionedForm, forms.ModelForm)`): a hidden
     `version`, from the instance of a ModelForm or the `version=` argument; `expected_version` is
     what was posted (-1 when missing or unreadable: refused as stale, as the territory editor does)."""
 
-    version = forms.IntegerField(widget=VersionInput, required=False)
+    version = forms.IntegerField(widget=VersionInput, required=False, max_value=MAX_VERSION)
     stale = None  # the Conflict after a refused save
 
     def __init__(self, *args, version=None, **kwargs):

@@ -49,7 +49,8 @@ class ValueForm(forms.Form):
     # The versions of the CPTS's entered values when the form was read ("code@period=version;…"):
     # the one of the value posted is checked by the action, so that a value someone else entered
     # or corrected meanwhile is not silently replaced (ADR 0017).
-    versions = forms.CharField(widget=versioning.VersionInput, required=False)
+    # Every entered value of the CPTS as « code@period=version; »: a few thousand at the very most.
+    versions = forms.CharField(widget=versioning.VersionInput, required=False, max_length=100_000)
     stale = None  # the Conflict after a refused save
 
     def __init__(self, *args, cpts, indicator=None, **kwargs):
