@@ -1,9 +1,10 @@
-"""The second factor as people meet it: a member at first login, an admin through /admin/login/."""
+"""The second factor as people meet it: a member at first login, a coordinator at every login, an
+admin through /admin/login/."""
 
 import pytest
 
 from tests.accounts.conftest import gp_with_a_proposed_patient, totp_code, with_totp
-from tests.factories import PASSWORD, RoleFactory
+from tests.factories import PASSWORD, DoctorRequestFactory, RoleFactory
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,26 @@ def test_member_sets_up_totp_then_reaches_mes_patients(page, idf):
     assert page.page.url.endswith("/accounts/2fa/recovery-codes/")
     assert page.page.locator(".codes li").count() == 10
     page.goto("/c/cmv/medecin-traitant/mes-patients/")
+    assert "Lefèvre" in page.text()
+    assert page.console_errors == []
+
+
+def test_coordinator_gives_the_code_before_the_waiting_list(page, idf):
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    secret = with_totp(coordinator)
+    DoctorRequestFactory(cpts=idf["cmv"], commune=idf["communes"]["92046"], last_name="Lefèvre")
+    page.goto("/c/cmv/medecin-traitant/")
+    assert "/accounts/login/" in page.page.url
+    _fill_login(page, coordinator.email, PASSWORD)
+    assert page.page.url.endswith("/accounts/2fa/authenticate/")  # the password alone opens nothing
+    page.goto("/c/cmv/medecin-traitant/")
+    assert "/accounts/" in page.page.url and "Lefèvre" not in page.text()
+    page.goto("/accounts/2fa/authenticate/")
+    page.page.get_by_label("Code", exact=True).fill(totp_code(secret))
+    page.page.get_by_role("button", name="Connexion").click()
+    page.page.wait_for_load_state("networkidle")
+    page.goto("/c/cmv/medecin-traitant/")
+    assert page.page.url.endswith("/c/cmv/medecin-traitant/")
     assert "Lefèvre" in page.text()
     assert page.console_errors == []
 
