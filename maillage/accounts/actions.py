@@ -121,11 +121,19 @@ def _open(token: str) -> Invitation:
     return invitation
 
 
-def _grant(invitation: Invitation, user) -> Role:
+def _grant(invitation: Invitation, user, *, new_account: bool) -> Role:
+    """The invitation's role given to `user`, the invitation used up, the acceptance audited."""
     role, _ = Role.objects.get_or_create(user=user, kind=invitation.kind, cpts=invitation.cpts)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(
+        "accounts.invitation.accepted",
+        actor=user,
+        cpts=invitation.cpts,
+        obj=invitation,
+        details={"kind": invitation.kind, "new_account": new_account},
+    )
     return role
 
 
@@ -140,15 +148,7 @@ def accept_as_new_user(token: str, *, password: str, first_name: str, last_name:
         raise AccountsError(f"Un compte existe déjà pour {invitation.email} : connectez-vous pour accepter.")
     user = User.objects.create_user(invitation.email, password, first_name=first_name, last_name=last_name)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    role = _grant(invitation, user)
-    audit.record(
-        "accounts.invitation.accepted",
-        actor=user,
-        cpts=invitation.cpts,
-        obj=invitation,
-        details={"kind": invitation.kind, "new_account": True},
-    )
-    return role
+    return _grant(invitation, user, new_account=True)
 
 
 @transaction.atomic
@@ -160,15 +160,7 @@ def accept_as_existing_user(token: str, user) -> Role:
             f"Cette invitation est adressée à {invitation.email}, la session ouverte est celle de {user.email}. "
             "Déconnectez-vous puis ouvrez à nouveau le lien."
         )
-    role = _grant(invitation, user)
-    audit.record(
-        "accounts.invitation.accepted",
-        actor=user,
-        cpts=invitation.cpts,
-        obj=invitation,
-        details={"kind": invitation.kind, "new_account": False},
-    )
-    return role
+    return _grant(invitation, user, new_account=False)
 
 
 def _keep_a_coordinator(role: Role) -> None:

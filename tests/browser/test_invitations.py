@@ -1,6 +1,7 @@
 """Invitations in headless Chromium: a coordinator invites a regulator by email; the regulator
 opens the link, chooses a password, sets up the second factor and books a slot at the SNP desk."""
 
+import io
 import re
 import time
 from datetime import timedelta
@@ -8,9 +9,11 @@ from datetime import timedelta
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from maillage.accounts.models import Role
+from maillage.territory.models import Cpts
 from maillage.unscheduled.actions.slots import open_slot
 from maillage.unscheduled.models import Booking
 from tests.browser.conftest import Page
@@ -52,11 +55,16 @@ def _coordinator_invites(page, idf, email):
     page.page.locator("input[name=code]").fill(_totp_code(secret))
     page.page.get_by_role("button", name="Connexion").click()
     page.page.wait_for_load_state("networkidle")
+    _invite_from_the_dashboard(page, "CPTS Châtillon-Malakoff-Vanves", email)
+
+
+def _invite_from_the_dashboard(page, cpts_name, email):
     page.page.get_by_role("link", name="Gérer l'équipe").click()
     page.page.wait_for_load_state("networkidle")
-    assert "Équipe de la CPTS Châtillon-Malakoff-Vanves" in page.text()
+    assert f"Équipe de la {cpts_name}" in page.text()
     page.page.get_by_label("Adresse électronique de la personne").fill(email)
-    page.page.get_by_label(re.compile(r"^Rôle\s*:?$")).select_option(label="régulateur du numéro unique")
+    # The invitation's role (the header also has a role switcher when the person holds several).
+    page.page.locator("#id_kind").select_option(label="régulateur du numéro unique")
     page.page.get_by_role("button", name="Envoyer l'invitation").click()
     page.page.get_by_text(f"Invitation envoyée à {email} (régulateur du numéro unique).").wait_for()
     assert f"{email} — régulateur du numéro unique" in page.text()
@@ -69,8 +77,42 @@ def test_an_invited_regulator_sets_up_the_account_and_the_second_factor_then_boo
 ):
     assert settings.DEMO_RELAX_MFA is False  # the second factor is really asked for
     _coordinator_invites(page, idf, "regulation@exemple.fr")
-    [sent] = mail.outbox  # the live server sends through the test's in-memory backend
-    assert sent.to == ["regulation@exemple.fr"]
+    _the_regulator_joins_and_books(
+        page, browser, live_server, gp_slot, "CPTS Châtillon-Malakoff-Vanves", "regulation@exemple.fr"
+    )
+
+
+@pytest.mark.reference
+def test_on_the_demo_its_coordinator_invites_a_regulator_who_books(page, browser, live_server, installed, settings):
+    """The same journey on the demo as `make run` serves it, its coordinator's first login included."""
+    from maillage.territory.demo import DEMO_PASSWORD
+    from maillage.territory.models import Commune
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert settings.DEMO_RELAX_MFA is False
+    gp = ProfessionalFactory(last_name="Bernard", first_name="Camille")
+    chatillon = Commune.objects.get(code="92020")
+    ActivityFactory(professional=gp, commune=chatillon)
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=2)
+    cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
+    slot = open_slot(cmv, gp, None, start=start, end=start + timedelta(minutes=20), kind="practice", types=["CPTS"])
+
+    page.login("coordination.cmv@demo.maillage.fr", DEMO_PASSWORD)
+    assert page.page.url.endswith("/accounts/2fa/totp/activate/")  # the demo's coordinator too
+    secret = page.page.inner_text("#totp-secret").strip()
+    page.page.get_by_label("Code à six chiffres").fill(_totp_code(secret))
+    page.page.get_by_role("button", name="Activer").click()
+    page.page.wait_for_load_state("networkidle")
+    page.goto("/c/chatillon-malakoff-vanves/")
+    _invite_from_the_dashboard(page, "CPTS Châtillon-Malakoff-Vanves", "regulation.soir@exemple.fr")
+    _the_regulator_joins_and_books(
+        page, browser, live_server, slot, "CPTS Châtillon-Malakoff-Vanves", "regulation.soir@exemple.fr"
+    )
+
+
+def _the_regulator_joins_and_books(page, browser, live_server, slot, cpts_name, email):
+    # The live server sends through the test's in-memory backend (the demo's own mails are there too).
+    [sent] = [message for message in mail.outbox if message.to == [email]]
     assert "en tant que régulateur du numéro unique" in sent.body
     path = re.search(r"https?://[^/\s]+(/invitation/[^/\s]+/)", sent.body).group(1)
 
@@ -78,7 +120,7 @@ def test_an_invited_regulator_sets_up_the_account_and_the_second_factor_then_boo
     regulator = Page(context.new_page(), live_server.url)
     try:
         regulator.goto(path)
-        assert "Rejoindre la CPTS Châtillon-Malakoff-Vanves" in regulator.text()
+        assert f"Rejoindre la {cpts_name}" in regulator.text()
         assert regulator.axe() == []
         assert _overflow_on_a_phone(regulator) <= 0
         regulator.page.get_by_label("Prénom").fill("Inès")
@@ -97,21 +139,22 @@ def test_an_invited_regulator_sets_up_the_account_and_the_second_factor_then_boo
         assert regulator.page.url.endswith("/accounts/2fa/recovery-codes/")
         regulator.page.get_by_role("link", name="Continuer vers mon espace").click()
         regulator.page.wait_for_load_state("networkidle")
-        assert "régulateur du numéro unique — CPTS Châtillon-Malakoff-Vanves" in regulator.text()
-        assert Role.objects.get(user__email="regulation@exemple.fr").kind == "regulator"
+        assert f"régulateur du numéro unique — {cpts_name}" in regulator.text()
+        assert Role.objects.get(user__email=email).kind == "regulator"
 
         regulator.page.get_by_role("link", name="Soins non programmés").click()
         regulator.page.wait_for_load_state("networkidle")
         regulator.page.get_by_label(re.compile(r"^Nom\s*:?$")).fill("Petit")
         regulator.page.get_by_label("Prénom").fill("Jeanne")
         regulator.page.get_by_label("Téléphone").fill("0612345678")
-        regulator.page.get_by_label("Commune du patient").select_option(label="Châtillon (92000)")
+        chatillon = regulator.page.locator("#id_commune option", has_text="Châtillon (").first.inner_text()
+        regulator.page.get_by_label("Commune du patient").select_option(label=chatillon)
         regulator.page.get_by_label("Motif").fill("fièvre depuis trois jours")
         regulator.page.get_by_role("button", name="Chercher un créneau").click()
         regulator.page.get_by_role("heading", name="Créneaux libres dans les 24 heures").wait_for()
         regulator.page.get_by_role("button", name=re.compile("Réserver le créneau de .* avec Camille Bernard")).click()
         regulator.page.get_by_text("Rendez-vous réservé").wait_for()
-        assert Booking.objects.get().slot == gp_slot
+        assert Booking.objects.get(slot=slot).request.last_name == "Petit"
         assert regulator.console_errors == [] and regulator.failed == []
     finally:
         context.close()
