@@ -10,7 +10,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_list, env_share, env_str
+from config.env import env_bool, env_int, env_list, env_secret, env_share, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MAILLAGE_VAR_DIR", str(BASE_DIR / "var")))
@@ -21,7 +21,7 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 # configuration refuses this setting below.
 DEMO_RELAX_MFA = env_bool("MAILLAGE_DEMO_RELAX_MFA", False)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY est obligatoire en production.")
@@ -108,7 +108,7 @@ TEMPLATES = [
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),
+        env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),
         conn_max_age=0 if DEBUG else 60,
     )
 }
@@ -163,7 +163,7 @@ if PSC_CLIENT_ID:
                 "provider_id": PSC_PROVIDER_ID,
                 "name": "Pro Santé Connect",
                 "client_id": PSC_CLIENT_ID,
-                "secret": env_str("MAILLAGE_PSC_CLIENT_SECRET"),
+                "secret": env_secret("MAILLAGE_PSC_CLIENT_SECRET"),
                 "settings": {
                     "server_url": env_str(
                         "MAILLAGE_PSC_SERVER_URL",
@@ -239,15 +239,117 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if PRODUCTION:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = 31536000
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# --- Production: transport security, mail, and the refusals (issue 13, ADR 0022) -----------------
+# Every unsafe default of the demo becomes a startup error with MAILLAGE_PRODUCTION=1: a server
+# that starts is a server that can be trusted with health data. `make run` and the tests are not
+# production and keep their defaults (SQLite, console email, no HTTPS).
+
+# HTTPS: on by default in production (a reverse proxy terminates TLS, docs/operations.md).
+HTTPS = env_bool("MAILLAGE_HTTPS", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000 if HTTPS and PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+# Trusting X-Forwarded-Proto is only safe when a proxy always sets it: off unless named, written
+# « X-Forwarded-Proto » (value https) or « X-Forwarded-Proto=on ».
+_proxy_ssl_header = env_str("DJANGO_SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    _header, _, _value = _proxy_ssl_header.partition("=")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"), _value.strip() or "https")
+# Previous keys still verify sessions and signed links while a new key is rolled out.
+_fallbacks = env_secret("DJANGO_SECRET_KEY_FALLBACKS").replace("\n", ",")
+SECRET_KEY_FALLBACKS = [key.strip() for key in _fallbacks.split(",") if key.strip()]
+
+# Ordinary mail (invitations, notifications): never clinical content (maillage/core/mail.py).
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.invalid>")
+SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)  # a stuck relay must not hold a worker
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "DJANGO_EMAIL_USE_TLS et DJANGO_EMAIL_USE_SSL s'excluent : STARTTLS (port 587) ou TLS direct (port 465)."
+    )
+
+# MSSanté: the only route for a message that carries clinical content (maillage.core.mail.send_clinical).
+# Off unless its host is set; there is no fallback to the ordinary SMTP above.
+MSSANTE_EMAIL = None
+if env_str("MAILLAGE_MSSANTE_HOST"):
+    MSSANTE_EMAIL = {
+        "BACKEND": env_str("MAILLAGE_MSSANTE_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "HOST": env_str("MAILLAGE_MSSANTE_HOST"),
+        "PORT": env_int("MAILLAGE_MSSANTE_PORT", 587, minimum=1),
+        "USER": env_str("MAILLAGE_MSSANTE_USER"),
+        "PASSWORD": env_secret("MAILLAGE_MSSANTE_PASSWORD"),
+        "USE_TLS": env_bool("MAILLAGE_MSSANTE_USE_TLS", True),
+        "USE_SSL": env_bool("MAILLAGE_MSSANTE_USE_SSL", False),
+        "SSL_CERTFILE": env_str("MAILLAGE_MSSANTE_SSL_CERTFILE") or None,
+        "SSL_KEYFILE": env_str("MAILLAGE_MSSANTE_SSL_KEYFILE") or None,
+        "TIMEOUT": env_int("MAILLAGE_MSSANTE_TIMEOUT", 20, minimum=1),
+        "FROM_EMAIL": env_str("MAILLAGE_MSSANTE_FROM_EMAIL"),
+    }
+    if MSSANTE_EMAIL["USE_TLS"] and MSSANTE_EMAIL["USE_SSL"]:
+        raise ImproperlyConfigured(
+            "MAILLAGE_MSSANTE_USE_TLS et MAILLAGE_MSSANTE_USE_SSL s'excluent : choisissez-en un."
+        )
+    if not MSSANTE_EMAIL["FROM_EMAIL"]:
+        raise ImproperlyConfigured(
+            "MAILLAGE_MSSANTE_FROM_EMAIL est obligatoire avec MAILLAGE_MSSANTE_HOST : l'adresse de la boîte "
+            "aux lettres MSSanté qui envoie."
+        )
+
+# The address of this site in emails and calendar feeds (they link to Maillage instead of carrying
+# patient data). Defaults to the first trusted origin.
+SITE_URL = env_str("MAILLAGE_SITE_URL") or (CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUSTED_ORIGINS else "")
+if not SITE_URL and not PRODUCTION:
+    SITE_URL = "http://127.0.0.1:8000"
+
+if PRODUCTION:
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY est trop courte : 50 caractères aléatoires au moins en production "
+            '(python -c "import secrets; print(secrets.token_urlsafe(50))").'
+        )
+    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        raise ImproperlyConfigured(
+            "SQLite est refusé en production : indiquez une base PostgreSQL dans DATABASE_URL "
+            "(postgres://utilisateur:mot-de-passe@hôte:5432/base)."
+        )
+    if EMAIL_BACKEND.split(".")[-2:-1] in (["console"], ["filebased"], ["locmem"], ["dummy"]):
+        raise ImproperlyConfigured(
+            f"DJANGO_EMAIL_BACKEND={EMAIL_BACKEND} est refusé en production : les messages finiraient "
+            "dans les journaux, un fichier ou la mémoire, ou seraient perdus, au lieu d'être envoyés. "
+            "Utilisez le serveur SMTP (django.core.mail.backends.smtp.EmailBackend et DJANGO_EMAIL_HOST)."
+        )
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS est vide : toutes les requêtes seraient refusées. Indiquez le nom du "
+            "site, par exemple DJANGO_ALLOWED_HOSTS=cpts.example.fr."
+        )
+    if HTTPS and not CSRF_TRUSTED_ORIGINS:
+        raise ImproperlyConfigured(
+            "DJANGO_CSRF_TRUSTED_ORIGINS est obligatoire derrière HTTPS, par exemple "
+            "DJANGO_CSRF_TRUSTED_ORIGINS=https://cpts.example.fr (ou MAILLAGE_HTTPS=0 sans HTTPS)."
+        )
+    if HTTPS and any(not origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS):
+        raise ImproperlyConfigured(
+            "DJANGO_CSRF_TRUSTED_ORIGINS doit commencer par https:// quand le site est servi en HTTPS."
+        )
+    if not SITE_URL:
+        raise ImproperlyConfigured(
+            "MAILLAGE_SITE_URL est obligatoire en production (l'adresse du site dans les courriels), "
+            "par exemple MAILLAGE_SITE_URL=https://cpts.example.fr."
+        )
+# --- end of production settings ------------------------------------------------------------------
 
 # The public médecin traitant form (no third-party captcha): a person takes longer than this to
 # fill it, and one address may send this many requests per hour.

@@ -167,7 +167,12 @@ def test_production_refuses_unsafe_settings(tmp_path, env, message):
 
 def test_production_settings_load_when_safe(tmp_path):
     result = _settings_in_subprocess(
-        tmp_path, MAILLAGE_PRODUCTION="1", DJANGO_SECRET_KEY="s" * 50, DJANGO_ALLOWED_HOSTS="maillage.example"
+        tmp_path,
+        MAILLAGE_PRODUCTION="1",
+        DJANGO_SECRET_KEY="s" * 50,
+        DJANGO_ALLOWED_HOSTS="maillage.example",
+        DJANGO_CSRF_TRUSTED_ORIGINS="https://maillage.example",
+        DATABASE_URL="postgres://maillage@127.0.0.1/maillage",
     )
     assert result.stdout.strip() == "ok", result.stderr
 

@@ -1,7 +1,16 @@
 """Emails of the waiting list, in French, sent once the transaction that caused them commits: a
-rolled-back write never tells anyone anything."""
+rolled-back write never tells anyone anything.
+
+Emails cross ordinary SMTP (maillage/core/mail.py). The doctor's says a patient is proposed and
+links to their space: no name, no commune, nothing about the patient's health. The patient's own
+emails greet them by the first name they gave and tell them what happens next; they never repeat
+what the request says about their health (ALD, situation, notes).
+"""
+
+from django.urls import reverse
 
 from maillage.core.mail import send_after_commit as _send_after_commit
+from maillage.core.mail import site_link
 
 
 def _address(activity) -> str:
@@ -28,10 +37,10 @@ def proposal_made(proposal) -> None:
         doctor.user.email,
         "Un nouveau patient vous est proposé",
         f"Bonjour Docteur {doctor.professional.last_name},\n\n"
-        f"La {request.cpts.name} vous propose un patient en recherche de médecin traitant "
-        f"(commune : {request.commune.name}, à {proposal.distance_km:.0f} km de votre cabinet). "
-        f"Merci de répondre avant le {proposal.expires_at:%d/%m/%Y} depuis votre espace Maillage ; "
-        "sans réponse, le patient sera proposé à un autre médecin.\n",
+        f"La {request.cpts.name} vous propose un patient en recherche de médecin traitant. "
+        f"Merci de répondre avant le {proposal.expires_at:%d/%m/%Y} depuis votre espace Maillage, "
+        "où vous trouverez sa demande ; sans réponse, le patient sera proposé à un autre médecin.\n\n"
+        f"{site_link(reverse('www:doctor_space', args=[request.cpts.slug]))}\n",
     )
 
 

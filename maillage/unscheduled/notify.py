@@ -1,9 +1,18 @@
 """Confirmations of a booking, in French, sent after the transaction commits. The SMS text is
-returned for the regulator to send from the desk's phone (no SMS gateway in the platform)."""
+returned for the regulator to send from the desk's phone (no SMS gateway in the platform).
 
+Emails cross ordinary SMTP (maillage/core/mail.py): the professional's says a slot was booked and
+links to their space, where the patient's name, phone and reason are; never those in the email.
+The patient's own confirmation greets them by the name they gave and says when and where to go —
+what they need to get there — but not the reason, nor the professional's profession (a midwife or a
+psychologist says something about the reason).
+"""
+
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core.mail import send_after_commit as _send_after_commit
+from maillage.core.mail import site_link
 from maillage.unscheduled.enums import Kind
 
 
@@ -32,15 +41,17 @@ def booked(booking) -> None:
     _send_after_commit(
         request.email,
         "Votre rendez-vous de soins non programmés",
-        f"Bonjour {request.first_name},\n\n{sms_text(booking)}\n",
+        f"Bonjour {request.first_name},\n\n{request.cpts.name} : rendez-vous le {start:%d/%m/%Y à %H:%M} avec "
+        f"{slot.professional.full_name} {_where(slot)}.\n\n"
+        "En cas d'empêchement, rappelez le numéro de la CPTS.\n",
     )
     user = slot.opened_by
     _send_after_commit(
         user.email if user else "",
-        "Un patient a réservé votre créneau",
-        f"Bonjour,\n\nLa régulation de la {request.cpts.name} a réservé votre créneau du {start:%d/%m/%Y à %H:%M} "
-        f"pour {request.first_name} {request.last_name} (motif : {request.reason}). "
-        "Retrouvez-le dans votre espace Maillage.\n",
+        "Un créneau a été réservé",
+        f"Bonjour,\n\nLa régulation de la {request.cpts.name} a réservé votre créneau du {start:%d/%m/%Y à %H:%M}.\n\n"
+        f"Les coordonnées du patient et le motif sont dans votre espace Maillage :\n"
+        f"{site_link(reverse('www:snp_slots', args=[slot.cpts.slug]))}\n",
     )
 
 

@@ -94,7 +94,10 @@ def test_weekly_template_from_the_page(idf, gp_client):
     assert created in (4, 6) and f"{created} créneaux ouverts" in page  # today's may be past
 
 
-def test_bookings_show_in_the_space_and_in_the_private_calendar(idf, gp, member, gp_client, slot_of, soon, client):
+def test_bookings_show_in_the_space_and_in_the_private_calendar(
+    idf, gp, member, gp_client, slot_of, soon, client, settings
+):
+    settings.SITE_URL = "https://cpts.example.fr"
     slot = slot_of(gp, soon)
     care = CareRequest.objects.create(cpts=idf["cmv"], last_name="Roux", first_name="Paul", reason="entorse",
                                       commune=idf["communes"]["92046"], phone="0611111111", status="booked")  # fmt: skip
@@ -107,7 +110,12 @@ def test_bookings_show_in_the_space_and_in_the_private_calendar(idf, gp, member,
     ics = client.get(f"/agenda/{feed.token}.ics")
     body = ics.content.decode()
     assert ics["Content-Type"].startswith("text/calendar")
-    assert "BEGIN:VEVENT" in body and "SUMMARY:SNP : Paul Roux" in body
+    assert "BEGIN:VEVENT" in body and "SUMMARY:Rendez-vous SNP" in body
+    # Calendar providers keep the feed on their servers: no name, phone or reason, a link instead.
+    unfolded = body.replace("\r\n ", "")
+    for private in ("Roux", "Paul", "entorse", "0611111111"):
+        assert private not in unfolded
+    assert "https://cpts.example.fr/c/cmv/mes-creneaux/" in unfolded
     assert AuditEntry.objects.filter(action="unscheduled.calendar.read", actor=member, health_data=True).exists()
     old = feed.token
     gp_client.post("/c/cmv/mes-creneaux/agenda/")

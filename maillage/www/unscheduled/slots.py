@@ -170,10 +170,11 @@ def ical(request, token):
     bookings = (
         Booking.objects.filter(slot__cpts=feed.cpts, slot__professional=feed.professional, slot__start__gte=since)
         .exclude(status=BookingStatus.CANCELLED)
-        .select_related("slot__commune", "request")
+        .select_related("slot__commune")
     )
     body = calendar.feed(feed, bookings)
-    # The feed shows patients' names and phones: its reads are audited as the owner's.
+    # The feed says when patients are seen, never who (unscheduled/calendar.py); its reads are still
+    # audited as the owner's, as a read of their bookings.
     audit.record_health_read(
         "unscheduled.calendar.read", actor=feed.user, cpts=feed.cpts, obj=feed, details={"réservations": len(bookings)}
     )
