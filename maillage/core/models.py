@@ -93,7 +93,12 @@ class PeriodicRun(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = "exécution périodique"
         verbose_name_plural = "exécutions périodiques"
-        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="periodic_run_once_per_slot")]
+        # A forced run (`--job NAME --force`, by hand) is outside the schedule and takes no slot.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "slot"], condition=models.Q(forced=False), name="periodic_run_once_per_slot"
+            )
+        ]
         indexes = [models.Index(fields=["job", "-slot"])]
 
     def __str__(self):
