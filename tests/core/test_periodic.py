@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from maillage.core import audit, periodic
 from maillage.core.models import AuditEntry, PeriodicRun
+from tests.factories import UserFactory
 
 
 def local(*args):
@@ -195,3 +196,20 @@ def test_audit_retention_is_off_by_default_and_keeps_health_data_ten_years(db, s
 def test_the_platform_declares_its_jobs():
     assert {"indicators.current_periods", "indicators.closed_periods", "doctor_access.expire_proposals",
             "doctor_access.purge_requests", "core.clear_sessions", "core.audit_retention"} <= set(periodic.REGISTRY)  # fmt: skip
+
+
+def test_the_runs_are_read_in_the_admin_and_never_changed_there(db, login, clock, test_jobs):
+    def broken(at):
+        raise ValueError("plus de place sur le disque")
+
+    periodic.register("test.broken", label="Cassée", every_minutes=5)(broken)
+    periodic.run_due(NOON)
+    admin = login(UserFactory(is_staff=True, is_superuser=True), with_mfa=True)
+    page = admin.get("/admin/core/periodicrun/").content.decode()
+    assert "test.broken" in page and "échouée" in page and "test.often" in page and "réussie" in page
+    failed = PeriodicRun.objects.get(job="test.broken")
+    detail = admin.get(f"/admin/core/periodicrun/{failed.pk}/change/").content.decode()
+    assert "ValueError: plus de place sur le disque" in detail and 'name="_save"' not in detail
+    assert admin.get("/admin/core/periodicrun/add/").status_code == 403
+    assert admin.post(f"/admin/core/periodicrun/{failed.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert PeriodicRun.objects.filter(pk=failed.pk).exists()
