@@ -1,6 +1,9 @@
 """Periodic jobs: which are due at a given instant (a frozen clock, no sleeping), one run per job
 and slot even when two commands start together, failures logged and reported by the exit code."""
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta
 from io import StringIO
@@ -213,3 +216,12 @@ def test_the_runs_are_read_in_the_admin_and_never_changed_there(db, login, clock
     assert admin.get("/admin/core/periodicrun/add/").status_code == 403
     assert admin.post(f"/admin/core/periodicrun/{failed.pk}/delete/", {"post": "yes"}).status_code == 403
     assert PeriodicRun.objects.filter(pk=failed.pk).exists()
+
+
+@pytest.mark.parametrize(("raw", "refused"), [("30", True), ("un an", True), ("0", False), ("400", False)])
+def test_the_retention_setting_is_read_strictly(raw, refused):
+    env = {**os.environ, "MAILLAGE_AUDIT_RETENTION_DAYS": raw}
+    done = subprocess.run([sys.executable, "-c", "import config.settings"], env=env, capture_output=True, text=True)
+    assert (done.returncode != 0) is refused
+    if refused:
+        assert f"MAILLAGE_AUDIT_RETENTION_DAYS='{raw}' : nombre de jours attendu" in done.stderr
