@@ -364,3 +364,14 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# --- Periodic jobs (`manage.py run_periodic`, docs/operations.md « Tâches périodiques ») ---
+# Days the audit log is kept; 0 (the default) keeps it for ever. At least 365 when set; entries
+# about health data are kept 10 years whatever this says (maillage/core/audit.py).
+_audit_retention = env_str("MAILLAGE_AUDIT_RETENTION_DAYS", "0")
+if not _audit_retention.isdigit() or 0 < int(_audit_retention) < 365:
+    raise ImproperlyConfigured(
+        f"MAILLAGE_AUDIT_RETENTION_DAYS={_audit_retention!r} : nombre de jours attendu, 0 (conservation "
+        "illimitée) ou au moins 365."
+    )
+AUDIT_RETENTION_DAYS = int(_audit_retention)

@@ -1,13 +1,10 @@
 from django.contrib import admin
 
-from maillage.core.models import AuditEntry
+from maillage.core.models import AuditEntry, PeriodicRun
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "cpts", "action", "object_repr", "health_data"]
-    list_filter = ["action", "health_data"]
-    search_fields = ["actor_label", "action", "object_repr"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: written by the application only, read here."""
 
     def has_add_permission(self, request):
         return False
@@ -17,3 +14,18 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_label", "cpts", "action", "object_repr", "health_data"]
+    list_filter = ["action", "health_data"]
+    search_fields = ["actor_label", "action", "object_repr"]
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdmin):
+    list_display = ["job", "slot", "started_at", "duration", "outcome", "forced", "summary"]
+    list_filter = ["outcome", "job", "forced"]
+    search_fields = ["job", "summary", "error"]
+    date_hierarchy = "started_at"

@@ -2,10 +2,15 @@
 
 Action functions call `record` once, inside their transaction, so that the entry and the change
 commit or roll back together. Views that show a patient's data call `record_health_read`.
+Only `purge_expired` (the periodic job `core.audit_retention`, off by default) deletes entries.
 """
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
+
+from django.conf import settings
+from django.db import transaction
 
 from maillage.core.models import AuditEntry
 
@@ -54,3 +59,30 @@ def record(action: str, *, actor=None, cpts=None, obj=None, details=None, health
 def record_health_read(action: str, *, actor, cpts, obj, details=None) -> AuditEntry:
     """Every read of a patient's data goes through here (e.g. `doctor_access.request.viewed`)."""
     return record(action, actor=actor, cpts=cpts, obj=obj, details=details, health_data=True)
+
+
+# Entries about health data (reads of a patient's record, changes to it) are kept at least this
+# long whatever the setting says. No single legal text fixes the duration of such traces for a
+# CPTS; ten years is a deliberately conservative floor (above the CNIL's usual 6 months–1 year for
+# logs, in line with how long the records they trace are kept), to be shortened only on the
+# advice of the data protection officer, in code, with this comment.
+HEALTH_DATA_MIN_DAYS = 3650
+
+
+def purge_expired(now) -> int | None:
+    """Deletes the entries older than `AUDIT_RETENTION_DAYS` (entries about health data: older
+    than `HEALTH_DATA_MIN_DAYS` at least) and records the purge. None when retention is off (0,
+    the default: the log is kept for ever)."""
+    days = settings.AUDIT_RETENTION_DAYS
+    if not days:
+        return None
+    limit = now - timedelta(days=days)
+    health_limit = now - timedelta(days=max(days, HEALTH_DATA_MIN_DAYS))
+    with transaction.atomic():
+        removed, _ = AuditEntry.objects.filter(at__lt=limit, health_data=False).delete()
+        removed_health, _ = AuditEntry.objects.filter(at__lt=health_limit, health_data=True).delete()
+        record(
+            "core.audit.purged",
+            details={"entrées": removed + removed_health, "conservation_jours": days},
+        )
+    return removed + removed_health

@@ -6,7 +6,8 @@ from django.utils import timezone
 class AuditEntry(models.Model):
     """One row per write made through an action function, and per read of a patient's data.
 
-    The log is append-only from the application's point of view: nothing updates or deletes it.
+    The log is append-only from the application's point of view: nothing updates it, and only the
+    retention job deletes it, when `MAILLAGE_AUDIT_RETENTION_DAYS` is set (`audit.purge_expired`).
     """
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
@@ -65,3 +66,40 @@ def log_transition(model: type[TransitionLog], *, actor, source: str, target: st
         note=(note or "").strip()[:255],
         **fields,
     )
+
+
+class PeriodicRun(models.Model):
+    """One run of a periodic job (maillage/core/periodic.py) for one slot: the row is created
+    before the job starts and its uniqueness on (job, slot) is the lock, on SQLite as on
+    PostgreSQL — a second `run_periodic` started at the same time cannot insert it and skips the
+    job. A row left "en cours" by a killed process keeps that slot from running again; the next
+    slot runs the job."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "en cours"
+        OK = "ok", "réussie"
+        FAILED = "failed", "échouée"
+
+    job = models.CharField("tâche", max_length=100)
+    slot = models.DateTimeField("créneau")
+    forced = models.BooleanField("lancée à la main", default=False)
+    started_at = models.DateTimeField("début")
+    duration = models.DurationField("durée", null=True, blank=True)
+    outcome = models.CharField("résultat", max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    summary = models.CharField("bilan", max_length=255, blank=True)
+    error = models.TextField("erreur", blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "exécution périodique"
+        verbose_name_plural = "exécutions périodiques"
+        # A forced run (`--job NAME --force`, by hand) is outside the schedule and takes no slot.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "slot"], condition=models.Q(forced=False), name="periodic_run_once_per_slot"
+            )
+        ]
+        indexes = [models.Index(fields=["job", "-slot"])]
+
+    def __str__(self):
+        return f"{self.job} {self.slot:%Y-%m-%d %H:%M} {self.get_outcome_display()}"

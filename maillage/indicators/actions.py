@@ -6,9 +6,11 @@ from maillage.indicators.models import MAILLAGE, IndicatorValue, IndicatorValueR
 from maillage.indicators.periods import Period
 
 
-def record_values(cpts, period: Period, *, actor=None) -> dict:
+def record_values(cpts, period: Period, *, actor=None, audited: bool = True) -> dict:
     """Computes every computed indicator of `cpts` for `period` and keeps the values. External
-    indicators are left alone: their values were entered by hand and only a person corrects them."""
+    indicators are left alone: their values were entered by hand and only a person corrects them.
+    The periodic refresh passes `audited=False`: it recomputes every CPTS's periods each hour, and
+    its runs are logged as `PeriodicRun` rows instead of thousands of audit entries a day."""
     values = registry.compute(cpts, period, [indicator.code for indicator in registry.computed()])
     with transaction.atomic():
         for code, value in values.items():
@@ -18,12 +20,13 @@ def record_values(cpts, period: Period, *, actor=None) -> dict:
                 period=period.code,
                 defaults={"period_start": period.start, "period_end": period.end, "value": value, "source": MAILLAGE},
             )
-        audit.record(
-            "indicators.values.recorded",
-            actor=actor,
-            cpts=cpts,
-            details={"période": period.code, "nombre": len(values)},
-        )
+        if audited:
+            audit.record(
+                "indicators.values.recorded",
+                actor=actor,
+                cpts=cpts,
+                details={"période": period.code, "nombre": len(values)},
+            )
     return values
 
 
