@@ -96,6 +96,7 @@ A = Area
 MATRIX = [
     ("www:home", "get", "/", PUBLIC),
     ("www:home_geojson", "get", "/carte.geojson", PUBLIC),
+    ("www:healthz", "get", "/healthz", PUBLIC),
     ("www:cpts_public", "get", "/cpts/cmv/", PUBLIC),
     ("www:cpts_geojson", "get", "/cpts/cmv/carte.geojson", PUBLIC),
     ("www:home_dashboard", "get", "/espace/", LOGGED_IN),
