@@ -246,3 +246,14 @@ def test_outside_a_request_the_id_is_a_dash():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "message", None, None)
     RequestIdFilter().filter(record)
     assert record.request_id == "-"
+
+
+def test_the_per_account_limit_does_not_depend_on_the_host_header(idf, settings):
+    """allauth keyed it by host and port: « site:1 », « site:2 »… each had 5 attempts."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    member = RoleFactory(cpts=idf["cmv"]).user
+    client = Client()
+    for port in range(5):
+        client.post("/accounts/login/", {"login": member.email, "password": "mauvais"}, HTTP_HOST=f"testserver:{port}")
+    blocked = client.post("/accounts/login/", {"login": member.email, "password": "mauvais"}, HTTP_HOST="testserver:9")
+    assert THROTTLED in blocked.content.decode()
