@@ -17,7 +17,13 @@ def cache_from_url(url: str) -> dict:
     process only (tests)."""
     scheme = url.split("://", 1)[0].lower() if "://" in url else url.lower()
     if scheme in ("", "db", "database"):
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
+        # Past MAX_ENTRIES Django culls a third of the entries: with the default 300, a burst of
+        # login attempts from many addresses would erase the counts of the others.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     if scheme in ("redis", "rediss", "valkey", "valkeys"):
         try:
             import redis  # noqa: F401 (only to refuse the setting early)

@@ -19,14 +19,18 @@ from maillage.www import health
 from tests.factories import RoleFactory
 
 THROTTLED = "Trop de tentatives de connexion échouées"
-DB_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "maillage_cache"}}
+DB_CACHE = {"default": cache_from_url("")}
 
 
 # --- The cache from the environment ------------------------------------------------------------
 
 
 def test_the_default_cache_is_the_database_shared_by_every_process():
-    assert cache_from_url("") == DB_CACHE["default"]
+    assert cache_from_url("") == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "maillage_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
     assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
 
 
