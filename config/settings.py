@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_share, env_str
+from config.operations import cache_from_url, logging_config, seconds, trusted_proxies
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MAILLAGE_VAR_DIR", str(BASE_DIR / "var")))
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log record of the request carries its id.
+    "maillage.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -175,7 +178,25 @@ if PSC_CLIENT_ID:
         ]
     }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Several processes behind a proxy (ADR 0023) ---------------------------------------------
+# The cache is shared by every worker (the database by default, Redis/Valkey by URL): allauth's
+# login throttling and the public forms' rate limits count there, so 3 workers allow 5 failures,
+# not 15.
+CACHES = {"default": cache_from_url(env_str("MAILLAGE_CACHE_URL"))}
+# Who may tell us the client's address in X-Forwarded-For (maillage.core.client_ip): a number of
+# proxies in front, or their addresses. Nobody by default: the header is ignored.
+TRUSTED_PROXIES = trusted_proxies(env_str("MAILLAGE_TRUSTED_PROXIES"))
+# /healthz answers 503 when the oldest pending task or the last periodic run is older than this.
+HEALTH_MAX_TASK_AGE = seconds("MAILLAGE_HEALTH_MAX_TASK_AGE", env_str("MAILLAGE_HEALTH_MAX_TASK_AGE", "900"))
+HEALTH_MAX_PERIODIC_AGE = seconds(
+    "MAILLAGE_HEALTH_MAX_PERIODIC_AGE", env_str("MAILLAGE_HEALTH_MAX_PERIODIC_AGE", "3600")
+)
+# A load balancer probes /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Logs: one line per record with the request id (maillage.core.observability); `json` for a
+# collector.
+LOGGING = logging_config(env_str("MAILLAGE_LOG_FORMAT", "text"), env_str("DJANGO_LOG_LEVEL", "WARNING"))
+# ----------------------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr-fr"
 TIME_ZONE = "Europe/Paris"
@@ -355,13 +376,6 @@ if PRODUCTION:
 # fill it, and one address may send this many requests per hour.
 DOCTOR_ACCESS_MIN_FILL_SECONDS = 3
 DOCTOR_ACCESS_PUBLIC_RATE = (5, 3600)
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
-}
 
 NINJA_PAGINATION_PER_PAGE = 100
 

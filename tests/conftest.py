@@ -127,8 +127,11 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # allauth's login throttling counts in the cache: each test starts from zero.
+def _fresh_cache(settings):
+    # allauth's login throttling counts in the cache: each test starts from zero. Production's
+    # cache is the database (shared by every worker); a test gets a memory cache so that tests
+    # without a database may use it. tests/test_operations.py exercises the database cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     from django.core.cache import cache
 
     cache.clear()

@@ -96,6 +96,8 @@ A = Area
 MATRIX = [
     ("www:home", "get", "/", PUBLIC),
     ("www:home_geojson", "get", "/carte.geojson", PUBLIC),
+    # The probe needs no login; with no periodic run yet (`run_periodic` never ran) it says 503.
+    ("www:healthz", "get", "/healthz", everyone(503)),
     ("www:cpts_public", "get", "/cpts/cmv/", PUBLIC),
     ("www:cpts_geojson", "get", "/cpts/cmv/carte.geojson", PUBLIC),
     ("www:home_dashboard", "get", "/espace/", LOGGED_IN),

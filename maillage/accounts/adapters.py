@@ -1,6 +1,8 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
+from maillage.core.client_ip import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """No open sign-up: a coordinator or an admin creates accounts and gives roles."""
@@ -12,6 +14,18 @@ class AccountAdapter(DefaultAccountAdapter):
         # Our TOTP step knows that a Pro Santé Connect login needs none (second_factor.py).
         allauths, ours = "allauth.mfa.stages.AuthenticateStage", "maillage.accounts.second_factor.AuthenticateUnlessPsc"
         return [ours if stage == allauths else stage for stage in super().get_login_stages()]
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth prefixes the login with the request's host, port included: each Host header
+        # (« site.fr:1 », « site.fr:2 »…, all allowed by ALLOWED_HOSTS) would get its own 5
+        # attempts, and two servers reached on different ports would not count together. The
+        # per-account limit is the account's, whatever the address used to reach us.
+        return str(credentials.get("email", credentials.get("username", ""))).lower()
+
+    def get_client_ip(self, request):
+        # The address the rate limits count: ours reads X-Forwarded-For only from trusted proxies
+        # (settings.TRUSTED_PROXIES), allauth's own would need a second, separate setting.
+        return client_ip(request) or super().get_client_ip(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

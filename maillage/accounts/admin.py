@@ -8,7 +8,22 @@ from django.template.response import TemplateResponse
 
 from maillage.accounts.actions import reset_second_factor
 from maillage.accounts.models import Invitation, Role, User
+from maillage.core import audit
 from maillage.core.french import plural
+
+# What the audit log keeps of an edit in the admin: the names of the fields changed, and their
+# new values for these (never a password, which the admin form holds as a hash).
+_USER_FIELDS_SHOWN = {"email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"}
+_ROLE_FIELDS = ("kind", "cpts", "region", "organisation")
+
+
+def _role_details(role: Role) -> dict:
+    return {
+        "user": role.user.email,
+        "kind": role.kind,
+        "cpts": role.cpts.slug if role.cpts_id else None,
+        "region": role.region.code if role.region_id else None,
+    }
 
 
 class RoleInline(admin.TabularInline):
@@ -30,6 +45,49 @@ class UserAdmin(BaseUserAdmin):
         ("Droits", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    # The admin writes without our action functions: these hooks put its changes of accounts and
+    # roles in the audit log (Django's own LogEntry is neither complete nor shown to anyone).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = [name for name in form.changed_data if name not in ("password", "password1", "password2")]
+        if change and not changed:
+            return
+        details = {
+            "fields": changed,
+            "values": {name: form.cleaned_data[name] for name in changed if name in _USER_FIELDS_SHOWN},
+        }
+        audit.record(
+            "accounts.user.admin_changed" if change else "accounts.user.admin_created",
+            actor=request.user,
+            obj=obj,
+            details=details,
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Role:
+            return super().save_formset(request, form, formset, change)
+        # Recorded before the deletion, while the role still has its id (the admin's view is atomic).
+        for role in [f.instance for f in formset.deleted_forms if f.instance.pk]:
+            details = {**_role_details(role), "via": "admin"}
+            audit.record("accounts.role.revoked", actor=request.user, cpts=role.cpts, obj=role, details=details)
+        instances = formset.save()
+        for role in formset.new_objects:
+            audit.record(
+                "accounts.role.granted",
+                actor=request.user,
+                cpts=role.cpts,
+                obj=role,
+                details={**_role_details(role), "via": "admin"},
+            )
+        for role, fields in formset.changed_objects:
+            details = {
+                **_role_details(role),
+                "fields": [name for name in fields if name in _ROLE_FIELDS],
+                "via": "admin",
+            }
+            audit.record("accounts.role.changed", actor=request.user, cpts=role.cpts, obj=role, details=details)
+        return instances
 
     @admin.action(description="Réinitialiser le second facteur (appareil perdu)", permissions=["change"])
     def reset_second_factor(self, request, queryset):

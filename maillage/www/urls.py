@@ -1,5 +1,6 @@
 from django.urls import path
 
+from maillage.www import health
 from maillage.www.account import views as account
 from maillage.www.accounts_admin import cpts as cpts_admin
 from maillage.www.accounts_admin import invitation as invitation_views
@@ -28,6 +29,7 @@ app_name = "www"
 urlpatterns = [
     path("", public.home, name="home"),
     path("carte.geojson", public.all_cpts_geojson, name="home_geojson"),
+    path("healthz", health.healthz, name="healthz"),
     path("cpts/<slug:slug>/", public.cpts_public, name="cpts_public"),
     path("cpts/<slug:slug>/carte.geojson", public.cpts_geojson, name="cpts_geojson"),
     path("cpts/<slug:slug>/annuaire/", public_directory.directory, name="directory_public"),

@@ -265,3 +265,18 @@ def test_the_coordinator_reads_the_indicators_of_a_period(desk):
     bad = desk["coordinator"].get("/c/cmv/indicateurs/?periode=novembre")
     assert bad.status_code == 400 and "non reconnue" in bad.content.decode()
     assert desk["regulator"].get("/c/cmv/indicateurs/").status_code == 404
+
+
+def test_public_form_counts_each_client_behind_the_proxy(desk, settings):
+    """Behind nginx every request comes from the proxy: the limit counts the forwarded address."""
+    settings.TRUSTED_PROXIES = 1
+    settings.DOCTOR_ACCESS_PUBLIC_RATE = (1, 3600)
+    client = desk["coordinator"].__class__()
+
+    def send(address, name):
+        return client.post(
+            "/cpts/cmv/medecin-traitant/", _patient(last_name=name), HTTP_X_FORWARDED_FOR=address
+        ).status_code
+
+    assert [send("198.51.100.1", "Un"), send("198.51.100.2", "Deux"), send("198.51.100.1", "Trois")] == [302, 302, 429]
+    assert DoctorRequest.objects.count() == 2

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 
+from maillage.core.client_ip import client_ip
 from maillage.doctor_access.actions.intake import submit_request
 from maillage.doctor_access.models.requests import Channel
 from maillage.territory.models import Cpts
@@ -12,10 +13,10 @@ from maillage.www.doctor_access.forms import PublicIntakeForm
 
 
 def _over_rate(request) -> bool:
-    """At most N requests per address per window. Behind a proxy, REMOTE_ADDR must be the client's
-    (set by the proxy configuration, see docs/operations.md)."""
+    """At most N requests per address per window, counted in the shared cache (every worker sees
+    the same count); the address is the client's behind the trusted proxies."""
     limit, window = settings.DOCTOR_ACCESS_PUBLIC_RATE
-    key = f"doctor_access:public:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"doctor_access:public:{client_ip(request)}"
     cache.add(key, 0, window)
     try:
         count = cache.incr(key)

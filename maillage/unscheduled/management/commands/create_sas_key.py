@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from maillage.core import audit
 from maillage.unscheduled.models import SasConsumer
 
 
@@ -10,7 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("name", help="le nom du client, par exemple « Plateforme SAS nationale »")
 
     def handle(self, *args, name, **options):
-        consumer, key = SasConsumer.create_with_key(name)
+        with transaction.atomic():
+            consumer, key = SasConsumer.create_with_key(name)
+            audit.record("unscheduled.sas_key.created", obj=consumer, details={"name": consumer.name})
         self.stdout.write(
             f"Client « {consumer.name} » créé. Clé (à transmettre de façon sûre, elle ne sera plus affichée) :"
         )
