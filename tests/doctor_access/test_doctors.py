@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.actions.doctors import answer, expire_proposals, save_offer
@@ -99,6 +100,8 @@ def test_accepting_moves_the_request_and_emails_the_patient_after_commit(
     assert mailoutbox == []  # nothing leaves before the commit
     for callback in callbacks:
         callback()
+    assert mailoutbox == []  # the commit enqueues it; the worker sends it
+    run_pending()
     proposal.refresh_from_db()
     waiting.refresh_from_db()
     assert proposal.status == Proposal.Status.ACCEPTED and proposal.decided_at
@@ -117,6 +120,7 @@ def test_accepting_sends_the_email(waiting, propose, offer, mailoutbox, django_c
     proposal = propose(waiting)
     with django_capture_on_commit_callbacks(execute=True):
         answer(proposal, accept=True, actor=offer.user)
+    run_pending()
     assert [m.to for m in mailoutbox] == [["helene.lefevre@exemple.fr"]]
 
 
