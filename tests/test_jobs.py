@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from maillage.core import jobs
 from maillage.core.jobs import run_pending
-from maillage.core.mail import send_after_commit
+from maillage.core.mail import batch, send_after_commit
 from tests.factories import RoleFactory, UserFactory
 
 
@@ -131,3 +131,16 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice():
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted(f"personne{i}@exemple.fr" for i in range(10))  # each exactly once
     assert DBTaskResult.objects.successful().count() == 10
+
+
+def test_a_batch_enqueues_its_emails_together_and_none_when_it_fails(db):
+    with pytest.raises(ValueError), transaction.atomic(), batch():
+        send_after_commit("perdu@exemple.fr", "Essai", "Ne part pas")
+        raise ValueError("the matching fails")
+    with transaction.atomic(), batch():
+        for i in range(3):
+            send_after_commit(f"personne{i}@exemple.fr", "Essai", f"Message {i}")
+        assert not DBTaskResult.objects.exists()  # inserted together at the end of the block
+    assert DBTaskResult.objects.ready().count() == 3
+    assert run_pending() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"personne{i}@exemple.fr" for i in range(3)]

@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
-from maillage.core.mail import enqueue_after_commit
+from maillage.core.mail import enqueue_email
 
 
 class _Queued:
@@ -12,7 +12,7 @@ class _Queued:
 
     def send(self, fail_silently=False):
         for to in self.message.to:
-            enqueue_after_commit(to, self.message.subject, self.message.body)
+            enqueue_email(to, self.message.subject, self.message.body)
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -16,7 +16,7 @@ import logging
 from datetime import timedelta
 
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,30 @@ def retrying(task, attempt: int, **kwargs):
         else:
             logger.error("Task %s failed for good after %d attempts", task.name, attempt)
         raise
+
+
+def enqueue_many(task, calls: list[dict]) -> None:
+    """Enqueue `task` once per keyword arguments in `calls`, in one INSERT: the rows
+    `task.enqueue(**kwargs)` writes one by one (django-tasks-db's backend `_task_to_db_task`), for
+    the hundreds of emails of a matching. No `task_enqueued` signal is sent (nothing listens)."""
+    if not calls:
+        return
+    backend = task.get_backend()
+    backend.validate_task(task)
+    DBTaskResult.objects.bulk_create(
+        [
+            DBTaskResult(
+                args_kwargs={"args": [], "kwargs": kwargs},
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                run_after=task.run_after or get_date_max(),
+                backend_name=backend.alias,
+            )
+            for kwargs in calls
+        ],
+        batch_size=1000,
+    )
 
 
 def attempt_of(result: DBTaskResult) -> int:
