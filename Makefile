@@ -15,6 +15,10 @@ run: setup
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Maillage est servi sur http://$(HOST):$(PORT)/ (Ctrl-C pour arrêter)"
+	@# The worker sends the emails beside the web server, as in production (docs/operations.md);
+	@# the console backend prints them here. Stopping the server stops the worker.
+	$(PY) manage.py worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 setup: $(VENV)/.installed node_modules/.installed

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "maillage.core",
     "maillage.accounts",
     "maillage.territory",
@@ -371,6 +373,11 @@ if PRODUCTION:
             "par exemple MAILLAGE_SITE_URL=https://cpts.example.fr."
         )
 # --- end of production settings ------------------------------------------------------------------
+
+# Background jobs (ADR 0020, maillage/core/jobs.py): tasks are rows of the application's database,
+# run by `manage.py worker` (started by `make run`, a systemd unit in production). Tests use the same
+# backend and run the queue in-process (jobs.run_pending), so they exercise what production does.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # The public médecin traitant form (no third-party captcha): a person takes longer than this to
 # fill it, and one address may send this many requests per hour.

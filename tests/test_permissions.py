@@ -134,6 +134,8 @@ MATRIX = [
     ("www:cpts_create", "get", "/gestion/cpts/nouvelle/", guarded(A.CPTS_CREATION, anywhere=True)),
     # Without a body the form is refused (400) with its messages: reaching it is what is checked.
     ("www:cpts_create", "post", "/gestion/cpts/nouvelle/", guarded(A.CPTS_CREATION, WRITE, 400, anywhere=True)),
+    # The background tasks (failed and pending emails): the platform admin only.
+    ("www:platform_tasks", "get", "/plateforme/taches/", guarded(A.PLATFORM)),
     ("www:cpts_indicators", "get", "/c/cmv/indicateurs/?periode=2026-11", guarded(A.INDICATORS)),
     # An entry without a value is refused (400) with the form's message: reaching it is what is checked.
     ("www:cpts_indicators", "post", "/c/cmv/indicateurs/", guarded(A.INDICATORS, WRITE, 400)),

@@ -2,6 +2,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 
 from maillage.core.client_ip import client_ip
+from maillage.core.mail import enqueue_email
+
+
+class _Queued:
+    """An email allauth rendered (password reset…), handed to the queue when allauth sends it."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def send(self, fail_silently=False):
+        for to in self.message.to:
+            enqueue_email(to, self.message.subject, self.message.body)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -9,6 +21,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        # allauth's emails leave through the worker too, never inside the request (core/mail.py).
+        return _Queued(super().render_mail(template_prefix, email, context, headers))
 
     def get_login_stages(self):
         # Our TOTP step knows that a Pro Santé Connect login needs none (second_factor.py).

@@ -39,6 +39,7 @@ class Area(StrEnum):
     LIFECYCLE_DOCUMENTS = "lifecycle_documents"
     COVERAGE = "coverage"  # the pages of a région or a département (scoped by région)
     CPTS_CREATION = "cpts_creation"  # a new CPTS on communes of a région (scoped by région)
+    PLATFORM = "platform"  # the running of the platform itself: background tasks
 
 
 class Action(StrEnum):
@@ -86,6 +87,7 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.COVERAGE: {READ: {ADMIN: ALL, VIEWER: REGION, REGIONAL_ADMIN: REGION}},
     # The platform admin creates a CPTS anywhere, an ARS's regional admin on communes of its région.
     Area.CPTS_CREATION: {READ: {ADMIN: ALL, REGIONAL_ADMIN: REGION}, WRITE: {ADMIN: ALL, REGIONAL_ADMIN: REGION}},
+    Area.PLATFORM: {READ: {ADMIN: ALL}},
 }
 
 

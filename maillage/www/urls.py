@@ -17,6 +17,7 @@ from maillage.www.funding import views as funding
 from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.platform import tasks as platform_tasks
 from maillage.www.projet import views as projet
 from maillage.www.public import views as public
 from maillage.www.region import doctor_access as region_mt
@@ -52,6 +53,7 @@ urlpatterns = [
     path("c/<slug:slug>/equipe/personnes/<int:pk>/rpps/", team.professional_link, name="team_rpps"),
     path("invitation/<str:token>/", invitation_views.invitation, name="invitation"),
     path("gestion/cpts/nouvelle/", cpts_admin.cpts_create, name="cpts_create"),
+    path("plateforme/taches/", platform_tasks.tasks, name="platform_tasks"),
     path("c/<slug:slug>/indicateurs/", indicators.cpts_indicators, name="cpts_indicators"),
     path("c/<slug:slug>/annuaire/", directory.search_page, name="directory_search"),
     path("c/<slug:slug>/annuaire/export.csv", directory.export, {"file_format": "csv"}, name="directory_export_csv"),

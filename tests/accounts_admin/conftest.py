@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from maillage.accounts import actions
+from maillage.core.jobs import run_pending
 from tests.factories import RoleFactory
 
 SITE = "http://testserver/"
@@ -26,6 +27,7 @@ def invite(idf, coordinator, mailoutbox, django_capture_on_commit_callbacks):
     def make(email="nouvelle@exemple.fr", kind="regulator", cpts=None):
         with django_capture_on_commit_callbacks(execute=True):
             invitation = actions.invite(cpts or idf["cmv"], email, kind, actor=coordinator, site_url=SITE)
+        run_pending()  # the worker sends the email
         return invitation, token_of(mailoutbox[-1])
 
     return make

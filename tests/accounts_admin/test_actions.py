@@ -4,6 +4,7 @@ import pytest
 
 from maillage.accounts import actions, invitations
 from maillage.accounts.models import Invitation, Role, RoleKind, User
+from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.directory.models import ProfessionalAccount
 from maillage.territory.models import Cpts
@@ -99,6 +100,7 @@ def test_resending_gives_a_new_link_and_kills_the_old_one(
     expire(invitation)
     with django_capture_on_commit_callbacks(execute=True):
         actions.resend_invitation(invitation, actor=coordinator, site_url=SITE)
+    run_pending()
     new = mailoutbox[-1].body.split("/invitation/")[1].split("/")[0]
     assert new != old and invitations.find(old) is None
     assert invitations.find(new).state == Invitation.State.PENDING  # an expired one gets 7 more days
@@ -174,6 +176,7 @@ def test_cpts_creation_with_its_territory_and_coordinator_invited(idf, mailoutbo
     admin = RoleFactory(admin=True).user
     with django_capture_on_commit_callbacks(execute=True):
         cpts, invitation = _create(admin, finess="", contact_email="contact@cpts.fr", phone="01 23 45 67 89")
+    run_pending()
     assert list(cpts.territory.values_list("commune_id", flat=True)) == ["92049"]
     assert (cpts.contact_email, cpts.phone, cpts.status) == ("contact@cpts.fr", "01 23 45 67 89", "projet")
     assert (invitation.email, invitation.kind, invitation.cpts) == ("coord@exemple.fr", "coordinator", cpts)

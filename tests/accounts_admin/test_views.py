@@ -7,6 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from maillage.accounts.models import Invitation, Role, RoleKind, User
+from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.directory.models import ProfessionalAccount
 from maillage.territory.models import Cpts
@@ -36,6 +37,7 @@ def test_the_dashboard_links_the_team_page_which_lists_people_and_invitations(
 def test_inviting_from_the_team_page(coordinator_client, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = coordinator_client.post("/c/cmv/equipe/inviter/", {"email": "r@exemple.fr", "kind": "regulator"})
+    run_pending()
     assert response.status_code == 302
     page = _text(coordinator_client.get(response["Location"]))
     assert "Invitation envoyée à r@exemple.fr (régulateur du numéro unique)." in page
@@ -64,6 +66,7 @@ def test_revoke_and_resend_from_the_team_page(
     invitation, token = invite()
     with django_capture_on_commit_callbacks(execute=True):
         resent = coordinator_client.post(f"/c/cmv/equipe/invitations/{invitation.pk}/renvoyer/", follow=True)
+    run_pending()
     assert "le lien précédent ne fonctionne plus" in _text(resent)
     assert Client().get(f"/invitation/{token}/").status_code == 404
     revoked = coordinator_client.post(f"/c/cmv/equipe/invitations/{invitation.pk}/annuler/", follow=True)
@@ -203,6 +206,7 @@ def test_the_admin_creates_a_cpts(idf, login, mailoutbox, django_capture_on_comm
     assert admin.get("/gestion/cpts/nouvelle/").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post("/gestion/cpts/nouvelle/", CPTS_FORM, follow=True)
+    run_pending()
     page = _text(response)
     assert "La CPTS Montrouge est créée ; son coordinateur est invité à l'adresse coord@exemple.fr." in page
     assert "Numéro unique : 01 23 45 67 89" in page and "contact@cpts-montrouge.fr" in page

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from maillage.accounts.models import Role
+from maillage.core.jobs import run_pending
 from maillage.territory.models import Cpts
 from maillage.unscheduled.actions.slots import open_slot
 from maillage.unscheduled.models import Booking
@@ -111,7 +112,9 @@ def test_on_the_demo_its_coordinator_invites_a_regulator_who_books(page, browser
 
 
 def _the_regulator_joins_and_books(page, browser, live_server, slot, cpts_name, email):
-    # The live server sends through the test's in-memory backend (the demo's own mails are there too).
+    # The live server enqueues; the worker (run here) sends through the test's in-memory backend
+    # (the demo's own mails are there too).
+    run_pending()
     [sent] = [message for message in mail.outbox if message.to == [email]]
     assert "en tant que régulateur du numéro unique" in sent.body
     path = re.search(r"https?://[^/\s]+(/invitation/[^/\s]+/)", sent.body).group(1)
@@ -188,5 +191,7 @@ def test_the_admin_creates_a_cpts_on_a_phone(page, idf, settings):
     page.page.get_by_role("button", name="Créer la CPTS et inviter son coordinateur").click()
     page.page.get_by_text("son coordinateur est invité à l'adresse coord@exemple.fr").wait_for()
     assert "Numéro unique : 01 23 45 67 89" in page.text()
+    assert mail.outbox == []  # enqueued, not sent inside the request
+    run_pending()
     assert [m.to for m in mail.outbox] == [["coord@exemple.fr"]]
     assert [e for e in page.console_errors if "status of 400" not in e] == [] and page.failed == []

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.actions.doctors import answer, expire_proposals, save_offer
@@ -88,17 +89,14 @@ def test_a_paused_offer_has_no_place(offer):
     assert offer.places_left() == 0
 
 
-def test_accepting_moves_the_request_and_emails_the_patient_after_commit(
-    waiting, offer, propose, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_accepting_moves_the_request_and_emails_the_patient_through_the_worker(waiting, offer, propose, mailoutbox):
     ActivityFactory(professional=offer.professional, commune=offer.commune, phone="0146001122")
     proposal = propose(waiting)
+    run_pending()  # the acknowledgement of the request
     mailoutbox.clear()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        answer(proposal, accept=True, actor=offer.user)
-    assert mailoutbox == []  # nothing leaves before the commit
-    for callback in callbacks:
-        callback()
+    answer(proposal, accept=True, actor=offer.user)
+    assert mailoutbox == []  # enqueued with the write (it leaves once committed); the worker sends it
+    run_pending()
     proposal.refresh_from_db()
     waiting.refresh_from_db()
     assert proposal.status == Proposal.Status.ACCEPTED and proposal.decided_at
@@ -115,8 +113,11 @@ def test_accepting_moves_the_request_and_emails_the_patient_after_commit(
 
 def test_accepting_sends_the_email(waiting, propose, offer, mailoutbox, django_capture_on_commit_callbacks):
     proposal = propose(waiting)
+    run_pending()  # the acknowledgement of the request
+    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         answer(proposal, accept=True, actor=offer.user)
+    run_pending()
     assert [m.to for m in mailoutbox] == [["helene.lefevre@exemple.fr"]]
 
 

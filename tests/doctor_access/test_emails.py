@@ -2,6 +2,7 @@
 
 import pytest
 
+from maillage.core.jobs import run_pending
 from maillage.doctor_access import notify
 from maillage.doctor_access.actions.doctors import answer
 from maillage.doctor_access.actions.lifecycle import move
@@ -26,9 +27,11 @@ def test_the_doctor_is_told_a_patient_is_proposed_and_given_a_link_only(
     waiting, propose, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://cpts.example.fr"
+    run_pending()  # the acknowledgements of the waiting list, sent before the proposal
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         notify.proposal_made(propose(waiting))
+    run_pending()
     [mail] = mailoutbox
     text = mail.subject + mail.body
     for private in (
@@ -53,7 +56,8 @@ def test_the_patient_emails_greet_by_first_name_and_say_nothing_clinical(
     move(request, Status.QUALIFIED, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         answer(propose(request), accept=True, actor=offer.user)
-    received, accepted = mailoutbox
+    run_pending()
+    received, accepted = [mail for mail in mailoutbox if mail.to == ["helene.lefevre@exemple.fr"]]
     assert received.subject == "[Maillage] Votre demande de médecin traitant est enregistrée"
     assert accepted.subject == "[Maillage] Un médecin traitant accepte de vous suivre"
     for mail in (received, accepted):

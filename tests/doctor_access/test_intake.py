@@ -2,6 +2,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.doctor_access.actions.intake import find_duplicate
 from maillage.doctor_access.actions.lifecycle import update_weights
@@ -31,6 +32,7 @@ def test_a_request_is_received_logged_and_audited(submit, cmv):
 def test_the_patient_is_told_by_email_once_the_request_is_saved(submit, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         request = submit()
+    run_pending()
     assert [m.to for m in mailoutbox] == [["helene.lefevre@exemple.fr"]]
     assert request.reference in mailoutbox[0].body
 

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.directory.models import ProfessionalAccount
 from maillage.doctor_access.models import DoctorRequest, Proposal
@@ -53,6 +54,7 @@ def test_public_form_records_the_request_and_confirms_by_email(desk, django_capt
     assert "Vous cherchez un médecin traitant" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/cpts/cmv/medecin-traitant/", _patient(), follow=True)
+    run_pending()
     request = DoctorRequest.objects.get()
     assert f"référence <strong>{request.reference}</strong>" in response.content.decode()
     assert (request.channel, request.status, request.commune_id) == ("public_form", "received", "92046")
@@ -160,6 +162,7 @@ def test_matching_then_the_doctor_accepts(desk, login, django_capture_on_commit_
     assert not Proposal.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         desk["coordinator"].post("/c/cmv/medecin-traitant/appariement/appliquer/")
+    run_pending()
     proposal = Proposal.objects.get()
     assert proposal.request == urgent and proposal.status == "pending"
     assert mail.outbox[-1].to == [gp_role.user.email]
@@ -170,6 +173,7 @@ def test_matching_then_the_doctor_accepts(desk, login, django_capture_on_commit_
     before = registry.compute(desk["cmv"], period, ["doctor_access.found_doctor"])
     with django_capture_on_commit_callbacks(execute=True):
         doctor.post(f"/c/cmv/medecin-traitant/propositions/{proposal.pk}/", {"decision": "accepter"})
+    run_pending()
     urgent.refresh_from_db()
     assert urgent.status == "accepted"
     assert mail.outbox[-1].to == ["p@exemple.fr"] and "Dr Camille Bernard" in mail.outbox[-1].body

@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from maillage.core.jobs import run_pending
 from maillage.unscheduled import search
 from maillage.unscheduled.actions import SlotError
 from maillage.unscheduled.actions.desk import book, cancel, mark_outcome, mark_unmet, take_request
@@ -56,6 +57,7 @@ def test_booking_confirms_to_both_after_commit_and_cancel_frees_the_slot(
     request = request_of()
     with django_capture_on_commit_callbacks(execute=True):
         booking = book(request, slot, member)
+    run_pending()
     slot.refresh_from_db()
     assert (slot.status, request.status) == (SlotStatus.BOOKED, RequestStatus.BOOKED)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["jeanne@exemple.fr", member.email])

@@ -3,6 +3,7 @@ the patient's says when and where, nothing clinical (ADR 0022)."""
 
 import pytest
 
+from maillage.core.jobs import run_pending
 from maillage.unscheduled.actions.desk import book, cancel, take_request
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,7 @@ def booked(idf, gp, member, slot_of, soon, settings, mailoutbox, django_capture_
     request = take_request(idf["cmv"], data, member)
     with django_capture_on_commit_callbacks(execute=True):
         booking = book(request, slot_of(gp, soon), member)
+    run_pending()  # the worker's part
     return booking
 
 
@@ -45,6 +47,7 @@ def test_cancellation_emails_carry_no_patient_data(booked, member, mailoutbox, d
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         cancel(booked, member)
+    run_pending()
     assert len(mailoutbox) == 2
     for mail in mailoutbox:
         for private in ("Petit", "douleur", "thoracique", "0611223344"):

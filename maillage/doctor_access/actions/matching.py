@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, mail
 from maillage.doctor_access import matching, notify
 from maillage.doctor_access.actions.doctors import expire_proposals
 from maillage.doctor_access.actions.lifecycle import move
@@ -101,17 +101,18 @@ def apply(cpts, actor) -> tuple[Plan, MatchRun]:
             seconds=result.seconds,
         )
         expires = now + timedelta(days=settings.proposal_days)
-        for planned in result.proposals:
-            move(planned.request, Status.PROPOSED, actor, note=f"proposé à {planned.offer.professional.full_name}")
-            proposal = Proposal.objects.create(
-                request=planned.request,
-                offer=planned.offer,
-                run=run,
-                distance_km=round(planned.distance_km, 1),
-                created_at=now,
-                expires_at=expires,
-            )
-            notify.proposal_made(proposal)
+        with mail.batch():  # the doctors' emails: one INSERT into the task queue
+            for planned in result.proposals:
+                move(planned.request, Status.PROPOSED, actor, note=f"proposé à {planned.offer.professional.full_name}")
+                proposal = Proposal.objects.create(
+                    request=planned.request,
+                    offer=planned.offer,
+                    run=run,
+                    distance_km=round(planned.distance_km, 1),
+                    created_at=now,
+                    expires_at=expires,
+                )
+                notify.proposal_made(proposal)
         audit.record(
             "doctor_access.matching.applied",
             actor=actor,
