@@ -34,7 +34,8 @@ def test_bad_query_parameters_never_give_a_server_error(actors, name, path):
             # The URL's own parameters one at a time (the others absent), then all of them at once.
             for params in [{n: value} for n in own] + [dict.fromkeys(names, value)]:
                 response = clients[actor].get(url.path, params)
-                if response.status_code >= 500:
+                # The health probe's 503 is its answer (no periodic run in the fixture), not an error.
+                if response.status_code >= 500 and (name, response.status_code) != ("www:healthz", 503):
                     errors.append((actor, sorted(params)[:3], value[:12], response.status_code))
                 if response.status_code == 400 and response["Content-Type"].startswith("text/html"):
                     assert 'lang="fr"' in response.content.decode()
