@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from maillage.accounts.actions import reset_second_factor
 from maillage.accounts.models import Invitation, Role, User
 from maillage.core import audit
+from maillage.core.admin import ReadOnly
 from maillage.core.french import plural
 
 # What the audit log keeps of an edit in the admin: the names of the fields changed, and their
@@ -122,17 +123,8 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(BaseAuthenticatorAdmin):
+class AuthenticatorAdmin(ReadOnly, BaseAuthenticatorAdmin):
     exclude = ["data"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)

@@ -3,8 +3,8 @@ from django.contrib import admin
 from maillage.core.models import AuditEntry, PeriodicRun
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A log: written by the application only, read here."""
+class ReadOnly:
+    """For an admin of rows written by the application only (a log, an import): read here."""
 
     def has_add_permission(self, request):
         return False
@@ -14,6 +14,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AuditEntry)

@@ -1,9 +1,10 @@
 """Background jobs on the Django tasks API (django-tasks with its database backend, ADR 0020).
 
-A write enqueues its side effects (emails) once its transaction commits; `manage.py worker` runs
-them. django-tasks does not retry, so a task that may fail transiently runs its body inside
-`retrying`: on failure it enqueues itself again, `BACKOFF[attempt - 1]` later, with the next attempt
-number, and re-raises so that the failed attempt is recorded with its traceback. After
+A write enqueues its side effects (emails) inside its own transaction, so the worker sees them only
+once it commits and none is lost between a commit and an enqueueing; `manage.py worker` runs them.
+django-tasks does not retry, so a task that may fail transiently runs its body inside `retrying`: on
+failure it enqueues itself again, `BACKOFF[attempt - 1]` later, with the next attempt number, and
+re-raises so that the failed attempt is recorded with its traceback. After
 `MAX_ATTEMPTS` the task stays failed, listed on the platform admin's page (/plateforme/taches/);
 nothing is dropped silently.
 

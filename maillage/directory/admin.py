@@ -3,18 +3,8 @@ overwrite any edit); links between accounts and professionals are set here."""
 
 from django.contrib import admin
 
+from maillage.core.admin import ReadOnlyAdmin
 from maillage.directory.models import ImportRun, Partner, Professional, ProfessionalAccount, Structure
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Professional)
