@@ -15,10 +15,12 @@ run: setup
 	$(PY) manage.py load_demo
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Maillage est servi sur http://$(HOST):$(PORT)/ (Ctrl-C pour arrêter)"
-	@# The worker sends the emails beside the web server, as in production (docs/operations.md);
-	@# the console backend prints them here. Stopping the server stops the worker.
+	@# The worker sends the emails beside the web server, and the periodic jobs run every five
+	@# minutes, as in production with its timer (docs/operations.md); the console backend prints the
+	@# emails here. Stopping the server stops both.
 	$(PY) manage.py worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	(while true; do $(PY) manage.py run_periodic >/dev/null || true; sleep 300; done) & periodic=$$!; \
+	trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 setup: $(VENV)/.installed node_modules/.installed
