@@ -5,7 +5,8 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from maillage.core.mail import MSSanteNotConfigured, send_clinical, site_link
+from maillage.core.jobs import run_pending
+from maillage.core.mail import MSSanteNotConfigured, enqueue_clinical, send_clinical, site_link
 
 
 class MSSanteBackend(LocmemBackend):
@@ -62,6 +63,22 @@ def test_clinical_content_goes_through_the_mssante_connection_only(settings):
     [opened] = MSSanteBackend.opened_with
     assert opened["host"] == "smtp.mssante.example" and opened["port"] == 587 and opened["use_tls"] is True
     assert opened["ssl_certfile"] == "/etc/maillage/mssante.pem" and opened["fail_silently"] is False
+
+
+@pytest.mark.django_db
+def test_clinical_content_is_queued_for_mssante_and_refused_before_queueing_without_it(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.MSSANTE_EMAIL = None
+    with pytest.raises(MSSanteNotConfigured):
+        enqueue_clinical(["dr.martin@medecin.mssante.fr"], "Compte rendu", "Motif : douleur thoracique")
+    assert not DBTaskResult.objects.exists()
+    settings.MSSANTE_EMAIL = MSSANTE
+    enqueue_clinical(["dr.martin@medecin.mssante.fr"], "Compte rendu", "Motif : douleur thoracique")
+    assert MSSanteBackend.sent == []  # nothing leaves inside the request
+    run_pending()
+    [message] = MSSanteBackend.sent
+    assert message.to == ["dr.martin@medecin.mssante.fr"] and mail.outbox == []
 
 
 def test_links_in_emails_point_to_the_configured_site(settings):

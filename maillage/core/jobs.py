@@ -78,7 +78,7 @@ def recover_stalled(now=None) -> int:
     stalled = DBTaskResult.objects.running().filter(started_at__lt=now - STALLED_AFTER)
     count = stalled.update(status="READY", started_at=None)
     if count:
-        logger.warning("%d stalled task(s) put back in the queue", count)
+        logger.warning("Stalled tasks put back in the queue: %d", count)
     return count
 
 

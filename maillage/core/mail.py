@@ -31,6 +31,7 @@ _batch: ContextVar[list | None] = ContextVar("email_batch", default=None)
 def send_email(to: str, subject: str, body: str, attempt: int = 1) -> None:
     """Send one email whose texts were written when it was enqueued. Failures raise (the attempt is
     recorded as failed) and are retried with backoff."""
+    # The worker's side: the only place an ordinary email is handed to SMTP.
     with jobs.retrying(send_email, attempt, to=to, subject=subject, body=body):
         EmailMessage(subject, body, None, [to]).send()
 
@@ -99,8 +100,23 @@ def mssante_connection():
     )
 
 
+def enqueue_clinical(to: list[str], subject: str, body: str) -> None:
+    """Queue a message with clinical content for MSSanté, as every email is queued (never sent in the
+    request). Refused at once, with nothing queued, when MSSanté is not set up."""
+    mssante_connection()
+    send_clinical_email.enqueue(to=list(to), subject=subject, body=body)
+
+
+@task()
+def send_clinical_email(to: list[str], subject: str, body: str, attempt: int = 1) -> None:
+    """The worker's side of `enqueue_clinical`, retried with backoff like `send_email`."""
+    with jobs.retrying(send_clinical_email, attempt, to=to, subject=subject, body=body):
+        send_clinical(to, subject, body)
+
+
 def send_clinical(to: list[str], subject: str, body: str) -> int:
-    """Send a message with clinical content through MSSanté, from the configured MSSanté mailbox.
+    """Hand a message with clinical content to MSSanté, from the configured MSSanté mailbox. Called by
+    the worker (`send_clinical_email`); code that has something to send calls `enqueue_clinical`.
 
     Raises MSSanteNotConfigured when MSSanté is not set up: falling back to the ordinary SMTP would
     put health data in transit where it must not be, so the caller must handle the refusal.
