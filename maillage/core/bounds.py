@@ -15,6 +15,8 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+from maillage.core.french import grouped
+
 MIN_YEAR, MAX_YEAR = 2000, 2100  # CPTS exist since 2016; reports may look a little ahead
 MAX_ID = 2**63 - 1  # the largest BigAutoField key (and SQLite INTEGER)
 MAX_NUMBER_TEXT = 40  # characters of a typed number, spaces and separators included
@@ -57,7 +59,7 @@ def decimal(text: str, *, max_digits: int, decimal_places: int) -> Decimal:
         raise ValueError(f"« {shown} » n'est pas un nombre.")
     limit = Decimal(10) ** (max_digits - decimal_places)
     if abs(value) >= limit:
-        biggest = f"{limit - 1:,}".replace(",", "\u202f")
+        biggest = grouped(int(limit - 1))
         raise ValueError(f"« {shown} » est trop grand : au plus {biggest} en valeur absolue.")
     return value
 

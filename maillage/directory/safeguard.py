@@ -16,6 +16,7 @@ operator learns it before applying.
 
 from django.conf import settings
 
+from maillage.core.french import agree, grouped
 from maillage.directory.sources import SourceError
 
 # Rejection kinds (rpps.py, finess.py) meaning a line has not the width of the header.
@@ -40,10 +41,6 @@ def _percent(share: float) -> str:
     return f"{100 * share:.1f}".removesuffix(".0").replace(".", ",") + " %"
 
 
-def _number(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
 def alerts(job) -> list[str]:
     """What makes the run of `job` (a BaseImport whose batches are all applied) look like a file
     that would wipe rows, in French; empty when nothing does."""
@@ -63,9 +60,9 @@ def alerts(job) -> list[str]:
     for tally in job.tallies():
         if tally.show_gone and tally.before and tally.gone / tally.before > limit:
             active = "actives" if tally.feminine else "actifs"
-            verb = "disparaîtrait" if tally.gone == 1 else "disparaîtraient"
+            verb = agree(tally.gone, "disparaîtrait", "disparaîtraient")
             found.append(
-                f"{_number(tally.gone)} des {_number(tally.before)} {tally.noun} {active} {verb} "
+                f"{grouped(tally.gone)} des {grouped(tally.before)} {tally.noun} {active} {verb} "
                 f"({_percent(tally.gone / tally.before)}, au-delà du seuil de {_percent(limit)})"
             )
     return found

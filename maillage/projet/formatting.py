@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-NARROW_SPACE = "\u202f"
+from maillage.core.french import grouped
 
 
 def number(value) -> str:
@@ -14,8 +14,8 @@ def number(value) -> str:
     if isinstance(value, Decimal | float) and value == int(value):
         value = int(value)
     if isinstance(value, int):
-        return f"{value:,}".replace(",", NARROW_SPACE)
+        return grouped(value)
     whole, _, fraction = f"{value:f}".partition(".")
-    whole = f"{int(whole):,}".replace(",", NARROW_SPACE) if whole.lstrip("-").isdigit() else whole
+    whole = grouped(int(whole)) if whole.lstrip("-").isdigit() else whole
     fraction = fraction.rstrip("0")
     return f"{whole},{fraction}" if fraction else whole
