@@ -96,6 +96,10 @@ class Page:
     def text(self) -> str:
         return " ".join(self.page.inner_text("body").split())
 
+    def overflow(self) -> int:
+        """How many pixels the page is wider than the window (0 or less: no sideways scroll)."""
+        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
 
 @pytest.fixture
 def page(browser, live_server):

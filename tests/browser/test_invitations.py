@@ -3,11 +3,9 @@ opens the link, chooses a password, sets up the second factor and books a slot a
 
 import io
 import re
-import time
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -17,6 +15,7 @@ from maillage.core.jobs import run_pending
 from maillage.territory.models import Cpts
 from maillage.unscheduled.actions.slots import open_slot
 from maillage.unscheduled.models import Booking
+from tests.accounts.conftest import totp_code, with_totp
 from tests.browser.conftest import Page
 from tests.factories import PASSWORD, ActivityFactory, ProfessionalFactory, RoleFactory
 
@@ -25,15 +24,10 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _totp_code(secret: str) -> str:
-    # allauth's own TOTP: the code of the current 30-second window.
-    return format(hotp_value(secret, int(time.time()) // 30), "06d")
-
-
 def _overflow_on_a_phone(page) -> int:
     """How many pixels the page overflows a 390 px wide screen."""
     page.page.set_viewport_size(PHONE)
-    overflow = page.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    overflow = page.overflow()
     page.page.set_viewport_size(DESKTOP)
     return overflow
 
@@ -50,10 +44,9 @@ def gp_slot(idf):
 
 def _coordinator_invites(page, idf, email):
     coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
-    secret = generate_totp_secret()
-    TOTP.activate(coordinator, secret)
+    secret = with_totp(coordinator)
     page.login(coordinator.email, PASSWORD)
-    page.page.locator("input[name=code]").fill(_totp_code(secret))
+    page.page.locator("input[name=code]").fill(totp_code(secret))
     page.page.get_by_role("button", name="Connexion").click()
     page.page.wait_for_load_state("networkidle")
     _invite_from_the_dashboard(page, "CPTS Châtillon-Malakoff-Vanves", email)
@@ -101,7 +94,7 @@ def test_on_the_demo_its_coordinator_invites_a_regulator_who_books(page, browser
     page.login("coordination.cmv@demo.maillage.fr", DEMO_PASSWORD)
     assert page.page.url.endswith("/accounts/2fa/totp/activate/")  # the demo's coordinator too
     secret = page.page.inner_text("#totp-secret").strip()
-    page.page.get_by_label("Code à six chiffres").fill(_totp_code(secret))
+    page.page.get_by_label("Code à six chiffres").fill(totp_code(secret))
     page.page.get_by_role("button", name="Activer").click()
     page.page.wait_for_load_state("networkidle")
     page.goto("/c/chatillon-malakoff-vanves/")
@@ -136,7 +129,7 @@ def _the_regulator_joins_and_books(page, browser, live_server, slot, cpts_name, 
         # Logged in, and sent straight to the second factor: no page of the app before it.
         assert regulator.page.url.endswith("/accounts/2fa/totp/activate/")
         secret = regulator.page.inner_text("#totp-secret").strip()
-        regulator.page.get_by_label("Code à six chiffres").fill(_totp_code(secret))
+        regulator.page.get_by_label("Code à six chiffres").fill(totp_code(secret))
         regulator.page.get_by_role("button", name="Activer").click()
         regulator.page.wait_for_load_state("networkidle")
         assert regulator.page.url.endswith("/accounts/2fa/recovery-codes/")

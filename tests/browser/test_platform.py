@@ -35,6 +35,6 @@ def test_the_admin_reads_failed_and_pending_tasks_on_a_phone(browser, live_serve
     assert f"1 sur {jobs.MAX_ATTEMPTS} " in text and "Nouvelle tentative programmée" in text
     assert "1 tâche en attente ou en cours" in text and "Prévue le" in text  # the retry
     assert page.axe() == []
-    assert page.page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert page.overflow() <= 0
     assert page.console_errors == [] and page.failed == []
     context.close()
