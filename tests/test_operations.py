@@ -271,35 +271,27 @@ def test_the_per_account_limit_does_not_depend_on_the_host_header(idf, settings)
     assert THROTTLED in blocked.content.decode()
 
 
-def test_healthz_reports_a_task_waiting_too_long(monkeypatch, settings):
-    """django-tasks' database backend, read only when installed (here a stand-in for its model)."""
-    from datetime import datetime, timedelta
+@pytest.mark.django_db
+def test_healthz_reports_a_task_waiting_too_long(settings):
+    """Read from django-tasks' database backend: a task's lateness counts from its `run_after`."""
+    from datetime import timedelta
 
     from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from maillage.core.mail import send_email
 
     now = timezone.now()
-    never = datetime.max.replace(tzinfo=now.tzinfo)  # django-tasks' « no delay » run_after
-    rows = [(now - timedelta(minutes=30), never), (now - timedelta(hours=5), now - timedelta(minutes=1))]
-
-    class Queue(list):
-        def ready(self):
-            return self
-
-        def order_by(self, *fields):
-            return self
-
-        def values_list(self, *fields):
-            return self
-
-    class Model:
-        objects = Queue(rows)
-
-    monkeypatch.setattr(health.apps, "is_installed", lambda name: name == "django_tasks_db")
-    monkeypatch.setattr(health.apps, "get_model", lambda *label: Model)
+    waiting = send_email.enqueue(to="a@exemple.fr", subject="s", body="b")
+    retried = send_email.enqueue(to="b@exemple.fr", subject="s", body="b")
+    DBTaskResult.objects.filter(pk=waiting.id).update(enqueued_at=now - timedelta(minutes=30))
+    DBTaskResult.objects.filter(pk=retried.id).update(
+        enqueued_at=now - timedelta(hours=5), run_after=now - timedelta(minutes=1)
+    )
     settings.HEALTH_MAX_TASK_AGE = 900
     # The retried task became ready a minute ago; the other waits for 30 minutes: too long.
     result = health._tasks()
     assert result["ok"] is False and result["oldest_pending_seconds"] == pytest.approx(1800, abs=5)
     assert result["detail"].startswith("Une tâche attend depuis")
-    Model.objects = Queue(rows[1:])
+    DBTaskResult.objects.filter(pk=waiting.id).delete()
     assert "ok" not in health._tasks()  # a minute: fine

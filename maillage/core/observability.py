@@ -21,10 +21,6 @@ _VALID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
-def current_request_id() -> str:
-    return _current.get()
-
-
 def _given(request) -> str:
     # A client's own header is not believed: it could forge another request's id or inject text.
     given = request.headers.get(HEADER, "")

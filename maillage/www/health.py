@@ -5,7 +5,6 @@ keys (machines read it) and French details (people read those)."""
 import logging
 import uuid
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -14,6 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django_tasks_db.models import DBTaskResult
 
 from maillage.core.models import PeriodicRun
 
@@ -53,11 +53,8 @@ def _migrations():
 
 
 def _tasks():
-    if not apps.is_installed("django_tasks_db"):
-        return {"detail": "File de tâches en base non installée."}
-    model = apps.get_model("django_tasks_database", "DBTaskResult")
     now = timezone.now()
-    rows = model.objects.ready().order_by("enqueued_at").values_list("enqueued_at", "run_after")[:50]
+    rows = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", "run_after")[:50]
     # A retried task waits for its `run_after`: it is late only from then.
     since = [max(enqueued, run_after if run_after <= now else enqueued) for enqueued, run_after in rows]
     age = int((now - min(since)).total_seconds()) if since else 0

@@ -13,17 +13,20 @@ from maillage.core import jobs
 from maillage.core.french import plural
 
 SHOWN = 200  # rows per table: beyond that the counts say how many there are
-LABELS = {"send_email": "Envoi d'un courriel"}
+LABELS = {"send_email": "Envoi d'un courriel", "send_clinical_email": "Envoi par MSSanté"}
+# A clinical message's subject may itself be clinical: the page says only that one is waiting.
+SUBJECT_SHOWN = {"send_email"}
 
 
 def _row(result: DBTaskResult) -> dict:
     kwargs = result.args_kwargs.get("kwargs", {})
     attempt = jobs.attempt_of(result)
     error = result.traceback.strip().splitlines()[-1] if result.traceback.strip() else ""
+    name = result.task_path.rsplit(".", 1)[-1]
     return {
-        "label": LABELS.get(result.task_path.rsplit(".", 1)[-1], result.task_path),
+        "label": LABELS.get(name, result.task_path),
         "to": kwargs.get("to", ""),
-        "subject": kwargs.get("subject", ""),
+        "subject": kwargs.get("subject", "") if name in SUBJECT_SHOWN else "",
         "attempt": attempt,
         "final": attempt >= jobs.MAX_ATTEMPTS,
         "status": result.status,
