@@ -153,6 +153,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Maillage"
+# A code typed as its 30-second step ends arrives in the next one: RFC 6238 (section 5.2) advises
+# accepting one step of drift, which also absorbs a phone's clock running a little off. allauth
+# still refuses a code used once already.
+MFA_TOTP_TOLERANCE = 1
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 

@@ -2,9 +2,11 @@
 (tests/conftest.py turns the demo relaxation off)."""
 
 import re
+import time
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.test import Client
 
 from maillage.core.models import AuditEntry
@@ -148,3 +150,23 @@ def test_logins_and_failed_logins_are_audited(gp):
     login = AuditEntry.objects.get(action="accounts.login")
     assert (login.actor, login.details) == (gp, {"methods": ["password", "mfa"]})
     assert "mauvais" not in str(list(AuditEntry.objects.values_list("details", flat=True)))
+
+
+def _code_steps_ago(secret, steps):
+    # Away from the end of a step, so that "one step ago" is still one step ago when checked.
+    while time.time() % 30 > 27:
+        time.sleep(0.5)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 - steps))
+
+
+def test_a_code_from_the_step_before_is_accepted_once_and_an_older_one_refused(gp):
+    secret = with_totp(gp)
+    old, late = _code_steps_ago(secret, 2), _code_steps_ago(secret, 1)
+    client = Client()
+    _post_login(client, gp.email)
+    assert "Code incorrect" in client.post("/accounts/2fa/authenticate/", {"code": old}).content.decode()
+    assert client.post("/accounts/2fa/authenticate/", {"code": late})["Location"] == "/espace/"
+    # The same code cannot open a second session.
+    replay = Client()
+    _post_login(replay, gp.email)
+    assert "Code incorrect" in replay.post("/accounts/2fa/authenticate/", {"code": late}).content.decode()
