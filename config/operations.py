@@ -75,22 +75,27 @@ def seconds(name: str, raw: str) -> int:
     return int(raw)
 
 
-def logging_config(fmt: str, level: str) -> dict:
+def logging_config(fmt: str, level: str, admins: bool = False) -> dict:
     """stdlib logging only: every record carries the request id (a filter); `json` writes one
-    JSON object per line for a log collector, `text` a readable line."""
+    JSON object per line for a log collector, `text` a readable line. With `admins`, errors are
+    also emailed to DJANGO_ADMINS, scrubbed (maillage.core.error_reports)."""
     if fmt not in ("text", "json"):
         raise ImproperlyConfigured(f"MAILLAGE_LOG_FORMAT={fmt!r} : attendu « text » ou « json ».")
     formatters = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "maillage.core.observability.JsonFormatter"},
     }
+    handlers = {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "main"}}
+    if admins:
+        handlers["admins"] = {"()": "maillage.core.error_reports.AdminsEmailHandler", "filters": ["request_id"]}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "maillage.core.observability.RequestIdFilter"}},
         "formatters": {"main": formatters[fmt]},
-        "handlers": {
-            "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "main"},
-        },
-        "root": {"handlers": ["console"], "level": level},
+        "handlers": handlers,
+        "root": {"handlers": list(handlers), "level": level},
+        # Django's own "django" logger would keep its AdminEmailHandler, which mails the request's
+        # data and frame variables from inside the request: its records go to the root instead.
+        "loggers": {"django": {"handlers": [], "level": level, "propagate": True}},
     }

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_share, env_str
 from config.operations import cache_from_url, logging_config, seconds, trusted_proxies
+from maillage.core.error_reports import init_sentry, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MAILLAGE_VAR_DIR", str(BASE_DIR / "var")))
@@ -199,9 +200,25 @@ HEALTH_MAX_PERIODIC_AGE = seconds(
 )
 # A load balancer probes /healthz over plain HTTP on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Error reports (ADR 0024, maillage.core.error_reports): Sentry when a DSN is given, otherwise an
+# email to DJANGO_ADMINS through the worker; neither carries request data. Production refuses to
+# start with neither (below): nobody would know about a server error.
+ADMINS = parse_admins(env_str("DJANGO_ADMINS"))
+EMAIL_SUBJECT_PREFIX = "[Maillage] "
+SENTRY_DSN = env_secret("MAILLAGE_SENTRY_DSN")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("MAILLAGE_SENTRY_ENVIRONMENT", "production" if PRODUCTION else "développement"),
+        release=env_str("MAILLAGE_RELEASE"),
+    )
 # Logs: one line per record with the request id (maillage.core.observability); `json` for a
 # collector.
-LOGGING = logging_config(env_str("MAILLAGE_LOG_FORMAT", "text"), env_str("DJANGO_LOG_LEVEL", "WARNING"))
+LOGGING = logging_config(
+    env_str("MAILLAGE_LOG_FORMAT", "text"),
+    env_str("DJANGO_LOG_LEVEL", "WARNING"),
+    admins=bool(ADMINS) and not SENTRY_DSN,
+)
 # ----------------------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr-fr"
@@ -370,6 +387,11 @@ if PRODUCTION:
     if HTTPS and any(not origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS):
         raise ImproperlyConfigured(
             "DJANGO_CSRF_TRUSTED_ORIGINS doit commencer par https:// quand le site est servi en HTTPS."
+        )
+    if not ADMINS and not SENTRY_DSN:
+        raise ImproperlyConfigured(
+            "Personne ne serait prévenu d'une erreur du serveur : indiquez DJANGO_ADMINS (adresses des "
+            "administrateurs, qui reçoivent un courriel par erreur) ou MAILLAGE_SENTRY_DSN (Sentry)."
         )
     if not SITE_URL:
         raise ImproperlyConfigured(

@@ -19,12 +19,13 @@ SAFE = {
     "DJANGO_ALLOWED_HOSTS": "cpts.example.fr",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://cpts.example.fr",
     "DJANGO_EMAIL_HOST": "smtp.example.fr",
+    "DJANGO_ADMINS": "Équipe Maillage <exploitation@cpts.example.fr>",
 }
 SHOWN = [
     "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASES", "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT",
     "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS", "EMAIL_TIMEOUT", "SECURE_HSTS_SECONDS",
     "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER",
-    "SITE_URL", "MSSANTE_EMAIL", "SOCIALACCOUNT_PROVIDERS",
+    "SITE_URL", "MSSANTE_EMAIL", "SOCIALACCOUNT_PROVIDERS", "ADMINS",
 ]  # fmt: skip
 
 
@@ -69,6 +70,8 @@ def production(**changes):
         (production(DJANGO_SECRET_KEY_FILE="/nonexistent/key"), "DJANGO_SECRET_KEY et DJANGO_SECRET_KEY_FILE"),
         (production(DJANGO_SECRET_KEY=None, DJANGO_SECRET_KEY_FILE="/nonexistent/key"), "fichier illisible"),
         (production(MAILLAGE_MSSANTE_HOST="smtp.mssante.example"), "MAILLAGE_MSSANTE_FROM_EMAIL est obligatoire"),
+        (production(DJANGO_ADMINS=None), "Personne ne serait prévenu d'une erreur du serveur"),
+        (production(DJANGO_ADMINS="exploitation"), "« exploitation » n'est pas une adresse électronique"),
     ],
 )
 def test_production_refuses(tmp_path, env, message):

@@ -15,6 +15,7 @@ from django.core.signals import request_finished
 from django.dispatch import receiver
 
 from maillage.core.client_ip import from_trusted_proxy
+from maillage.core.error_reports import set_request_id
 
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -37,6 +38,7 @@ class RequestIdMiddleware:
         # Not reset on the way out: Django logs an error response (django.request) after the
         # middleware; `request_finished` clears it once the response is closed.
         _current.set(request_id)
+        set_request_id(request_id)
         response = self.get_response(request)
         response[HEADER] = request_id
         return response
