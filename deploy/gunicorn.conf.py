@@ -26,14 +26,14 @@ errorlog = "-"
 access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 
 
-def _forwarded_allow_ips(raw: str) -> list[str]:
+def _forwarded_allow_ips(raw: str) -> str:
     """Who may set X-Forwarded-Proto for gunicorn: the proxies of MAILLAGE_TRUSTED_PROXIES when they
     are given as addresses or networks; a mere count names nobody, so loopback (nginx on the same
     machine). Never '*' (docs/operations.md, « Plusieurs processus derrière un proxy »)."""
     items = [item.strip() for item in raw.split(",") if item.strip()]
     if not items or (len(items) == 1 and items[0].isdigit()):
-        return ["127.0.0.1", "::1"]
-    return [str(ipaddress.ip_network(item, strict=False)) for item in items]
+        return "127.0.0.1,::1"
+    return ",".join(str(ipaddress.ip_network(item, strict=False)) for item in items)
 
 
 forwarded_allow_ips = _forwarded_allow_ips(os.environ.get("MAILLAGE_TRUSTED_PROXIES", ""))
