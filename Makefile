@@ -68,7 +68,11 @@ RELEASE_VERSION ?= $(shell git describe --tags --always 2>/dev/null)
 RELEASE_NAME := maillage-$(RELEASE_VERSION)
 RUNTIME_NODE_PACKAGES := htmx.org leaflet @etalab/decoupage-administratif
 
-release: node_modules/.installed
+# It reads node_modules/ as installed (`make setup` or `npm ci`) and never reinstalls it: npm ci
+# empties the folder first, and a node_modules shared through a symbolic link would be emptied for
+# every checkout that uses it.
+release:
+	@for package in $(RUNTIME_NODE_PACKAGES); do test -d node_modules/$$package || { echo "node_modules/$$package manque : lancez make setup (ou npm ci) avant make release."; exit 1; }; done
 	@git diff --quiet HEAD -- || echo "Attention : des modifications non enregistrées (git commit) ne sont pas dans l'archive."
 	rm -rf dist/$(RELEASE_NAME) dist/$(RELEASE_NAME).tar.gz
 	mkdir -p dist/$(RELEASE_NAME)/node_modules/@etalab
