@@ -400,6 +400,15 @@ if PRODUCTION:
         )
 # --- end of production settings ------------------------------------------------------------------
 
+# --- Release (issue 13 part 8, ADR 0025) ---------------------------------------------------------
+# Production serves the static files `collectstatic` wrote, under content-hashed names (cached for
+# ever by browsers, WhiteNoise marks them immutable); a missing file is an error at collectstatic,
+# not a broken page. The demo and the tests keep serving from the finders, without a manifest.
+if PRODUCTION:
+    STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    WHITENOISE_USE_FINDERS = False
+# --- end of release settings ---------------------------------------------------------------------
+
 # Background jobs (ADR 0020, maillage/core/jobs.py): tasks are rows of the application's database,
 # run by `manage.py worker` (started by `make run`, a systemd unit in production). Tests use the same
 # backend and run the queue in-process (jobs.run_pending), so they exercise what production does.

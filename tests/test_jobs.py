@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -144,3 +144,25 @@ def test_a_batch_enqueues_its_emails_together_and_none_when_it_fails(db):
     assert DBTaskResult.objects.ready().count() == 3
     assert run_pending() == 3
     assert sorted(m.to[0] for m in mail.outbox) == [f"personne{i}@exemple.fr" for i in range(3)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_started_with_stalled_after_0_recovers_a_task_killed_a_moment_ago():
+    with transaction.atomic():
+        send_after_commit("personne@exemple.fr", "Essai", "Message")
+    with transaction.atomic():
+        dying = DBTaskResult.objects.ready().get_locked()
+        dying.claim("killed-worker")
+    assert jobs.recover_stalled() == 0  # by default, a task running for a second is a live worker's
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("worker", "--batch", "--no-startup-delay", "--no-reload", "--stalled-after", "0", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    assert [m.to for m in mail.outbox] == [["personne@exemple.fr"]]
+
+
+def test_the_worker_refuses_a_negative_stalled_after():
+    with pytest.raises(CommandError, match="--stalled-after"):
+        call_command("worker", "--stalled-after", "-1")

@@ -72,10 +72,11 @@ def attempt_of(result: DBTaskResult) -> int:
     return result.args_kwargs.get("kwargs", {}).get("attempt", 1)
 
 
-def recover_stalled(now=None) -> int:
-    """Put back in the queue the tasks a dead worker had claimed; returns how many."""
+def recover_stalled(now=None, after: timedelta = STALLED_AFTER) -> int:
+    """Put back in the queue the tasks a dead worker had claimed (running for longer than `after`);
+    returns how many."""
     now = now or timezone.now()
-    stalled = DBTaskResult.objects.running().filter(started_at__lt=now - STALLED_AFTER)
+    stalled = DBTaskResult.objects.running().filter(started_at__lt=now - after)
     count = stalled.update(status="READY", started_at=None)
     if count:
         logger.warning("Stalled tasks put back in the queue: %d", count)
