@@ -32,6 +32,7 @@ import random
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -240,9 +241,14 @@ def worker(options) -> dict:
     env = {"DJANGO_SETTINGS_MODULE": "config.bench_settings", "DJANGO_DEBUG": "0", "MAILLAGE_CACHE_URL": ""}
     figures = {}
     with live_server(options.database_url, env=env, **SERVER) as base:
+        raw = {}
+        for label, path in pages:  # once without gzip: the size before compression
+            with urllib.request.urlopen(base + path, timeout=60) as answer:  # noqa: S310 (loopback)
+                raw[label] = len(answer.read())
         for label, path in pages:
             log(f"   {label}: {CLIENTS} clients, {scale['duration']:g} s…")
             figures[label] = asyncio.run(_load(base, path, scale["duration"], scale["warmup"]))
+            figures[label]["raw_bytes"] = raw[label]
             f = figures[label]
             log(f"      {f['rps']:.0f} req/s, p95 {seconds(f['p95'])}, {number(f['bytes'])} bytes")
     return {
@@ -267,7 +273,8 @@ def report(results: list) -> list[str]:
             f = d["pages"][page]
             rps = f"{f['rps']:,.0f}".replace(",", " ")
             ratios = [f"{f['rps'] / bare['rps']:.2f}", f"{f['p95'] / bare['p95']:.2f}"]
-            rows.append([page, rps, seconds(f["p50"]), seconds(f["p95"]), number(f["bytes"]), *ratios])
+            sizes = [number(f["bytes"]), number(f["raw_bytes"])]
+            rows.append([page, rps, seconds(f["p50"]), seconds(f["p95"]), *sizes, *ratios])
             if page == d["order"][0]:
                 continue
             ok = f["p95"] < P95_TARGET_S and f["rps"] >= THROUGHPUT_TARGET * bare["rps"]
@@ -276,7 +283,7 @@ def report(results: list) -> list[str]:
                 f"{'met' if ok else 'NOT MET'}"
             )
         print_table(
-            ["page", "req/s", "p50", "p95", "bytes (gzip)", "req/s ÷ bare", "p95 ÷ bare"],
+            ["page", "req/s", "p50", "p95", "bytes sent", "uncompressed", "req/s ÷ bare", "p95 ÷ bare"],
             rows,
             title=f"{label}: {CLIENTS} concurrent clients, gunicorn {SERVER['workers']}×{SERVER['threads']} threads",
         )

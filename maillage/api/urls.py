@@ -278,7 +278,7 @@ def cpts_funding(request, slug: str, year: str = ""):
 
 @api.put(
     "/cpts/{slug}/territoire",
-    response={200: TerritoryOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: TerritoryOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Remplacer le territoire d'une CPTS",
     description=(
         "Coordinateur de la CPTS ; un jeton d'API en lecture et écriture. `version` (facultative) est celle "
