@@ -22,6 +22,8 @@ def test_a_territory_change_shows_at_once_on_the_map_and_in_the_api(idf, anonymo
     assert _features(anonymous)["cmv"]["geometry"]["type"] == "MultiPoint"
     listed = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()["items"]}
     assert listed["cmv"]["communes"] == 3
+    assert len(anonymous.get("/cpts/cmv/carte.geojson").json()["features"]) == 3
+    assert "Montrouge" not in anonymous.get("/cpts/cmv/").content.decode()
 
     montrouge = idf["communes"]["92049"]
     montrouge.shape = json.dumps(SQUARE)
@@ -35,6 +37,8 @@ def test_a_territory_change_shows_at_once_on_the_map_and_in_the_api(idf, anonymo
     listed = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()["items"]}
     assert listed["cmv"]["communes"] == 4
     assert listed["cmv"]["population"] == 96_679 + 49_976
+    assert len(anonymous.get("/cpts/cmv/carte.geojson").json()["features"]) == 4
+    assert "Montrouge" in anonymous.get("/cpts/cmv/").content.decode()
 
 
 def test_status_name_and_new_cpts_show_at_once(idf, anonymous):

@@ -39,12 +39,11 @@ def cpts_public(request, slug):
     return render(request, "public/cpts.html", {"cpts_name": page["name"], "body": mark_safe(page["html"])})  # noqa: S308 (our own template)
 
 
-@login_not_required
-def cpts_geojson(request, slug):
-    cpts = get_object_or_404(Cpts, slug=slug)
-    shared = {c.code for c in cpts.overlaps()}
-    return geojson.response(
-        [
+def _cpts_map(slug):
+    def make():
+        cpts = get_object_or_404(Cpts, slug=slug)
+        shared = {c.code for c in cpts.overlaps()}
+        features = [
             geojson.feature(
                 c.shape,
                 (c.latitude, c.longitude),
@@ -52,7 +51,16 @@ def cpts_geojson(request, slug):
             )
             for c in cpts.communes()
         ]
-    )
+        return {"type": "FeatureCollection", "features": [f for f in features if f["geometry"]]}
+
+    return make
+
+
+@login_not_required
+@require_safe
+def cpts_geojson(request, slug):
+    doc = published.document(f"cpts-map:{slug}", _cpts_map(slug), content_type="application/geo+json")
+    return published.response(request, doc)
 
 
 def _home_map() -> str:
