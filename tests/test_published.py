@@ -124,3 +124,25 @@ def test_commune_search_is_paginated(idf, anonymous):
     assert anonymous.get("/api/v1/communes", {"q": "92", "limit": 101}).status_code == 422
     assert anonymous.get("/api/v1/cpts/", {"limit": 1001}).status_code == 422
     assert anonymous.get("/api/v1/cpts/", {"offset": -1}).status_code == 422
+
+
+def test_the_version_changes_again_when_the_write_commits(db, django_capture_on_commit_callbacks):
+    before = published.version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        published.bump()
+        inside = published.version()
+    assert len(callbacks) == 1
+    assert len({before, inside, published.version()}) == 3
+
+
+@pytest.mark.django_db  # the database outlives the cache's clean-up (tests/conftest.py)
+def test_with_the_database_cache_of_production(idf, anonymous, coordinator, settings):
+    from config.operations import cache_from_url
+
+    settings.CACHES = {"default": cache_from_url("")}
+    first = anonymous.get("/carte.geojson")
+    assert anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    actions.add_commune(idf["cmv"], "92049", actor=coordinator)
+    assert anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    listed = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()["items"]}
+    assert listed["cmv"]["communes"] == 4
