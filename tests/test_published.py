@@ -146,3 +146,11 @@ def test_with_the_database_cache_of_production(idf, anonymous, coordinator, sett
     assert anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
     listed = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()["items"]}
     assert listed["cmv"]["communes"] == 4
+
+
+def test_an_unknown_cpts_is_a_404_and_leaves_nothing_behind(idf, anonymous):
+    for _ in range(2):
+        assert anonymous.get("/cpts/inconnue/").status_code == 404
+        assert anonymous.get("/cpts/inconnue/carte.geojson").status_code == 404
+    assert published._building == {}
+    assert not [key for key in published.memory.entries if "inconnue" in key]

@@ -62,6 +62,8 @@ class _Memory:
 
 # The home page's documents, the API's pages and a page per CPTS: about 20 KB each.
 memory = _Memory(2048)
+_building: dict[str, threading.Lock] = {}
+_building_lock = threading.Lock()
 
 
 # --- Outlines -------------------------------------------------------------------------------------
@@ -167,11 +169,20 @@ def document(
     found = memory.get(key)
     if found is not None:
         return found
-    found = cache.get(key)
-    if found is None:
-        found = _build(name, token, make, content_type, as_json, compress)
-        cache.set(key, found, CACHE_SECONDS)
-    memory.put(key, found)
+    # One thread of this process builds it; the others of the same moment wait for its result
+    # rather than build it too (after a change, every worker's threads miss at once).
+    with _building_lock:
+        lock = _building.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            found = memory.get(key) or cache.get(key)
+            if found is None:
+                found = _build(name, token, make, content_type, as_json, compress)
+                cache.set(key, found, CACHE_SECONDS)
+            memory.put(key, found)
+    finally:
+        with _building_lock:
+            _building.pop(key, None)
     return found
 
 
