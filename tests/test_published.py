@@ -154,3 +154,12 @@ def test_an_unknown_cpts_is_a_404_and_leaves_nothing_behind(idf, anonymous):
         assert anonymous.get("/cpts/inconnue/carte.geojson").status_code == 404
     assert published._building == {}
     assert not [key for key in published.memory.entries if "inconnue" in key]
+
+
+def test_a_territory_replaced_in_bulk_recomputes_its_outline_once(idf, coordinator, monkeypatch):
+    calls = []
+    real = published.refresh_outlines
+    monkeypatch.setattr(published, "refresh_outlines", lambda ids=None: calls.append(set(ids)) or real(ids))
+    actions.set_territory(idf["cmv"], ["92049"], actor=coordinator)  # three communes removed, one added
+    assert calls == [{idf["cmv"].pk}]
+    assert json.loads(Cpts.objects.get(slug="cmv").outline)["type"] == "Point"

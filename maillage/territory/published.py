@@ -20,6 +20,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import shapely
@@ -209,14 +210,39 @@ def response(request, doc: Document) -> HttpResponse:
 
 # --- What changes a published document ------------------------------------------------------------
 
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Within this block, the outlines of the CPTS whose territory changes are recomputed once, at
+    its end, rather than at each commune (a territory replaced in bulk deletes links one by one)."""
+    outer = getattr(_deferred, "ids", None)
+    _deferred.ids = set() if outer is None else outer
+    try:
+        yield
+        if outer is None and _deferred.ids:
+            refresh_outlines(_deferred.ids)
+    finally:
+        if outer is None:
+            _deferred.ids = None
+
+
+def _refresh(cpts_ids) -> None:
+    pending = getattr(_deferred, "ids", None)
+    if pending is not None:
+        pending.update(cpts_ids)
+    else:
+        refresh_outlines(cpts_ids)
+
 
 def _link_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh_outlines([instance.cpts_id])
+        _refresh([instance.cpts_id])
 
 
 def _territory_set(sender, cpts, **kwargs):
-    refresh_outlines([cpts.pk])
+    _refresh([cpts.pk])
 
 
 def _cpts_changed(sender, instance, raw=False, **kwargs):
@@ -229,7 +255,7 @@ def _commune_changed(sender, instance, raw=False, created=False, **kwargs):
         return
     claimed = list(CptsCommune.objects.filter(commune=instance).values_list("cpts_id", flat=True))
     if claimed:
-        refresh_outlines(claimed)
+        _refresh(claimed)
     else:
         bump()
 
