@@ -67,8 +67,12 @@ def test_conditional_get_and_gzip(idf, anonymous):
     first = anonymous.get("/carte.geojson", HTTP_ACCEPT_ENCODING="gzip, br")
     assert first["Content-Encoding"] == "gzip" and "Accept-Encoding" in first["Vary"]
     assert json.loads(gzip.decompress(first.content))["type"] == "FeatureCollection"
-    again = anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
+    again = anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"], HTTP_ACCEPT_ENCODING="gzip")
     assert again.status_code == 304 and again.content == b""
+    # The uncompressed answer is another representation: another ETag.
+    plain = anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert plain.status_code == 200 and plain["ETag"] != first["ETag"] and "Content-Encoding" not in plain
+    assert anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=f"W/{plain['ETag']}").status_code == 304
 
     api = anonymous.get("/api/v1/cpts/")
     assert api.status_code == 200 and api["ETag"]
@@ -78,9 +82,12 @@ def test_conditional_get_and_gzip(idf, anonymous):
     assert other.status_code == 200
     squeezed = anonymous.get("/api/v1/cpts/", HTTP_ACCEPT_ENCODING="gzip")
     assert json.loads(gzip.decompress(squeezed.content))["count"] == 3
+    assert squeezed["ETag"] != api["ETag"] and "Accept-Encoding" in squeezed["Vary"]
+    again = anonymous.get("/api/v1/cpts/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=squeezed["ETag"])
+    assert again.status_code == 304
     # After a change the old ETag no longer matches.
     Cpts.objects.filter(slug="issy").get().save()
-    assert anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert anonymous.get("/carte.geojson", HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 200
     assert anonymous.get("/api/v1/cpts/", HTTP_IF_NONE_MATCH=api["ETag"]).status_code == 200
 
 

@@ -8,6 +8,7 @@ from functools import wraps
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DataError
 from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.gzip import gzip_page
 from ninja import NinjaAPI, Status
 from ninja.decorators import decorate_view
@@ -184,9 +185,9 @@ def _published(view):
     @wraps(view)
     def answer(request, *args, **kwargs):
         query = "&".join(sorted(request.GET.urlencode().split("&")))
-        gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+        gzipped = published.accepts_gzip(request)  # two encodings, two representations, two ETags
         token = published.version()
-        etag = published.etag_for(f"{token}|{request.path}|{query}|{request.get_host()}|{request.scheme}")
+        etag = published.etag_for(f"{token}|{request.path}|{query}|{request.get_host()}|{request.scheme}|{gzipped}")
         if published.etag_matches(request, etag):
             response = HttpResponseNotModified()
         else:
@@ -201,8 +202,9 @@ def _published(view):
                     headers = {h: response[h] for h in ("Content-Encoding", "Vary") if response.has_header(h)}
                     published.memory.put(f"{etag}|{gzipped}", (response.content, response["Content-Type"], headers))
         if response.status_code in (200, 304):
-            response["ETag"] = etag
+            response["ETag"] = etag  # in place of gzip_page's weak copy of none
             response["Cache-Control"] = "public, no-cache"
+            patch_vary_headers(response, ["Accept-Encoding"])
         return response
 
     return answer

@@ -187,21 +187,31 @@ def document(
     return found
 
 
+def accepts_gzip(request) -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
 def etag_matches(request, etag: str) -> bool:
     asked = request.headers.get("If-None-Match", "")
-    return bool(asked) and (asked.strip() == "*" or etag in parse_etags(asked))
+    if not asked:
+        return False
+    # Weak comparison (RFC 9110 13.1.2), as for If-None-Match: W/"x" matches "x".
+    return asked.strip() == "*" or etag.removeprefix("W/") in {e.removeprefix("W/") for e in parse_etags(asked)}
 
 
 def response(request, doc: Document) -> HttpResponse:
-    """The document with its ETag: 304 when the client has it, gzip when it accepts it."""
-    if etag_matches(request, doc.etag):
+    """The document with its ETag: 304 when the client has it, gzip when it accepts it. The two
+    encodings are two representations, hence two ETags."""
+    gzipped = accepts_gzip(request) and doc.gzipped is not None
+    etag = doc.etag[:-1] + '-gz"' if gzipped else doc.etag
+    if etag_matches(request, etag):
         answer = HttpResponseNotModified()
-    elif "gzip" in request.headers.get("Accept-Encoding", ""):
+    elif gzipped:
         answer = HttpResponse(doc.gzipped, content_type=doc.content_type)
         answer["Content-Encoding"] = "gzip"
     else:
         answer = HttpResponse(doc.body, content_type=doc.content_type)
-    answer["ETag"] = doc.etag
+    answer["ETag"] = etag
     # Public open data: shared caches may keep it, but must ask again (ETag) before reusing it.
     answer["Cache-Control"] = "public, no-cache"
     patch_vary_headers(answer, ["Accept-Encoding"])
