@@ -21,7 +21,7 @@ def test_unknown_commune_is_a_french_json_404(idf, api):
 
 def test_commune_search(idf, api):
     response = api.get("/api/v1/communes", {"q": "VANVES"})
-    assert [c["code"] for c in response.json()] == ["92075"]
+    assert [c["code"] for c in response.json()["items"]] == ["92075"]
 
 
 @pytest.mark.parametrize("params", [{"q": "a", "limit": "beaucoup"}, {"q": "a", "limit": 0}, {}])
@@ -33,7 +33,8 @@ def test_bad_parameters_get_a_french_message(idf, api, params):
 
 def test_cpts_list_has_population_and_tier(idf, api):
     body = api.get("/api/v1/cpts/").json()
-    by_slug = {c["slug"]: c for c in body}
+    assert (body["count"], body["next"]) == (3, None)
+    by_slug = {c["slug"]: c for c in body["items"]}
     assert by_slug["cmv"]["population"] == 96_679
     assert by_slug["cmv"]["taille"] == "T3"
     assert by_slug["cmv"]["chevauchements"] == 1

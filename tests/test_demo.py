@@ -38,7 +38,7 @@ def test_demo_on_the_real_territory(installed, anonymous, capsys):
     malakoff = anonymous.get("/api/v1/communes/92046").json()
     assert (malakoff["nom"], malakoff["population"]) == ("Malakoff", 30_557)
 
-    listing = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/").json()}
+    listing = {c["slug"]: c for c in anonymous.get("/api/v1/cpts/", {"limit": 1000}).json()["items"]}
     assert set(listing) == {
         "chatillon-malakoff-vanves",
         "paris-13",

@@ -174,14 +174,18 @@ def test_search_fragment_carries_no_version_of_its_own(idf, coordinator_client):
     assert 'hx-include="#territory-version"' in page
 
 
-def test_home_map_draws_outlines_of_every_claimed_commune(idf, anonymous):
-    idf["communes"]["92046"].shape = json.dumps(
-        {"type": "Polygon", "coordinates": [[[2.29, 48.81], [2.3, 48.82], [2.31, 48.81], [2.29, 48.81]]]}
-    )
+def test_home_map_draws_one_outline_per_cpts(idf, anonymous):
+    square = {"type": "Polygon", "coordinates": [[[2.29, 48.81], [2.3, 48.82], [2.31, 48.81], [2.29, 48.81]]]}
+    idf["communes"]["92046"].shape = json.dumps(square)
     idf["communes"]["92046"].save()
     body = anonymous.get("/carte.geojson").json()
-    by_commune = {(f["properties"]["code"], f["properties"]["cpts"]): f["geometry"]["type"] for f in body["features"]}
-    assert by_commune[("92046", "CPTS Châtillon-Malakoff-Vanves")] == "Polygon"
-    assert by_commune[("92020", "CPTS Châtillon-Malakoff-Vanves")] == "Point"  # no outline: its centroid
-    assert ("92075", "CPTS Grand Issy-Vanves") in by_commune
-    assert len(body["features"]) == 6
+    by_cpts = {f["properties"]["nom"]: f for f in body["features"]}
+    assert len(body["features"]) == 3
+    # One commune has an outline: the CPTS's outline is it; without outlines, its communes' centroids.
+    assert by_cpts["CPTS Châtillon-Malakoff-Vanves"]["geometry"]["type"] == "Polygon"
+    assert by_cpts["CPTS Grand Issy-Vanves"]["geometry"]["type"] == "MultiPoint"
+    assert by_cpts["CPTS Grand Issy-Vanves"]["properties"] == {
+        "nom": "CPTS Grand Issy-Vanves",
+        "slug": "issy",
+        "statut": "en projet",
+    }

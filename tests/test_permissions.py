@@ -7,6 +7,7 @@ when the policy grants its role kind with a scope that reaches the CPTS in the U
 when an area of the policy is never exercised: the matrix grows with the app.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from maillage.accounts import policy
+from maillage.accounts.actions import create_api_token
 from maillage.accounts.models import RoleKind
 from maillage.accounts.policy import READ, WRITE, Action, Area
 from maillage.core.versioning import version_of
@@ -102,6 +104,14 @@ MATRIX = [
     ("www:cpts_geojson", "get", "/cpts/cmv/carte.geojson", PUBLIC),
     ("www:home_dashboard", "get", "/espace/", LOGGED_IN),
     ("www:switch_role", "post", "/espace/role/", everyone(302)),
+    ("www:api_tokens", "get", "/espace/jetons/", SIGNED_IN),
+    # A token is its owner's (the member's): anyone else's revocation finds nothing.
+    (
+        "www:api_token_revoke",
+        "post",
+        "/espace/jetons/{api_token}/revoquer/",
+        everyone(404, anonymous=LOGIN, member=302),
+    ),
     ("www:coord_dashboard", "get", "/c/cmv/", guarded(A.COORDINATION)),
     ("www:territory_edit", "get", "/c/cmv/territoire/", guarded(A.TERRITORY)),
     ("www:territory_search", "get", "/c/cmv/territoire/recherche/?q=mont", guarded(A.TERRITORY, WRITE)),
@@ -269,6 +279,7 @@ MATRIX = [
     ("api-1:commune", "get", "/api/v1/communes/92046", PUBLIC),
     ("api-1:cpts_list", "get", "/api/v1/cpts/", PUBLIC),
     ("api-1:cpts_detail", "get", "/api/v1/cpts/cmv", PUBLIC),
+    ("api-1:cpts_territory", "put", "/api/v1/cpts/cmv/territoire", guarded(A.TERRITORY, WRITE, api=True)),
     ("api-1:coverage_view", "get", "/api/v1/coverage?region=11", PUBLIC),
     ("api-1:openapi-json", "get", "/api/v1/openapi.json", PUBLIC),
     ("api-1:openapi-view", "get", "/api/v1/docs", PUBLIC),
@@ -300,11 +311,13 @@ BODIES = {
     "www:team_role_change": {"kind": "member"},
     "www:team_rpps": {"rpps": MATRIX_RPPS},
     "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
+    "api-1:cpts_territory": {"communes": ["92020", "92046", "92075", "92049"]},
 }
 # The version each write's form carries (ADR 0017), read just before the request as a fresh page would.
 VERSIONS = {
     "www:territory_add": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
     "www:territory_remove": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
+    "api-1:cpts_territory": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
     "www:directory_entry_edit": lambda idf: 0,  # no entry yet
     "www:doctor_request_qualify": lambda idf: type(idf["mt"]).objects.get(pk=idf["mt"].pk).version,
     "www:lifecycle_milestone": lambda idf: version_of(
@@ -340,6 +353,9 @@ def actors(idf):
     idf["contract"] = _funding_contract(idf)
     idf["fiche"] = _fiche_action(idf["cmv"])
     idf.update(_team(idf, people))
+    idf["api_token"], _ = create_api_token(
+        people["member"], name="Script", scope="write", lifetime="30", second_factor=True
+    )
     clients = {"anonymous": Client()}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
@@ -415,6 +431,7 @@ def _lifecycle_document(cpts):
 
 OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche", "partner")
 OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
+OBJECTS += ("api_token",)  # the member's personal API token
 
 
 def fill(path: str, idf, number=None) -> str:
@@ -429,10 +446,16 @@ def test_permission_matrix(actors, name, method, path, access):
     path = fill(path, idf)
     got = {}
     for actor in ACTORS:
-        data = {key: value.format(free_slot=idf["free_slot"].pk) for key, value in BODIES.get(name, {}).items()}
+        data = {
+            key: value.format(free_slot=idf["free_slot"].pk) if isinstance(value, str) else value
+            for key, value in BODIES.get(name, {}).items()
+        }
         if name in VERSIONS:
             data["version"] = VERSIONS[name](idf)
-        response = getattr(clients[actor], method)(path, data) if method == "post" else clients[actor].get(path)
+        if method == "put":  # the API's writes take JSON
+            response = clients[actor].put(path, json.dumps(data), content_type="application/json")
+        else:
+            response = getattr(clients[actor], method)(path, data) if method == "post" else clients[actor].get(path)
         got[actor] = response.status_code
         if response.status_code == 200 and name in BODIES and actor == "coordinator":
             assert "message error" not in response.content.decode()

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.accounts import invitations
-from maillage.accounts.models import CPTS_ROLES, Invitation, Role, RoleKind, User
-from maillage.accounts.roles import is_admin
+from maillage.accounts import api_tokens, invitations
+from maillage.accounts.models import CPTS_ROLES, ApiToken, Invitation, Role, RoleKind, User
+from maillage.accounts.roles import is_admin, needs_second_factor
 from maillage.core import audit
 from maillage.core.french import agree
 from maillage.core.identifiers import is_valid_rpps
@@ -291,5 +291,62 @@ def reset_second_factor(user, *, actor) -> list[str]:
     authenticators = Authenticator.objects.filter(user=user)
     removed = sorted(set(authenticators.values_list("type", flat=True)))
     authenticators.delete()
-    audit.record("accounts.second_factor_reset", actor=actor, obj=user, details={"removed": removed})
+    # Whoever held the second factor may have made API tokens with it: they stop working too.
+    revoked = ApiToken.objects.live().filter(user=user).update(revoked_at=timezone.now())
+    details = {"removed": removed, **({"api_keys_revoked": revoked} if revoked else {})}
+    audit.record("accounts.second_factor_reset", actor=actor, obj=user, details=details)
     return removed
+
+
+@transaction.atomic
+def create_api_token(user: User, *, name: str, scope: str, lifetime: str, second_factor: bool) -> tuple[ApiToken, str]:
+    """A new token of `user` and its secret, to show once: it is not stored. `second_factor`: the
+    session has one (a TOTP authenticator or a Pro Santé Connect login), which the roles that read
+    patient data require before a token can be made."""
+    name = (name or "").strip()
+    if not name:
+        raise AccountsError("Donnez un nom au jeton, par exemple celui du logiciel qui l'utilisera.")
+    if len(name) > 80:
+        raise AccountsError("Le nom du jeton est trop long : 80 caractères au plus.")
+    if scope not in ApiToken.Scope.values:
+        raise AccountsError("Choisissez les droits du jeton : lecture seule, ou lecture et écriture.")
+    if lifetime not in api_tokens.LIFETIMES:
+        raise AccountsError("Choisissez une durée de validité proposée : 30 jours, 90 jours, un an ou sans limite.")
+    if not user.is_active:
+        raise AccountsError("Ce compte est désactivé.")
+    if needs_second_factor(user) and not second_factor:
+        raise AccountsError("Activez d'abord la double authentification : vos rôles l'exigent pour créer un jeton.")
+    if ApiToken.objects.live().filter(user=user).count() >= api_tokens.MAX_LIVE_TOKENS:
+        raise AccountsError(
+            f"Vous avez déjà {api_tokens.MAX_LIVE_TOKENS} jetons actifs : révoquez-en un avant d'en créer un autre."
+        )
+    secret = api_tokens.new_secret()
+    duration = api_tokens.LIFETIMES[lifetime]
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=secret[: api_tokens.PREFIX_LENGTH],
+        digest=api_tokens.digest(secret),
+        expires_at=timezone.now() + duration if duration else None,
+    )
+    audit.record(
+        "accounts.api_token.created",
+        actor=user,
+        obj=token,
+        details={"name": name, "scope": scope, "expires": token.expires_at.isoformat() if token.expires_at else None},
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor) -> ApiToken:
+    """Revoke one of the actor's own tokens (idempotent: a second revocation changes nothing)."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.user_id != actor.pk:
+        raise AccountsError("Ce jeton n'existe pas ou ne vous appartient pas.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record("accounts.api_token.revoked", actor=actor, obj=token, details={"name": token.name})
+    return token

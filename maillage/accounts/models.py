@@ -143,3 +143,47 @@ class Invitation(models.Model):
 
     def get_state_display(self) -> str:
         return self.State(self.state).label
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        """Neither revoked nor expired: the tokens that open the API (if their owner may still log in)."""
+        unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        return self.filter(unexpired, revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal token for /api/v1/ (ADR 0026): it acts as its owner, with their roles, read-only or
+    read-write. Only a SHA-256 digest of the secret is kept, and a few characters to recognise it."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "lecture seule"
+        WRITE = "write", "lecture et écriture"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("nom", max_length=80)
+    scope = models.CharField("droits", max_length=10, choices=Scope.choices, default=Scope.READ)
+    prefix = models.CharField("début du jeton", max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le", null=True, blank=True)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None and not self.expired

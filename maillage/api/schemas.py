@@ -1,4 +1,4 @@
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ErrorOut(Schema):
@@ -70,3 +70,14 @@ class CoverageOut(Schema):
     taux_couverture_population: float
     zones_blanches: CoverageBlock
     chevauchements: CoverageBlock
+
+
+class TerritoryIn(Schema):
+    communes: list[str] = Field(min_length=1, max_length=5000, description="Codes INSEE des communes.")
+    version: int | None = Field(None, ge=0, le=2_147_483_647, description="Version du territoire lu.")
+
+
+class TerritoryOut(Schema):
+    slug: str
+    version: int
+    communes: list[str]

@@ -1,22 +1,40 @@
-"""JSON API, /api/v1/. Deny by default (django_auth); reference endpoints opt out explicitly:
-communes, CPTS territories and coverage are public open data with no personal data."""
+"""JSON API, /api/v1/. Deny by default (a personal token or the session, maillage.api.auth);
+reference endpoints opt out explicitly: communes, CPTS territories and coverage are public open data
+with no personal data. Lists are paginated (maillage.api.paging)."""
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db import DataError
-from django.http import Http404
-from ninja import NinjaAPI, Query, Status
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.gzip import gzip_page
+from ninja import NinjaAPI, Status
+from ninja.decorators import decorate_view
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.pagination import paginate
 
-from maillage.api.schemas import CommuneOut, CoverageOut, CptsDetailOut, CptsOut, ErrorOut
+from maillage.accounts import policy
+from maillage.accounts.policy import WRITE, Area
+from maillage.api.auth import TOKEN_OR_SESSION
+from maillage.api.paging import limit_offset
+from maillage.api.schemas import (
+    CommuneOut,
+    CoverageOut,
+    CptsDetailOut,
+    CptsOut,
+    ErrorOut,
+    TerritoryIn,
+    TerritoryOut,
+)
 from maillage.core.bounds import BadInput
 from maillage.funding import report as funding_report
 from maillage.funding.schemas import MONEY, FundingOut, funding_out
 from maillage.funding.terms import contract_of
-from maillage.territory import coverage
-from maillage.territory.models import Commune, Cpts, Departement, Region
+from maillage.territory import coverage, published
+from maillage.territory.actions import StaleTerritoryError, TerritoryError, set_territory
+from maillage.territory.models import Commune, Cpts, CptsCommune, Departement, Region
 from maillage.territory.search import search_units
 from maillage.www.funding.scoping import cpts_for_funding
 
@@ -24,7 +42,7 @@ api = NinjaAPI(
     title="API Maillage",
     version="1",
     description="Référentiel territorial, CPTS et couverture. Toutes les réponses sont en JSON.",
-    auth=django_auth,
+    auth=TOKEN_OR_SESSION,
     urls_namespace="api-1",
     docs_url="/docs",
 )
@@ -47,7 +65,10 @@ def auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    detail = str(exc)
+    if detail == "CSRF check Failed":  # django-ninja's own, for a session without its CSRF token
+        detail = "Jeton CSRF absent ou invalide : utilisez un jeton d'API (Authorization: Bearer …)."
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(BadRequest)
@@ -99,9 +120,26 @@ def _commune_out(c: Commune) -> dict:
     }
 
 
+class _Mapped:
+    """A queryset whose rows the paginator receives as the API's dicts, page by page."""
+
+    def __init__(self, queryset, convert):
+        self.queryset, self.convert = queryset, convert
+
+    def all(self):
+        return self
+
+    def count(self):
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice):
+        return [self.convert(row) for row in self.queryset[page]]
+
+
 @api.get("/communes", response=list[CommuneOut], auth=PUBLIC, summary="Rechercher des communes")
-def communes(request, q: str, departement: str | None = None, limit: int = Query(20, ge=1, le=100)):
-    return [_commune_out(c) for c in search_units(q, limit=limit, departement=departement)]
+@paginate(limit_offset(20, 100))
+def communes(request, q: str, departement: str | None = None):
+    return _Mapped(search_units(q, limit=None, departement=departement), _commune_out)
 
 
 @api.get("/communes/{code}", response={200: CommuneOut, 404: ErrorOut}, auth=PUBLIC, summary="Une commune")
@@ -126,9 +164,63 @@ def _cpts_out(cpts: Cpts, overlaps: dict) -> dict:
     }
 
 
-@api.get("/cpts/", response=list[CptsOut], auth=PUBLIC, summary="Les CPTS de l'instance")
+def _all_cpts() -> list[dict]:
+    """Every CPTS as the list gives it, with how many of its communes another CPTS claims too."""
+    claims: dict[str, int] = {}
+    links = list(CptsCommune.objects.values_list("cpts_id", "commune_id"))
+    for _, commune in links:
+        claims[commune] = claims.get(commune, 0) + 1
+    shared: dict[int, int] = {}
+    for cpts_id, commune in links:
+        if claims[commune] > 1:
+            shared[cpts_id] = shared.get(cpts_id, 0) + 1
+    return [_cpts_out(c, range(shared.get(c.pk, 0))) for c in Cpts.objects.with_population().order_by("name")]
+
+
+def _published(view):
+    """For a view that answers from the published documents: an ETag (their version token, the
+    query and the host, since `next` is an absolute address), 304 when the client has it, and the
+    answer kept in this process's memory for the next identical request."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        query = "&".join(sorted(request.GET.urlencode().split("&")))
+        gzipped = published.accepts_gzip(request)  # two encodings, two representations, two ETags
+        token = published.version()
+        etag = published.etag_for(f"{token}|{request.path}|{query}|{request.get_host()}|{request.scheme}|{gzipped}")
+        if published.etag_matches(request, etag):
+            response = HttpResponseNotModified()
+        else:
+            kept = published.memory.get(f"{etag}|{gzipped}")
+            if kept is not None:
+                response = HttpResponse(kept[0], content_type=kept[1])
+                for header, value in kept[2].items():
+                    response[header] = value
+            else:
+                response = view(request, *args, **kwargs)
+                if response.status_code == 200:
+                    headers = {h: response[h] for h in ("Content-Encoding", "Vary") if response.has_header(h)}
+                    published.memory.put(f"{etag}|{gzipped}", (response.content, response["Content-Type"], headers))
+        if response.status_code in (200, 304):
+            response["ETag"] = etag  # in place of gzip_page's weak copy of none
+            response["Cache-Control"] = "public, no-cache"
+            patch_vary_headers(response, ["Accept-Encoding"])
+        return response
+
+    return answer
+
+
+@api.get(
+    "/cpts/",
+    response=list[CptsOut],
+    auth=PUBLIC,
+    summary="Les CPTS de l'instance",
+    description="Par ordre alphabétique. Réponse conditionnelle (ETag, 304) et compressée (gzip).",
+)
+@paginate(limit_offset(100, 1000))
+@decorate_view(gzip_page, _published)
 def cpts_list(request):
-    return [_cpts_out(c, c.overlaps()) for c in Cpts.objects.with_population()]
+    return published.document("api-cpts", _all_cpts).data
 
 
 @api.get(
@@ -184,6 +276,29 @@ def cpts_funding(request, slug: str, year: str = ""):
     except funding_report.YearError as exc:
         return Status(400, {"detail": str(exc)})
     return Status(200, funding_out(built))
+
+
+@api.put(
+    "/cpts/{slug}/territoire",
+    response={200: TerritoryOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="Remplacer le territoire d'une CPTS",
+    description=(
+        "Coordinateur de la CPTS ; un jeton d'API en lecture et écriture. `version` (facultative) est celle "
+        "du territoire lu : si quelqu'un l'a modifié depuis, la réponse est 409 et rien n'est changé."
+    ),
+)
+def cpts_territory(request, slug: str, payload: TerritoryIn):
+    cpts = policy.cpts(request.user, Area.TERRITORY, WRITE).filter(slug=slug).first()
+    if cpts is None:
+        return Status(404, {"detail": f"CPTS inconnue : {slug}."})
+    try:
+        communes = set_territory(cpts, payload.communes, actor=request.user, expected_version=payload.version)
+    except StaleTerritoryError as exc:
+        return Status(409, {"detail": str(exc)})
+    except TerritoryError as exc:
+        return Status(400, {"detail": str(exc)})
+    codes = sorted(c.code for c in communes)
+    return Status(200, {"slug": cpts.slug, "version": cpts.territory_version, "communes": codes})
 
 
 # The API authenticates on its own (django_auth above); Django's LoginRequiredMiddleware must not

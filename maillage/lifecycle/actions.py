@@ -18,6 +18,7 @@ from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predece
 from maillage.lifecycle.models import Document, Lifecycle, Milestone, PhaseTransition
 from maillage.lifecycle.phases import Phase, allowed
 from maillage.lifecycle.timeline import dates_of, validation_from
+from maillage.territory import published
 from maillage.territory.models import Cpts
 
 
@@ -182,6 +183,7 @@ def move_phase(cpts: Cpts, target: str, *, actor, note: str = "", today: date | 
         details = {"de": source, "vers": target}
         if target == Phase.FONCTIONNEMENT and cpts.status != Cpts.Status.ACTIVE:
             Cpts.objects.filter(pk=cpts.pk).update(status=Cpts.Status.ACTIVE)
+            published.bump()  # the public map and the API show the status
             cpts.status = Cpts.Status.ACTIVE
             details["statut"] = Cpts.Status.ACTIVE
         audit.record("lifecycle.phase.moved", actor=actor, cpts=cpts, obj=lifecycle, details=details)

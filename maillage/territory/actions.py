@@ -5,6 +5,7 @@ from django.db.models import F
 
 from maillage.core import audit
 from maillage.core.french import agree
+from maillage.territory import published
 from maillage.territory.models import Commune, Cpts, CptsCommune
 from maillage.territory.signals import territory_set
 
@@ -74,9 +75,10 @@ def set_territory(cpts: Cpts, codes: list[str], *, actor, expected_version: int 
         raise TerritoryError(f"{agree(len(unknown), 'Commune inconnue', 'Communes inconnues')} : {', '.join(unknown)}.")
     _bump_version(cpts, expected_version)
     before = set(cpts.territory.values_list("commune_id", flat=True))
-    cpts.territory.exclude(commune__in=communes).delete()
-    CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune=c) for c in communes if c.code not in before])
-    territory_set.send(sender=Cpts, cpts=cpts)  # bulk_create sends no post_save
+    with published.deferred():  # the CPTS's outline once, not once per commune removed
+        cpts.territory.exclude(commune__in=communes).delete()
+        CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune=c) for c in communes if c.code not in before])
+        territory_set.send(sender=Cpts, cpts=cpts)  # bulk_create sends no post_save
     audit.record(
         "territory.set",
         actor=actor,

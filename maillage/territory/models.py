@@ -126,6 +126,8 @@ class Cpts(models.Model):
     # Optimistic concurrency: every territory edit bumps it, so that two coordinators editing at
     # once cannot silently overwrite each other.
     territory_version = models.PositiveIntegerField(default=0, editable=False)
+    # The territory's outline for the maps (GeoJSON), kept by maillage.territory.published.
+    outline = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CptsQuerySet.as_manager()

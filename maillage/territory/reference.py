@@ -16,6 +16,7 @@ from django.db import transaction
 
 from maillage.core import audit
 from maillage.core.text import normalize
+from maillage.territory import published
 from maillage.territory import shapes as shape_source
 from maillage.territory.models import Commune, CptsCommune, Departement, Epci, ReferenceInstall, Region
 
@@ -116,6 +117,8 @@ def install(directory: Path, shapes_path: Path | None, *, force: bool = False, l
             source=SOURCE_NAME, defaults={"fingerprint": fingerprint, "summary": report.as_dict()}
         )
         audit.record("territory.reference.installed", details=report.as_dict())
+        # Outlines and names of communes may have changed: the CPTS's published outlines follow.
+        published.refresh_outlines()
     return report
 
 

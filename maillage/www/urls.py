@@ -1,6 +1,7 @@
 from django.urls import path
 
 from maillage.www import health
+from maillage.www.account import tokens as account_tokens
 from maillage.www.account import views as account
 from maillage.www.accounts_admin import cpts as cpts_admin
 from maillage.www.accounts_admin import invitation as invitation_views
@@ -38,6 +39,8 @@ urlpatterns = [
     path("cpts/<slug:slug>/medecin-traitant/envoyee/", mt_public.request_sent, name="doctor_request_sent"),
     path("espace/", account.dashboard, name="home_dashboard"),
     path("espace/role/", account.switch_role, name="switch_role"),
+    path("espace/jetons/", account_tokens.tokens, name="api_tokens"),
+    path("espace/jetons/<int:pk>/revoquer/", account_tokens.revoke_token, name="api_token_revoke"),
     path("c/<slug:slug>/", coordination.dashboard, name="coord_dashboard"),
     path("c/<slug:slug>/territoire/", coordination.territory_edit, name="territory_edit"),
     path("c/<slug:slug>/territoire/recherche/", coordination.territory_search, name="territory_search"),

@@ -43,7 +43,7 @@ def _wait_for_map(page, count: int) -> None:
 def test_public_visitor_finds_a_cpts_its_tier_and_overlap(page, idf):
     page.goto("/")
     assert "Les CPTS de cette plateforme" in page.text()
-    assert _map_features(page) == 6  # one point per commune of each CPTS (Vanves twice)
+    assert _map_features(page) == 3  # one shape per CPTS (here their communes' points: no outlines)
     page.page.get_by_role("link", name="CPTS Châtillon-Malakoff-Vanves").click()
     page.page.wait_for_load_state("networkidle")
     assert page.page.url.endswith("/cpts/cmv/")

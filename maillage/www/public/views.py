@@ -1,32 +1,49 @@
+import json
+
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
 
-from maillage.territory.models import Cpts, CptsCommune
+from maillage.territory import published
+from maillage.territory.models import Cpts
 from maillage.www import geojson
+
+
+def _home_table() -> str:
+    cpts_list = Cpts.objects.with_population().order_by("name")
+    return render_to_string("public/home_table.html", {"cpts_list": cpts_list})
 
 
 @login_not_required
 def home(request):
-    cpts_list = Cpts.objects.with_population().order_by("name")
-    return render(request, "public/home.html", {"cpts_list": cpts_list})
+    # The table of every CPTS is the same for everyone: rendered once per change of a territory.
+    table = published.document("home-table", _home_table, content_type="text/html", as_json=False, compress=False)
+    return render(request, "public/home.html", {"cpts_table": mark_safe(table.body.decode())})  # noqa: S308 (our own template)
+
+
+def _cpts_page(slug):
+    def make():
+        cpts = get_object_or_404(Cpts.objects.with_population(), slug=slug)
+        context = {"cpts": cpts, "communes": cpts.communes().order_by("name"), "overlaps": cpts.overlaps()}
+        return {"name": cpts.name, "html": render_to_string("public/cpts_body.html", context)}
+
+    return make
 
 
 @login_not_required
 def cpts_public(request, slug):
-    cpts = get_object_or_404(Cpts.objects.with_population(), slug=slug)
-    return render(
-        request,
-        "public/cpts.html",
-        {"cpts": cpts, "communes": cpts.communes().order_by("name"), "overlaps": cpts.overlaps()},
-    )
+    # The same for everyone: rendered once per change of a territory or a CPTS.
+    page = published.document(f"cpts-page:{slug}", _cpts_page(slug), compress=False).data
+    return render(request, "public/cpts.html", {"cpts_name": page["name"], "body": mark_safe(page["html"])})  # noqa: S308 (our own template)
 
 
-@login_not_required
-def cpts_geojson(request, slug):
-    cpts = get_object_or_404(Cpts, slug=slug)
-    shared = {c.code for c in cpts.overlaps()}
-    return geojson.response(
-        [
+def _cpts_map(slug):
+    def make():
+        cpts = get_object_or_404(Cpts, slug=slug)
+        shared = {c.code for c in cpts.overlaps()}
+        features = [
             geojson.feature(
                 c.shape,
                 (c.latitude, c.longitude),
@@ -34,27 +51,35 @@ def cpts_geojson(request, slug):
             )
             for c in cpts.communes()
         ]
-    )
+        return {"type": "FeatureCollection", "features": [f for f in features if f["geometry"]]}
 
-
-# Above this many communes the home map shows points: outlines would weigh tens of megabytes.
-HOME_MAP_OUTLINES_UP_TO = 3000
+    return make
 
 
 @login_not_required
+@require_safe
+def cpts_geojson(request, slug):
+    doc = published.document(f"cpts-map:{slug}", _cpts_map(slug), content_type="application/geo+json")
+    return published.response(request, doc)
+
+
+def _home_map() -> str:
+    """One feature per CPTS: its precomputed outline (maillage.territory.published)."""
+    rows = Cpts.objects.order_by("name").values_list("name", "slug", "status", "outline")
+    statuses = dict(Cpts.Status.choices)
+    features = [
+        f'{{"type":"Feature","geometry":{outline},"properties":'
+        f"{json.dumps({'nom': name, 'slug': slug, 'statut': statuses.get(status, status)}, ensure_ascii=False)}}}"
+        for name, slug, status, outline in rows
+        if outline
+    ]
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+@login_not_required
+@require_safe
 def all_cpts_geojson(request):
-    """Every commune claimed by a CPTS of the instance, for the home page map."""
-    links = CptsCommune.objects.select_related("cpts", "commune").order_by("cpts__name", "commune__name")
-    with_outlines = links.count() <= HOME_MAP_OUTLINES_UP_TO
-    if not with_outlines:
-        links = links.defer("commune__shape")
-    return geojson.response(
-        [
-            geojson.feature(
-                link.commune.shape if with_outlines else None,
-                (link.commune.latitude, link.commune.longitude),
-                {"nom": link.commune.name, "code": link.commune.code, "cpts": link.cpts.name},
-            )
-            for link in links
-        ]
-    )
+    """Every CPTS of the instance with its territory's outline, for the home page map: built once
+    per change of any territory, answered with an ETag (304) and gzip."""
+    doc = published.document("home-map", _home_map, content_type="application/geo+json", as_json=False)
+    return published.response(request, doc)

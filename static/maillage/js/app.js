@@ -18,6 +18,7 @@
     var p = feature.properties;
     var text = p.nom + (p.code ? " (" + p.code + ")" : "");
     if (p.cpts) text += " — " + p.cpts;
+    if (p.statut) text += " — " + p.statut;
     return text;
   }
 
