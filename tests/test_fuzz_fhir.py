@@ -94,7 +94,7 @@ raw_bytes = st.lists(st.integers(1, 255), max_size=24).map(lambda b: quote(bytes
 
 
 def query_strings(names: list[str]):
-    """Query strings of 1 to 6 parameters: the resource's own (with or without a modifier), the
+    """Query strings of 1 to 4 parameters: the resource's own (with or without a modifier), the
     general ones, unknown ones; repeated at will; values hostile or raw bytes."""
     own = st.sampled_from([name for name in names if name != "_format"])
     name = st.one_of(

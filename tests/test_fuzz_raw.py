@@ -116,3 +116,36 @@ def test_a_forged_session_cookie_is_no_session(idf, value):
     login = strict.post("/accounts/login/", {"login": "x@exemple.fr", "password": "x"},
                         headers={"Cookie": f"sessionid={value}; csrftoken={value}"})  # fmt: skip
     assert login.status_code == 403  # the CSRF refusal, not a 500
+
+
+POSTS = [row for row in MATRIX if row[1] == "post"]
+FORM = "application/x-www-form-urlencoded"
+# Bodies as they travel, with the content type they claim.
+RAW_BODIES = [
+    (FORM, b"code=%ff%fe&version=%00&role=%ed%a0%80&slot=%c0%80"),
+    (FORM, b"\xff\xfe\x00=\x00&%=%&&=="),
+    (FORM + "; charset=x-unknown", b"code=%e9t%e9"),
+    (FORM + "; charset=utf-16", b"c\x00o\x00d\x00e\x00=\x00\xd8\x00"),
+    ("multipart/form-data; boundary=", b"--\r\n\r\n"),
+    ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n\xff\x00\r\n--x--"),
+    ("multipart/form-data; boundary=x", b"--x\r\nContent-Disposition: form-data; name=\"f\"; filename=\"\x00.pdf\"\r\n\r\n%PDF\r\n--x"),
+    ("application/json", b'{"code": "\\u0000"'),
+    ("text/plain", b"\x00" * 100),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "path"), [(row[0], row[2]) for row in POSTS], ids=[row[0] for row in POSTS])
+def test_raw_form_bodies_never_give_a_server_error(actors, name, path):
+    """Every POST of the matrix, bodies that are not UTF-8, claim an unknown charset or are
+    malformed multipart, as the coordinator and the admin: a refusal, never a 500."""
+    clients, idf = actors
+    path = fill(path, idf)
+    errors = []
+    for actor in ("coordinator", "admin"):
+        client = clients[actor]
+        client.raise_request_exception = False
+        for content_type, body in RAW_BODIES:
+            response = client.generic("POST", path, body, content_type=content_type)
+            if response.status_code >= 500:
+                errors.append((actor, content_type, body[:20], response.status_code))
+    assert not errors
