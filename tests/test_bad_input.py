@@ -263,3 +263,19 @@ def test_a_commune_search_of_sixty_thousand_characters_finds_nothing(idf):
     response = Client().get("/api/v1/communes", {"q": "x" * 60_000})
     assert response.status_code == 200 and response.json() == []
     assert Client().get("/api/v1/communes", {"q": "malakoff"}).json()[0]["code"] == "92046"
+
+
+@pytest.mark.parametrize(("resource_type", "param"), [("Organization", "name"), ("Organization", "address-city"),
+                                                      ("Organization", "address-postalcode"), ("Practitioner", "name")])  # fmt: skip
+def test_a_fhir_search_value_of_sixty_thousand_characters_is_an_operation_outcome_400(db, resource_type, param):
+    # SQLite refused the LIKE pattern of Organization's name, city and postal code: was a 500.
+    from tests.factories import StructureFactory
+
+    StructureFactory()
+    response = Client().get(f"/fhir/{resource_type}", {param: "x" * 60_000})
+    assert response.status_code == 400, response.content.decode()
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
+    assert body["issue"][0]["diagnostics"] == (
+        f"Valeur trop longue pour le paramètre « {param} » : 60\u202f000 caractères, au plus 1\u202f000."
+    )
