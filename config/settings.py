@@ -90,6 +90,12 @@ MIDDLEWARE = [
     "maillage.accounts.middleware.RequireSecondFactorMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+# Bad input (issue 13): a NUL character in a query string or a form gets the French 400 page
+# before any view reads it (last, so that the page has the user and the role), and a session cookie
+# Django never issued is no session. PostgreSQL cannot store a NUL: see maillage.core.bounds and
+# maillage.core.sessions.
+MIDDLEWARE += ["maillage.core.bounds.RefuseNulCharacters"]
+SESSION_ENGINE = "maillage.core.sessions"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -224,3 +224,58 @@ def test_too_many_fields_is_the_general_french_400(coordinator_client):
     page = french_page(coordinator_client.post("/c/cmv/financement/contrat/", many))
     assert "Une valeur envoyée est illisible ou hors des limites." in page
     assert "Too many" not in page
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/c/cmv/territoire/recherche/", {"q": "\x00"}),  # search_units: a DataError on PostgreSQL
+        ("/c/cmv/medecin-traitant/", {"q": "a\x00b"}),  # the desk's name filter
+        ("/c/cmv/annuaire/", {"q": "mal\x00"}),
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_french_400(coordinator_client, path, data):
+    page = french_page(coordinator_client.get(path, data))
+    assert "Requête invalide : une valeur envoyée contient un caractère nul." in page
+
+
+@pytest.mark.parametrize("action", ["ajouter", "retirer"])
+def test_a_nul_character_in_a_posted_commune_is_a_french_400(coordinator_client, idf, action):
+    from maillage.territory.models import CptsCommune
+
+    before = list(CptsCommune.objects.values_list("cpts_id", "commune_id").order_by("pk"))
+    page = french_page(coordinator_client.post(f"/c/cmv/territoire/{action}/", {"code": "92\x00046", "version": "1"}))
+    assert "caractère nul" in page
+    assert list(CptsCommune.objects.values_list("cpts_id", "commune_id").order_by("pk")) == before
+
+
+@pytest.mark.parametrize("params", [{"name": "\x00"}, {"family": "a\x00b"}, {"identifier": "\x00|1"}, {"\x00": "x"}])
+def test_a_nul_character_in_a_fhir_search_is_an_operation_outcome_400(db, params):
+    response = Client().get("/fhir/Practitioner", params)
+    assert response.status_code == 400, response.content.decode()
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
+    assert body["issue"][0]["diagnostics"] == "Requête invalide : une valeur envoyée contient un caractère nul."
+
+
+def test_a_commune_search_of_sixty_thousand_characters_finds_nothing(idf):
+    # SQLite refuses a LIKE pattern over 50,000 bytes (« LIKE or GLOB pattern too complex »): was a 500.
+    response = Client().get("/api/v1/communes", {"q": "x" * 60_000})
+    assert response.status_code == 200 and response.json() == []
+    assert Client().get("/api/v1/communes", {"q": "malakoff"}).json()[0]["code"] == "92046"
+
+
+@pytest.mark.parametrize(("resource_type", "param"), [("Organization", "name"), ("Organization", "address-city"),
+                                                      ("Organization", "address-postalcode"), ("Practitioner", "name")])  # fmt: skip
+def test_a_fhir_search_value_of_sixty_thousand_characters_is_an_operation_outcome_400(db, resource_type, param):
+    # SQLite refused the LIKE pattern of Organization's name, city and postal code: was a 500.
+    from tests.factories import StructureFactory
+
+    StructureFactory()
+    response = Client().get(f"/fhir/{resource_type}", {param: "x" * 60_000})
+    assert response.status_code == 400, response.content.decode()
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome" and body["issue"][0]["code"] == "invalid"
+    assert body["issue"][0]["diagnostics"] == (
+        f"Valeur trop longue pour le paramètre « {param} » : 60\u202f000 caractères, au plus 1\u202f000."
+    )

@@ -10,7 +10,7 @@ from tests.test_permissions import MATRIX, fill
 
 actors = test_permissions.actors  # the matrix's people and objects
 
-BAD_VALUES = ["abc", "0000", "9" * 40, "-1e400", "9" * 5000, "0001-01-01", "9999-12-31", "2026-99"]
+BAD_VALUES = ["abc", "a\x00b", "0000", "9" * 40, "-1e400", "9" * 5000, "0001-01-01", "9999-12-31", "2026-99"]
 # What the views and GET forms read (the annuaire's and the journal's filters, FHIR's paging…).
 COMMON = [
     "annee", "year", "periode", "page", "spage", "q", "delai", "etat", "priorite", "table", "limit",

@@ -88,3 +88,34 @@ def formfield(db_field, **kwargs):
     if isinstance(field, forms.DateField):
         field.validators.append(plausible_date)
     return field
+
+
+NUL = "\x00"
+OWN_FORMAT_PREFIXES = ("/api/", "/fhir/")  # they answer bad input in their own format
+NUL_REFUSED = "Requête invalide : une valeur envoyée contient un caractère nul."
+
+
+def has_nul(params) -> bool:
+    """Whether a QueryDict (`request.GET`, `request.POST`) holds a NUL character, in a name or a value."""
+    return any(NUL in name or any(NUL in value for value in values) for name, values in params.lists())
+
+
+class RefuseNulCharacters:
+    """A NUL character in the query string or a posted form is refused before any view reads it:
+    PostgreSQL cannot store one in a text, so the first query that compares a column with such a
+    value raised DataError (a 500), and no one types one. Django's form fields refuse it in what
+    they clean (ProhibitNullCharactersValidator); views also read `request.GET` and `request.POST`
+    directly (a search's `q`, the territory's `code`), and this covers them all, those to come
+    included. The form is parsed here rather than in the view: the CSRF check parses it anyway, and
+    no view reads the raw body. Files are not looked at. FHIR makes the same check and answers an
+    OperationOutcome; the API answers PostgreSQL's DataError with its JSON 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(OWN_FORMAT_PREFIXES) and (
+            has_nul(request.GET) or (request.method == "POST" and has_nul(request.POST))
+        ):
+            raise BadInput(NUL_REFUSED)
+        return self.get_response(request)

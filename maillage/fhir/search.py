@@ -17,6 +17,7 @@ from operator import or_
 from django.db import router
 from django.db.models import Q, QuerySet
 
+from maillage.core.french import grouped, plural
 from maillage.core.text import normalize
 from maillage.directory.models import Activity, Professional, Structure
 from maillage.directory.models.professionals import name_prefix
@@ -25,6 +26,9 @@ from maillage.fhir.errors import invalid, not_supported
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 100
+# Characters of one parameter's value: nothing served is longer than a few dozen, and on SQLite a
+# LIKE pattern (a name's `icontains`) over 50,000 bytes is an error, not an empty answer.
+MAX_VALUE = 1000
 NOTHING = Q(pk__in=[])
 _COMMA = re.compile(r"(?<!\\),")
 
@@ -315,6 +319,11 @@ def run(spec: ResourceSearch, params) -> Query:
         if modifier:
             raise not_supported(f"Le modificateur « :{modifier} » n'est pas pris en charge (paramètre « {name} »).")
         for value in values:
+            if len(value) > MAX_VALUE:
+                raise invalid(
+                    f"Valeur trop longue pour le paramètre « {name} » : {plural(len(value), 'caractère')}, "
+                    f"au plus {grouped(MAX_VALUE)}."
+                )
             parts = [part.replace("\\,", ",").strip() for part in _COMMA.split(value)]
             parts = [part for part in parts if part]
             if parts:  # an empty parameter is ignored, as FHIR asks

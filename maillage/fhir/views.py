@@ -68,6 +68,9 @@ def fhir_endpoint(view):
             response["Allow"] = "GET, HEAD"
             return response
         try:
+            if bounds.has_nul(request.GET):
+                # PostgreSQL cannot compare a text with one (DataError): refused before any query.
+                raise invalid(bounds.NUL_REFUSED)
             _negotiate(request)
             return view(request, *args, **kwargs)
         except FhirError as error:
