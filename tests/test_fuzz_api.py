@@ -116,7 +116,9 @@ def test_no_server_error_on_any_generated_request(schema, world, actor, label):
     @FUZZ
     @given(case=_cases(operation))
     def fuzz(case):
-        response = case.call(cookies=cookies)
+        # Plain bodies: the WSGI transport does not undo the gzip that published lists answer with
+        # to a client accepting it (tests/test_published.py checks that encoding).
+        response = case.call(cookies=cookies, headers={"Accept-Encoding": "identity"})
         seen.add(response.status_code)
         case.validate_response(response, checks=[not_a_server_error, schemathesis.checks.response_schema_conformance])
 
