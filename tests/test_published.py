@@ -8,7 +8,7 @@ import pytest
 
 from maillage.territory import actions, published
 from maillage.territory.models import Cpts
-from tests.factories import CommuneFactory, CptsFactory
+from tests.factories import CommuneFactory, CptsFactory, UserFactory
 
 SQUARE = {"type": "Polygon", "coordinates": [[[2.291234567, 48.81], [2.3, 48.82], [2.31, 48.81], [2.291234567, 48.81]]]}
 
@@ -170,3 +170,30 @@ def test_a_territory_replaced_in_bulk_recomputes_its_outline_once(idf, coordinat
     actions.set_territory(idf["cmv"], ["92049"], actor=coordinator)  # three communes removed, one added
     assert calls == [{idf["cmv"].pk}]
     assert json.loads(Cpts.objects.get(slug="cmv").outline)["type"] == "Point"
+
+
+def test_anonymous_pages_are_published_documents_with_nothing_personal(idf, anonymous):
+    first = anonymous.get("/cpts/cmv/", HTTP_ACCEPT_ENCODING="gzip")
+    assert first["Content-Encoding"] == "gzip" and "Cookie" in first["Vary"]
+    page = gzip.decompress(first.content).decode()
+    assert "CPTS Châtillon-Malakoff-Vanves" in page and "Se connecter" in page
+    assert "csrf" not in page.lower() and "csrftoken" not in first.cookies
+    assert anonymous.get("/cpts/cmv/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    home = anonymous.get("/")
+    assert home["ETag"] and "CPTS Châtillon-Malakoff-Vanves" in home.content.decode()
+
+
+def test_a_logged_in_visitor_gets_the_page_rendered_for_them(idf, anonymous, client):
+    anonymous.get("/")  # the anonymous version is now published
+    client.force_login(UserFactory(first_name="Aïcha"))
+    mine = client.get("/")
+    assert "ETag" not in mine
+    assert "Se déconnecter" in mine.content.decode() and "X-CSRFToken" in mine.content.decode()
+
+
+def test_a_message_waiting_for_an_anonymous_visitor_is_shown(idf, anonymous, client):
+    anonymous.get("/")
+    client.force_login(UserFactory())
+    after_logout = client.post("/accounts/logout/", follow=True)
+    assert after_logout.redirect_chain[-1][0] == "/"
+    assert "Vous êtes déconnecté" in after_logout.content.decode()

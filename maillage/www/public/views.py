@@ -1,8 +1,10 @@
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -16,11 +18,32 @@ def _home_table() -> str:
     return render_to_string("public/home_table.html", {"cpts_list": cpts_list})
 
 
+def _published_page(request, name, render_page):
+    """An anonymous visitor with no message waiting sees what every other one sees: the whole page
+    is rendered once per published version and answered like the open data (ETag, gzip), a cache
+    read rather than a template per request. Anyone else gets it rendered for them (their menu,
+    their role, their CSRF token). The page frame carries no CSRF token for anonymous visitors
+    (templates/base.html), so nothing personal can be shared."""
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return render_page()
+    doc = published.document(
+        f"page:{name}", lambda: render_page().content.decode(), content_type="text/html; charset=utf-8", as_json=False
+    )
+    answer = published.response(request, doc)
+    answer["Cache-Control"] = "no-cache"  # revalidated (ETag); the logged-in version differs
+    patch_vary_headers(answer, ["Cookie"])
+    return answer
+
+
 @login_not_required
+@require_safe
 def home(request):
-    # The table of every CPTS is the same for everyone: rendered once per change of a territory.
-    table = published.document("home-table", _home_table, content_type="text/html", as_json=False, compress=False)
-    return render(request, "public/home.html", {"cpts_table": mark_safe(table.body.decode())})  # noqa: S308 (our own template)
+    def render_page():
+        # The table of every CPTS is the same for everyone: rendered once per change of a territory.
+        table = published.document("home-table", _home_table, content_type="text/html", as_json=False, compress=False)
+        return render(request, "public/home.html", {"cpts_table": mark_safe(table.body.decode())})  # noqa: S308 (our own template)
+
+    return _published_page(request, "home", render_page)
 
 
 def _cpts_page(slug):
@@ -33,10 +56,14 @@ def _cpts_page(slug):
 
 
 @login_not_required
+@require_safe
 def cpts_public(request, slug):
-    # The same for everyone: rendered once per change of a territory or a CPTS.
-    page = published.document(f"cpts-page:{slug}", _cpts_page(slug), compress=False).data
-    return render(request, "public/cpts.html", {"cpts_name": page["name"], "body": mark_safe(page["html"])})  # noqa: S308 (our own template)
+    def render_page():
+        # The same for everyone: rendered once per change of a territory or a CPTS.
+        page = published.document(f"cpts-page:{slug}", _cpts_page(slug), compress=False).data
+        return render(request, "public/cpts.html", {"cpts_name": page["name"], "body": mark_safe(page["html"])})  # noqa: S308 (our own template)
+
+    return _published_page(request, f"cpts:{slug}", render_page)
 
 
 def _cpts_map(slug):
