@@ -173,6 +173,7 @@ def test_production_settings_load_when_safe(tmp_path):
         DJANGO_ALLOWED_HOSTS="maillage.example",
         DJANGO_CSRF_TRUSTED_ORIGINS="https://maillage.example",
         DATABASE_URL="postgres://maillage@127.0.0.1/maillage",
+        DJANGO_ADMINS="exploitation@maillage.example",
     )
     assert result.stdout.strip() == "ok", result.stderr
 
