@@ -89,8 +89,8 @@ def everyone(status, **special):
 
 PUBLIC = everyone(200)
 SIGNED_IN = everyone(200, anonymous=LOGIN)
-# Coordinators and regional viewers land on their own dashboard.
-LOGGED_IN = everyone(200, anonymous=LOGIN, coordinator=302, coordinator_other=302, regional_own=302, regional_other=302)
+# Coordinators land on their CPTS's dashboard; the others (regional viewers included) read their to-do list.
+LOGGED_IN = everyone(200, anonymous=LOGIN, coordinator=302, coordinator_other=302)
 MATRIX_RPPS = with_check_digit("1000345678")  # the professional the `actors` fixture creates
 A = Area
 

@@ -35,6 +35,19 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
+    @property
+    def sentence(self) -> str:
+        """What happened, in French (« a qualifié une demande de médecin traitant »)."""
+        from maillage.core.audit_labels import label
+
+        return label(self.action)
+
+    @property
+    def details_text(self) -> str:
+        from maillage.core.audit_labels import describe_details
+
+        return describe_details(self.details)
+
 
 class TransitionLog(models.Model):
     """A state machine's log (DESIGN.md: explicit state machines with a transition log): who moved

@@ -6,17 +6,19 @@ from django.views.decorators.http import require_POST
 from maillage.accounts.models import RoleKind
 from maillage.accounts.roles import SESSION_KEY, roles_of
 from maillage.core import bounds
+from maillage.www.dashboard import todo
 from maillage.www.scoping import professional_of
 
 
 def dashboard(request):
-    """Where a login lands: the page of the role the user acts under."""
+    """Where a login lands: the coordinator's dashboard, or the to-do list of the role the user acts
+    under (a GP's proposals and slots, a regulator's calls, a regional viewer's CPTS)."""
     role = request.role
     if role is not None and role.kind == RoleKind.COORDINATOR:
         return redirect("www:coord_dashboard", slug=role.cpts.slug)
-    if role is not None and role.kind == RoleKind.REGIONAL_VIEWER:
-        return redirect("www:coverage_region", code=role.region_id)
-    return render(request, "account/space.html", {"role": role, "own_professional": professional_of(request.user)})
+    professional = professional_of(request.user)
+    lines = todo.for_role(role, request.user, professional)
+    return render(request, "account/space.html", {"role": role, "own_professional": professional, "todo": lines})
 
 
 @require_POST

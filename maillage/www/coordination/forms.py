@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from maillage.core import bounds
+from maillage.core.audit_labels import label
 from maillage.core.models import AuditEntry
 
 
@@ -23,7 +24,8 @@ class AuditFilterForm(forms.Form):
         actors = sorted(set(entries.values_list("actor_label", flat=True)))
         codes = sorted(set(entries.values_list("action", flat=True)))
         self.fields["actor"].choices = [("", "Tous")] + [(a, a) for a in actors]
-        self.fields["action"].choices = [("", "Toutes")] + [(c, c) for c in codes]
+        labelled = sorted(((c, label(c)) for c in codes), key=lambda c: c[1])
+        self.fields["action"].choices = [("", "Toutes"), *labelled]
 
     def clean(self):
         data = super().clean()

@@ -1,0 +1,200 @@
+"""The audit log in French: a sentence per action code, the details as words.
+
+Every code passed to `audit.record` / `audit.record_health_read` has its sentence here
+(tests/core/test_audit_labels.py reads the source and fails on a code without one). The log
+keeps the codes; only what people read is translated."""
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+
+from django.utils import timezone
+
+LABELS: dict[str, str] = {
+    "accounts.api_token.created": "a créé un jeton d'API",
+    "accounts.api_token.revoked": "a révoqué un jeton d'API",
+    "accounts.cpts.created": "a créé la CPTS et invité sa coordination",
+    "accounts.invitation.accepted": "a accepté une invitation",
+    "accounts.invitation.resent": "a renvoyé une invitation",
+    "accounts.invitation.revoked": "a annulé une invitation",
+    "accounts.invitation.sent": "a envoyé une invitation",
+    "accounts.login": "s'est connecté",
+    "accounts.login_failed": "a échoué à se connecter",
+    "accounts.professional.linked": "a lié un compte à un professionnel du répertoire",
+    "accounts.role.changed": "a changé un rôle",
+    "accounts.role.granted": "a attribué un rôle",
+    "accounts.role.revoked": "a retiré un rôle",
+    "accounts.second_factor_reset": "a réinitialisé une double authentification",
+    "accounts.user.admin_changed": "a modifié un compte depuis l'administration",
+    "accounts.user.admin_created": "a créé un compte depuis l'administration",
+    "core.audit.purged": "a purgé les entrées anciennes du journal",
+    "directory.demo.loaded": "a chargé l'annuaire de démonstration",
+    "directory.entry.updated": "a modifié une fiche de l'annuaire",
+    "directory.export": "a exporté l'annuaire",
+    "directory.partner.created": "a ajouté un partenaire",
+    "directory.partner.updated": "a modifié un partenaire",
+    "doctor_access.list.viewed": "a consulté la liste des patients en recherche de médecin traitant",
+    "doctor_access.matching.applied": "a lancé l'appariement patients — médecins",
+    "doctor_access.offer.saved": "a enregistré son offre de nouveaux patients",
+    "doctor_access.proposal.answered": "a répondu à une proposition de patient",
+    "doctor_access.proposal.expired": "a constaté l'expiration d'une proposition",
+    "doctor_access.request.created": "a enregistré une demande de médecin traitant",
+    "doctor_access.request.exported": "a exporté la demande d'un patient",
+    "doctor_access.request.qualified": "a qualifié une demande de médecin traitant",
+    "doctor_access.request.transition": "a changé l'état d'une demande de médecin traitant",
+    "doctor_access.request.viewed": "a consulté la demande d'un patient",
+    "doctor_access.requests.anonymised": "a anonymisé les demandes closes anciennes",
+    "doctor_access.settings.updated": "a modifié les réglages du médecin traitant",
+    "doctor_access.weights.updated": "a modifié les priorités des patients",
+    "funding.contract.created": "a enregistré le contrat ACI",
+    "funding.contract.updated": "a modifié le contrat ACI",
+    "funding.crisis.recorded": "a enregistré une crise sanitaire reconnue",
+    "indicators.value.corrected": "a corrigé la valeur d'un indicateur",
+    "indicators.value.entered": "a saisi la valeur d'un indicateur",
+    "indicators.values.recorded": "a enregistré les valeurs calculées des indicateurs",
+    "lifecycle.document.downloaded": "a téléchargé un document du parcours",
+    "lifecycle.document.uploaded": "a déposé un document du parcours",
+    "lifecycle.milestone.dated": "a daté une étape du parcours",
+    "lifecycle.phase.moved": "a changé la phase de la CPTS",
+    "projet.fiche.deleted": "a supprimé une fiche-action",
+    "projet.fiche.saved": "a enregistré une fiche-action",
+    "projet.status.changed": "a changé l'état du projet de santé",
+    "projet.texts.saved": "a enregistré les textes du projet de santé",
+    "projet.version.created": "a ouvert une nouvelle version du projet de santé",
+    "projet.zoning.imported": "a importé le zonage",
+    "territory.commune.added": "a ajouté une commune au territoire",
+    "territory.commune.removed": "a retiré une commune du territoire",
+    "territory.cpts.created": "a créé la CPTS",
+    "territory.reference.installed": "a installé les données de référence",
+    "territory.set": "a défini le territoire",
+    "unscheduled.booking.cancelled": "a annulé un rendez-vous de soins non programmés",
+    "unscheduled.booking.outcome": "a indiqué si un rendez-vous a été honoré",
+    "unscheduled.bookings.viewed": "a consulté ses rendez-vous de soins non programmés",
+    "unscheduled.calendar.read": "a synchronisé son agenda",
+    "unscheduled.calendar.renewed": "a renouvelé l'adresse de son agenda",
+    "unscheduled.list.viewed": "a consulté la liste des demandes de soins non programmés",
+    "unscheduled.request.created": "a enregistré une demande de soins non programmés",
+    "unscheduled.request.unmet": "a clos une demande sans solution",
+    "unscheduled.request.viewed": "a consulté une demande de soins non programmés",
+    "unscheduled.sas_key.created": "a créé une clé d'accès du SAS",
+    "unscheduled.sas_key.reactivated": "a réactivé une clé d'accès du SAS",
+    "unscheduled.sas_key.revoked": "a révoqué une clé d'accès du SAS",
+    "unscheduled.slot.booked": "a réservé un créneau",
+    "unscheduled.slot.opened": "a ouvert un créneau",
+    "unscheduled.slot.updated": "a modifié un créneau",
+    "unscheduled.slot.withdrawn": "a retiré un créneau",
+    "unscheduled.template.applied": "a appliqué sa semaine type",
+    "unscheduled.template.saved": "a enregistré sa semaine type",
+}
+
+# Detail keys as words (keys already in French and without underscore are shown as they are).
+KEYS = {
+    "added": "ajoutées",
+    "removed": "retirées",
+    "doublon_probable": "doublon probable de la demande",
+    "délai_mois": "délai (mois)",
+    "en_attente": "en attente",
+    "priorités_recalculées": "priorités recalculées",
+    "coordinator_invited": "coordination invitée",
+    "email": "adresse",
+    "kind": "rôle",
+    "new_account": "nouveau compte",
+    "login": "identifiant",
+    "name": "nom",
+    "scope": "droits",
+    "expires": "expire le",
+    "national_id": "identifiant national",
+    "created": "créé",
+    "changes": "modifications",
+    "user": "personne",
+    "from": "de",
+    "to": "vers",
+    "previous": "précédent",
+    "status": "état",
+    "format": "format",
+    "table": "table",
+    "filters": "filtres",
+    "rows": "lignes",
+    "via": "par",
+    "what": "quoi",
+}
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def label(action: str) -> str:
+    """The sentence of a code (« a qualifié une demande de médecin traitant »); an unknown code
+    (an entry older than its label) reads as itself."""
+    return LABELS.get(action, action)
+
+
+def _value_words(value) -> str:
+    from maillage.accounts.models import RoleKind
+
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str):
+        if _ISO_DATETIME.match(value):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                return value
+            return _value_words(parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed))
+        if _ISO_DATE.match(value):
+            try:
+                return date.fromisoformat(value).strftime("%d/%m/%Y")
+            except ValueError:
+                return value
+        return RoleKind(value).label if value in RoleKind.values else value
+    if isinstance(value, list | tuple | set):
+        return ", ".join(_value_words(v) for v in value) if value else "aucune"
+    if isinstance(value, Mapping):
+        return describe_details(value) or "rien"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def _coded_values() -> dict[str, dict[str, str]]:
+    """Detail keys whose values are codes of a list of choices, with the French of each code."""
+    from maillage.doctor_access.models import Proposal
+    from maillage.doctor_access.models.requests import Channel
+    from maillage.doctor_access.states import CloseReason, Status
+    from maillage.indicators.registry import Mission as IndicatorMission
+    from maillage.lifecycle.milestones import Kind, Mission
+    from maillage.unscheduled.enums import UnmetReason
+
+    statuses = dict(Status.choices)
+    return {
+        "canal": dict(Channel.choices),
+        "vers": statuses,
+        "status": statuses,
+        "motif": {**dict(CloseReason.choices), **dict(Proposal.DeclineReason.choices), **dict(UnmetReason.choices)},
+        "jalon": dict(Kind.choices),
+        "mission": {**dict(IndicatorMission.choices), **dict(Mission.choices)},
+    }
+
+
+def describe_details(details) -> str:
+    """The details as words: « canal : formulaire public ; priorité : 3 ». Empty values (None, an
+    empty text) are left out rather than shown as « None »."""
+    if not isinstance(details, Mapping):
+        return _value_words(details) if details not in (None, "") else ""
+    parts = []
+    coded = _coded_values()
+    for key, value in details.items():
+        if value is None or value == "":
+            continue
+        word = KEYS.get(key, key.replace("_", " "))
+        if isinstance(value, str) and value in coded.get(key, {}):
+            parts.append(f"{word} : {coded[key][value]}")
+        else:
+            parts.append(f"{word} : {_value_words(value)}")
+    return " ; ".join(parts)
