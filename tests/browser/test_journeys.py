@@ -107,6 +107,9 @@ def test_two_coordinators_editing_at_once_lose_nothing(page, idf, settings):
 def test_regional_viewer_sees_coverage_zones_blanches_and_overlaps(page, idf):
     viewer = RoleFactory(regional=True, region=idf["region"]).user
     page.login(viewer.email, PASSWORD)
+    assert page.page.url.endswith("/espace/")  # the to-do list, whose zones blanches line leads there
+    page.page.get_by_role("link", name="n'est couverte par aucune CPTS (zones blanches)").click()
+    page.page.wait_for_load_state("networkidle")
     assert page.page.url.endswith("/couverture/region/11/")
     text = page.text()
     assert "Couverture par les CPTS : Île-de-France" in text
