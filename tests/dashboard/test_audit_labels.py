@@ -67,3 +67,13 @@ def test_the_audit_log_and_the_dashboard_show_sentences(coordinator_client, idf,
         assert "doctor_access.list.viewed" not in body.replace('value="doctor_access.list.viewed"', ""), url
         assert "doublon_probable" not in body and "None" not in body, url
     assert AuditEntry.objects.filter(action="doctor_access.request.created").exists()
+
+
+def test_the_audit_log_shows_local_time(coordinator_client, idf, coordinator):
+    from datetime import UTC, datetime
+
+    entry = audit.record("territory.set", actor=coordinator, cpts=idf["cmv"])
+    AuditEntry.objects.filter(pk=entry.pk).update(at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    body = coordinator_client.get("/c/cmv/journal/").content.decode()
+    assert "05/01/2026 10:00:00" in body  # Paris, UTC+1 in winter
+    assert "a défini le territoire" in body

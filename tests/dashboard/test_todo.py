@@ -1,5 +1,6 @@
 """The to-do list of each role: what it says, where each line leads, how many queries it costs."""
 
+import html
 from datetime import timedelta
 
 from django.utils import timezone
@@ -148,3 +149,19 @@ def test_ages_read_in_the_largest_unit():
     assert todo._age(now - timedelta(minutes=1), now) == "1 minute"
     assert todo._age(now - timedelta(hours=2, minutes=5), now) == "2 heures"
     assert todo._age(now - timedelta(days=1), now) == "1 jour"
+
+
+def test_the_regional_list_costs_the_same_queries_whatever_the_number_of_cpts(
+    idf, login, django_assert_max_num_queries
+):
+    from tests.factories import CptsFactory
+
+    today = timezone.localdate()
+    for n in range(12):
+        cpts = CptsFactory(communes=[idf["communes"]["92049"]])
+        Milestone.objects.create(cpts=cpts, kind="project_submitted", date=today - timedelta(days=n + 1))
+    viewer = login(RoleFactory(regional=True, region=idf["region"]).user, with_mfa=False)
+    with django_assert_max_num_queries(15):
+        body = html.unescape(viewer.get("/espace/").content.decode())
+    assert "12 projets de santé en attente de la réponse de l'ARS" in body
+    assert "0 commune de la région n'est couverte par aucune CPTS (zones blanches)" in body
