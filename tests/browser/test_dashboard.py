@@ -16,7 +16,7 @@ DESTINATIONS = {
     "expire dans les 48 heures": "Patients en recherche de médecin traitant",
     "attend depuis le plus longtemps": "Patients en recherche de médecin traitant",
     "Appariement bloqué": "Appariement patients — médecins",
-    "soins non programmés en cours": "Soins non programmés : la régulation",
+    "rendez-vous non programmé": "Soins non programmés : la régulation",
     "échéances de mission en retard": f"Parcours de la {CMV}",
     "à saisir pour": f"Indicateurs de la {CMV}",
     "documents à déposer": f"Parcours de la {CMV}",

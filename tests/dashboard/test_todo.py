@@ -30,11 +30,11 @@ def test_the_coordinators_list_says_what_to_do_and_where(busy_cmv):
     blocked = next(line for line in lines.values() if line.text.startswith("Appariement bloqué"))
     assert blocked.url == "/c/cmv/medecin-traitant/appariement/"
     assert blocked.names == ["Anne Roux", "Paul Morel"]
-    assert lines["1 demande de soins non programmés en cours"].url == "/c/cmv/snp/"
+    assert lines["1 appel en attente d'un rendez-vous non programmé"].url == "/c/cmv/snp/"
     late = next(line for line in lines.values() if "échéances de mission en retard" in line.text)
     assert late.url == "/c/cmv/parcours/"
     assert any(t.startswith("Démarrage : accès aux soins (prévue le") for t in late.names)
-    entered = next(line for line in lines.values() if "à saisir pour" in line.text)
+    entered = next(line for line in lines.values() if "d'indicateur à saisir pour" in line.text)
     assert entered.url == "/c/cmv/indicateurs/"
     documents = lines["2 documents à déposer pour les étapes franchies"]
     assert documents.names == ["Lettre d'intention", "Signature de l'ACI"]
@@ -83,7 +83,7 @@ def test_a_gp_sees_proposals_bookings_of_today_and_slots_of_the_week(idf, login)
     lines = todo.member(cmv, role.user, professional, now=now)
     assert _texts(lines) == [
         "2 propositions de patient à accepter ou refuser",
-        "1 rendez-vous de soins non programmés aujourd'hui",
+        "1 rendez-vous non programmé aujourd'hui",
         "1 créneau libre d'ici dimanche",
     ]
     assert [line.url for line in lines] == [
@@ -103,12 +103,12 @@ def test_the_regulator_sees_open_calls_by_urgency_with_their_age(idf, login):
     _care_request(cmv, urgency="24h", status="booked")
     lines = todo.regulator(cmv, now=now)
     assert [(line.text, line.detail) for line in lines] == [
-        ("2 demandes « dans la journée » en cours", "La plus ancienne attend depuis 3 heures."),
-        ("1 demande « sous 48 heures » en cours", "La plus ancienne attend depuis 1 jour."),
+        ("2 appels « dans la journée » en attente d'un rendez-vous", "La plus ancienne attend depuis 3 heures."),
+        ("1 appel « sous 48 heures » en attente d'un rendez-vous", "La plus ancienne attend depuis 1 jour."),
     ]
     assert {line.url for line in lines} == {"/c/cmv/snp/"}
     regulator = RoleFactory(cpts=cmv, kind=RoleKind.REGULATOR).user
-    assert "2 demandes « dans la journée » en cours" in login(regulator).get("/espace/").content.decode()
+    assert "2 appels « dans la journée » en attente" in login(regulator).get("/espace/").content.decode()
 
 
 def test_the_regional_viewer_sees_cpts_and_communes_never_patients(idf, login):

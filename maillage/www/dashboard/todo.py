@@ -88,7 +88,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
     if calls:
         lines.append(
             Line(
-                f"{plural(calls, 'demande')} de soins non programmés en cours",
+                f"{plural(calls, 'appel')} en attente d'un rendez-vous non programmé",
                 reverse("www:snp_desk", args=[cpts.slug]),
             )
         )
@@ -107,7 +107,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
     if missing:
         lines.append(
             Line(
-                f"{plural(len(missing), 'indicateur')} à saisir pour {today.year}",
+                f"{plural(len(missing), 'valeur')} d'indicateur à saisir pour {today.year}",
                 reverse("www:cpts_indicators", args=[cpts.slug]),
                 names=[indicator.label for indicator in missing],
             )
@@ -189,7 +189,7 @@ def member(cpts, user, professional, now: datetime | None = None) -> list[Line]:
         slot__start__gte=day_start,
         slot__start__lt=day_start + timedelta(days=1),
     ).count()
-    lines.append(Line(f"{plural(today, 'rendez-vous', 'rendez-vous')} de soins non programmés aujourd'hui", slots))
+    lines.append(Line(f"{plural(today, 'rendez-vous non programmé', 'rendez-vous non programmés')} aujourd'hui", slots))
     free = (
         Slot.objects.of_cpts(cpts)
         .filter(professional=professional, status=SlotStatus.FREE, start__gte=now, start__lt=week_end)
@@ -217,13 +217,13 @@ def regulator(cpts, now: datetime | None = None) -> list[Line]:
         if row:
             lines.append(
                 Line(
-                    f"{plural(row['n'], 'demande')} « {urgency.label} » en cours",
+                    f"{plural(row['n'], 'appel')} « {urgency.label} » en attente d'un rendez-vous",
                     desk,
                     detail=f"La plus ancienne attend depuis {_age(row['oldest'], now)}.",
                 )
             )
     if not lines:
-        lines.append(Line("Aucune demande de soins non programmés en cours", desk))
+        lines.append(Line("Aucun appel en attente d'un rendez-vous", desk))
     return lines
 
 
