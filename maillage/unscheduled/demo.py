@@ -84,6 +84,6 @@ def _calls(cpts, rng) -> int:
         taken.append(take_request(cpts, data, None))
     found = search.search(taken[0], horizon_hours=7 * 24)
     if found:
-        book(taken[0], found[0].slot, None)
+        book(taken[0], found[0].slot, None, confirm_beyond_window=True)
     mark_unmet(taken[1], "emergency", None, note="Orienté vers les urgences de la main.")
     return len(taken)
