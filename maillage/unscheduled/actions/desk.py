@@ -27,8 +27,9 @@ def _digits(phone: str) -> str:
 
 
 def recent_duplicate(cpts, data: dict, *, now=None) -> CareRequest | None:
-    """A request of the same caller (same phone, or same name and birth date when both are given)
-    taken in the CPTS within `DUPLICATE_DELAY`."""
+    """A request of the same caller taken in the CPTS within `DUPLICATE_DELAY`: the same phone
+    (whatever its format), or the same first and last names unless both birth dates are given
+    and differ."""
     now = now or timezone.now()
     phone = _digits(data.get("phone", ""))
     name = ((data.get("last_name") or "").strip().lower(), (data.get("first_name") or "").strip().lower())
