@@ -160,3 +160,11 @@ def test_the_alternatives_page_adds_edits_and_refuses_a_stale_edit(idf, regulato
     stale = regulator.post(f"/c/cmv/snp/recours/{alternative.pk}/", {**form, "phone": "02", "version": 0})
     assert stale.status_code == 409 and 'data-testid="stale-edit"' in stale.content.decode()
     assert regulator.post("/c/cmv/snp/recours/", {"kind": "pdsa"}).status_code == 400
+
+
+def test_a_slot_taken_meanwhile_is_refused_at_the_first_step(idf, regulator, gp, member, slot_of, soon):
+    slot = slot_of(gp, soon)
+    book(take_request(idf["cmv"], _data(idf), member), slot, member)
+    care = take_request(idf["cmv"], _data(idf, last_name="Roux", phone="0611111111"), member)
+    page = regulator.post(f"/c/cmv/snp/{care.pk}/reserver/", {"slot": slot.pk}, follow=True).content.decode()
+    assert "vient d&#x27;être pris ou retiré" in page and "Confirmer la réservation" not in page

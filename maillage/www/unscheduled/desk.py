@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from maillage.core import audit, bounds
 from maillage.unscheduled import notify, search, window
 from maillage.unscheduled.actions import BeyondWindow, DuplicateCaller, SlotError, desk
-from maillage.unscheduled.enums import BookingStatus, RequestStatus
+from maillage.unscheduled.enums import BookingStatus, RequestStatus, SlotStatus
 from maillage.unscheduled.models import Alternative, Booking, CareRequest, Slot
 from maillage.www.scoping import WRITE, Area, cpts_for
 from maillage.www.unscheduled.forms import HORIZONS, CareRequestForm, UnmetForm, horizon_hours
@@ -105,6 +105,9 @@ def book(request, slug, pk):
     )
     beyond = request.POST.get("hors_delai") == "1"
     if not _confirmed(request):
+        if slot.status != SlotStatus.FREE:
+            messages.error(request, "Ce créneau vient d'être pris ou retiré : choisissez-en un autre.")
+            return redirect("www:snp_request", slug=cpts.slug, pk=care.pk)
         context = {"cpts": cpts, "care": care, "slot": slot, "warning": window.warning(care, slot)}
         return render(request, "unscheduled/book_confirm.html", context)
     try:
