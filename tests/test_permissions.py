@@ -24,7 +24,7 @@ from maillage.directory.models import Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.funding.models import RuleSet
 from maillage.lifecycle.models import Milestone
-from maillage.unscheduled.models import Booking, CalendarFeed, CareRequest, Slot
+from maillage.unscheduled.models import Alternative, Booking, CalendarFeed, CareRequest, Slot
 from tests.factories import (
     ActivityFactory,
     DoctorRequestFactory,
@@ -211,6 +211,15 @@ MATRIX = [
         "/c/cmv/snp/reservations/{booking}/annuler/",
         guarded(A.UNSCHEDULED_DESK, WRITE, 302),
     ),
+    # The territory's alternatives to a slot (permanence des soins…), kept by the desk's team.
+    ("www:snp_alternatives", "get", "/c/cmv/snp/recours/", guarded(A.UNSCHEDULED_DESK, WRITE)),
+    ("www:snp_alternative_edit", "get", "/c/cmv/snp/recours/{alternative}/", guarded(A.UNSCHEDULED_DESK, WRITE)),
+    (
+        "www:snp_alternative_remove",
+        "post",
+        "/c/cmv/snp/recours/{alternative}/supprimer/",
+        guarded(A.UNSCHEDULED_DESK, WRITE, 302),
+    ),
     ("www:snp_slots", "get", "/c/cmv/mes-creneaux/", guarded(A.OWN_SLOTS)),
     # A slot is its professional's (the member, linked to the GP who opened it).
     ("www:snp_slot_edit", "get", "/c/cmv/mes-creneaux/{slot}/", guarded(A.OWN_SLOTS, owner=True)),
@@ -305,7 +314,8 @@ BODIES = {
     "www:territory_remove": {"code": "92020"},
     "www:directory_entry_edit": {"is_member": "on", "languages": "anglais"},
     "www:doctor_proposal_answer": {"decision": "accepter"},
-    "www:snp_book": {"slot": "{free_slot}"},
+    "www:snp_book": {"slot": "{free_slot}", "confirme": "1"},
+    "www:snp_cancel": {"confirme": "1"},
     "www:lifecycle_milestone": {"date": "2026-10-05"},
     "www:team_invite": {"email": "nouvelle@exemple.fr", "kind": "member"},
     "www:team_role_change": {"kind": "member"},
@@ -416,7 +426,8 @@ def _unscheduled(idf, member, gp):
                                        reason="entorse", phone="0600000001", status="booked")  # fmt: skip
     booking = Booking.objects.create(slot=booked, request=other)
     feed = CalendarFeed.renew(member, idf["cmv"], gp)
-    return {"snp": request, "booking": booking, "slot": slot(soon + timedelta(hours=1)),
+    alternative = Alternative.objects.create(cpts=idf["cmv"], name="SOS Médecins 92", phone="3624", kind="sos")
+    return {"alternative": alternative, "snp": request, "booking": booking, "slot": slot(soon + timedelta(hours=1)),
             "free_slot": slot(soon + timedelta(hours=2)), "ical": feed.token}  # fmt: skip
 
 
@@ -429,7 +440,7 @@ def _lifecycle_document(cpts):
     return attach_document(cpts, "letter_of_intent", SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n%%EOF\n"), actor=None)
 
 
-OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche", "partner")
+OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche", "partner", "alternative")
 OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 

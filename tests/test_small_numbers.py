@@ -28,7 +28,7 @@ SERVED_INDICATOR = registry.get(SERVED)
 def _request(idf, member, n):
     data = {"last_name": f"Petit{n}", "first_name": "Jeanne", "phone": "0600000000", "email": "j@exemple.fr",
             "commune": idf["communes"]["92020"], "reason": "fièvre depuis 3 jours", "urgency": "24h"}  # fmt: skip
-    return take_request(idf["cmv"], data, member)
+    return take_request(idf["cmv"], data, member, confirm_duplicate=True)
 
 
 @pytest.fixture

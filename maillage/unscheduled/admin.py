@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from maillage.core import audit
-from maillage.unscheduled.models import SasConsumer
+from maillage.unscheduled.models import Alternative, SasConsumer
 
 
 @admin.register(SasConsumer)
@@ -24,3 +24,20 @@ class SasConsumerAdmin(admin.ModelAdmin):
         if "active" in form.changed_data:
             action = "unscheduled.sas_key.reactivated" if obj.active else "unscheduled.sas_key.revoked"
             audit.record(action, actor=request.user, obj=obj, details={"name": obj.name})
+
+
+@admin.register(Alternative)
+class AlternativeAdmin(admin.ModelAdmin):
+    """Read-only here: the CPTS keeps its alternatives on the desk's page (audited, version-checked)."""
+
+    list_display = ["name", "kind", "phone", "cpts"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

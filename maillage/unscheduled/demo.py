@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from maillage.directory.models import Activity, Professional, ProfessionalAccount
 from maillage.unscheduled import search
+from maillage.unscheduled.actions.alternatives import add_alternative
 from maillage.unscheduled.actions.desk import book, mark_unmet, take_request
 from maillage.unscheduled.actions.slots import open_from_template, save_template
 from maillage.unscheduled.enums import Kind, SlotType
-from maillage.unscheduled.models import CareRequest, Slot
+from maillage.unscheduled.models import Alternative, CareRequest, Slot
 
 # (profession code, how many, weekly pattern: (weekday, start hour, end hour, minutes, kind))
 OPENINGS = [
@@ -24,6 +25,12 @@ OPENINGS = [
     ("60", 2, [(0, 12, 14, 30, Kind.HOME), (4, 12, 14, 30, Kind.HOME)]),
     ("70", 1, [(2, 17, 19, 30, Kind.PRACTICE)]),
 ]
+# Where the desk sends a patient when no slot fits (evenings, weekends): the national numbers.
+ALTERNATIVES = [
+    {"kind": "pdsa", "name": "Permanence des soins (médecin de garde)", "phone": "116 117",
+     "hours": "soirs de 20 h à minuit, samedi à partir de 12 h, dimanche et jours fériés", "order": 1},
+    {"kind": "sos", "name": "SOS Médecins", "phone": "3624", "hours": "24 h/24, visites à domicile", "order": 2},
+]  # fmt: skip
 CALLS = [
     ("Garnier", "Lucie", "fièvre et toux depuis trois jours", False),
     ("Morel", "Henri", "plaie à la main à recoudre, pas d'urgence vitale", False),
@@ -40,6 +47,9 @@ def load(cpts_list, *, log=print) -> None:
         with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             opened = _slots(cpts, rng)
             calls = _calls(cpts, rng) if not CareRequest.objects.filter(cpts=cpts).exists() else 0
+            if not Alternative.objects.filter(cpts=cpts).exists():
+                for alternative in ALTERNATIVES:
+                    add_alternative(cpts, alternative, None)
         log(f"  soins non programmés ({cpts.name}) : {opened} créneaux sur une semaine, {calls} demandes")
 
 
@@ -84,6 +94,6 @@ def _calls(cpts, rng) -> int:
         taken.append(take_request(cpts, data, None))
     found = search.search(taken[0], horizon_hours=7 * 24)
     if found:
-        book(taken[0], found[0].slot, None)
+        book(taken[0], found[0].slot, None, confirm_beyond_window=True)
     mark_unmet(taken[1], "emergency", None, note="Orienté vers les urgences de la main.")
     return len(taken)

@@ -26,11 +26,13 @@ def _where(slot) -> str:
 
 
 def sms_text(booking) -> str:
+    """When, with whom and where: no reason, no profession (it can say the reason), no name of the
+    patient (the phone may be shared)."""
     slot = booking.slot
     start = timezone.localtime(slot.start)
     return (
         f"{booking.request.cpts.name} : RDV le {start:%d/%m à %Hh%M} avec "
-        f"{slot.professional.full_name} ({slot.profession_label.lower()}) {_where(slot)}. "
+        f"{slot.professional.full_name} {_where(slot)}. "
         "Empêchement : rappelez le numéro de la CPTS."
     )
 

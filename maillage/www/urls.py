@@ -23,6 +23,7 @@ from maillage.www.projet import views as projet
 from maillage.www.public import views as public
 from maillage.www.region import doctor_access as region_mt
 from maillage.www.region import views as region
+from maillage.www.unscheduled import alternatives as snp_alternatives
 from maillage.www.unscheduled import desk as snp_desk
 from maillage.www.unscheduled import slots as snp_slots
 
@@ -91,6 +92,13 @@ urlpatterns = [
     path("c/<slug:slug>/snp/<int:pk>/reserver/", snp_desk.book, name="snp_book"),
     path("c/<slug:slug>/snp/<int:pk>/sans-solution/", snp_desk.unmet, name="snp_unmet"),
     path("c/<slug:slug>/snp/reservations/<int:pk>/annuler/", snp_desk.cancel, name="snp_cancel"),
+    path("c/<slug:slug>/snp/recours/", snp_alternatives.alternatives, name="snp_alternatives"),
+    path("c/<slug:slug>/snp/recours/<int:pk>/", snp_alternatives.alternative_edit, name="snp_alternative_edit"),
+    path(
+        "c/<slug:slug>/snp/recours/<int:pk>/supprimer/",
+        snp_alternatives.alternative_remove,
+        name="snp_alternative_remove",
+    ),
     path("c/<slug:slug>/mes-creneaux/", snp_slots.my_slots, name="snp_slots"),
     path("c/<slug:slug>/mes-creneaux/<int:pk>/", snp_slots.slot_edit, name="snp_slot_edit"),
     path("c/<slug:slug>/mes-creneaux/<int:pk>/retirer/", snp_slots.slot_withdraw, name="snp_slot_withdraw"),

@@ -149,6 +149,7 @@ def _the_regulator_joins_and_books(page, browser, live_server, slot, cpts_name, 
         regulator.page.get_by_role("button", name="Chercher un créneau").click()
         regulator.page.get_by_role("heading", name="Créneaux libres dans les 24 heures").wait_for()
         regulator.page.get_by_role("button", name=re.compile("Réserver le créneau de .* avec Camille Bernard")).click()
+        regulator.page.get_by_role("button", name="Confirmer la réservation").click()
         regulator.page.get_by_text("Rendez-vous réservé").wait_for()
         assert Booking.objects.get(slot=slot).request.last_name == "Petit"
         assert regulator.console_errors == [] and regulator.failed == []

@@ -11,6 +11,7 @@ from maillage.directory.models import ProfessionalAccount
 from maillage.unscheduled.actions.slots import open_slot
 from maillage.unscheduled.enums import SlotStatus
 from maillage.unscheduled.models import Booking, CareRequest, Slot
+from tests.browser.conftest import Page
 from tests.factories import PASSWORD, ActivityFactory, ProfessionalFactory, RoleFactory
 
 pytestmark = pytest.mark.browser
@@ -44,6 +45,9 @@ def test_the_regulator_books_a_slot_within_24_hours(page, idf, gp, settings):
     assert "Camille Bernard (Médecin)" in page.text()
     assert page.axe() == []
     page.page.get_by_role("button", name=re.compile("Réserver le créneau de .* avec Camille Bernard")).click()
+    page.page.get_by_role("heading", name="Confirmer la réservation").wait_for()
+    assert "au-delà du délai" not in page.text()
+    page.page.get_by_role("button", name="Confirmer la réservation").click()
     page.page.get_by_text("Rendez-vous réservé").wait_for()
     sms = page.page.get_by_label(re.compile("SMS à envoyer au patient")).input_value()
     assert "RDV le" in sms and "Camille Bernard" in sms
@@ -92,3 +96,99 @@ def test_a_professional_opens_edits_and_withdraws_slots(page, idf, gp, settings)
     assert Slot.objects.get().status == SlotStatus.CANCELLED
     assert page.axe() == []
     assert [e for e in page.console_errors if "status of 400" not in e] == [] and page.failed == []
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """The regulator's phone: 390 × 844, allowed to write to the clipboard (the SMS's copy button)."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    yield Page(context.new_page(), live_server.url)
+    context.close()
+
+
+def test_the_regulator_is_warned_beyond_the_urgency_window_confirms_and_books(phone_page, idf, gp, settings):
+    settings.DEMO_RELAX_MFA = True
+    page = phone_page
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(days=2, hours=3)
+    slot = open_slot(
+        idf["cmv"], gp, None, start=start, end=start + timedelta(minutes=20), kind="practice", types=["CPTS"]
+    )
+    regulator = RoleFactory(regulator=True, cpts=idf["cmv"]).user
+    page.login(regulator.email, PASSWORD)
+    page.goto("/c/cmv/snp/")
+    page.page.get_by_label(re.compile(r"^Nom\s*:?$")).fill("Petit")
+    page.page.get_by_label("Prénom").fill("Jeanne")
+    page.page.get_by_label("Téléphone").fill("0612345678")
+    page.page.get_by_label("Commune du patient").select_option(label="Châtillon (92000)")
+    page.page.get_by_label("Motif").fill("fièvre depuis trois jours")
+    page.page.get_by_role("button", name="Chercher un créneau").click()
+    page.page.get_by_role("heading", name="Créneaux libres dans les 24 heures").wait_for()
+    # Nothing within 24 hours: the territory's alternatives, the 15 first.
+    assert "Aucun créneau dans le délai" in page.text() and "SAMU – Centre 15" in page.text()
+    page.page.get_by_role("link", name="7j").click()
+    page.page.get_by_text("hors délai", exact=True).wait_for()  # the 7-day search finds the late slot
+    assert page.overflow() <= 0
+    button = page.page.get_by_role("button", name=re.compile("Réserver le créneau de .* avec Camille Bernard"))
+    box = button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert page.axe() == []
+    button.click()
+    warning = page.page.get_by_test_id("beyond-window")
+    warning.wait_for()
+    assert re.search(
+        r"Ce créneau est dans 2 jours et \d+ heures?, au-delà du délai de 24 heures demandé", warning.inner_text()
+    )
+    assert not Booking.objects.exists()
+    assert page.overflow() <= 0 and page.axe() == []
+    page.page.get_by_role("button", name="Réserver malgré le délai").click()
+    page.page.get_by_text("Rendez-vous réservé").wait_for()
+    booking = Booking.objects.get()
+    assert booking.slot == slot and booking.request.status == "booked"
+    page.page.get_by_role("button", name="Copier le SMS").click()
+    page.page.get_by_text("SMS copié.").wait_for()
+    copied = page.page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("CPTS") and "Camille Bernard" in copied and "fièvre" not in copied
+    assert page.overflow() <= 0 and page.axe() == []
+    assert page.console_errors == [] and page.failed == []
+
+
+def test_the_coordinator_enters_the_alternatives_the_desk_shows_them_and_cancelling_is_confirmed(
+    phone_page, idf, gp, settings
+):
+    settings.DEMO_RELAX_MFA = True
+    page = phone_page
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    page.login(coordinator.email, PASSWORD)
+    page.goto("/c/cmv/snp/")
+    page.page.get_by_role("link", name=re.compile("Recours quand aucun créneau ne convient")).click()
+    page.page.wait_for_load_state("networkidle")
+    assert page.overflow() <= 0 and page.axe() == []
+    page.page.get_by_label("Type").select_option(label="maison médicale de garde")
+    page.page.get_by_label("Nom").fill("Maison médicale de garde de Vanves")
+    page.page.get_by_label("Téléphone").fill("01 46 00 00 00")
+    page.page.get_by_label("Horaires").fill("samedi 12 h–24 h, dimanche et jours fériés 8 h–24 h")
+    page.page.get_by_role("button", name="Ajouter").click()
+    page.page.get_by_text("Recours ajouté").wait_for()
+    assert page.overflow() <= 0 and page.axe() == []
+
+    care = CareRequest.objects.create(cpts=idf["cmv"], last_name="Petit", first_name="Jeanne", phone="0600000000",
+                                      commune=idf["communes"]["92046"], reason="fièvre")  # fmt: skip
+    page.goto(f"/c/cmv/snp/{care.pk}/")
+    recours = page.page.get_by_test_id("alternatives")
+    assert "Maison médicale de garde de Vanves" in recours.inner_text() and "15" in recours.inner_text()
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
+    open_slot(idf["cmv"], gp, None, start=start, end=start + timedelta(minutes=20), kind="practice", types=["CPTS"])
+    page.goto(f"/c/cmv/snp/{care.pk}/")
+    assert "Aucun créneau dans le délai" not in page.text()
+    page.page.get_by_role("button", name=re.compile("Réserver le créneau de")).click()
+    page.page.get_by_role("button", name="Confirmer la réservation").click()
+    page.page.get_by_text("Rendez-vous réservé").wait_for()
+    page.page.get_by_role("button", name="Annuler ce rendez-vous").click()
+    page.page.get_by_role("heading", name="Annuler le rendez-vous ?").wait_for()
+    assert Booking.objects.get().status == "booked"  # nothing cancelled yet
+    assert page.overflow() <= 0 and page.axe() == []
+    page.page.get_by_role("button", name="Oui, annuler le rendez-vous").click()
+    page.page.get_by_text("Rendez-vous annulé").wait_for()
+    assert Booking.objects.get().status == "cancelled"
+    assert page.console_errors == [] and page.failed == []

@@ -24,7 +24,7 @@ def request_of(idf, member):
         data = {"last_name": "Petit", "first_name": "Jeanne", "phone": "0600000000", "email": "jeanne@exemple.fr",
                 "commune": idf["communes"]["92020"], "reason": "fièvre depuis 3 jours", "urgency": "24h"}  # fmt: skip
         data.update(changes)
-        return take_request(idf["cmv"], data, member)
+        return take_request(idf["cmv"], data, member, confirm_duplicate=True)
 
     return make
 

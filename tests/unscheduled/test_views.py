@@ -39,9 +39,14 @@ def test_the_desk_takes_a_call_finds_a_slot_and_books_it(idf, regulator, gp, slo
     text = page.content.decode()
     assert "Créneaux libres dans les 24 heures" in text and "Camille Bernard" in text
     assert AuditEntry.objects.filter(action="unscheduled.request.viewed", health_data=True).exists()
-    booked = regulator.post(f"/c/cmv/snp/{care.pk}/reserver/", {"slot": slot.pk}, follow=True).content.decode()
+    asked = regulator.post(f"/c/cmv/snp/{care.pk}/reserver/", {"slot": slot.pk})
+    assert asked.status_code == 200 and "Confirmer la réservation" in asked.content.decode()
+    assert not Booking.objects.exists()  # the first step books nothing
+    booked = regulator.post(
+        f"/c/cmv/snp/{care.pk}/reserver/", {"slot": slot.pk, "confirme": "1"}, follow=True
+    ).content.decode()
     assert "Rendez-vous réservé" in booked and "SMS à envoyer au patient" in booked
-    assert "avec Camille Bernard (médecin)" in booked
+    assert "avec Camille Bernard au cabinet" in booked and 'data-copy="sms"' in booked
     slot.refresh_from_db()
     care.refresh_from_db()
     assert (slot.status, care.status) == (SlotStatus.BOOKED, RequestStatus.BOOKED)

@@ -1,12 +1,15 @@
 """The regulator's desk: a request taken, a slot booked (atomically), cancelled, or the request
 recorded as unmet; afterwards the professional says whether the appointment was honoured."""
 
+import re
+from datetime import timedelta
+
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core import audit
-from maillage.unscheduled import notify
-from maillage.unscheduled.actions import SlotError
+from maillage.unscheduled import notify, window
+from maillage.unscheduled.actions import BeyondWindow, DuplicateCaller, SlotError
 from maillage.unscheduled.enums import BookingStatus, RequestStatus, SlotStatus, UnmetReason
 from maillage.unscheduled.models import Booking, CareRequest, Slot
 
@@ -14,26 +17,70 @@ REQUEST_FIELDS = ["last_name", "first_name", "birth_date", "phone", "email", "co
                   "cannot_travel", "profession_code", "notes"]  # fmt: skip
 
 
-def take_request(cpts, data: dict, actor) -> CareRequest:
+# The same caller entered twice within this delay is probably one call taken twice.
+DUPLICATE_DELAY = timedelta(minutes=10)
+
+
+def _digits(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    return "0" + digits[2:] if digits.startswith("33") and len(digits) == 11 else digits
+
+
+def recent_duplicate(cpts, data: dict, *, now=None) -> CareRequest | None:
+    """A request of the same caller taken in the CPTS within `DUPLICATE_DELAY`: the same phone
+    (whatever its format), or the same first and last names unless both birth dates are given
+    and differ."""
+    now = now or timezone.now()
+    phone = _digits(data.get("phone", ""))
+    name = ((data.get("last_name") or "").strip().lower(), (data.get("first_name") or "").strip().lower())
+    born = data.get("birth_date")
+    # A few requests at most in ten minutes: compared here, phones written in any format.
+    for found in CareRequest.objects.of_cpts(cpts).filter(received_at__gte=now - DUPLICATE_DELAY):
+        if phone and _digits(found.phone) == phone:
+            return found
+        same_name = all(name) and (found.last_name.lower(), found.first_name.lower()) == name
+        if same_name and (born is None or found.birth_date in (None, born)):
+            return found
+    return None
+
+
+def take_request(cpts, data: dict, actor, *, confirm_duplicate: bool = False) -> CareRequest:
+    """Refused (`DuplicateCaller`) when the same caller was entered a few minutes ago, unless the
+    regulator confirms that this is a second request."""
     with transaction.atomic():
+        existing = recent_duplicate(cpts, data)
+        if existing is not None and not confirm_duplicate:
+            local = timezone.localtime(existing.received_at)
+            raise DuplicateCaller(
+                f"Ce patient a déjà une demande enregistrée à {local:%H:%M} ({existing.reference}, "
+                f"{existing.get_status_display()}) : vérifiez qu'il ne s'agit pas du même appel.",
+                existing,
+            )
         request = CareRequest.objects.create(
             cpts=cpts, taken_by=actor, **{name: data[name] for name in REQUEST_FIELDS if name in data}
         )
-        audit.record("unscheduled.request.created", actor=actor, cpts=cpts, obj=request, health_data=True)
+        details = {"doublon_confirmé": existing.pk} if existing is not None else None
+        audit.record(
+            "unscheduled.request.created", actor=actor, cpts=cpts, obj=request, details=details, health_data=True
+        )
     return request
 
 
-def book(request: CareRequest, slot: Slot, actor) -> Booking:
+def book(request: CareRequest, slot: Slot, actor, *, confirm_beyond_window: bool = False) -> Booking:
     """Books `slot` for `request`. The slot is taken by one conditional UPDATE (free → booked):
     whichever regulator's UPDATE runs first wins, the other updates nothing and is told so. This
     holds on PostgreSQL (row lock) and on SQLite (one writer at a time); the partial unique
-    constraint on live bookings is the database's own guarantee behind it."""
+    constraint on live bookings is the database's own guarantee behind it. A slot beyond the
+    request's urgency window is refused (`BeyondWindow`) unless `confirm_beyond_window`."""
     if slot.cpts_id != request.cpts_id:
         raise SlotError("Ce créneau n'appartient pas à cette CPTS.")
     if request.status not in (RequestStatus.OPEN,):
         raise SlotError(f"Cette demande est « {request.get_status_display()} » : annulez d'abord son rendez-vous.")
     if slot.start < timezone.now():
         raise SlotError("Ce créneau est déjà passé.")
+    late = window.beyond(request, slot)
+    if late and not confirm_beyond_window:
+        raise BeyondWindow(window.warning(request, slot))
     try:
         with transaction.atomic():
             taken = Slot.objects.filter(pk=slot.pk, status=SlotStatus.FREE).update(
@@ -54,7 +101,7 @@ def book(request: CareRequest, slot: Slot, actor) -> Booking:
                 actor=actor,
                 cpts=request.cpts,
                 obj=booking,
-                details={"créneau": slot.pk, "demande": request.pk},
+                details={"créneau": slot.pk, "demande": request.pk, "hors_délai": late},
                 health_data=True,
             )
             notify.booked(booking)

@@ -1,4 +1,14 @@
+from maillage.unscheduled.models.alternatives import Alternative, AlternativeKind
 from maillage.unscheduled.models.requests import Booking, CareRequest
 from maillage.unscheduled.models.slots import CalendarFeed, SasConsumer, Slot, SlotTemplate
 
-__all__ = ["Booking", "CalendarFeed", "CareRequest", "SasConsumer", "Slot", "SlotTemplate"]
+__all__ = [
+    "Alternative",
+    "AlternativeKind",
+    "Booking",
+    "CalendarFeed",
+    "CareRequest",
+    "SasConsumer",
+    "Slot",
+    "SlotTemplate",
+]

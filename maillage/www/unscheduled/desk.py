@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.core import audit, bounds
-from maillage.unscheduled import notify, search
-from maillage.unscheduled.actions import SlotError, desk
-from maillage.unscheduled.enums import BookingStatus, RequestStatus
-from maillage.unscheduled.models import Booking, CareRequest, Slot
+from maillage.unscheduled import notify, search, window
+from maillage.unscheduled.actions import BeyondWindow, DuplicateCaller, SlotError, desk
+from maillage.unscheduled.enums import BookingStatus, RequestStatus, SlotStatus
+from maillage.unscheduled.models import Alternative, Booking, CareRequest, Slot
 from maillage.www.scoping import WRITE, Area, cpts_for
 from maillage.www.unscheduled.forms import HORIZONS, CareRequestForm, UnmetForm, horizon_hours
 
@@ -45,7 +45,14 @@ def request_new(request, slug):
     form = CareRequestForm(request.POST or None, cpts=cpts)
     if request.method == "POST":
         if form.is_valid():
-            created = desk.take_request(cpts, form.cleaned_data, request.user)
+            try:
+                created = desk.take_request(
+                    cpts, form.cleaned_data, request.user, confirm_duplicate=request.POST.get("doublon") == "1"
+                )
+            except DuplicateCaller as exc:
+                # Nothing saved: the form comes back with a link to the other request and a second button.
+                context = {"cpts": cpts, "form": form, "duplicate": exc.existing, "duplicate_message": str(exc)}
+                return render(request, "unscheduled/new.html", context, status=409)
             return redirect("www:snp_request", slug=cpts.slug, pk=created.pk)
         return render(request, "unscheduled/new.html", {"cpts": cpts, "form": form}, status=400)
     return render(request, "unscheduled/new.html", {"cpts": cpts, "form": form})
@@ -59,6 +66,10 @@ def request_page(request, slug, pk):
     found = search.search(care, horizon_hours=hours) if care.status == RequestStatus.OPEN else []
     bookings = care.bookings.select_related("slot__professional", "slot__commune", "slot__activity")
     live = next((b for b in bookings if b.status == BookingStatus.BOOKED), None)
+    deadline = window.deadline(care)
+    for f in found:
+        f.beyond = f.slot.start > deadline
+    in_window = any(not f.beyond for f in found)
     return render(
         request,
         "unscheduled/request.html",
@@ -72,17 +83,39 @@ def request_page(request, slug, pk):
             "live": live,
             "sms": notify.sms_text(live) if live else "",
             "unmet": UnmetForm(),
+            "deadline": deadline,
+            "alternatives": None if in_window else Alternative.objects.filter(cpts=cpts),
         },
     )
 
 
+def _confirmed(request) -> bool:
+    return request.POST.get("confirme") == "1"
+
+
 @require_POST
 def book(request, slug, pk):
+    """Two steps: the first POST shows the slot and, beyond the request's window, the delay; the
+    second (« confirme ») books. The action refuses a slot beyond the window unless confirmed."""
     cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
-    care = get_object_or_404(CareRequest.objects.of_cpts(cpts), pk=pk)
-    slot = get_object_or_404(Slot.objects.of_cpts(cpts), pk=bounds.pk(request.POST.get("slot"), "créneau"))
+    care = get_object_or_404(CareRequest.objects.of_cpts(cpts).select_related("commune"), pk=pk)
+    slot = get_object_or_404(
+        Slot.objects.of_cpts(cpts).select_related("professional", "commune"),
+        pk=bounds.pk(request.POST.get("slot"), "créneau"),
+    )
+    beyond = request.POST.get("hors_delai") == "1"
+    if not _confirmed(request):
+        if slot.status != SlotStatus.FREE:
+            messages.error(request, "Ce créneau vient d'être pris ou retiré : choisissez-en un autre.")
+            return redirect("www:snp_request", slug=cpts.slug, pk=care.pk)
+        context = {"cpts": cpts, "care": care, "slot": slot, "warning": window.warning(care, slot)}
+        return render(request, "unscheduled/book_confirm.html", context)
     try:
-        desk.book(care, slot, request.user)
+        desk.book(care, slot, request.user, confirm_beyond_window=beyond)
+    except BeyondWindow as exc:
+        # The slot moved beyond the window since the page was read, or the step was skipped.
+        context = {"cpts": cpts, "care": care, "slot": slot, "warning": str(exc)}
+        return render(request, "unscheduled/book_confirm.html", context, status=409)
     except SlotError as exc:
         messages.error(request, str(exc))
     else:
@@ -95,7 +128,11 @@ def book(request, slug, pk):
 @require_POST
 def cancel(request, slug, pk):
     cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
-    booking = get_object_or_404(Booking.objects.filter(request__cpts=cpts).select_related("slot", "request"), pk=pk)
+    booking = get_object_or_404(
+        Booking.objects.filter(request__cpts=cpts).select_related("slot__professional", "request"), pk=pk
+    )
+    if not _confirmed(request):
+        return render(request, "unscheduled/cancel_confirm.html", {"cpts": cpts, "booking": booking})
     try:
         desk.cancel(booking, request.user)
     except SlotError as exc:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from maillage.core import bounds
 from maillage.core.versioning import VersionedForm
 from maillage.unscheduled.enums import Kind, SlotType, UnmetReason, Urgency
-from maillage.unscheduled.models import CareRequest, SlotTemplate
+from maillage.unscheduled.models import Alternative, CareRequest, SlotTemplate
 from maillage.www.doctor_access.forms import CommuneChoiceField
 
 PROFESSIONS = [
@@ -122,3 +122,14 @@ HORIZONS = {"24h": 24, "72h": 72, "7j": 7 * 24}
 
 def horizon_hours(value: str) -> int:
     return HORIZONS.get(value, 24)
+
+
+class AlternativeForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = bounds.formfield
+        model = Alternative
+        fields = ["kind", "name", "phone", "hours", "order"]
+
+
+class AlternativeEditForm(VersionedForm, AlternativeForm):
+    """Editing an alternative: it carries the version it was read at."""

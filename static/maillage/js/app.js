@@ -77,3 +77,29 @@
     });
   });
 })();
+
+// A « Copier » button copies the text of the field it names (data-copy="<id>"): the desk's SMS.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button[data-copy]") : null;
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    var status = button.parentNode.querySelector(".copy-status");
+    var say = function (text) {
+      if (status) status.textContent = text;
+    };
+    var fallback = function () {
+      field.select();
+      say("Texte sélectionné : copiez-le avec Ctrl+C.");
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value || field.textContent).then(function () {
+        say("SMS copié.");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+})();
