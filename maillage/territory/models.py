@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
 
+from maillage.core import versioning
 from maillage.core.identifiers import validate_finess
 from maillage.core.text import normalize
 from maillage.territory.tiers import tier_for
@@ -126,6 +127,8 @@ class Cpts(models.Model):
     # Optimistic concurrency: every territory edit bumps it, so that two coordinators editing at
     # once cannot silently overwrite each other.
     territory_version = models.PositiveIntegerField(default=0, editable=False)
+    # Optimistic concurrency of the CPTS's own fields (its public contacts).
+    version = versioning.version_field()
     # The territory's outline for the maps (GeoJSON), kept by maillage.territory.published.
     outline = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

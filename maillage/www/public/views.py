@@ -8,9 +8,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from maillage.core.french import plural
 from maillage.territory import published
-from maillage.territory.models import Cpts
+from maillage.territory.models import Cpts, CptsCommune
+from maillage.territory.search import MAX_QUERY, search_units
 from maillage.www import geojson
+from maillage.www.htmx import is_htmx
 
 
 def _home_table() -> str:
@@ -44,6 +47,35 @@ def home(request):
         return render(request, "public/home.html", {"cpts_table": mark_safe(table.body.decode())})  # noqa: S308 (our own template)
 
     return _published_page(request, "home", render_page)
+
+
+def _search_results(query: str):
+    """[(commune, [its CPTS…])] for the communes matching `query`: a commune two CPTS cover shows
+    both."""
+    communes = list(search_units(query, limit=20))
+    links = CptsCommune.objects.filter(commune__in=communes).select_related("cpts").order_by("cpts__name")
+    covering: dict[str, list[Cpts]] = {}
+    for link in links:
+        covering.setdefault(link.commune_id, []).append(link.cpts)
+    return [(commune, covering.get(commune.code, [])) for commune in communes]
+
+
+@login_not_required
+@require_safe
+def search(request):
+    """« Ma commune, ma CPTS »: a commune by name or postal code, and the CPTS that cover it.
+    Rendered for each query (not a published document); a plain GET form, the results swapped in
+    by htmx when JavaScript runs."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]
+    results = _search_results(query) if query else []
+    found = f"{plural(len(results), 'commune trouvée', 'communes trouvées')}"
+    context = {"query": query, "results": results, "found": found}
+    if is_htmx(request):
+        answer = render(request, "public/_search_results.html", context)
+    else:
+        answer = render(request, "public/search.html", context)
+    patch_vary_headers(answer, ["HX-Request"])
+    return answer
 
 
 def _cpts_page(slug):
