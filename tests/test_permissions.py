@@ -99,6 +99,7 @@ MATRIX = [
     ("www:home", "get", "/", PUBLIC),
     ("www:home_geojson", "get", "/carte.geojson", PUBLIC),
     ("www:public_search", "get", "/recherche/?q=vanves", PUBLIC),
+    ("www:background_geojson", "get", "/fond.geojson", PUBLIC),
     # The probe needs no login; with no periodic run yet (`run_periodic` never ran) it says 503.
     ("www:healthz", "get", "/healthz", everyone(503)),
     ("www:cpts_public", "get", "/cpts/cmv/", PUBLIC),

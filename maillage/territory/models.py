@@ -11,6 +11,8 @@ from maillage.territory.tiers import tier_for
 class Region(models.Model):
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
+    # The outline for the maps' background (GeoJSON), kept by maillage.territory.background.
+    outline = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -24,6 +26,7 @@ class Departement(models.Model):
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    outline = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]

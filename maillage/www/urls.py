@@ -32,6 +32,7 @@ urlpatterns = [
     path("", public.home, name="home"),
     path("carte.geojson", public.all_cpts_geojson, name="home_geojson"),
     path("recherche/", public.search, name="public_search"),
+    path("fond.geojson", public.background_geojson, name="background_geojson"),
     path("healthz", health.healthz, name="healthz"),
     path("cpts/<slug:slug>/", public.cpts_public, name="cpts_public"),
     path("cpts/<slug:slug>/carte.geojson", public.cpts_geojson, name="cpts_geojson"),

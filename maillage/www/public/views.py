@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from maillage.core.french import plural
-from maillage.territory import published
+from maillage.territory import background, published
 from maillage.territory.models import Cpts, CptsCommune
 from maillage.territory.search import MAX_QUERY, search_units
 from maillage.www import geojson
@@ -141,4 +141,13 @@ def all_cpts_geojson(request):
     """Every CPTS of the instance with its territory's outline, for the home page map: built once
     per change of any territory, answered with an ETag (304) and gzip."""
     doc = published.document("home-map", _home_map, content_type="application/geo+json", as_json=False)
+    return published.response(request, doc)
+
+
+@login_not_required
+@require_safe
+def background_geojson(request):
+    """The départements' and régions' outlines under every map (maillage.territory.background):
+    one cached, gzipped document, answered with an ETag."""
+    doc = published.document("background", background.document, content_type="application/geo+json", as_json=False)
     return published.response(request, doc)
