@@ -50,7 +50,7 @@
     backgrounds[url]
       .then(function (data) {
         L.geoJSON(data, { pane: "fond", style: backgroundStyle, interactive: false }).addTo(map);
-        map.getContainer().dataset.background = String(data.features.length);
+        map.getContainer().dataset.backgroundFeatures = String(data.features.length);
       })
       .catch(function () {
         // The CPTS layer is still drawn; only the background is missing.
