@@ -74,6 +74,7 @@ def test_the_doctor_request_confirmation_gives_the_contact(contacts, anonymous):
 def test_the_coordinator_edits_the_contacts_and_the_public_page_follows(idf, anonymous, coordinator_client):
     before = anonymous.get("/cpts/cmv/")
     assert "01 23 45 67 89" not in before.content.decode()
+    assert "cpts@cmv.fr" not in anonymous.get("/recherche/", {"q": "malakoff"}).content.decode()
     page = coordinator_client.get("/c/cmv/territoire/").content.decode()
     assert "Contacts publics" in page and 'name="version" value="0"' in page
     answer = coordinator_client.post(

@@ -49,9 +49,25 @@ def home(request):
     return _published_page(request, "home", render_page)
 
 
+# The results of the last queries, keyed by the published version (a commune, a territory or a
+# CPTS's contacts changing replaces it): « paris », « saint » asked by every other visitor cost a
+# dictionary read rather than a scan of 35,000 communes (about 25 ms). Bounded; the page itself is
+# rendered for each request, never published.
+_recent = published._Memory(512)
+
+
 def _search_results(query: str):
     """[(commune, [its CPTS…])] for the communes matching `query`: a commune two CPTS cover shows
     both."""
+    key = (published.version(), " ".join(query.lower().split()))
+    found = _recent.get(key)
+    if found is None:
+        found = _find(query)
+        _recent.put(key, found)
+    return found
+
+
+def _find(query: str):
     communes = list(search_units(query, limit=20))
     links = CptsCommune.objects.filter(commune__in=communes).select_related("cpts").order_by("cpts__name")
     covering: dict[str, list[Cpts]] = {}
