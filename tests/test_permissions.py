@@ -98,6 +98,8 @@ A = Area
 MATRIX = [
     ("www:home", "get", "/", PUBLIC),
     ("www:home_geojson", "get", "/carte.geojson", PUBLIC),
+    ("www:public_search", "get", "/recherche/?q=vanves", PUBLIC),
+    ("www:background_geojson", "get", "/fond.geojson", PUBLIC),
     # The probe needs no login; with no periodic run yet (`run_periodic` never ran) it says 503.
     ("www:healthz", "get", "/healthz", everyone(503)),
     ("www:cpts_public", "get", "/cpts/cmv/", PUBLIC),
@@ -117,6 +119,7 @@ MATRIX = [
     ("www:territory_search", "get", "/c/cmv/territoire/recherche/?q=mont", guarded(A.TERRITORY, WRITE)),
     ("www:territory_add", "post", "/c/cmv/territoire/ajouter/", guarded(A.TERRITORY, WRITE)),
     ("www:territory_remove", "post", "/c/cmv/territoire/retirer/", guarded(A.TERRITORY, WRITE)),
+    ("www:territory_contacts", "post", "/c/cmv/territoire/contacts/", guarded(A.TERRITORY, WRITE, 409)),
     ("www:audit_log", "get", "/c/cmv/journal/", guarded(A.AUDIT)),
     # The team: its coordinators only; the writes land back on the team page.
     ("www:team", "get", "/c/cmv/equipe/", guarded(A.ACCOUNTS)),

@@ -64,6 +64,7 @@ LABELS: dict[str, str] = {
     "projet.zoning.imported": "a importé le zonage",
     "territory.commune.added": "a ajouté une commune au territoire",
     "territory.commune.removed": "a retiré une commune du territoire",
+    "territory.cpts.contacts_changed": "a modifié les contacts publics de la CPTS",
     "territory.cpts.created": "a créé la CPTS",
     "territory.reference.installed": "a installé les données de référence",
     "territory.set": "a défini le territoire",

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import F
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.core.french import agree
 from maillage.territory import published
 from maillage.territory.models import Commune, Cpts, CptsCommune
@@ -94,3 +94,26 @@ def create_cpts(*, name: str, slug: str, actor, status=Cpts.Status.PROJECT, desc
     cpts = Cpts.objects.create(name=name, slug=slug, status=status, description=description)
     audit.record("territory.cpts.created", actor=actor, cpts=cpts, obj=cpts, details={"status": status})
     return cpts
+
+
+CONTACT_FIELDS = ("contact_email", "phone")
+
+
+@transaction.atomic
+def update_contacts(cpts: Cpts, *, contact_email: str, phone: str, actor, expected_version: int | None) -> bool:
+    """The CPTS's public contacts (its address and its numéro unique). Raises StaleEdit when
+    someone else changed them since the form was read; False when nothing changed. Saving the CPTS
+    replaces the published pages' version (maillage.territory.published), so visitors see the new
+    contacts at once."""
+    versioning.lock_and_check(cpts, expected_version)
+    current = Cpts.objects.get(pk=cpts.pk)
+    values = {"contact_email": contact_email.strip(), "phone": " ".join(phone.split())}
+    changed = {name: value for name, value in values.items() if getattr(current, name) != value}
+    if not changed:
+        return False
+    for name, value in values.items():
+        setattr(cpts, name, value)
+    cpts.version = current.version + 1
+    cpts.save(update_fields=[*CONTACT_FIELDS, "version"])
+    audit.record("territory.cpts.contacts_changed", actor=actor, cpts=cpts, obj=cpts, details=changed)
+    return True

@@ -78,6 +78,16 @@ TERRITORIES = {
     "montrouge-bagneux": lambda: ["92049", "92007"],
 }
 
+# Public contacts: numbers from the ranges ARCEP keeps for fiction (01 99 00…, 04 65 71…, 05 36 49…).
+CONTACTS = {
+    "chatillon-malakoff-vanves": ("contact.cmv@demo.maillage.fr", "01 99 00 12 34"),
+    "paris-13": ("contact.paris13@demo.maillage.fr", "01 99 00 13 13"),
+    "bergerac": ("contact.bergerac@demo.maillage.fr", "05 36 49 24 10"),
+    "ouest-herault": ("contact.ouest-herault@demo.maillage.fr", "04 65 71 34 50"),
+    "grand-issy-vanves": ("contact.issy@demo.maillage.fr", "01 99 00 92 13"),
+    "montrouge-bagneux": ("contact.montrouge@demo.maillage.fr", ""),
+}
+
 # (email, first name, last name, [(role kind, cpts slug or region code)])
 PEOPLE = [
     ("admin@demo.maillage.fr", "Alex", "Admin", [(RoleKind.ADMIN, None)]),
@@ -119,6 +129,9 @@ def load() -> list[tuple[str, str]]:
             first = cpts.communes().order_by("code").first()
             cpts.finess = finess_number(first.departement_id, 999_000 + CPTS.index(spec))
             cpts.save(update_fields=["finess"])
+        email, phone = CONTACTS.get(spec.slug, ("", ""))
+        if not cpts.contact_email and not cpts.phone and (email or phone):
+            actions.update_contacts(cpts, contact_email=email, phone=phone, actor=None, expected_version=None)
     accounts = []
     for email, first, last, roles in PEOPLE:
         user = User.objects.filter(email=email).first()

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Count, Sum
 from django.urls import reverse
 
+from maillage.core import versioning
 from maillage.core.identifiers import validate_finess
 from maillage.core.text import normalize
 from maillage.territory.tiers import tier_for
@@ -10,6 +11,8 @@ from maillage.territory.tiers import tier_for
 class Region(models.Model):
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
+    # The outline for the maps' background (GeoJSON), kept by maillage.territory.background.
+    outline = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -23,6 +26,7 @@ class Departement(models.Model):
     code = models.CharField("code", max_length=3, primary_key=True)
     name = models.CharField("nom", max_length=100)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+    outline = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -126,6 +130,8 @@ class Cpts(models.Model):
     # Optimistic concurrency: every territory edit bumps it, so that two coordinators editing at
     # once cannot silently overwrite each other.
     territory_version = models.PositiveIntegerField(default=0, editable=False)
+    # Optimistic concurrency of the CPTS's own fields (its public contacts).
+    version = versioning.version_field()
     # The territory's outline for the maps (GeoJSON), kept by maillage.territory.published.
     outline = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,11 +16,12 @@ from django.db import transaction
 
 from maillage.core import audit
 from maillage.core.text import normalize
-from maillage.territory import published
+from maillage.territory import background, published
 from maillage.territory import shapes as shape_source
 from maillage.territory.models import Commune, CptsCommune, Departement, Epci, ReferenceInstall, Region
 
-INSTALLER_VERSION = "1"
+# 2: the départements' and régions' outlines for the maps' background (maillage.territory.background).
+INSTALLER_VERSION = "2"
 SOURCE_NAME = "cog"
 UNIT_TYPES = ("commune-actuelle", "arrondissement-municipal")
 COMMUNE_FIELDS = [
@@ -119,6 +120,9 @@ def install(directory: Path, shapes_path: Path | None, *, force: bool = False, l
         audit.record("territory.reference.installed", details=report.as_dict())
         # Outlines and names of communes may have changed: the CPTS's published outlines follow.
         published.refresh_outlines()
+        if shapes:
+            log("Calcul des contours des départements et des régions…")
+            background.refresh_background()
     return report
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from maillage.core import bounds
 from maillage.core.audit_labels import label
 from maillage.core.models import AuditEntry
+from maillage.core.versioning import VersionedForm
 
 
 class AuditFilterForm(forms.Form):
@@ -45,3 +46,26 @@ class AuditFilterForm(forms.Form):
         if data.get("until"):
             entries = entries.filter(at__lte=datetime.combine(data["until"], time.max, tzinfo=tz))
         return entries
+
+
+PHONE_CHARACTERS = set("0123456789 +.-()")
+
+
+class ContactsForm(VersionedForm):
+    """The public contacts of a CPTS, shown on its public page and to the patients who ask it for a
+    médecin traitant."""
+
+    contact_email = forms.EmailField(label="Adresse de contact", required=False, max_length=254)
+    phone = forms.CharField(
+        label="Numéro unique (téléphone)",
+        required=False,
+        max_length=20,
+        help_text="Le numéro que les patients appellent pour un rendez-vous le jour même.",
+    )
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = sum(c.isdigit() for c in phone)
+        if phone and (not set(phone) <= PHONE_CHARACTERS or not 3 <= digits <= 15):
+            raise forms.ValidationError("Saisissez un numéro de téléphone, par exemple 01 23 45 67 89.")
+        return phone

@@ -1,12 +1,14 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.core.models import AuditEntry
+from maillage.core.versioning import StaleEdit
 from maillage.territory import actions
 from maillage.territory.models import Cpts
 from maillage.territory.search import search_units
-from maillage.www.coordination.forms import AuditFilterForm
+from maillage.www.coordination.forms import AuditFilterForm, ContactsForm
 from maillage.www.dashboard import todo
 from maillage.www.htmx import is_htmx
 from maillage.www.scoping import WRITE, Area, cpts_for
@@ -28,9 +30,14 @@ def dashboard(request, slug):
     )
 
 
-def _territory_context(cpts, *, error=None, done=None, done_action=""):
+def _contacts_form(cpts):
+    return ContactsForm(initial={"contact_email": cpts.contact_email, "phone": cpts.phone}, version=cpts.version)
+
+
+def _territory_context(cpts, *, error=None, done=None, done_action="", contacts_form=None):
     cpts = Cpts.objects.with_population().get(pk=cpts.pk)
     return {
+        "contacts_form": contacts_form or _contacts_form(cpts),
         "cpts": cpts,
         "communes": cpts.communes().order_by("name"),
         "overlaps": cpts.overlaps(),
@@ -89,6 +96,31 @@ def territory_add(request, slug):
 @require_POST
 def territory_remove(request, slug):
     return _edit(request, slug, actions.remove_commune)
+
+
+@require_POST
+def territory_contacts(request, slug):
+    """The CPTS's public contacts, on the territory page: what a visitor of its public page reads."""
+    cpts = cpts_for(request, slug, Area.TERRITORY, WRITE)
+    form = ContactsForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            changed = actions.update_contacts(
+                cpts,
+                **{k: form.cleaned_data[k] for k in actions.CONTACT_FIELDS},
+                actor=request.user,
+                expected_version=form.expected_version,
+            )
+        except StaleEdit as exc:
+            current = exc.current
+            form.refuse(exc, {k: getattr(current, k) for k in actions.CONTACT_FIELDS} if current else None)
+            status = 409
+        else:
+            if changed:
+                messages.success(request, "Les contacts de la CPTS sont enregistrés ; sa page publique les affiche.")
+            return redirect("www:territory_edit", slug=cpts.slug)
+    return render(request, "coordination/territory.html", _territory_context(cpts, contacts_form=form), status=status)
 
 
 def audit_log(request, slug):

@@ -8,9 +8,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from maillage.territory import published
-from maillage.territory.models import Cpts
+from maillage.core.french import plural
+from maillage.territory import background, published
+from maillage.territory.models import Cpts, CptsCommune
+from maillage.territory.search import MAX_QUERY, search_units
 from maillage.www import geojson
+from maillage.www.htmx import is_htmx
 
 
 def _home_table() -> str:
@@ -44,6 +47,51 @@ def home(request):
         return render(request, "public/home.html", {"cpts_table": mark_safe(table.body.decode())})  # noqa: S308 (our own template)
 
     return _published_page(request, "home", render_page)
+
+
+# The results of the last queries, keyed by the published version (a commune, a territory or a
+# CPTS's contacts changing replaces it): « paris », « saint » asked by every other visitor cost a
+# dictionary read rather than a scan of 35,000 communes (about 25 ms). Bounded; the page itself is
+# rendered for each request, never published.
+_recent = published._Memory(512)
+
+
+def _search_results(query: str):
+    """[(commune, [its CPTS…])] for the communes matching `query`: a commune two CPTS cover shows
+    both."""
+    key = (published.version(), " ".join(query.lower().split()))
+    found = _recent.get(key)
+    if found is None:
+        found = _find(query)
+        _recent.put(key, found)
+    return found
+
+
+def _find(query: str):
+    communes = list(search_units(query, limit=20))
+    links = CptsCommune.objects.filter(commune__in=communes).select_related("cpts").order_by("cpts__name")
+    covering: dict[str, list[Cpts]] = {}
+    for link in links:
+        covering.setdefault(link.commune_id, []).append(link.cpts)
+    return [(commune, covering.get(commune.code, [])) for commune in communes]
+
+
+@login_not_required
+@require_safe
+def search(request):
+    """« Ma commune, ma CPTS »: a commune by name or postal code, and the CPTS that cover it.
+    Rendered for each query (not a published document); a plain GET form, the results swapped in
+    by htmx when JavaScript runs."""
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY]
+    results = _search_results(query) if query else []
+    found = f"{plural(len(results), 'commune trouvée', 'communes trouvées')}"
+    context = {"query": query, "results": results, "found": found}
+    if is_htmx(request):
+        answer = render(request, "public/_search_results.html", context)
+    else:
+        answer = render(request, "public/search.html", context)
+    patch_vary_headers(answer, ["HX-Request"])
+    return answer
 
 
 def _cpts_page(slug):
@@ -109,4 +157,13 @@ def all_cpts_geojson(request):
     """Every CPTS of the instance with its territory's outline, for the home page map: built once
     per change of any territory, answered with an ETag (304) and gzip."""
     doc = published.document("home-map", _home_map, content_type="application/geo+json", as_json=False)
+    return published.response(request, doc)
+
+
+@login_not_required
+@require_safe
+def background_geojson(request):
+    """The départements' and régions' outlines under every map (maillage.territory.background):
+    one cached, gzipped document, answered with an ETag."""
+    doc = published.document("background", background.document, content_type="application/geo+json", as_json=False)
     return published.response(request, doc)

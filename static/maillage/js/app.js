@@ -22,6 +22,42 @@
     return text;
   }
 
+  // The départements' and régions' outlines (/fond.geojson), in a pane under the CPTS layer:
+  // France without a tile server. Fetched once per page, shared by its maps.
+  var backgrounds = {};
+
+  function backgroundStyle(feature) {
+    var region = feature.properties.niveau === "region";
+    return {
+      color: "#7d8793",
+      weight: region ? 1.5 : 0.5,
+      fill: region,
+      fillColor: "#fbfaf6",
+      fillOpacity: region ? 1 : 0,
+      interactive: false,
+    };
+  }
+
+  function drawBackground(map, url) {
+    if (!url) return;
+    map.createPane("fond").style.zIndex = 350;
+    if (!backgrounds[url]) {
+      backgrounds[url] = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      });
+    }
+    backgrounds[url]
+      .then(function (data) {
+        L.geoJSON(data, { pane: "fond", style: backgroundStyle, interactive: false }).addTo(map);
+        map.getContainer().dataset.backgroundFeatures = String(data.features.length);
+      })
+      .catch(function () {
+        // The CPTS layer is still drawn; only the background is missing.
+        delete backgrounds[url];
+      });
+  }
+
   function drawMap(element) {
     if (element.dataset.ready) return;
     element.dataset.ready = "1";
@@ -29,6 +65,8 @@
     map.setView([46.6, 2.4], 5);
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { attribution: element.dataset.attribution || "" }).addTo(map);
+    } else {
+      drawBackground(map, element.dataset.background);
     }
     fetch(element.dataset.geojson, { credentials: "same-origin" })
       .then(function (response) {
