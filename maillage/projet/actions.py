@@ -8,6 +8,7 @@ are serialised rather than interleaved.
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from maillage.core import audit, versioning
 from maillage.core.models import log_transition
@@ -110,8 +111,11 @@ def delete_fiche(cpts, fiche: FicheAction, actor) -> None:
         fiche.delete()
 
 
-def move(cpts, target: str, actor) -> ProjetSante:
-    """Files the projet with the ARS, or records the ARS's answer (validated / back to draft)."""
+def move(cpts, target: str, actor, *, history: bool = False) -> ProjetSante:
+    """Files the projet with the ARS (the coordinator's only move). The ARS's answer is recorded by
+    the ARS (maillage/lifecycle/ars.py); `history=True` lets the demo load a past one."""
+    from maillage.lifecycle.ars import note_filing
+
     with transaction.atomic():
         projet = ProjetSante.objects.select_for_update().filter(cpts=cpts).order_by("-version").first()
         if projet is None:
@@ -120,6 +124,13 @@ def move(cpts, target: str, actor) -> ProjetSante:
             raise ProjetError(
                 f"Le projet de santé est « {projet.get_status_display()} » : ce changement d'état n'est pas possible."
             )
+        if target not in states.COORDINATOR_MOVES and not history:
+            raise ProjetError(
+                "La réponse de l'ARS est enregistrée par l'ARS elle-même ; sans réponse deux mois après le "
+                "dépôt, le projet est réputé validé."
+            )
+        if target == states.Status.SUBMITTED and not history:
+            note_filing(cpts, timezone.localdate())
         if target == states.Status.SUBMITTED and not projet.fiches.exists():
             raise ProjetError("Un projet de santé sans fiche-action ne peut pas être déposé : ajoutez-en au moins une.")
         source = projet.status

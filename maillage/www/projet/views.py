@@ -95,7 +95,10 @@ def projet_home(request, slug):
         "fiche_count": len(fiches),
         "can_edit": _can_edit(request, cpts),
         "editable": projet is None or states.editable(projet.status),
-        "moves": [(target, states.VERBS[target]) for target in sorted(states.TRANSITIONS[projet.status])]
+        "moves": [
+            (target, states.VERBS[target])
+            for target in sorted(states.TRANSITIONS[projet.status] & states.COORDINATOR_MOVES)
+        ]
         if projet
         else [],
         "transitions": projet.transitions.all() if projet else [],
