@@ -38,6 +38,10 @@ class Pending:
     submitted_on: date
     deemed_on: date  # the day the ARS's silence validates it
 
+    def tacit(self, today: date) -> bool:
+        """Whether the two months have passed: validated by the ARS's silence, no answer possible."""
+        return today >= self.deemed_on
+
 
 def submitted_on(cpts, projet, dates: dict[str, date] | None = None) -> date:
     """The day `projet` was filed: « Projet de santé déposé » while the ARS has never validated a
@@ -60,16 +64,18 @@ def pending(cpts, projet=None) -> Pending | None:
     return Pending(projet, day, deemed_validation(day))
 
 
-def awaiting(cpts_list) -> list[tuple[object, Pending]]:
-    """(CPTS, Pending) for those of `cpts_list` whose filed projet awaits the ARS's answer, the
-    nearest tacit validation first. A filed projet is always its CPTS's latest version."""
+def awaiting(cpts_list, today: date | None = None) -> list[tuple[object, Pending]]:
+    """(CPTS, Pending) for those of `cpts_list` whose filed projet awaits the ARS's answer (the
+    two months not yet passed), the nearest tacit validation first. A filed projet is always its
+    CPTS's latest version."""
     from maillage.projet.models import ProjetSante
 
+    today = today or timezone.localdate()
     by_cpts = {c.pk: c for c in cpts_list}
     found = []
     for projet in ProjetSante.objects.filter(cpts__in=list(by_cpts), status="depose"):
         waiting = pending(by_cpts[projet.cpts_id], projet)
-        if waiting is not None:
+        if waiting is not None and not waiting.tacit(today):
             found.append((by_cpts[projet.cpts_id], waiting))
     return sorted(found, key=lambda pair: (pair[1].deemed_on, pair[0].name))
 

@@ -163,3 +163,22 @@ def test_the_ars_reads_answers_and_the_coordinator_sees_it(filed, regional_viewe
     timeline = text(coordinator_client.get("/c/cmv/parcours/"))
     assert "objection de l'ARS du" in timeline and REASONS in timeline and "réputée acquise" not in timeline
     assert ars_client.get("/c/cmv/parcours/avis-ars/?version=9").status_code == 404
+
+
+def test_past_two_months_the_region_no_longer_lists_it_and_the_page_says_it_is_validated(filed, regional_viewer, login):
+    long_ago = timezone.localdate() - timedelta(days=70)
+    Milestone.objects.filter(cpts=filed, kind="project_submitted").update(date=long_ago)
+    assert ars.awaiting([filed]) == [] and ars.pending(filed).tacit(timezone.localdate())
+    ars_client = login(regional_viewer)
+    assert "Aucun projet de santé n'attend la réponse de l'ARS." in text(ars_client.get("/couverture/region/11/cpts/"))
+    page = text(ars_client.get("/c/cmv/parcours/avis-ars/"))
+    assert (
+        f'est réputée validée depuis le <strong data-testid="ars-deemed">{deemed_validation(long_ago):%d/%m/%Y}' in page
+    )
+    assert 'data-testid="ars-form"' not in page
+    response = ars_client.post(
+        "/c/cmv/parcours/avis-ars/",
+        {"outcome": "validated", "decided_on": timezone.localdate().isoformat(), "version": 0},
+    )
+    assert response.status_code == 400 and "Une réponse ne peut plus être enregistrée." in text(response)
+    assert not ArsDecision.objects.exists()

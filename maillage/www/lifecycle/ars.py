@@ -80,7 +80,8 @@ def decision(request, slug):
     context = {
         "cpts": cpts,
         "pending": waiting,
-        "form": form if waiting else None,
+        # Past the two months the form goes (a refused post keeps it, with the reason).
+        "form": form if waiting and (form.is_bound or not waiting.tacit(timezone.localdate())) else None,
         "can_decide": may(request, Area.LIFECYCLE_ARS_DECISION, WRITE, cpts),
         "versions": versions,
         "shown": shown,
