@@ -46,6 +46,11 @@ def test_filing_dates_the_submission_and_starts_the_two_months(filed):
     assert [c for c, _ in ars.awaiting([filed])] == [filed]
 
 
+def test_the_coordinator_reads_on_the_projet_when_silence_validates_it(filed, coordinator_client):
+    page = text(coordinator_client.get("/c/cmv/projet-de-sante/"))
+    assert f"sans réponse, il sera réputé validé le {deemed_validation(timezone.localdate()):%d/%m/%Y}" in page
+
+
 def test_the_ars_validates_in_one_transaction_with_one_audit_entry_and_a_link_only_email(
     filed, regional_viewer, coordinator, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -163,6 +168,8 @@ def test_the_ars_reads_answers_and_the_coordinator_sees_it(filed, regional_viewe
     timeline = text(coordinator_client.get("/c/cmv/parcours/"))
     assert "objection de l'ARS du" in timeline and REASONS in timeline and "réputée acquise" not in timeline
     assert ars_client.get("/c/cmv/parcours/avis-ars/?version=9").status_code == 404
+    projet_page = text(coordinator_client.get("/c/cmv/projet-de-sante/"))
+    assert "Réponse de l'ARS du" in projet_page and REASONS in projet_page
 
 
 def test_past_two_months_the_region_no_longer_lists_it_and_the_page_says_it_is_validated(filed, regional_viewer, login):
