@@ -189,3 +189,16 @@ def test_past_two_months_the_region_no_longer_lists_it_and_the_page_says_it_is_v
     )
     assert response.status_code == 400 and "Une réponse ne peut plus être enregistrée." in text(response)
     assert not ArsDecision.objects.exists()
+
+
+def test_two_ars_people_answering_at_once_the_second_is_told_who_answered(filed, regional_viewer, login, idf):
+    from tests.factories import RoleFactory
+
+    first = login(regional_viewer)
+    second = login(RoleFactory(regional=True, region=idf["region"]).user)
+    data = {"outcome": "validated", "decided_on": timezone.localdate().isoformat(), "version": 0}
+    assert first.post("/c/cmv/parcours/avis-ars/", data).status_code == 302
+    response = second.post("/c/cmv/parcours/avis-ars/", {**data, "outcome": "objection", "reasons": REASONS})
+    assert response.status_code == 409 and "a enregistré la réponse de l'ARS le" in text(response)
+    assert "(projet validé du" in text(response) and "la vôtre n'a pas été enregistrée" in text(response)
+    assert ArsDecision.objects.get().outcome == "validated"

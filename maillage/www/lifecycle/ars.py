@@ -14,6 +14,7 @@ from maillage.lifecycle import ars
 from maillage.lifecycle.actions import LifecycleError
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.models import ArsDecision, Milestone
+from maillage.lifecycle.timeline import latest_decision
 from maillage.projet.models import ProjetSante
 from maillage.www.scoping import READ, WRITE, Area, cpts_for, may
 
@@ -33,6 +34,18 @@ class DecisionForm(VersionedForm, forms.Form):
         max_length=ars.MAX_REASONS,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Obligatoires en cas d'objection : ce que la CPTS doit revoir avant un nouveau dépôt.",
+    )
+
+
+def _answered_meanwhile(cpts) -> str:
+    last = latest_decision(cpts)
+    if last is None:
+        return "Une réponse de l'ARS a été enregistrée pendant votre saisie : la vôtre ne l'a pas été. Relisez la page."
+    who = (last.recorded_by.get_full_name() if last.recorded_by else "") or "une autre personne"
+    at = timezone.localtime(last.recorded_at)
+    return (
+        f"{who} a enregistré la réponse de l'ARS le {at:%d/%m/%Y} à {at:%H:%M} ({last.get_outcome_display()} du "
+        f"{last.decided_on:%d/%m/%Y}) pendant votre saisie : la vôtre n'a pas été enregistrée."
     )
 
 
@@ -57,8 +70,8 @@ def decision(request, slug):
                     expected_version=form.expected_version,
                 )  # fmt: skip
             except StaleEdit as exc:
-                form.refuse(exc, {})
-                messages.error(request, form.stale.message)
+                form.refuse(exc, {})  # the new version: answering again is then deliberate
+                messages.error(request, _answered_meanwhile(cpts))
                 status = 409
             except LifecycleError as exc:
                 for message in exc.messages:
