@@ -35,7 +35,7 @@ def test_the_ars_records_an_objection_and_the_coordinator_sees_it(browser, live_
         phone.goto("/couverture/region/11/cpts/")
         awaiting = phone.page.get_by_test_id("awaiting-ars")
         assert f"réputé validé le {deemed:%d/%m/%Y}" in " ".join(awaiting.inner_text().split())
-        assert phone.axe("[data-testid=awaiting-ars]") == []
+        assert phone.axe("[data-testid=awaiting-ars]") == [] and phone.overflow() <= 0
         awaiting.get_by_role(
             "link", name="CPTS Châtillon-Malakoff-Vanves : lire le projet (version 1) et répondre"
         ).click()
