@@ -44,10 +44,10 @@ class Pending:
 
 
 def submitted_on(cpts, projet, dates: dict[str, date] | None = None) -> date:
-    """The day `projet` was filed: « Projet de santé déposé » while the ARS has never validated a
-    projet of this CPTS (the timeline counts from it), else the day this version was filed."""
+    """The day `projet` was filed: for the first version, « Projet de santé déposé » (the timeline
+    counts from it; filing dates it); for a later version, the day that version was filed."""
     dates = dates_of(cpts) if dates is None else dates
-    if Kind.ARS_RESPONSE not in dates and Kind.PROJECT_SUBMITTED in dates:
+    if projet.version == 1 and Kind.PROJECT_SUBMITTED in dates:
         return dates[Kind.PROJECT_SUBMITTED]
     filed = projet.transitions.filter(target="depose").order_by("-at").values_list("at", flat=True).first()
     return timezone.localdate(filed) if filed else timezone.localdate()
@@ -156,7 +156,8 @@ def record_decision(
         if day > today:
             raise LifecycleError(f"La date {_fr(day)} est dans le futur : enregistrez la décision une fois prise.")
         milestone, _ = Milestone.objects.get_or_create(cpts=cpts, kind=Kind.ARS_RESPONSE)
-        first_answer = milestone.date is None
+        # The milestone is the first version's answer; a later version's is in its ArsDecision only.
+        first_answer = milestone.date is None and projet.version == 1
         if first_answer and outcome == Outcome.VALIDATED:
             others = {k: v for k, v in dates.items() if k != Kind.ARS_RESPONSE}
             problems = date_problems(Kind.ARS_RESPONSE, day, others, today)

@@ -87,17 +87,18 @@ def aci_signed_on(cpts) -> date | None:
 
 def validation_from(dates: dict[str, date], decision=None) -> Validation | None:
     """`decision`: the ARS's latest recorded decision (an `ArsDecision`, or None); it counts when
-    it answers the filing dated in `dates` (decided on or after it)."""
+    it answers the filing dated in `dates` (decided on or after it, before the silence's date)."""
     submitted = dates.get(Kind.PROJECT_SUBMITTED)
     if submitted is None:
         return None
-    answered, objected, reasons = dates.get(Kind.ARS_RESPONSE), None, ""
-    if decision is not None and decision.decided_on >= submitted and answered is None:
+    answered, objected, reasons, deemed = dates.get(Kind.ARS_RESPONSE), None, "", deemed_validation(submitted)
+    # Only an answer within the two months counts (a later version's answer is not this filing's).
+    if decision is not None and submitted <= decision.decided_on < deemed and answered is None:
         if decision.outcome == "objection":
             objected, reasons = decision.decided_on, decision.reasons
         else:
             answered = decision.decided_on
-    return Validation(submitted, deemed_validation(submitted), answered, objected, reasons)
+    return Validation(submitted, deemed, answered, objected, reasons)
 
 
 def latest_decision(cpts):

@@ -142,11 +142,19 @@ def move(cpts, target: str, actor, *, history: bool = False) -> ProjetSante:
     return projet
 
 
+def _validated_by_silence(cpts, projet) -> bool:
+    """A filed projet the ARS did not answer within two months is validated (art. L1434-12 CSP)."""
+    from maillage.lifecycle.ars import pending
+
+    waiting = pending(cpts, projet)
+    return waiting is not None and waiting.tacit(timezone.localdate())
+
+
 def new_version(cpts, actor) -> ProjetSante:
     """A draft copy of the validated projet (texts, fiches, indicators), to be revised and filed again."""
     with transaction.atomic():
         latest = ProjetSante.objects.select_for_update().filter(cpts=cpts).order_by("-version").first()
-        if latest is None or latest.status != states.Status.VALIDATED:
+        if latest is None or not (latest.status == states.Status.VALIDATED or _validated_by_silence(cpts, latest)):
             raise ProjetError("Une nouvelle version se crée à partir d'un projet de santé validé.")
         draft = ProjetSante.objects.create(
             cpts=cpts, version=latest.version + 1, **{name: getattr(latest, name) for name in TEXT_FIELDS}

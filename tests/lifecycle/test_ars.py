@@ -189,6 +189,14 @@ def test_past_two_months_the_region_no_longer_lists_it_and_the_page_says_it_is_v
     )
     assert response.status_code == 400 and "Une réponse ne peut plus être enregistrée." in text(response)
     assert not ArsDecision.objects.exists()
+    # Validated by silence: the coordinator may start a new version from it.
+    assert projet_actions.new_version(filed, None).version == 2
+    # The new version, filed, has its own two months from its own filing.
+    projet_actions.move(filed, "depose", None)
+    assert ars.pending(filed).submitted_on == timezone.localdate()
+    ars.record_decision(filed, "validated", timezone.localdate(), actor=regional_viewer, expected_version=0)
+    assert "ars_response" not in dates_of(filed)  # the timeline keeps the first version's tacit validation
+    assert validation_from(dates_of(filed), latest_decision(filed)).tacit
 
 
 def test_two_ars_people_answering_at_once_the_second_is_told_who_answered(filed, regional_viewer, login, idf):
