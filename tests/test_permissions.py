@@ -264,6 +264,14 @@ MATRIX = [
     ("www:coverage_departement", "get", "/couverture/departement/92/", guarded(A.COVERAGE)),
     ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", guarded(A.COVERAGE)),
     ("www:lifecycle_timeline", "get", "/c/cmv/parcours/", guarded(A.LIFECYCLE)),
+    # The ARS reads the filed projet and answers it; an empty answer is refused (400).
+    ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
+    (
+        "www:lifecycle_ars_decision",
+        "post",
+        "/c/cmv/parcours/avis-ars/",
+        guarded(A.LIFECYCLE_ARS_DECISION, WRITE, 400),
+    ),
     (
         "www:lifecycle_milestone",
         "post",

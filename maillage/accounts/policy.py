@@ -37,6 +37,7 @@ class Area(StrEnum):
     PROJET = "projet"  # projet de santé and territorial diagnostic
     LIFECYCLE = "lifecycle"
     LIFECYCLE_DOCUMENTS = "lifecycle_documents"
+    LIFECYCLE_ARS_DECISION = "lifecycle_ars_decision"  # the ARS reads a filed projet and answers it
     COVERAGE = "coverage"  # the pages of a région or a département (scoped by région)
     CPTS_CREATION = "cpts_creation"  # a new CPTS on communes of a région (scoped by région)
     PLATFORM = "platform"  # the running of the platform itself: background tasks
@@ -64,6 +65,8 @@ _DESK = {COORDINATOR: OWN, REGULATOR: OWN}
 # Aggregates of a CPTS (no person in them): its coordinators, the admin, the région's viewers.
 _AGGREGATES = {COORDINATOR: OWN, ADMIN: ALL, VIEWER: REGION}
 _COORDINATOR_OR_ADMIN = {COORDINATOR: OWN, ADMIN: ALL}
+# The ARS: its people in the région of the CPTS (viewers and regional admins), and the admin.
+_ARS = {VIEWER: REGION, REGIONAL_ADMIN: REGION, ADMIN: ALL}
 
 RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.COORDINATION: {READ: _COORDINATOR},
@@ -84,6 +87,8 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.PROJET: {READ: {**_AGGREGATES, **_TEAM}, WRITE: _COORDINATOR},
     Area.LIFECYCLE: {READ: _AGGREGATES, WRITE: _COORDINATOR_OR_ADMIN},
     Area.LIFECYCLE_DOCUMENTS: {READ: _COORDINATOR_OR_ADMIN, WRITE: _COORDINATOR_OR_ADMIN},
+    # The ARS's answer to a filed projet de santé is the ARS's own: coordinators file, never answer.
+    Area.LIFECYCLE_ARS_DECISION: {READ: _ARS, WRITE: _ARS},
     Area.COVERAGE: {READ: {ADMIN: ALL, VIEWER: REGION, REGIONAL_ADMIN: REGION}},
     # The platform admin creates a CPTS anywhere, an ARS's regional admin on communes of its région.
     Area.CPTS_CREATION: {READ: {ADMIN: ALL, REGIONAL_ADMIN: REGION}, WRITE: {ADMIN: ALL, REGIONAL_ADMIN: REGION}},

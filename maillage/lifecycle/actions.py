@@ -17,7 +17,7 @@ from maillage.lifecycle import documents
 from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predecessors, successors
 from maillage.lifecycle.models import Document, Lifecycle, Milestone, PhaseTransition
 from maillage.lifecycle.phases import Phase, allowed
-from maillage.lifecycle.timeline import dates_of, validation_from
+from maillage.lifecycle.timeline import dates_of, latest_decision, validation_from
 from maillage.territory import published
 from maillage.territory.models import Cpts
 
@@ -104,12 +104,19 @@ def date_milestone(
     note: str = "",
     today: date | None = None,
     expected_version: int | None = None,
+    history: bool = False,
 ) -> Milestone:
     """Records that the milestone `kind` happened on `day` (and, for the seed funding, its amount).
     Refused (`versioning.StaleEdit`) if the milestone changed since its form was read at
-    `expected_version` (0: not dated yet)."""
+    `expected_version` (0: not dated yet). The ARS's answer is the ARS's to record
+    (maillage/lifecycle/ars.py); `history=True` lets the demo load a past one."""
     if kind not in Kind.values:
         raise LifecycleError("Ce jalon n'existe pas.")
+    if kind == Kind.ARS_RESPONSE and not history:
+        raise LifecycleError(
+            "La réponse de l'ARS est enregistrée par l'ARS elle-même, depuis son espace régional ; "
+            "sans réponse deux mois après le dépôt, le projet est réputé validé."
+        )
     if day is None:
         raise LifecycleError(f"« {Kind(kind).label} » : indiquez la date.")
     today = today or timezone.localdate()
@@ -134,7 +141,7 @@ def date_milestone(
     return milestone
 
 
-def phase_problems(target: str, dates: dict[str, date], today: date) -> list[str]:
+def phase_problems(target: str, dates: dict[str, date], today: date, decision=None) -> list[str]:
     """The prerequisites the milestones imply for entering `target` that are not met."""
     missing = []
     if target == Phase.CONCEPTION and Kind.LETTER_OF_INTENT not in dates:
@@ -144,9 +151,14 @@ def phase_problems(target: str, dates: dict[str, date], today: date) -> list[str
             if kind not in dates:
                 missing.append(f"Pour passer en contractualisation, datez « {Kind(kind).label} ».")
     if target == Phase.FONCTIONNEMENT:
-        validation = validation_from(dates)
+        validation = validation_from(dates, decision)
         if validation is None:
             missing.append("Pour passer en fonctionnement, le projet de santé doit avoir été déposé.")
+        elif validation.objected_on is not None:
+            missing.append(
+                "Pour passer en fonctionnement, le projet de santé doit être validé par l'ARS : "
+                f"elle a formulé une objection le {_fr(validation.objected_on)} ; déposez le projet révisé."
+            )
         elif not validation.validated(today):
             missing.append(
                 "Pour passer en fonctionnement, le projet de santé doit être validé par l'ARS "
@@ -171,7 +183,7 @@ def move_phase(cpts: Cpts, target: str, *, actor, note: str = "", today: date | 
                 f"La CPTS est en phase « {Phase(source).label} » : "
                 f"elle ne peut pas passer en « {Phase(target).label} »."
             )
-        errors = phase_problems(target, dates_of(cpts), today)
+        errors = phase_problems(target, dates_of(cpts), today, latest_decision(cpts))
         if errors:
             raise LifecycleError(errors)
         now = timezone.now()

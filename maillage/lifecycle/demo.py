@@ -96,7 +96,7 @@ def load(demo_cpts, log=print) -> None:
         dated = 0
         for kind, day, amount in milestones:
             if not Milestone.objects.filter(cpts=cpts, kind=kind, date=day).exists():
-                actions.date_milestone(cpts, kind, day, actor=None, amount=amount)
+                actions.date_milestone(cpts, kind, day, actor=None, amount=amount, history=True)
                 dated += 1
         # Through each phase in turn, as the coordinator would have moved it.
         while ORDER.index(phase_of(cpts)) < ORDER.index(phase):

@@ -83,3 +83,39 @@ class Document(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ArsDecision(models.Model):
+    """The ARS's answer to one filed version of the projet de santé, recorded by the ARS itself (a
+    regional viewer or regional admin of the CPTS's région): validated, or an objection with its
+    reasons. Absent an answer within two months of filing, the projet is deemed validated (article
+    L1434-12 CSP): that is computed (maillage/lifecycle/timeline.py), never recorded here."""
+
+    class Outcome(models.TextChoices):
+        VALIDATED = "validated", "projet validé"
+        OBJECTION = "objection", "objection"
+
+    cpts = models.ForeignKey("territory.Cpts", on_delete=models.CASCADE, related_name="ars_decisions")
+    projet = models.ForeignKey("projet.ProjetSante", on_delete=models.CASCADE, related_name="ars_decisions")
+    submitted_on = models.DateField("déposé le")
+    outcome = models.CharField("décision", max_length=10, choices=Outcome.choices)
+    decided_on = models.DateField("date de la décision")
+    reasons = models.TextField("motifs de l'objection", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = "décision de l'ARS"
+        verbose_name_plural = "décisions de l'ARS"
+        constraints = [
+            models.CheckConstraint(
+                name="lifecycle_objection_has_reasons",
+                condition=~models.Q(outcome="objection") | ~models.Q(reasons=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} — {self.cpts} (version {self.projet.version})"

@@ -45,14 +45,25 @@ class Deadline:
 @dataclass(frozen=True)
 class Validation:
     """The ARS's answer to the projet de santé: its explicit response, or the date its silence
-    makes the projet validated (article L1434-12 CSP)."""
+    makes the projet validated (article L1434-12 CSP). One or the other, never both: a recorded
+    answer replaces the computed date, and an objection stops the clock until the projet is filed
+    again (which dates « Projet de santé déposé » anew)."""
 
     submitted_on: date
     deemed_on: date
     answered_on: date | None
+    objected_on: date | None = None
+    reasons: str = ""
 
     def validated(self, today: date) -> bool:
-        return self.answered_on is not None or today >= self.deemed_on
+        if self.answered_on is not None:
+            return True
+        return self.objected_on is None and today >= self.deemed_on
+
+    @property
+    def tacit(self) -> bool:
+        """Whether the silence of the ARS is what counts (no answer recorded)."""
+        return self.answered_on is None and self.objected_on is None
 
     @property
     def validated_on(self) -> date:
@@ -74,11 +85,26 @@ def aci_signed_on(cpts) -> date | None:
     return Milestone.objects.filter(cpts=cpts, kind=Kind.ACI_SIGNED).values_list("date", flat=True).first()
 
 
-def validation_from(dates: dict[str, date]) -> Validation | None:
+def validation_from(dates: dict[str, date], decision=None) -> Validation | None:
+    """`decision`: the ARS's latest recorded decision (an `ArsDecision`, or None); it counts when
+    it answers the filing dated in `dates` (decided on or after it, before the silence's date)."""
     submitted = dates.get(Kind.PROJECT_SUBMITTED)
     if submitted is None:
         return None
-    return Validation(submitted, deemed_validation(submitted), dates.get(Kind.ARS_RESPONSE))
+    answered, objected, reasons, deemed = dates.get(Kind.ARS_RESPONSE), None, "", deemed_validation(submitted)
+    # Only an answer within the two months counts (a later version's answer is not this filing's).
+    if decision is not None and submitted <= decision.decided_on < deemed and answered is None:
+        if decision.outcome == "objection":
+            objected, reasons = decision.decided_on, decision.reasons
+        else:
+            answered = decision.decided_on
+    return Validation(submitted, deemed, answered, objected, reasons)
+
+
+def latest_decision(cpts):
+    from maillage.lifecycle.models import ArsDecision
+
+    return ArsDecision.objects.filter(cpts=cpts).order_by("-decided_on", "-id").first()
 
 
 def deadlines_from(dates: dict[str, date], today: date) -> list[Deadline]:

@@ -8,6 +8,7 @@ are serialised rather than interleaved.
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from maillage.core import audit, versioning
 from maillage.core.models import log_transition
@@ -110,8 +111,11 @@ def delete_fiche(cpts, fiche: FicheAction, actor) -> None:
         fiche.delete()
 
 
-def move(cpts, target: str, actor) -> ProjetSante:
-    """Files the projet with the ARS, or records the ARS's answer (validated / back to draft)."""
+def move(cpts, target: str, actor, *, history: bool = False) -> ProjetSante:
+    """Files the projet with the ARS (the coordinator's only move). The ARS's answer is recorded by
+    the ARS (maillage/lifecycle/ars.py); `history=True` lets the demo load a past one."""
+    from maillage.lifecycle.ars import note_filing
+
     with transaction.atomic():
         projet = ProjetSante.objects.select_for_update().filter(cpts=cpts).order_by("-version").first()
         if projet is None:
@@ -120,6 +124,13 @@ def move(cpts, target: str, actor) -> ProjetSante:
             raise ProjetError(
                 f"Le projet de santé est « {projet.get_status_display()} » : ce changement d'état n'est pas possible."
             )
+        if target not in states.COORDINATOR_MOVES and not history:
+            raise ProjetError(
+                "La réponse de l'ARS est enregistrée par l'ARS elle-même ; sans réponse deux mois après le "
+                "dépôt, le projet est réputé validé."
+            )
+        if target == states.Status.SUBMITTED and not history:
+            note_filing(cpts, timezone.localdate())
         if target == states.Status.SUBMITTED and not projet.fiches.exists():
             raise ProjetError("Un projet de santé sans fiche-action ne peut pas être déposé : ajoutez-en au moins une.")
         source = projet.status
@@ -131,11 +142,19 @@ def move(cpts, target: str, actor) -> ProjetSante:
     return projet
 
 
+def _validated_by_silence(cpts, projet) -> bool:
+    """A filed projet the ARS did not answer within two months is validated (art. L1434-12 CSP)."""
+    from maillage.lifecycle.ars import pending
+
+    waiting = pending(cpts, projet)
+    return waiting is not None and waiting.tacit(timezone.localdate())
+
+
 def new_version(cpts, actor) -> ProjetSante:
     """A draft copy of the validated projet (texts, fiches, indicators), to be revised and filed again."""
     with transaction.atomic():
         latest = ProjetSante.objects.select_for_update().filter(cpts=cpts).order_by("-version").first()
-        if latest is None or latest.status != states.Status.VALIDATED:
+        if latest is None or not (latest.status == states.Status.VALIDATED or _validated_by_silence(cpts, latest)):
             raise ProjetError("Une nouvelle version se crée à partir d'un projet de santé validé.")
         draft = ProjetSante.objects.create(
             cpts=cpts, version=latest.version + 1, **{name: getattr(latest, name) for name in TEXT_FIELDS}

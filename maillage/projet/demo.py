@@ -225,6 +225,6 @@ def load(demo_cpts, *, log=print) -> None:
         for fiche, indicators in fiches:
             actions.save_fiche(cpts, fiche, indicators, None)
         for target in moves:
-            actions.move(cpts, target, None)
+            actions.move(cpts, target, None, history=True)
         projet = actions.current(cpts)
         log(f"  projet de santé ({cpts.name}) : {len(fiches)} fiches-actions, {projet.get_status_display()}")

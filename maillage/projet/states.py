@@ -1,7 +1,7 @@
 """The life of a projet de santé: states and the transitions allowed.
 
-The coordinator writes a draft, files it with the ARS (« déposé »), and the ARS's answer is
-recorded by the coordinator: validated, or sent back to draft for changes. A validated projet is
+The coordinator writes a draft and files it with the ARS (« déposé »); the ARS records its answer
+(maillage/lifecycle/ars.py): validated, or an objection that sends it back to draft for changes. A validated projet is
 only changed through a new version (a copy as a draft), so that what the ARS approved stays as it was.
 """
 
@@ -21,11 +21,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.VALIDATED: frozenset(),
 }
 
-# What the buttons say for each move.
+# The coordinator only files the projet; the other moves are the ARS's answer.
+COORDINATOR_MOVES = frozenset({Status.SUBMITTED})
+
+# What the buttons say for each of the coordinator's moves.
 VERBS = {
     Status.SUBMITTED: "Marquer comme déposé à l'ARS",
-    Status.VALIDATED: "Marquer comme validé par l'ARS",
-    Status.DRAFT: "Repasser en brouillon (modifications demandées)",
 }
 
 

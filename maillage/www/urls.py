@@ -16,6 +16,7 @@ from maillage.www.doctor_access import doctor as mt_doctor
 from maillage.www.doctor_access import public as mt_public
 from maillage.www.funding import views as funding
 from maillage.www.indicators import views as indicators
+from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
 from maillage.www.platform import tasks as platform_tasks
@@ -125,6 +126,7 @@ urlpatterns = [
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
     path("c/<slug:slug>/parcours/", lifecycle.timeline, name="lifecycle_timeline"),
+    path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),
     path("c/<slug:slug>/parcours/documents/", lifecycle.document_upload, name="lifecycle_document_upload"),

@@ -21,7 +21,7 @@ CHAIN_DATES = [
 
 def date_all(cpts, items, actor=None):
     for kind, day in items:
-        actions.date_milestone(cpts, kind, day, actor=actor, today=TODAY)
+        actions.date_milestone(cpts, kind, day, actor=actor, today=TODAY, history=kind == "ars_response")
 
 
 @pytest.fixture

@@ -23,8 +23,10 @@ def test_the_coordinator_sees_phases_dates_computed_dates_and_late_flags(signed,
     page = text(coordinator_client.get("/c/cmv/parcours/"))
     assert "Phase actuelle : idéation" in " ".join(page.replace('<strong data-testid="phase">', "").split())
     assert "15/03/2023" in _row(page, "aci_signed")
-    # The ARS answered; its silence would have validated the projet two months after 03/10/2022.
-    assert "validation réputée acquise le" in _row(page, "ars_response") and "03/12/2022" in _row(page, "ars_response")
+    # The ARS answered on 28/11/2022: its answer replaces the tacit validation (never both shown).
+    answer = _row(page, "ars_response")
+    assert "28/11/2022" in answer and "projet validé par l'ARS" in answer
+    assert "réputée acquise" not in answer and "03/12/2022" not in answer
     assert "respectée" in _row(page, "start_access") and "15/09/2023" in _row(page, "start_access")
     assert "en retard" in _row(page, "start_pathways") and "au plus tard le 15/03/2024" in _row(page, "start_pathways")
     assert "mission facultative, sans échéance" in _row(page, "start_quality")

@@ -77,7 +77,7 @@ def test_filing_the_projet_locks_it(dordogne, bergerac_coordinator):
     response = bergerac_coordinator.post("/c/bergerac/projet-de-sante/etat/", {"etat": "depose"}, follow=True)
     page = response.content.decode()
     assert "Projet de santé : déposé à l&#x27;ARS." in page
-    assert "Ajouter une fiche-action" not in page and "Marquer comme validé par l&#x27;ARS" in page
+    assert "Ajouter une fiche-action" not in page and "Marquer comme validé par l&#x27;ARS" not in page
     response = bergerac_coordinator.post("/c/bergerac/projet-de-sante/fiches/nouvelle/", _post_data())
     assert "n&#x27;est plus modifiable" in response.content.decode()
     assert FicheAction.objects.count() == 1

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from maillage.funding.summary import region_totals
+from maillage.lifecycle import ars
 from maillage.lifecycle.models import Lifecycle, Milestone
 from maillage.lifecycle.phases import ORDER, Phase
 from maillage.lifecycle.timeline import deadlines_from
@@ -84,6 +85,7 @@ def funnel(request, code):
     cpts_list = list(Cpts.objects.filter(pk__in=ids).with_population().order_by("name"))
     found = lines(cpts_list, today)
     funding, funding_total = funding_lines(found, year) if not error else (None, None)
+    waiting = ars.awaiting(cpts_list)
     return render(
         request,
         "region/cpts.html",
@@ -95,6 +97,7 @@ def funnel(request, code):
             "years": range(today.year + 1, FIRST_ACI_YEAR - 1, -1),
             "error": error,
             "funding": funding,
+            "awaiting_ars": waiting,
             "funding_total": funding_total,
         },
         status=400 if error else 200,

@@ -7,7 +7,7 @@ from maillage.lifecycle.actions import phase_problems
 from maillage.lifecycle.milestones import MISSION_DEADLINES, WITH_AMOUNT, Kind, Step, mission_of, steps
 from maillage.lifecycle.models import Lifecycle, Milestone, PhaseTransition
 from maillage.lifecycle.phases import ORDER, Phase, targets
-from maillage.lifecycle.timeline import Deadline, deadlines_from, validation_from
+from maillage.lifecycle.timeline import Deadline, deadlines_from, latest_decision, validation_from
 
 
 @dataclass
@@ -55,6 +55,7 @@ def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | 
     milestones = {m.kind: m for m in Milestone.objects.filter(cpts=cpts).prefetch_related("documents")}
     dates = {kind: m.date for kind, m in milestones.items() if m.date}
     due = {d.milestone_kind: d for d in deadlines_from(dates, today)}
+    decision = latest_decision(cpts)
     rows = []
     for step in steps():
         mission = mission_of(step.kind)
@@ -76,9 +77,9 @@ def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | 
         "phase": Phase(phase),
         "phases": [(p, "done" if i < current else "current" if i == current else "todo") for i, p in enumerate(ORDER)],
         "blocks": [(p, [row for row in rows if row.step.phase == p]) for p in ORDER],
-        "validation": validation_from(dates),
+        "validation": validation_from(dates, decision),
         "late": [d for d in due.values() if d.late],
-        "moves": [(Phase(t), phase_problems(t, dates, today)) for t in targets(phase)],
+        "moves": [(Phase(t), phase_problems(t, dates, today, decision)) for t in targets(phase)],
         "transitions": PhaseTransition.objects.filter(lifecycle=lifecycle) if lifecycle else [],
         "documents": [(row, document) for row in rows if row.milestone for document in row.milestone.documents.all()],
         "kinds": Kind.choices,

@@ -21,12 +21,13 @@ from maillage.www.htmx import is_htmx
 from maillage.www.lifecycle import timeline as page
 from maillage.www.lifecycle.forms import DocumentForm, MilestoneForm, PhaseForm
 from maillage.www.lifecycle.scoping import timeline_cpts_for
-from maillage.www.scoping import WRITE, Area, cpts_for
+from maillage.www.scoping import READ, WRITE, Area, cpts_for, may
 
 
 def _render(request, cpts, *, can_write=True, errors=None, done="", status=200, typed=None):
     context = page.build(cpts, today=timezone.localdate(), can_write=can_write, errors=errors, typed=typed)
     context["done"] = done
+    context["ars_link"] = may(request, Area.LIFECYCLE_ARS_DECISION, READ, cpts)
     if is_htmx(request):
         return render(request, "lifecycle/_timeline.html", context)
     return render(request, "lifecycle/timeline.html", context, status=status if errors else 200)

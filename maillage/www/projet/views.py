@@ -95,12 +95,32 @@ def projet_home(request, slug):
         "fiche_count": len(fiches),
         "can_edit": _can_edit(request, cpts),
         "editable": projet is None or states.editable(projet.status),
-        "moves": [(target, states.VERBS[target]) for target in sorted(states.TRANSITIONS[projet.status])]
+        "moves": [
+            (target, states.VERBS[target])
+            for target in sorted(states.TRANSITIONS[projet.status] & states.COORDINATOR_MOVES)
+        ]
         if projet
         else [],
         "transitions": projet.transitions.all() if projet else [],
+        **_ars_answer(cpts, projet),
     }
     return render(request, "projet/home.html", context)
+
+
+def _ars_answer(cpts, projet) -> dict:
+    """What the coordinator reads of the ARS: the answer to this version (an objection's reasons),
+    or while it is filed, the day the ARS's silence validates it."""
+    from maillage.lifecycle import ars
+
+    if projet is None:
+        return {}
+    decision = projet.ars_decisions.order_by("-decided_on", "-id").first()
+    waiting = ars.pending(cpts, projet)
+    return {
+        "ars_decision": decision,
+        "ars_pending": waiting,
+        "ars_tacit": waiting is not None and waiting.tacit(timezone.localdate()),
+    }
 
 
 def projet_docx(request, slug):
