@@ -11,8 +11,9 @@ from maillage.doctor_access.actions.privacy import record_list_read, record_read
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.priority import Criterion, age_on, criteria_of
+from maillage.doctor_access.states import Status
 from maillage.territory.models import Commune
-from maillage.www.doctor_access.forms import DeclineForm, OfferForm, ReferralForm
+from maillage.www.doctor_access.forms import DeclareForm, DeclineForm, OfferForm, ReferralForm
 from maillage.www.scoping import WRITE, Area, cpts_for, professional_of
 
 
@@ -78,6 +79,9 @@ def doctor_space(request, slug):
     pending = [p for p in proposals if p.status == Proposal.Status.PENDING]
     answered = [p for p in proposals if p.status != Proposal.Status.PENDING][:30]
     accepted = [p.request_id for p in answered if p.status == Proposal.Status.ACCEPTED]
+    for p in answered:  # the « médecin traitant déclaré » step after an acceptance
+        if p.status == Proposal.Status.ACCEPTED and p.request.status == Status.ACCEPTED:
+            p.declare_form = DeclareForm(prefix=f"d{p.pk}", initial={"declared_on": today})
     if accepted:  # their name and phone are shown: a read of patients' data like any other
         record_list_read(cpts, request.user, shown=accepted)
     return render(
@@ -129,6 +133,33 @@ def proposal_answer(request, slug, pk):
             )
         else:
             messages.success(request, "Proposition refusée : le patient est remis en attente.")
+    return redirect("www:doctor_space", slug=cpts.slug)
+
+
+@require_POST
+def proposal_declare(request, slug, pk):
+    """The doctor records that the patient they accepted has declared them médecin traitant."""
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_OWN, WRITE)
+    professional = professional_of(request.user)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("request"), pk=pk, offer__cpts=cpts, offer__professional=professional
+    )
+    form = DeclareForm(request.POST, prefix=f"d{proposal.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("www:doctor_space", slug=cpts.slug)
+    try:
+        doctors.declare(proposal, actor=request.user, declared_on=form.cleaned_data["declared_on"])
+    except AccessError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Déclaration enregistrée : vous êtes le médecin traitant de {proposal.request.full_name} "
+            f"depuis le {form.cleaned_data['declared_on']:%d/%m/%Y}.",
+        )
     return redirect("www:doctor_space", slug=cpts.slug)
 
 

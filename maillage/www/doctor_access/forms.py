@@ -200,5 +200,21 @@ class OfferForm(VersionedForm, forms.ModelForm):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.ChoiceField(label="Motif du refus", choices=Proposal.DeclineReason.choices)
+    # No reason preselected: the doctor chooses one, or the refusal is sent back with a message.
+    reason = forms.ChoiceField(
+        label="Motif du refus",
+        choices=[("", "— choisissez un motif —"), *Proposal.DeclineReason.choices],
+        error_messages={"required": "Indiquez le motif du refus."},
+    )
     note = forms.CharField(label="Précision (facultative)", max_length=255, required=False)
+
+
+class DeclareForm(forms.Form):
+    declared_on = forms.DateField(
+        label="Déclaré le",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Indiquez la date de la déclaration de médecin traitant.",
+            "invalid": "Date de déclaration non reconnue : utilisez le format jj/mm/aaaa.",
+        },
+    )
