@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from maillage.core import audit, versioning
+from maillage.directory import answers
 from maillage.directory.models import DirectoryEntry
 
 ENTRY_FIELDS = [
@@ -42,6 +43,8 @@ def update_entry(cpts, professional, data, actor, *, expected_version=None) -> t
         before = _snapshot(entry)
         after = dict(before)
         after.update({name: data[name] for name in ENTRY_FIELDS if name in data})
+        # What the offer and the slots say wins over a typed flag: one truth (directory/answers.py).
+        after.update(answers.derived(cpts, professional))
         after["languages"] = list(after["languages"] or [])
         skills = list(data["skills"]) if "skills" in data else None
         if skills is not None:

@@ -188,19 +188,28 @@ DEMO_DOCTOR = "medecin.cmv@demo.maillage.fr"
 
 def _link_demo_doctor(demo_cpts: list[Cpts]) -> None:
     """The demo doctor's account is a GP of the first demo CPTS: they can edit their own entry."""
+    from maillage.accounts.actions import take_professional_identity
     from maillage.accounts.models import User
 
     user = User.objects.filter(email=DEMO_DOCTOR).first()
     cmv = next((c for c in demo_cpts if c.slug == "chatillon-malakoff-vanves"), None)
-    if user is None or cmv is None or ProfessionalAccount.objects.filter(user=user).exists():
+    if user is None or cmv is None:
         return
-    gp = (
-        Professional.objects.filter(active=True, savoir_faire_code="SM54", activities__commune__cpts_links__cpts=cmv)
-        .order_by("national_id")
-        .first()
-    )
-    if gp is not None:
-        ProfessionalAccount.objects.create(user=user, professional=gp)
+    link = ProfessionalAccount.objects.filter(user=user).select_related("professional").first()
+    if link is None:
+        gp = (
+            Professional.objects.filter(
+                active=True, savoir_faire_code="SM54", activities__commune__cpts_links__cpts=cmv
+            )
+            .order_by("national_id")
+            .first()
+        )
+        if gp is None:
+            return
+        link = ProfessionalAccount.objects.create(user=user, professional=gp)
+    # One person: the account takes the name of the RPPS entry it is linked to (also on a demo
+    # loaded before this rule, whose account still had its own invented name).
+    take_professional_identity(user, link.professional)
 
 
 def _already_applied(path: Path) -> bool:

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit, versioning
+from maillage.directory import answers as directory_answers
 from maillage.doctor_access import notify
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.actions.lifecycle import move
@@ -48,6 +49,7 @@ def save_offer(cpts, user, professional, data: dict, actor, *, expected_version:
             obj=offer,
             details={name: str(after[name]) for name in OFFER_FIELDS if before.get(name) != after[name] or not before},
         )
+        directory_answers.sync(cpts, professional, actor)  # the directory says what the offer says
     return offer
 
 
