@@ -326,7 +326,7 @@ def test_the_doctor_records_the_declared_medecin_traitant_and_the_indicator_coun
         registry.compute(desk["cmv"], period, ["doctor_access.declared_doctor"])["doctor_access.declared_doctor"] == 0
     )
     done = doctor.post(url, {f"d{proposal.pk}-declared_on": str(today)}, follow=True).content.decode()
-    assert "Déclaration enregistrée" in done and f"déclaré le {today:%d/%m/%Y}" in done
+    assert "Déclaration enregistrée" in done and f"médecin traitant déclaré le {today:%d/%m/%Y}" in done
     request.refresh_from_db()
     assert (request.status, request.declared_on) == ("declared", today)
     assert request.transitions.filter(source="accepted", target="declared").exists()
