@@ -57,7 +57,12 @@ def update_entry(cpts, professional, data, actor, *, expected_version=None) -> t
         for name in ENTRY_FIELDS:
             setattr(entry, name, after[name])
         # The form validates too; this guards callers that are not the form (shell, API).
-        entry.full_clean(exclude=["cpts", "professional", "skills"], validate_unique=False, validate_constraints=False)
+        # Only what changes is checked: a sync of the derived answers (answers.sync) must not fail on
+        # an older value of another field.
+        unchanged = [name for name in ENTRY_FIELDS if name not in changes]
+        entry.full_clean(
+            exclude=["cpts", "professional", "skills", *unchanged], validate_unique=False, validate_constraints=False
+        )
         entry.save()
         if skills is not None:
             entry.skills.set(skills)

@@ -51,3 +51,20 @@ def test_a_typed_flag_cannot_contradict_the_offer_and_the_slots(idf, gp, member,
 def test_without_offer_nor_slots_the_typed_answer_stands(idf, nurse, member):
     entry, _ = update_entry(idf["cmv"], nurse, {"accepts_new_patients": True, "takes_part_in_snp": True}, member)
     assert (entry.accepts_new_patients, entry.takes_part_in_snp) == (True, True)
+
+
+def test_the_gp_space_says_what_the_directory_answers_and_why(idf, gp, member, slot_of, soon, login):
+    from maillage.directory.models import ProfessionalAccount
+
+    ProfessionalAccount.objects.create(user=member, professional=gp)
+    _offer(idf, gp, member, paused=True)
+    client = login(member)
+    page = client.get("/c/cmv/medecin-traitant/mes-patients/").content.decode()
+    assert "Accepte de nouveaux patients</dt><dd>non" in page and "ne participe pas" in page
+    _offer(idf, gp, member, paused=False)
+    slot_of(gp, soon)
+    page = client.get("/c/cmv/medecin-traitant/mes-patients/").content.decode()
+    assert "Accepte de nouveaux patients</dt><dd>oui" in page and "participe <span" in page
+    assert "1 créneau à venir" in page
+    fiche = client.get(f"/c/cmv/annuaire/pro/{gp.national_id}/").content.decode()
+    assert "oui (5 au plus)" in fiche and "d'après son offre de médecin traitant" in fiche

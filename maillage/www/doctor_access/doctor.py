@@ -5,7 +5,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.french import plural
 from maillage.core.versioning import StaleEdit
+from maillage.directory import answers as directory_answers
 from maillage.doctor_access.actions import AccessError, doctors, intake
 from maillage.doctor_access.actions.privacy import record_list_read, record_read
 from maillage.doctor_access.models import DoctorOffer, Proposal
@@ -95,9 +97,27 @@ def doctor_space(request, slug):
             "form": form,
             "pending": _proposal_rows(pending, request.user, today),
             "answered": answered,
+            "directory": _directory_answers(cpts, professional),
         },
         status=status,
     )
+
+
+def _directory_answers(cpts, professional) -> dict:
+    """What the CPTS's directory says of the doctor, and why: their offer and their slots."""
+    from maillage.unscheduled.enums import SlotStatus
+    from maillage.unscheduled.models import Slot
+
+    derived = directory_answers.derived(cpts, professional)
+    upcoming = Slot.objects.filter(
+        cpts=cpts, professional=professional, end__gte=timezone.now(), status__in=[SlotStatus.FREE, SlotStatus.BOOKED]
+    ).count()
+    return {
+        "accepts": derived.get("accepts_new_patients", False),
+        "snp": derived.get("takes_part_in_snp", False),
+        "upcoming": plural(upcoming, "créneau à venir", "créneaux à venir"),
+        "national_id": professional.national_id,
+    }
 
 
 @require_POST
