@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.text import slugify
 
 from maillage.core import audit
 from maillage.directory.models import DirectoryEntry, ImportRun, Partner, Professional, ProfessionalAccount, Skill
@@ -129,7 +130,7 @@ def _enrich(cpts: Cpts, rng: random.Random) -> int:
             accepts_new_patients=gp and rng.random() < 0.35,
             new_patient_capacity=rng.choice([5, 10, 20, 30]) if gp else None,
             takes_part_in_snp=professional.profession_code in ("10", "60") and rng.random() < 0.5,
-            mssante_address=f"{professional.first_name}.{professional.last_name}@medecin.mssante.fr".lower()
+            mssante_address=f"{slugify(professional.first_name)}.{slugify(professional.last_name)}@medecin.mssante.fr"
             if professional.profession_code == "10"
             else "",
             public_listing=rng.random() < 0.7,
