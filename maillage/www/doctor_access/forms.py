@@ -8,6 +8,7 @@ from django.core import signing
 from django.utils import timezone
 
 from maillage.core import bounds
+from maillage.core.bounds import plausible_date
 from maillage.core.identifiers import is_valid_nir
 from maillage.core.versioning import VersionedForm
 from maillage.doctor_access.consent import CONSENT_TEXT
@@ -212,6 +213,7 @@ class DeclineForm(forms.Form):
 class DeclareForm(forms.Form):
     declared_on = forms.DateField(
         label="Déclaré le",
+        validators=[plausible_date],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Indiquez la date de la déclaration de médecin traitant.",
