@@ -117,12 +117,13 @@ def test_demo_directory_is_loaded_through_the_importers(installed, anonymous):
     assert bundle["entry"][0]["resource"]["name"][0]["family"] == practitioner.last_name
 
 
-def test_demo_missions_can_be_tried_at_once(installed, capsys):
+def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     """One demo load (it is the slow part) for the done-when of the médecin traitant and the
     unscheduled-care issues."""
     call_command("load_demo")
     capsys.readouterr()
     _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys)
+    _demo_gp_is_one_person_whose_directory_answers_follow_the_offer_and_the_slots(login)
     _desk_finds_slots_for_the_next_days()
     _demo_answers_the_sas_query_of_the_guide()
     _demo_contracts_are_computed()
@@ -151,6 +152,47 @@ def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
     assert proposal.request.status == "accepted"
     after = compute(cmv, Period.current_month(), ["doctor_access.found_doctor"])["doctor_access.found_doctor"]
     assert after == before + 1
+
+
+def _demo_gp_is_one_person_whose_directory_answers_follow_the_offer_and_the_slots(login):
+    """Issue 14: the demo GP bears one name on every page (the team list, their directory entry,
+    their proposals, slots and bookings, the projet's fiche), and their entry's answers are those
+    of their offer and slots."""
+    from maillage.accounts.models import Role, User
+    from maillage.directory.demo import DEMO_DOCTOR
+    from maillage.directory.models import DirectoryEntry
+    from maillage.doctor_access.models import DoctorOffer
+    from maillage.projet.models import FicheAction
+    from maillage.unscheduled.models import Slot
+
+    user = User.objects.get(email=DEMO_DOCTOR)
+    professional = user.professional_account.professional
+    name = professional.full_name
+    assert user.get_full_name() == name
+    cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
+    coordinator = Role.objects.filter(cpts=cmv, kind="coordinator").first().user
+    team = login(coordinator).get(f"/c/{cmv.slug}/equipe/").content.decode()
+    assert f">{name}</h3>" in team and f"Fiche RPPS : {name}" in team
+    doctor = login(user)
+    pages = [
+        f"/c/{cmv.slug}/annuaire/pro/{professional.national_id}/",
+        f"/c/{cmv.slug}/medecin-traitant/mes-patients/",
+        f"/c/{cmv.slug}/mes-creneaux/",
+        "/espace/",
+    ]
+    for path in pages:
+        response = doctor.get(path)
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        assert "Julien Perrin" not in html, path
+    fiche = doctor.get(pages[0]).content.decode()
+    assert name in fiche
+    assert FicheAction.objects.filter(projet__cpts=cmv, lead=f"Dr {name}").exists()
+    entry = DirectoryEntry.objects.get(cpts=cmv, professional=professional)
+    offer = DoctorOffer.objects.get(cpts=cmv, professional=professional)
+    assert entry.accepts_new_patients == (not offer.paused and offer.capacity > 0)
+    assert entry.takes_part_in_snp == Slot.objects.filter(cpts=cmv, professional=professional).exists()
+    assert "Accepte de nouveaux patients</dt><dd>oui" in fiche and "<dd>participe" in fiche
 
 
 def _desk_finds_slots_for_the_next_days():

@@ -202,6 +202,12 @@ MATRIX = [
         "/c/cmv/medecin-traitant/propositions/{proposal}/",
         guarded(A.DOCTOR_ACCESS_OWN, WRITE, 302, owner=True),
     ),
+    (
+        "www:doctor_proposal_declare",
+        "post",
+        "/c/cmv/medecin-traitant/propositions/{proposal}/declaration/",
+        guarded(A.DOCTOR_ACCESS_OWN, WRITE, 302, owner=True),
+    ),
     ("www:snp_desk", "get", "/c/cmv/snp/", guarded(A.UNSCHEDULED_DESK)),
     ("www:snp_request_new", "get", "/c/cmv/snp/nouvelle/", guarded(A.UNSCHEDULED_DESK)),
     ("www:snp_request", "get", "/c/cmv/snp/{snp}/", guarded(A.UNSCHEDULED_DESK)),

@@ -210,6 +210,18 @@ def revoke_role(role: Role, *, actor) -> None:
     role.delete()
 
 
+def take_professional_identity(user, professional) -> bool:
+    """A member linked to their RPPS entry is one person: the account's name becomes the entry's, so
+    the team list, the header and the directory, proposals and slots all say the same name."""
+    names = {"first_name": professional.first_name.strip(), "last_name": professional.last_name.strip()}
+    if all(not value for value in names.values()) or all(getattr(user, k) == v for k, v in names.items()):
+        return False
+    for name, value in names.items():
+        setattr(user, name, value)
+    user.save(update_fields=list(names))
+    return True
+
+
 @transaction.atomic
 def link_professional(user, rpps: str, *, actor, cpts=None, source: str = "declared") -> ProfessionalAccount:
     """Link an account to its professional of the national register, checked there.
@@ -234,6 +246,7 @@ def link_professional(user, rpps: str, *, actor, cpts=None, source: str = "decla
         raise AccountsError(f"Le numéro RPPS {rpps} est déjà lié au compte d'une autre personne.")
     previous = ProfessionalAccount.objects.filter(user=user).values_list("professional__national_id", flat=True).first()
     link, _ = ProfessionalAccount.objects.update_or_create(user=user, defaults={"professional": professional})
+    take_professional_identity(user, professional)
     audit.record(
         "accounts.professional.linked",
         actor=actor,

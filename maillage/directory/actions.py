@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from maillage.core import audit, versioning
+from maillage.directory import answers
 from maillage.directory.models import DirectoryEntry
 
 ENTRY_FIELDS = [
@@ -42,6 +43,8 @@ def update_entry(cpts, professional, data, actor, *, expected_version=None) -> t
         before = _snapshot(entry)
         after = dict(before)
         after.update({name: data[name] for name in ENTRY_FIELDS if name in data})
+        # What the offer and the slots say wins over a typed flag: one truth (directory/answers.py).
+        after.update(answers.derived(cpts, professional))
         after["languages"] = list(after["languages"] or [])
         skills = list(data["skills"]) if "skills" in data else None
         if skills is not None:
@@ -54,7 +57,12 @@ def update_entry(cpts, professional, data, actor, *, expected_version=None) -> t
         for name in ENTRY_FIELDS:
             setattr(entry, name, after[name])
         # The form validates too; this guards callers that are not the form (shell, API).
-        entry.full_clean(exclude=["cpts", "professional", "skills"], validate_unique=False, validate_constraints=False)
+        # Only what changes is checked: a sync of the derived answers (answers.sync) must not fail on
+        # an older value of another field.
+        unchanged = [name for name in ENTRY_FIELDS if name not in changes]
+        entry.full_clean(
+            exclude=["cpts", "professional", "skills", *unchanged], validate_unique=False, validate_constraints=False
+        )
         entry.save()
         if skills is not None:
             entry.skills.set(skills)

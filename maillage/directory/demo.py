@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 from django.db import transaction
+from django.utils.text import slugify
 
 from maillage.core import audit
 from maillage.directory.models import DirectoryEntry, ImportRun, Partner, Professional, ProfessionalAccount, Skill
@@ -129,7 +130,7 @@ def _enrich(cpts: Cpts, rng: random.Random) -> int:
             accepts_new_patients=gp and rng.random() < 0.35,
             new_patient_capacity=rng.choice([5, 10, 20, 30]) if gp else None,
             takes_part_in_snp=professional.profession_code in ("10", "60") and rng.random() < 0.5,
-            mssante_address=f"{professional.first_name}.{professional.last_name}@medecin.mssante.fr".lower()
+            mssante_address=f"{slugify(professional.first_name)}.{slugify(professional.last_name)}@medecin.mssante.fr"
             if professional.profession_code == "10"
             else "",
             public_listing=rng.random() < 0.7,
@@ -188,19 +189,28 @@ DEMO_DOCTOR = "medecin.cmv@demo.maillage.fr"
 
 def _link_demo_doctor(demo_cpts: list[Cpts]) -> None:
     """The demo doctor's account is a GP of the first demo CPTS: they can edit their own entry."""
+    from maillage.accounts.actions import take_professional_identity
     from maillage.accounts.models import User
 
     user = User.objects.filter(email=DEMO_DOCTOR).first()
     cmv = next((c for c in demo_cpts if c.slug == "chatillon-malakoff-vanves"), None)
-    if user is None or cmv is None or ProfessionalAccount.objects.filter(user=user).exists():
+    if user is None or cmv is None:
         return
-    gp = (
-        Professional.objects.filter(active=True, savoir_faire_code="SM54", activities__commune__cpts_links__cpts=cmv)
-        .order_by("national_id")
-        .first()
-    )
-    if gp is not None:
-        ProfessionalAccount.objects.create(user=user, professional=gp)
+    link = ProfessionalAccount.objects.filter(user=user).select_related("professional").first()
+    if link is None:
+        gp = (
+            Professional.objects.filter(
+                active=True, savoir_faire_code="SM54", activities__commune__cpts_links__cpts=cmv
+            )
+            .order_by("national_id")
+            .first()
+        )
+        if gp is None:
+            return
+        link = ProfessionalAccount.objects.create(user=user, professional=gp)
+    # One person: the account takes the name of the RPPS entry it is linked to (also on a demo
+    # loaded before this rule, whose account still had its own invented name).
+    take_professional_identity(user, link.professional)
 
 
 def _already_applied(path: Path) -> bool:

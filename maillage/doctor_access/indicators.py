@@ -69,6 +69,21 @@ def found_doctor(cpts, period):
 
 
 @register(
+    "doctor_access.declared_doctor",
+    label="Patients ayant déclaré leur nouveau médecin traitant",
+    mission=Mission.DOCTOR_ACCESS,
+    unit="patients",
+    kind=Kind.COUNT,
+    description="Patients acceptés par un médecin volontaire dont la déclaration de médecin traitant "
+    "a été faite pendant la période (date de la déclaration).",
+)
+def declared_doctor(cpts, period):
+    return DoctorRequest.objects.filter(
+        cpts=cpts, status=Status.DECLARED, declared_on__gte=period.start, declared_on__lt=period.end
+    ).count()
+
+
+@register(
     "doctor_access.vulnerable_without_doctor",
     label="Patients en ALD, de 70 ans ou plus, ou en C2S/AME sans médecin traitant",
     mission=Mission.DOCTOR_ACCESS,

@@ -11,6 +11,18 @@ from maillage.projet import actions
 from maillage.projet.models import ProjetSante
 from maillage.projet.states import Status
 
+DEMO_DOCTOR_LEAD = "<le médecin de démonstration>"
+
+
+def _demo_doctor_lead() -> str:
+    """The demo GP leads the unscheduled-care fiche under their one name (their account's, which is
+    their RPPS entry's once linked)."""
+    from maillage.accounts.models import User
+    from maillage.directory.demo import DEMO_DOCTOR
+
+    user = User.objects.filter(email=DEMO_DOCTOR).first()
+    return f"Dr {user.get_full_name()}" if user is not None and user.get_full_name() else "Dr Julien Perrin"
+
 
 def _i(label, unit, baseline, intermediate, target, code=""):
     return {"code": code, "label": label, "unit": unit, "baseline": baseline, "intermediate": intermediate,
@@ -73,7 +85,7 @@ CMV_FICHES = [
             "objective": "Répondre le jour même ou le lendemain aux demandes de soins non programmés.",
             "needs": "Recours aux urgences de l'hôpital Antoine-Béclère pour des motifs de ville.",
             "actions": "- Créneaux dédiés ouverts par les médecins volontaires\n- Régulation par le numéro unique",
-            "lead": "Dr Julien Perrin",
+            "lead": DEMO_DOCTOR_LEAD,
             "partners": "SAS 92, SAMU, hôpital Antoine-Béclère",
             "means": "Régulatrice (1 ETP), indemnisation des créneaux",
             "calendar": "Ouverture en septembre 2023, bilan chaque trimestre",
@@ -222,7 +234,10 @@ def load(demo_cpts, *, log=print) -> None:
             continue
         texts, fiches, moves = DEMO[cpts.slug]
         actions.save_texts(cpts, texts, None)
+        lead = _demo_doctor_lead()
         for fiche, indicators in fiches:
+            if fiche.get("lead") == DEMO_DOCTOR_LEAD:
+                fiche = {**fiche, "lead": lead}
             actions.save_fiche(cpts, fiche, indicators, None)
         for target in moves:
             actions.move(cpts, target, None, history=True)

@@ -90,6 +90,11 @@ urlpatterns = [
         mt_doctor.proposal_answer,
         name="doctor_proposal_answer",
     ),
+    path(
+        "c/<slug:slug>/medecin-traitant/propositions/<int:pk>/declaration/",
+        mt_doctor.proposal_declare,
+        name="doctor_proposal_declare",
+    ),
     path("c/<slug:slug>/snp/", snp_desk.desk_home, name="snp_desk"),
     path("c/<slug:slug>/snp/nouvelle/", snp_desk.request_new, name="snp_request_new"),
     path("c/<slug:slug>/snp/<int:pk>/", snp_desk.request_page, name="snp_request"),

@@ -153,6 +153,8 @@ def test_rpps_link_checked_against_the_directory(regulator_role, coordinator, id
 
     actions.link_professional(person, f" {RPPS[:5]} {RPPS[5:]} ", actor=coordinator, cpts=idf["cmv"])
     assert ProfessionalAccount.objects.get(user=person).professional == professional
+    person.refresh_from_db()  # one person: the account now bears the RPPS entry's name
+    assert (person.first_name, person.last_name, person.get_full_name()) == ("Léa", "Martin", professional.full_name)
     entry = AuditEntry.objects.get(action="accounts.professional.linked")
     assert entry.details == {"user": person.email, "national_id": f"8{RPPS}", "previous": None, "source": "declared"}
     with pytest.raises(actions.AccountsError, match="déjà lié au compte d'une autre personne"):

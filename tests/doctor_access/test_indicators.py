@@ -18,6 +18,7 @@ OCTOBER = Period.month(2026, 10)
 CODES = [
     "doctor_access.waiting_by_priority",
     "doctor_access.found_doctor",
+    "doctor_access.declared_doctor",
     "doctor_access.vulnerable_without_doctor",
     "doctor_access.median_wait_days",
     "doctor_access.volunteer_doctors",
@@ -96,11 +97,11 @@ def october(cmv, malakoff, idf):
     return requests
 
 
-def test_the_six_indicators_of_the_access_mission_are_registered():
+def test_the_seven_indicators_of_the_access_mission_are_registered():
     indicators = of_mission(Mission.DOCTOR_ACCESS)
     computed = [i for i in indicators if not i.external]  # the CPAM's figures are entered, not computed
     assert [i.code for i in computed] == CODES
-    assert {i.code for i in computed if i.counts_people} == set(CODES[:3])
+    assert {i.code for i in computed if i.counts_people} == set(CODES[:4])
 
 
 def test_waiting_by_priority_class_at_the_end_of_the_period(cmv, october):
@@ -150,6 +151,7 @@ def test_nothing_to_count(cmv):
     assert compute(cmv, OCTOBER, CODES) == {
         "doctor_access.waiting_by_priority": {},
         "doctor_access.found_doctor": 0,
+        "doctor_access.declared_doctor": 0,
         "doctor_access.vulnerable_without_doctor": {"ALD": 0, "70 ans ou plus": 0, "C2S ou AME": 0},
         "doctor_access.median_wait_days": None,
         "doctor_access.volunteer_doctors": 0,

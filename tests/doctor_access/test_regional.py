@@ -42,7 +42,7 @@ def test_each_cpts_of_the_region_with_small_counts_masked(viewer, waiting_list, 
     assert response.status_code == 200
     html = response.content.decode()
     assert "<caption>Indicateurs de l'accès à un médecin traitant par CPTS" in html
-    assert html.count('<th scope="col">') == 7
+    assert html.count('<th scope="col">') == 8
     cmv = _row(html, "CPTS Châtillon-Malakoff-Vanves")
     assert "priorité 4 : &lt; 5" in cmv  # two patients
     assert "non prioritaire : 6" in cmv

@@ -284,3 +284,55 @@ def test_public_form_counts_each_client_behind_the_proxy(desk, settings):
 
     assert [send("198.51.100.1", "Un"), send("198.51.100.2", "Deux"), send("198.51.100.1", "Trois")] == [302, 302, 429]
     assert DoctorRequest.objects.count() == 2
+
+
+def test_the_refusal_form_preselects_no_reason(desk, login):
+    gp_role = RoleFactory(cpts=desk["cmv"])
+    gp = ProfessionalFactory()
+    ProfessionalAccount.objects.create(user=gp_role.user, professional=gp)
+    offer = DoctorOfferFactory(cpts=desk["cmv"], professional=gp, user=gp_role.user, commune=desk["communes"]["92046"])
+    request = DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="proposed")
+    proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=3))
+    doctor = login(gp_role.user)
+    page = doctor.get("/c/cmv/medecin-traitant/mes-patients/").content.decode()
+    select = page.split(f'id="id_p{proposal.pk}-reason"')[1].split("</select>")[0]
+    assert '<option value="" selected>— choisissez un motif —</option>' in select
+    assert select.count("selected") == 1
+    refused = doctor.post(f"/c/cmv/medecin-traitant/propositions/{proposal.pk}/", {"decision": "refuser"}, follow=True)
+    assert "Indiquez le motif du refus." in refused.content.decode()
+    request.refresh_from_db()
+    assert request.status == "proposed"
+
+
+def test_the_doctor_records_the_declared_medecin_traitant_and_the_indicator_counts_it(desk, login):
+    gp_role = RoleFactory(cpts=desk["cmv"])
+    gp = ProfessionalFactory()
+    ProfessionalAccount.objects.create(user=gp_role.user, professional=gp)
+    offer = DoctorOfferFactory(cpts=desk["cmv"], professional=gp, user=gp_role.user, commune=desk["communes"]["92046"])
+    request = DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="proposed")
+    proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=3))
+    doctor = login(gp_role.user)
+    doctor.post(f"/c/cmv/medecin-traitant/propositions/{proposal.pk}/", {"decision": "accepter"})
+    page = doctor.get("/c/cmv/medecin-traitant/mes-patients/").content.decode()
+    assert "Médecin traitant déclaré" in page
+    url = f"/c/cmv/medecin-traitant/propositions/{proposal.pk}/declaration/"
+    today = timezone.localdate()
+    future = doctor.post(url, {f"d{proposal.pk}-declared_on": str(today + timedelta(days=2))}, follow=True)
+    assert "ne peut pas être dans le futur" in future.content.decode()
+    empty = doctor.post(url, {}, follow=True)
+    assert "Indiquez la date de la déclaration" in empty.content.decode()
+    period = Period.current_month()
+    assert (
+        registry.compute(desk["cmv"], period, ["doctor_access.declared_doctor"])["doctor_access.declared_doctor"] == 0
+    )
+    done = doctor.post(url, {f"d{proposal.pk}-declared_on": str(today)}, follow=True).content.decode()
+    assert "Déclaration enregistrée" in done and f"médecin traitant déclaré le {today:%d/%m/%Y}" in done
+    request.refresh_from_db()
+    assert (request.status, request.declared_on) == ("declared", today)
+    assert request.transitions.filter(source="accepted", target="declared").exists()
+    assert AuditEntry.objects.filter(action="doctor_access.request.declared", health_data=True).exists()
+    assert (
+        registry.compute(desk["cmv"], period, ["doctor_access.declared_doctor"])["doctor_access.declared_doctor"] == 1
+    )
+    again = doctor.post(url, {f"d{proposal.pk}-declared_on": str(today)}, follow=True)
+    assert "ne peut pas passer" in again.content.decode()

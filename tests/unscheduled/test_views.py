@@ -1,6 +1,6 @@
 """Unscheduled care through its pages: the desk books, the professional keeps their slots."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -129,3 +129,25 @@ def test_bookings_show_in_the_space_and_in_the_private_calendar(
     gp_client.post(f"/c/cmv/mes-creneaux/reservations/{booking.pk}/", {"issue": "honore"})
     booking.refresh_from_db()
     assert booking.status == BookingStatus.HONOURED
+
+
+def test_the_week_view_shows_the_slots_day_by_day_with_their_bookings(idf, gp, gp_client, slot_of):
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())  # next week's, whatever the day and hour
+    next_week = timezone.make_aware(datetime.combine(monday, time(18, 0)))
+    booked = slot_of(gp, next_week)
+    slot_of(gp, next_week + timedelta(days=1))
+    care = CareRequest.objects.create(cpts=idf["cmv"], last_name="Roux", first_name="Paul", reason="entorse",
+                                      commune=idf["communes"]["92046"], phone="0611111111", status="booked")  # fmt: skip
+    Booking.objects.create(slot=booked, request=care)
+    Slot.objects.filter(pk=booked.pk).update(status=SlotStatus.BOOKED)
+    page = gp_client.get("/c/cmv/mes-creneaux/", {"semaine": f"{monday + timedelta(days=3):%Y-%m-%d}"}).content.decode()
+    assert (
+        f"?semaine={monday - timedelta(days=7):%Y-%m-%d}" in page
+        and f"?semaine={monday + timedelta(days=7):%Y-%m-%d}" in page
+    )
+    assert "1 créneau libre, 1 rendez-vous réservé cette semaine." in page
+    assert "Paul Roux — entorse (0611111111)" in page
+    assert page.count('<li class="week-day') == 7
+    assert gp_client.get("/c/cmv/mes-creneaux/", {"semaine": "n'importe quoi"}).status_code == 200  # this week
+    assert gp_client.get("/c/cmv/mes-creneaux/", {"semaine": "9999-12-31"}).status_code == 200

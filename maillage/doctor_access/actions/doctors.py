@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit, versioning
+from maillage.directory import answers as directory_answers
 from maillage.doctor_access import notify
 from maillage.doctor_access.actions import AccessError
 from maillage.doctor_access.actions.lifecycle import move
@@ -48,6 +49,7 @@ def save_offer(cpts, user, professional, data: dict, actor, *, expected_version:
             obj=offer,
             details={name: str(after[name]) for name in OFFER_FIELDS if before.get(name) != after[name] or not before},
         )
+        directory_answers.sync(cpts, professional, actor)  # the directory says what the offer says
     return offer
 
 
@@ -92,6 +94,33 @@ def answer(proposal: Proposal, *, accept: bool, actor, reason: str = "", note: s
             health_data=True,
         )
     return locked
+
+
+def declare(proposal: Proposal, *, actor, declared_on) -> Proposal:
+    """The doctor who accepted the patient records that they are now the declared médecin traitant
+    (the request moves from « acceptée » to « médecin traitant déclaré », logged with its date).
+    The date is neither in the future nor before the acceptance."""
+    request = proposal.request
+    if proposal.status != Proposal.Status.ACCEPTED:
+        raise AccessError("Seul un patient que vous avez accepté peut être déclaré.")
+    if declared_on is None:
+        raise AccessError("Indiquez la date de la déclaration de médecin traitant.")
+    if declared_on > timezone.localdate():
+        raise AccessError("La date de déclaration ne peut pas être dans le futur.")
+    accepted_on = timezone.localdate(proposal.decided_at) if proposal.decided_at else None
+    if accepted_on and declared_on < accepted_on:
+        raise AccessError(f"La date de déclaration ne peut pas précéder votre acceptation (le {accepted_on:%d/%m/%Y}).")
+    with transaction.atomic():
+        move(request, Status.DECLARED, actor, note=f"déclaré le {declared_on:%d/%m/%Y}", declared_on=declared_on)
+        audit.record(
+            "doctor_access.request.declared",
+            actor=actor,
+            cpts=request.cpts,
+            obj=request,
+            details={"déclaré le": declared_on.isoformat(), "proposition": proposal.pk},
+            health_data=True,
+        )
+    return proposal
 
 
 def expire_proposals(cpts=None, *, now=None) -> int:

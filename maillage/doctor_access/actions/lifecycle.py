@@ -16,7 +16,9 @@ QUALIFICATION_FIELDS = [
 ]  # fmt: skip
 
 
-def move(request: DoctorRequest, target: str, actor, *, note: str = "", close_reason: str = "") -> DoctorRequest:
+def move(
+    request: DoctorRequest, target: str, actor, *, note: str = "", close_reason: str = "", declared_on=None
+) -> DoctorRequest:
     """Moves `request` (inside the caller's transaction) if the table allows it.
 
     The UPDATE is conditional on the state read, so two people acting at once cannot both move it:
@@ -38,6 +40,7 @@ def move(request: DoctorRequest, target: str, actor, *, note: str = "", close_re
     }
     if target == Status.DECLARED:
         changes["resolved_at"] = now
+        changes["declared_on"] = declared_on or timezone.localdate(now)
     done = DoctorRequest.objects.filter(pk=request.pk, status=source).update(**changes)
     if not done:
         raise AccessError(

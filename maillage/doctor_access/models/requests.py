@@ -66,6 +66,9 @@ class DoctorRequest(models.Model):
     received_at = models.DateTimeField("reçue le", default=timezone.now)
     status_changed_at = models.DateTimeField("état changé le", default=timezone.now)
     resolved_at = models.DateTimeField("médecin trouvé le", null=True, blank=True)
+    # The day the patient and the doctor who accepted them declared the médecin traitant to the
+    # Assurance maladie (entered by the doctor, or the day the coordinator recorded it).
+    declared_on = models.DateField("médecin traitant déclaré le", null=True, blank=True)
     anonymised_at = models.DateTimeField("anonymisée le", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

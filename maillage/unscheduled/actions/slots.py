@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from maillage.core import audit, versioning
+from maillage.directory import answers as directory_answers
 from maillage.directory.models import Activity, DirectoryEntry, Professional
 from maillage.unscheduled.actions import SlotError
 from maillage.unscheduled.enums import SlotStatus, SlotType, desk_bookable
@@ -80,6 +81,7 @@ def open_slot(cpts, professional, actor, *, start, end, kind, types) -> Slot:
         slot = _new(cpts, professional, site, actor, start=start, end=end, kind=kind, types=types)
         slot.save()
         audit.record("unscheduled.slot.opened", actor=actor, cpts=cpts, obj=slot, details={"début": start.isoformat()})
+        directory_answers.sync(cpts, professional, actor)  # the directory says what the slots say
     return slot
 
 
@@ -110,6 +112,7 @@ def withdraw_slot(slot: Slot, actor) -> Slot:
             raise SlotError("Ce créneau est réservé : annulez d'abord le rendez-vous (avec la régulation).")
         slot.status = SlotStatus.CANCELLED
         audit.record("unscheduled.slot.withdrawn", actor=actor, cpts=slot.cpts, obj=slot)
+        directory_answers.sync(slot.cpts, slot.professional, actor)
     return slot
 
 
@@ -167,6 +170,7 @@ def open_from_template(template: SlotTemplate, actor, *, weeks: int, today=None)
             obj=template,
             details={"semaines": weeks, "créés": len(created), "ignorés": skipped},
         )
+        directory_answers.sync(template.cpts, template.professional, actor)
     return len(created), skipped
 
 

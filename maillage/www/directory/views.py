@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.core import versioning
-from maillage.directory import actions, search
+from maillage.directory import actions, answers, search
 from maillage.directory.models import DirectoryEntry, Professional, ProfessionalAccount
 from maillage.www.directory import exports
 from maillage.www.directory.forms import EntryForm, SearchForm
@@ -112,6 +112,8 @@ def _professional_context(request, cpts, professional, form=None):
         "pro": professional,
         "activities": professional.activities.select_related("commune").order_by("-active", "id"),
         "entry": entry,
+        # Which answers come from the offer and the slots (shown as such, not typed).
+        "derived": answers.derived(cpts, professional) if entry else {},
         "skills": list(entry.skills.all()) if entry else [],
         "form": form if can_edit else None,
     }

@@ -5,14 +5,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.french import plural
 from maillage.core.versioning import StaleEdit
+from maillage.directory import answers as directory_answers
 from maillage.doctor_access.actions import AccessError, doctors, intake
 from maillage.doctor_access.actions.privacy import record_list_read, record_read
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.doctor_access.models.requests import Channel
 from maillage.doctor_access.priority import Criterion, age_on, criteria_of
+from maillage.doctor_access.states import Status
 from maillage.territory.models import Commune
-from maillage.www.doctor_access.forms import DeclineForm, OfferForm, ReferralForm
+from maillage.www.doctor_access.forms import DeclareForm, DeclineForm, OfferForm, ReferralForm
 from maillage.www.scoping import WRITE, Area, cpts_for, professional_of
 
 
@@ -78,6 +81,9 @@ def doctor_space(request, slug):
     pending = [p for p in proposals if p.status == Proposal.Status.PENDING]
     answered = [p for p in proposals if p.status != Proposal.Status.PENDING][:30]
     accepted = [p.request_id for p in answered if p.status == Proposal.Status.ACCEPTED]
+    for p in answered:  # the « médecin traitant déclaré » step after an acceptance
+        if p.status == Proposal.Status.ACCEPTED and p.request.status == Status.ACCEPTED:
+            p.declare_form = DeclareForm(prefix=f"d{p.pk}", initial={"declared_on": today})
     if accepted:  # their name and phone are shown: a read of patients' data like any other
         record_list_read(cpts, request.user, shown=accepted)
     return render(
@@ -91,9 +97,27 @@ def doctor_space(request, slug):
             "form": form,
             "pending": _proposal_rows(pending, request.user, today),
             "answered": answered,
+            "directory": _directory_answers(cpts, professional),
         },
         status=status,
     )
+
+
+def _directory_answers(cpts, professional) -> dict:
+    """What the CPTS's directory says of the doctor, and why: their offer and their slots."""
+    from maillage.unscheduled.enums import SlotStatus
+    from maillage.unscheduled.models import Slot
+
+    derived = directory_answers.derived(cpts, professional)
+    upcoming = Slot.objects.filter(
+        cpts=cpts, professional=professional, end__gte=timezone.now(), status__in=[SlotStatus.FREE, SlotStatus.BOOKED]
+    ).count()
+    return {
+        "accepts": derived.get("accepts_new_patients", False),
+        "snp": derived.get("takes_part_in_snp", False),
+        "upcoming": plural(upcoming, "créneau à venir", "créneaux à venir"),
+        "national_id": professional.national_id,
+    }
 
 
 @require_POST
@@ -129,6 +153,33 @@ def proposal_answer(request, slug, pk):
             )
         else:
             messages.success(request, "Proposition refusée : le patient est remis en attente.")
+    return redirect("www:doctor_space", slug=cpts.slug)
+
+
+@require_POST
+def proposal_declare(request, slug, pk):
+    """The doctor records that the patient they accepted has declared them médecin traitant."""
+    cpts = cpts_for(request, slug, Area.DOCTOR_ACCESS_OWN, WRITE)
+    professional = professional_of(request.user)
+    proposal = get_object_or_404(
+        Proposal.objects.select_related("request"), pk=pk, offer__cpts=cpts, offer__professional=professional
+    )
+    form = DeclareForm(request.POST, prefix=f"d{proposal.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("www:doctor_space", slug=cpts.slug)
+    try:
+        doctors.declare(proposal, actor=request.user, declared_on=form.cleaned_data["declared_on"])
+    except AccessError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Déclaration enregistrée : vous êtes le médecin traitant de {proposal.request.full_name} "
+            f"depuis le {form.cleaned_data['declared_on']:%d/%m/%Y}.",
+        )
     return redirect("www:doctor_space", slug=cpts.slug)
 
 

@@ -8,6 +8,7 @@ from django.core import signing
 from django.utils import timezone
 
 from maillage.core import bounds
+from maillage.core.bounds import plausible_date
 from maillage.core.identifiers import is_valid_nir
 from maillage.core.versioning import VersionedForm
 from maillage.doctor_access.consent import CONSENT_TEXT
@@ -200,5 +201,22 @@ class OfferForm(VersionedForm, forms.ModelForm):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.ChoiceField(label="Motif du refus", choices=Proposal.DeclineReason.choices)
+    # No reason preselected: the doctor chooses one, or the refusal is sent back with a message.
+    reason = forms.ChoiceField(
+        label="Motif du refus",
+        choices=[("", "— choisissez un motif —"), *Proposal.DeclineReason.choices],
+        error_messages={"required": "Indiquez le motif du refus."},
+    )
     note = forms.CharField(label="Précision (facultative)", max_length=255, required=False)
+
+
+class DeclareForm(forms.Form):
+    declared_on = forms.DateField(
+        label="Déclaré le",
+        validators=[plausible_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": "Indiquez la date de la déclaration de médecin traitant.",
+            "invalid": "Date de déclaration non reconnue : utilisez le format jj/mm/aaaa.",
+        },
+    )

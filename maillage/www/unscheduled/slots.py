@@ -1,6 +1,6 @@
 """A professional's slots and bookings in their space, and their private iCal feed."""
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -16,7 +16,7 @@ from maillage.core.versioning import StaleEdit
 from maillage.unscheduled import calendar
 from maillage.unscheduled.actions import SlotError, desk
 from maillage.unscheduled.actions import slots as slot_actions
-from maillage.unscheduled.enums import BookingStatus
+from maillage.unscheduled.enums import BookingStatus, SlotStatus
 from maillage.unscheduled.models import Booking, CalendarFeed, Slot
 from maillage.www.scoping import READ, WRITE, Area, cpts_for, professional_of
 from maillage.www.unscheduled.forms import SlotEditForm, SlotForm, TemplateForm
@@ -50,7 +50,7 @@ def my_slots(request, slug):
                     types=data["types"],
                 )
                 messages.success(request, "Créneau ouvert.")
-                return redirect("www:snp_slots", slug=cpts.slug)
+                return _to_week(cpts, data["start"])
             if template_form.is_bound and template_form.is_valid():
                 data = template_form.cleaned_data
                 template = slot_actions.save_template(cpts, professional, request.user, data)
@@ -72,13 +72,47 @@ def my_slots(request, slug):
     )
 
 
+def _week_of_day(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_of(request):
+    """The Monday of the week asked (`?semaine=2026-12-07`, any day of it), this week otherwise."""
+    today = timezone.localdate()
+    try:
+        asked = date.fromisoformat(request.GET.get("semaine", ""))
+    except ValueError:
+        asked = today
+    if not date(2000, 1, 1) <= asked <= date(2100, 12, 31):  # nothing to show there; no overflow
+        asked = today
+    return _week_of_day(asked)
+
+
+def _to_week(cpts, moment):
+    """The slots page at the week of `moment` (where what was just opened or changed shows)."""
+    monday = _week_of_day(timezone.localtime(moment).date())
+    return redirect(f"{reverse('www:snp_slots', args=[cpts.slug])}?semaine={monday:%Y-%m-%d}")
+
+
 def _context(request, cpts, professional, slot_form, template_form):
-    slots = slot_actions.professional_slots(cpts, professional).prefetch_related("bookings__request").order_by("start")
+    """The week's slots, day by day, each with its live booking: the professional's own bookings,
+    so the patient's name, reason and phone are theirs to read (an audited read)."""
+    monday = _week_of(request)
+    start = timezone.make_aware(datetime.combine(monday, time.min))
+    end = timezone.make_aware(datetime.combine(monday + timedelta(days=7), time.min))
+    slots = (
+        Slot.objects.filter(cpts=cpts, professional=professional, start__gte=start, start__lt=end)
+        .prefetch_related("bookings__request")
+        .order_by("start")
+    )
     now = timezone.now()
+    days = [{"day": monday + timedelta(days=n), "rows": []} for n in range(7)]
     rows = []
     for slot in slots:
         booking = next((b for b in slot.bookings.all() if b.status != BookingStatus.CANCELLED), None)
-        rows.append({"slot": slot, "booking": booking, "past": slot.start <= now})
+        row = {"slot": slot, "booking": booking, "past": slot.start <= now}
+        rows.append(row)
+        days[timezone.localtime(slot.start).weekday()]["rows"].append(row)
     if any(row["booking"] for row in rows):
         audit.record_health_read(
             "unscheduled.bookings.viewed",
@@ -87,11 +121,28 @@ def _context(request, cpts, professional, slot_form, template_form):
             obj=None,
             details={"réservations": [row["booking"].pk for row in rows if row["booking"]][:200]},
         )
+    week = {
+        "monday": monday,
+        "sunday": monday + timedelta(days=6),
+        "previous": monday - timedelta(days=7),
+        "next": monday + timedelta(days=7),
+        "current": monday == _week_of_day(timezone.localdate()),
+        "days": days,
+        "today": timezone.localdate(),
+    }
+    free = sum(1 for row in rows if row["slot"].status == SlotStatus.FREE)
+    booked = sum(1 for row in rows if row["booking"])
+    week["summary"] = (
+        f"{plural(free, 'créneau libre', 'créneaux libres')}, "
+        f"{plural(booked, 'rendez-vous réservé', 'rendez-vous réservés')} cette semaine."
+    )
     feed = CalendarFeed.objects.filter(user=request.user, cpts=cpts).first()
     return {
         "cpts": cpts,
         "professional": professional,
         "rows": rows,
+        "week": week,
+        "any_slot": bool(rows) or Slot.objects.filter(cpts=cpts, professional=professional).exists(),
         "slot_form": slot_form,
         "template_form": template_form,
         "feed_url": request.build_absolute_uri(reverse("www:snp_ical", args=[feed.token])) if feed else "",
@@ -121,7 +172,7 @@ def slot_edit(request, slug, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Créneau modifié.")
-            return redirect("www:snp_slots", slug=cpts.slug)
+            return _to_week(cpts, data["start"])
     return render(request, "unscheduled/slot_edit.html", {"cpts": cpts, "slot": slot, "form": form}, status=status)
 
 
@@ -134,7 +185,7 @@ def slot_withdraw(request, slug, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, "Créneau retiré.")
-    return redirect("www:snp_slots", slug=cpts.slug)
+    return _to_week(cpts, slot.start)
 
 
 @require_POST
@@ -149,7 +200,7 @@ def booking_outcome(request, slug, pk):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Rendez-vous marqué « {booking.get_status_display()} ».")
-    return redirect("www:snp_slots", slug=cpts.slug)
+    return _to_week(cpts, booking.slot.start)
 
 
 @require_POST
