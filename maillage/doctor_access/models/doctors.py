@@ -90,7 +90,7 @@ class MatchRun(models.Model):
         verbose_name = "appariement"
 
     def __str__(self):
-        return f"Appariement du {self.created_at:%d/%m/%Y %H:%M}"
+        return f"Appariement du {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
 
 class Proposal(models.Model):

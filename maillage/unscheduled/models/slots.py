@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from maillage.core import versioning
 from maillage.unscheduled.enums import Kind, SlotStatus, SlotType, desk_bookable
@@ -60,7 +61,7 @@ class Slot(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_ends_after_start")]
 
     def __str__(self):
-        return f"Créneau {self.pk} ({self.start:%d/%m/%Y %H:%M})"
+        return f"Créneau {self.pk} ({timezone.localtime(self.start):%d/%m/%Y %H:%M})"
 
     def save(self, *args, **kwargs):
         self.desk_bookable = desk_bookable(self.types)
