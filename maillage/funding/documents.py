@@ -47,12 +47,23 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
     return lines
 
 
+# A value Maillage computes is never "to enter": until the year's computation ran it is pending
+# (the periodic jobs compute it each hour; the coordinator can ask for it now, « Recalculer »).
+PENDING = "calcul en attente"
+MISSING = "valeur manquante"
+
+
+def computed(code: str) -> bool:
+    indicator = registry.REGISTRY.get(code)
+    return indicator is not None and not indicator.external
+
+
 def value_text(result, *, regional: bool, year_values: dict | None = None, cpts=None, year: int | None = None) -> str:
     """An indicator's value as shown. Regional readers see a count of 1 to 4 people as "< 5", and
     no rate or median over fewer than 5 people (`registry.for_region`, over the CPTS's values of
     the year, `year_values`); a code outside the registry is taken for a count of people."""
     if result.value is None:
-        return "valeur manquante"
+        return PENDING if computed(result.code) else MISSING
     if regional:
         indicator = registry.REGISTRY.get(result.code)
         if indicator is None:
