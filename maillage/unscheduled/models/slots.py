@@ -52,6 +52,7 @@ class Slot(models.Model):
     class Meta:
         ordering = ["start", "id"]
         verbose_name = "créneau"
+        verbose_name_plural = "créneaux"
         indexes = [
             models.Index(fields=["cpts", "status", "start"]),
             # The SAS asks by practitioners, free, in a window. No (status, start) index: SQLite's
@@ -104,6 +105,7 @@ class SlotTemplate(models.Model):
     class Meta:
         ordering = ["weekday", "start_time"]
         verbose_name = "modèle de semaine"
+        verbose_name_plural = "modèles de semaine"
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="template_ends_after_start")
         ]
@@ -158,6 +160,7 @@ class CalendarFeed(models.Model):
 
     class Meta:
         verbose_name = "agenda iCal"
+        verbose_name_plural = "agendas iCal"
         constraints = [models.UniqueConstraint(fields=["user", "cpts"], name="one_calendar_feed")]
 
     def __str__(self):
