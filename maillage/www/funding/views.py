@@ -44,6 +44,7 @@ def funding_page(request, slug):
     built = report.build(contract, year)
     first = contract.signed_on.year
     last = contract.ends_on.year if contract.ends_on else report.default_year(contract) + 1
+    ran = documents.computed_for(cpts, year)
     has_crisis_mission = contract.missions.filter(mission=Line.CRISIS).exists()
     context.update(
         report=built,
@@ -52,7 +53,8 @@ def funding_page(request, slug):
         years=range(first, last + 1),
         facts=documents.facts(built),
         indicator_rows=documents.indicator_rows(built, regional=not can_write),
-        pending=[i for i in built.result.missing if documents.computed(i.code)],
+        pending=[i for i in built.result.missing if documents.computed(i.code) and i.code not in ran],
+        no_data=[i for i in built.result.missing if documents.computed(i.code) and i.code in ran],
         to_enter=[i for i in built.result.missing if not documents.computed(i.code)],
         may_recompute=can_write and year <= timezone.localdate().year,
         crisis_form=CrisisForm(initial={"year": year}) if can_write and has_crisis_mission else None,
