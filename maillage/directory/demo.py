@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from maillage.core import audit
+from maillage.core.french import plural
 from maillage.directory.models import DirectoryEntry, ImportRun, Partner, Professional, ProfessionalAccount, Skill
 from maillage.directory.synthetic import PROFESSIONS, FictionalStructure, Place, Profession, finess_lines, rpps_lines
 from maillage.territory.models import Cpts
@@ -180,7 +181,10 @@ def load(demo_cpts: list[Cpts], *, log=print) -> None:
         _link_demo_doctor(demo_cpts)
         if entries or partners:
             audit.record("directory.demo.loaded", details={"fiches": entries, "partenaires": partners})
-    log(f"  annuaire : {entries} fiches de membres, {partners} partenaires ajoutés")
+    log(
+        f"  annuaire : {plural(entries, 'fiche')} de membres, "
+        f"{plural(partners, 'partenaire ajouté', 'partenaires ajoutés')}"
+    )
 
 
 DEMO_DOCTOR = "medecin.cmv@demo.maillage.fr"

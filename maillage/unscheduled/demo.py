@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from maillage.core.french import plural
 from maillage.directory.models import Activity, Professional, ProfessionalAccount
 from maillage.unscheduled import search
 from maillage.unscheduled.actions.desk import book, mark_unmet, take_request
@@ -40,7 +41,10 @@ def load(cpts_list, *, log=print) -> None:
         with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             opened = _slots(cpts, rng)
             calls = _calls(cpts, rng) if not CareRequest.objects.filter(cpts=cpts).exists() else 0
-        log(f"  soins non programmés ({cpts.name}) : {opened} créneaux sur une semaine, {calls} demandes")
+        log(
+            f"  soins non programmés ({cpts.name}) : {plural(opened, 'créneau', 'créneaux')} sur une semaine, "
+            f"{plural(calls, 'demande')}"
+        )
 
 
 def _professionals(cpts, code, count):
