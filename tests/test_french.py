@@ -54,3 +54,15 @@ def test_no_template_or_python_string_says_s_in_parentheses():
         for literal in re.findall(r"[\"']([^\"'\n]*)[\"']", path.read_text()):
             found += [f"{path.relative_to(root)}: {m.group(0)}" for m in wrong.finditer(literal) if " " in literal]
     assert not found, found
+
+
+def test_times_are_said_in_paris_time_not_utc():
+    """A datetime is kept in UTC; what a person reads is Paris time (one hour later in winter)."""
+    from datetime import UTC, datetime
+
+    from maillage.doctor_access.models import MatchRun
+    from maillage.unscheduled.models import Slot
+
+    winter = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+    assert str(Slot(pk=7, start=winter)) == "Créneau 7 (05/01/2026 09:00)"
+    assert str(MatchRun(created_at=datetime(2026, 1, 5, 23, 30, tzinfo=UTC))) == "Appariement du 06/01/2026 00:30"

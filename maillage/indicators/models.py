@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from maillage.core import versioning
 
@@ -73,4 +74,4 @@ class IndicatorValueRevision(models.Model):
         verbose_name_plural = "valeurs d'indicateur remplacées"
 
     def __str__(self):
-        return f"{self.current} (avant le {self.replaced_at:%d/%m/%Y})"
+        return f"{self.current} (avant le {timezone.localtime(self.replaced_at):%d/%m/%Y})"
