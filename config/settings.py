@@ -437,3 +437,6 @@ if not _audit_retention.isdigit() or 0 < int(_audit_retention) < 365:
         "illimitée) ou au moins 365."
     )
 AUDIT_RETENTION_DAYS = int(_audit_retention)
+
+# French wording filters (pluriel, plural, elision) in every template without {% load %}.
+TEMPLATES[0]["OPTIONS"]["builtins"] = ["maillage.core.templatetags.french"]

@@ -1,3 +1,4 @@
+import html
 import os
 import subprocess
 import sys
@@ -216,3 +217,10 @@ def test_coordinator_activates_totp_then_reaches_the_dashboard(idf):
     client.post("/accounts/2fa/totp/activate/", {"code": code})
     assert Authenticator.objects.filter(user=coordinator, type="totp").exists()
     assert client.get("/c/cmv/").status_code == 200
+
+
+def test_the_administrator_is_addressed_with_the_elision(idf, login):
+    client = login(RoleFactory(admin=True).user, with_mfa=True)
+    text = html.unescape(client.get("/espace/").content.decode())
+    assert "Vous agissez en tant qu'<strong>administrateur de la plateforme</strong>" in text
+    assert "en tant que administrateur" not in text

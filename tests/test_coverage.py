@@ -37,3 +37,19 @@ def test_inactive_communes_are_ignored(idf):
     idf["communes"]["92049"].active = False
     idf["communes"]["92049"].save()
     assert coverage.compute(region="11").zones_blanches == []
+
+
+def test_collectivities_no_one_lives_in_stay_out_of_the_coverage_lists(idf, login):
+    from tests.factories import RoleFactory
+
+    taaf = DepartementFactory(code="984", name="Terres australes et antarctiques françaises",
+                              region=RegionFactory(code="984", name="TAAF"))  # fmt: skip
+    CommuneFactory(code="98415", name="Crozet", population=0, departement=taaf)
+    clipperton = DepartementFactory(code="989", name="Île de Clipperton", region=idf["region"])
+    CommuneFactory(code="98901", name="Île de Clipperton", population=0, departement=clipperton)
+    admin = login(RoleFactory(admin=True).user, with_mfa=True)
+    overview = admin.get("/couverture/").content.decode()
+    assert "Île-de-France" in overview and "TAAF" not in overview
+    region = admin.get(f"/couverture/region/{idf['region'].code}/").content.decode()
+    assert "Clipperton" not in region.split("Par département")[1].split("</nav>")[0]
+    assert "0 sur 0 habitants" not in overview + region

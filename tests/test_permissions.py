@@ -298,6 +298,7 @@ MATRIX = [
     ("www:funding_contract", "get", "/c/cmv/financement/contrat/", guarded(A.FUNDING, WRITE)),
     # Without a body the form is refused with a message: reaching it is what is checked.
     ("www:funding_crisis", "post", "/c/cmv/financement/crise/", guarded(A.FUNDING, WRITE, 302)),
+    ("www:funding_recompute", "post", "/c/cmv/financement/recalculer/", guarded(A.FUNDING, WRITE, 302)),
     ("www:funding_xlsx", "get", "/c/cmv/financement/rapport.xlsx?annee=2025", guarded(A.FUNDING)),
     ("www:funding_docx", "get", "/c/cmv/financement/rapport.docx?annee=2025", guarded(A.FUNDING)),
     ("api-1:cpts_funding", "get", "/api/v1/cpts/cmv/funding?year=2025", guarded(A.FUNDING, api=True)),

@@ -347,7 +347,11 @@ def create_api_token(user: User, *, name: str, scope: str, lifetime: str, second
         "accounts.api_token.created",
         actor=user,
         obj=token,
-        details={"name": name, "scope": scope, "expires": token.expires_at.isoformat() if token.expires_at else None},
+        details={
+            "name": name,
+            "scope": scope,
+            "expires": token.expires_at and timezone.localtime(token.expires_at).isoformat(),
+        },
     )
     return token, secret
 

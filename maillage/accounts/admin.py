@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from maillage.accounts.actions import reset_second_factor
-from maillage.accounts.models import Invitation, Role, User
+from maillage.accounts.models import Invitation, Role, SecondFactor, User
 from maillage.core import audit
 from maillage.core.admin import ReadOnly
 from maillage.core.french import plural
@@ -119,10 +119,11 @@ class UserAdmin(BaseUserAdmin):
 
 # allauth's own admin for authenticators would delete them without an audit entry and show their
 # secrets: here it only lists them; the lost-device procedure is the user action above.
+# Shown under its French name through a proxy (`SecondFactor`), allauth has no French one.
 admin.site.unregister(Authenticator)
 
 
-@admin.register(Authenticator)
+@admin.register(SecondFactor)
 class AuthenticatorAdmin(ReadOnly, BaseAuthenticatorAdmin):
     exclude = ["data"]
 

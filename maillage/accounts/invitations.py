@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maillage.accounts.models import Invitation
+from maillage.core.french import elide
 
 VALIDITY = timedelta(days=7)
 
@@ -43,7 +44,7 @@ def email_body(invitation: Invitation, url: str) -> tuple[str, str]:
     body = (
         "Bonjour,\n\n"
         f"Vous avez reçu une invitation à rejoindre la {invitation.cpts.name} sur Maillage "
-        f"en tant que {invitation.get_kind_display()}.\n\n"
+        f"en tant {elide('que', invitation.get_kind_display())}.\n\n"
         f"Pour accepter, ouvrez ce lien (valable une seule fois, jusqu'au "
         f"{timezone.localtime(invitation.expires_at):%d/%m/%Y}) :\n{url}\n\n"
         "Si vous n'attendiez pas cette invitation, ignorez ce message.\n"

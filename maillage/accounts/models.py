@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
@@ -32,6 +33,7 @@ class User(AbstractUser):
 
     class Meta:
         verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -68,6 +70,7 @@ class Role(models.Model):
 
     class Meta:
         verbose_name = "rôle"
+        verbose_name_plural = "rôles"
         ordering = ["kind", "cpts__name"]
         constraints = [
             models.UniqueConstraint(fields=["user", "kind", "cpts", "region"], name="unique_role"),
@@ -126,6 +129,7 @@ class Invitation(models.Model):
 
     class Meta:
         verbose_name = "invitation"
+        verbose_name_plural = "invitations"
         ordering = ["-sent_at"]
 
     def __str__(self):
@@ -187,3 +191,13 @@ class ApiToken(models.Model):
     @property
     def live(self) -> bool:
         return self.revoked_at is None and not self.expired
+
+
+class SecondFactor(Authenticator):
+    """allauth's authenticator (TOTP, recovery codes) under a French name in the admin: a proxy,
+    the same table; allauth's own model is unregistered there (maillage/accounts/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "second facteur"
+        verbose_name_plural = "seconds facteurs"

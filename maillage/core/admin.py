@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from maillage.core.models import AuditEntry, PeriodicRun
+from maillage.core.models import AuditEntry, BackgroundTaskResult, PeriodicRun
 
 
 class ReadOnly:
@@ -33,3 +35,8 @@ class PeriodicRunAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "job", "forced"]
     search_fields = ["job", "summary", "error"]
     date_hierarchy = "started_at"
+
+
+# django-tasks' results under a French name (a proxy: its own model has an English one).
+admin.site.unregister(DBTaskResult)
+admin.site.register(BackgroundTaskResult, DBTaskResultAdmin)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 
 class AuditEntry(models.Model):
@@ -116,3 +117,12 @@ class PeriodicRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.slot:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class BackgroundTaskResult(DBTaskResult):
+    """django-tasks' results under a French name in the admin (a proxy, the same table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "tâche en arrière-plan"
+        verbose_name_plural = "tâches en arrière-plan"

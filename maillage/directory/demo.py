@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from maillage.core import audit
+from maillage.core.french import elide, plural
 from maillage.directory.models import DirectoryEntry, ImportRun, Partner, Professional, ProfessionalAccount, Skill
 from maillage.directory.synthetic import PROFESSIONS, FictionalStructure, Place, Profession, finess_lines, rpps_lines
 from maillage.territory.models import Cpts
@@ -67,12 +68,19 @@ def _structures(cpts: Cpts, places: list[Place], rng: random.Random) -> list[Fic
         return FictionalStructure(kind, name, place, *_lambert93(lat, lon))
 
     plan = [
-        at(main, "hospital", f"Centre hospitalier de {main.name}"),
+        at(main, "hospital", f"Centre hospitalier {elide('de', str(main.name))}"),
         at(rng.choice(places), "ssr", f"Clinique de soins de suite {rng.choice(places).name}"),
-        at(rng.choice(places), "msp", f"Maison de santé pluriprofessionnelle de {rng.choice(places).name}"),
-        at(main, "health_centre", f"Centre municipal de santé de {main.name}"),
+        at(
+            rng.choice(places),
+            "msp",
+            f"Maison de santé pluriprofessionnelle {elide('de', str(rng.choice(places).name))}",
+        ),
+        at(main, "health_centre", f"Centre municipal de santé {elide('de', str(main.name))}"),
     ]
-    plan += [at(p, "ehpad", f"EHPAD Les Tilleuls de {p.name}") for p in rng.sample(places, min(2, len(places)))]
+    plan += [
+        at(p, "ehpad", f"EHPAD Les Tilleuls {elide('de', str(p.name))}")
+        for p in rng.sample(places, min(2, len(places)))
+    ]
     for i in range(max(3, population // 5000)):
         place = places[i % len(places)]
         plan.append(
@@ -148,9 +156,12 @@ def _partners(cpts: Cpts) -> int:
         return 0
     communes = list(cpts.communes().order_by("-population"))
     main = communes[0]
-    rows = [Partner(cpts=cpts, kind=Partner.Kind.MUNICIPALITY, name=f"Mairie de {c.name}", commune=c) for c in communes]
+    rows = [
+        Partner(cpts=cpts, kind=Partner.Kind.MUNICIPALITY, name=f"Mairie {elide('de', str(c.name))}", commune=c)
+        for c in communes
+    ]
     rows += [
-        Partner(cpts=cpts, kind=Partner.Kind.CCAS, name=f"CCAS de {main.name}", commune=main),
+        Partner(cpts=cpts, kind=Partner.Kind.CCAS, name=f"CCAS {elide('de', str(main.name))}", commune=main),
         Partner(
             cpts=cpts,
             kind=Partner.Kind.DAC,
@@ -158,7 +169,11 @@ def _partners(cpts: Cpts) -> int:
             commune=main,
             notes="Appui à la coordination des parcours complexes.",
         ),
-        Partner(cpts=cpts, kind=Partner.Kind.PATIENT_ASSOCIATION, name=f"Association des usagers de {main.name}"),
+        Partner(
+            cpts=cpts,
+            kind=Partner.Kind.PATIENT_ASSOCIATION,
+            name=f"Association des usagers {elide('de', str(main.name))}",
+        ),
     ]
     Partner.objects.bulk_create(rows)
     return len(rows)
@@ -181,7 +196,10 @@ def load(demo_cpts: list[Cpts], *, log=print) -> None:
         _link_demo_doctor(demo_cpts)
         if entries or partners:
             audit.record("directory.demo.loaded", details={"fiches": entries, "partenaires": partners})
-    log(f"  annuaire : {entries} fiches de membres, {partners} partenaires ajoutés")
+    log(
+        f"  annuaire : {plural(entries, 'fiche')} de membres, "
+        f"{plural(partners, 'partenaire ajouté', 'partenaires ajoutés')}"
+    )
 
 
 DEMO_DOCTOR = "medecin.cmv@demo.maillage.fr"

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.accounts.models import Role, RoleKind, User
+from maillage.core.french import plural
 from maillage.directory.demo import DEMO_DOCTOR
 from maillage.directory.models import Activity, Professional, ProfessionalAccount
 from maillage.directory.synthetic import FEMALE_NAMES, LAST_NAMES, MALE_NAMES
@@ -34,7 +35,10 @@ def load(cpts_list, *, log=print) -> None:
         with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             doctors = _volunteers(cpts, rng)
             patients = _patients(cpts, rng)
-        log(f"  médecin traitant ({cpts.name}) : {patients} patients en attente, {doctors} médecins volontaires")
+        log(
+            f"  médecin traitant ({cpts.name}) : {plural(patients, 'patient')} en attente, "
+            f"{plural(doctors, 'médecin volontaire', 'médecins volontaires')}"
+        )
 
 
 def _patients(cpts, rng: random.Random) -> int:

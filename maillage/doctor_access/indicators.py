@@ -7,6 +7,7 @@ so that a past month keeps its figures when requests move on.
 from statistics import median
 
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 from maillage.doctor_access.models import DoctorOffer, DoctorRequest, Proposal, RequestTransition
 from maillage.doctor_access.priority import age_on
@@ -93,7 +94,7 @@ def declared_doctor(cpts, period):
 )
 def vulnerable_without_doctor(cpts, period):
     counts = {"ALD": 0, "70 ans ou plus": 0, "C2S ou AME": 0}
-    last_day = period.end_at.date()
+    last_day = timezone.localtime(period.end_at).date()
     for ald, c2s, birth in on_list_at_end(cpts, period).values_list("ald", "c2s_ame", "birth_date"):
         counts["ALD"] += ald
         counts["C2S ou AME"] += c2s

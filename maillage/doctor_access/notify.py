@@ -8,6 +8,7 @@ what the request says about their health (ALD, situation, notes).
 """
 
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.core.mail import send_after_commit as _send_after_commit
 from maillage.core.mail import site_link
@@ -38,7 +39,7 @@ def proposal_made(proposal) -> None:
         "Un nouveau patient vous est proposé",
         f"Bonjour Docteur {doctor.professional.last_name},\n\n"
         f"La {request.cpts.name} vous propose un patient en recherche de médecin traitant. "
-        f"Merci de répondre avant le {proposal.expires_at:%d/%m/%Y} depuis votre espace Maillage, "
+        f"Merci de répondre avant le {timezone.localtime(proposal.expires_at):%d/%m/%Y} depuis votre espace Maillage, "
         "où vous trouverez sa demande ; sans réponse, le patient sera proposé à un autre médecin.\n\n"
         f"{site_link(reverse('www:doctor_space', args=[request.cpts.slug]))}\n",
     )

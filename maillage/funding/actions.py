@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from maillage.core import audit, versioning
 from maillage.funding import validation
@@ -18,6 +19,8 @@ from maillage.funding.models import (
     RecognisedCrisis,
     RuleSet,
 )
+from maillage.indicators.actions import record_values
+from maillage.indicators.periods import Period
 from maillage.indicators.registry import REGISTRY
 from maillage.territory.tiers import tier_for
 
@@ -173,3 +176,21 @@ def _write_crisis(contract, year, recognised_on, description, actor) -> Recognis
         details={"année": year, "reconnue le": recognised_on.isoformat(), "crise": crisis.description},
     )
     return crisis
+
+
+def recompute_year(contract: Contract, *, year: int, actor, expected_version: int | None = None) -> dict:
+    """Computes now the values of every indicator Maillage computes for `contract`'s CPTS and
+    `year` (what the periodic jobs do each hour), for a coordinator who does not want to wait.
+    Refused (`versioning.StaleEdit`) if the contract changed since the page was read at
+    `expected_version`; the contract's row stays locked meanwhile, so two clicks compute in turn.
+    One transaction, one audit entry (`indicators.values.recorded`, with the actor)."""
+    errors = []
+    if year < contract.signed_on.year or (contract.ends_on and year > contract.ends_on.year):
+        errors.append(f"Le contrat ne couvre pas l'année {year}.")
+    if year > timezone.localdate().year:
+        errors.append(f"L'année {year} n'a pas commencé : rien à calculer.")
+    if errors:
+        raise FundingError(errors)
+    with transaction.atomic():
+        versioning.lock_and_check(contract, expected_version)
+        return record_values(contract.cpts, Period.year(year), actor=actor, audited=True)

@@ -15,6 +15,7 @@ from maillage.funding.money import euros, number
 from maillage.funding.report import YearReport
 from maillage.indicators import registry
 from maillage.indicators import values as indicator_values
+from maillage.indicators.models import MAILLAGE, IndicatorValue
 from maillage.indicators.periods import Period
 
 MONEY_FORMAT = '#,##0.00 "€"'
@@ -47,12 +48,37 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
     return lines
 
 
-def value_text(result, *, regional: bool, year_values: dict | None = None, cpts=None, year: int | None = None) -> str:
+# A value Maillage computes is never "to enter": until the year's computation ran it is pending
+# (the periodic jobs compute it each hour; the coordinator can ask for it now, « Recalculer »).
+PENDING = "calcul en attente"
+NO_DATA = "aucune donnée"  # computed, but nothing to count that year (no request, no slot)
+MISSING = "valeur manquante"
+
+
+def computed(code: str) -> bool:
+    indicator = registry.REGISTRY.get(code)
+    return indicator is not None and not indicator.external
+
+
+def computed_for(cpts, year: int) -> set[str]:
+    """The codes whose value of `year` Maillage has computed already (possibly to nothing)."""
+    return set(
+        IndicatorValue.objects.filter(cpts=cpts, period=Period.year(year).code, source=MAILLAGE).values_list(
+            "code", flat=True
+        )
+    )
+
+
+def value_text(
+    result, *, regional: bool, year_values: dict | None = None, cpts=None, year: int | None = None, ran=frozenset()
+) -> str:
     """An indicator's value as shown. Regional readers see a count of 1 to 4 people as "< 5", and
     no rate or median over fewer than 5 people (`registry.for_region`, over the CPTS's values of
     the year, `year_values`); a code outside the registry is taken for a count of people."""
     if result.value is None:
-        return "valeur manquante"
+        if not computed(result.code):
+            return MISSING
+        return NO_DATA if result.code in ran else PENDING
     if regional:
         indicator = registry.REGISTRY.get(result.code)
         if indicator is None:
@@ -70,8 +96,9 @@ def indicator_rows(report: YearReport, *, regional: bool) -> list[tuple]:
     """(indicator result, value as shown) of every indicator of the year's computation."""
     cpts, year = report.contract.cpts, report.year
     year_values = indicator_values.for_year(cpts, year) if regional else {}
+    ran = computed_for(cpts, year)
     return [
-        (i, value_text(i, regional=regional, year_values=year_values, cpts=cpts, year=year))
+        (i, value_text(i, regional=regional, year_values=year_values, cpts=cpts, year=year, ran=ran))
         for m in report.result.missions
         for i in m.indicators
     ]

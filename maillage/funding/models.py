@@ -48,6 +48,7 @@ class RuleSetMaximum(models.Model):
     class Meta:
         ordering = ["rule_set", "tier", "line"]
         verbose_name = "maximum d'un règlement"
+        verbose_name_plural = "maximums d'un règlement"
         constraints = [models.UniqueConstraint(fields=["rule_set", "tier", "line"], name="unique_rule_maximum")]
 
     def __str__(self):
@@ -67,6 +68,7 @@ class Contract(models.Model):
 
     class Meta:
         verbose_name = "contrat ACI"
+        verbose_name_plural = "contrats ACI"
 
     def __str__(self):
         return f"ACI {self.cpts}"
@@ -80,6 +82,8 @@ class ContractMission(models.Model):
     variable = models.DecimalField("part variable (€/an)", max_digits=10, decimal_places=2)
 
     class Meta:
+        verbose_name = "mission du contrat"
+        verbose_name_plural = "missions du contrat"
         ordering = ["contract", "id"]
         constraints = [models.UniqueConstraint(fields=["contract", "mission"], name="unique_contract_mission")]
 
@@ -94,6 +98,8 @@ class ContractIndicator(models.Model):
     higher_is_better = models.BooleanField("plus haut = mieux")
 
     class Meta:
+        verbose_name = "indicateur du contrat"
+        verbose_name_plural = "indicateurs du contrat"
         ordering = ["contract", "id"]
         constraints = [models.UniqueConstraint(fields=["contract", "code"], name="unique_contract_indicator")]
 
@@ -110,6 +116,8 @@ class IndicatorStep(models.Model):
     amount = models.DecimalField("montant (€)", max_digits=10, decimal_places=2)
 
     class Meta:
+        verbose_name = "palier d'un indicateur"
+        verbose_name_plural = "paliers d'un indicateur"
         ordering = ["indicator", "id"]
 
     def __str__(self):
@@ -125,6 +133,8 @@ class RecognisedCrisis(models.Model):
     description = models.CharField("crise", max_length=255)
 
     class Meta:
+        verbose_name = "crise reconnue"
+        verbose_name_plural = "crises reconnues"
         ordering = ["-year"]
         constraints = [models.UniqueConstraint(fields=["contract", "year"], name="unique_crisis_year")]
 

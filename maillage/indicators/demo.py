@@ -8,6 +8,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 
+from maillage.core.french import plural
 from maillage.indicators import registry
 from maillage.indicators.actions import enter_value, record_values
 from maillage.indicators.models import IndicatorValue
@@ -52,7 +53,10 @@ def load(cpts_list, *, log=print) -> None:
         actor = get_user_model().objects.filter(email=COORDINATOR).first()
         entered = _enter(cpts, actor)
         recorded = _record(cpts)
-        log(f"  indicateurs ({cpts.name}) : {entered} valeurs saisies, {recorded} périodes calculées")
+        log(
+            f"  indicateurs ({cpts.name}) : {plural(entered, 'valeur saisie', 'valeurs saisies')}, "
+            f"{plural(recorded, 'période calculée', 'périodes calculées')}"
+        )
 
 
 def _enter(cpts, actor) -> int:

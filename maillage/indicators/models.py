@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from maillage.core import versioning
 
@@ -32,6 +33,7 @@ class IndicatorValue(models.Model):
     class Meta:
         ordering = ["code", "period_start"]
         verbose_name = "valeur d'indicateur"
+        verbose_name_plural = "valeurs d'indicateur"
         constraints = [models.UniqueConstraint(fields=["cpts", "code", "period"], name="unique_indicator_value")]
 
     def __str__(self):
@@ -69,6 +71,7 @@ class IndicatorValueRevision(models.Model):
     class Meta:
         ordering = ["-replaced_at", "-id"]
         verbose_name = "valeur d'indicateur remplacée"
+        verbose_name_plural = "valeurs d'indicateur remplacées"
 
     def __str__(self):
-        return f"{self.current} (avant le {self.replaced_at:%d/%m/%Y})"
+        return f"{self.current} (avant le {timezone.localtime(self.replaced_at):%d/%m/%Y})"

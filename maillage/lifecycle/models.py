@@ -33,6 +33,7 @@ class PhaseTransition(TransitionLog):
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement de phase"
+        verbose_name_plural = "changements de phase"
 
 
 class Milestone(models.Model):
@@ -48,6 +49,7 @@ class Milestone(models.Model):
 
     class Meta:
         verbose_name = "jalon"
+        verbose_name_plural = "jalons"
         constraints = [
             models.UniqueConstraint(fields=["cpts", "kind"], name="lifecycle_one_milestone_per_kind"),
             models.CheckConstraint(
@@ -80,6 +82,7 @@ class Document(models.Model):
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = "document"
+        verbose_name_plural = "documents"
 
     def __str__(self):
         return self.name

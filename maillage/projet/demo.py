@@ -7,6 +7,7 @@ Figures are plausible orders of magnitude for three communes of 96,000 inhabitan
 `cpam.*` codes are the CPAM indicators entered by hand (registered by the indicators app).
 """
 
+from maillage.core.french import plural
 from maillage.projet import actions
 from maillage.projet.models import ProjetSante
 from maillage.projet.states import Status
@@ -242,4 +243,5 @@ def load(demo_cpts, *, log=print) -> None:
         for target in moves:
             actions.move(cpts, target, None, history=True)
         projet = actions.current(cpts)
-        log(f"  projet de santé ({cpts.name}) : {len(fiches)} fiches-actions, {projet.get_status_display()}")
+        count = plural(len(fiches), "fiche-action", "fiches-actions")
+        log(f"  projet de santé ({cpts.name}) : {count}, {projet.get_status_display()}")

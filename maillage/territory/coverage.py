@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count
 
-from maillage.territory.models import Commune, CptsCommune
+from maillage.territory.models import Commune, CptsCommune, Region
 
 
 @dataclass
@@ -111,3 +111,10 @@ def compute(*, region: str | None = None, departement: str | None = None, keep_c
 
 def _shared_subquery(links):
     return links.values("commune_id").annotate(n=Count("cpts_id")).filter(n__gt=1).values("commune_id")
+
+
+def inhabited(areas):
+    """`areas` (a queryset of régions or départements) without those no one lives in: Clipperton,
+    the TAAF (« 0 sur 0 habitants ») have nothing to cover and stay out of coverage lists."""
+    field = "departement__region" if areas.model is Region else "departement"
+    return areas.filter(pk__in=Commune.objects.units().filter(population__gt=0).values(field))

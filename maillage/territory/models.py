@@ -17,6 +17,7 @@ class Region(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = "région"
+        verbose_name_plural = "régions"
 
     def __str__(self):
         return self.name
@@ -31,6 +32,7 @@ class Departement(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = "département"
+        verbose_name_plural = "départements"
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -44,6 +46,7 @@ class Epci(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "EPCI"
+        verbose_name_plural = "EPCI"
 
     def __str__(self):
         return self.name
@@ -86,6 +89,7 @@ class Commune(models.Model):
     class Meta:
         ordering = ["name", "code"]
         verbose_name = "commune"
+        verbose_name_plural = "communes"
         indexes = [models.Index(fields=["region", "is_unit", "active"])]
 
     def __str__(self):
@@ -181,6 +185,7 @@ class CptsCommune(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["cpts", "commune"], name="unique_cpts_commune")]
         verbose_name = "commune du territoire"
+        verbose_name_plural = "communes du territoire"
 
     def __str__(self):
         return f"{self.cpts} — {self.commune}"
@@ -193,6 +198,10 @@ class ReferenceInstall(models.Model):
     fingerprint = models.CharField(max_length=64)
     installed_at = models.DateTimeField(auto_now=True)
     summary = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "installation des données de référence"
+        verbose_name_plural = "installations des données de référence"
 
     def __str__(self):
         return f"{self.source} {self.fingerprint[:8]}"

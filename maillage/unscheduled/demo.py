@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from maillage.core.french import plural
 from maillage.directory.models import Activity, Professional, ProfessionalAccount
 from maillage.unscheduled import search
 from maillage.unscheduled.actions.alternatives import add_alternative
@@ -50,7 +51,10 @@ def load(cpts_list, *, log=print) -> None:
             if not Alternative.objects.filter(cpts=cpts).exists():
                 for alternative in ALTERNATIVES:
                     add_alternative(cpts, alternative, None)
-        log(f"  soins non programmés ({cpts.name}) : {opened} créneaux sur une semaine, {calls} demandes")
+        log(
+            f"  soins non programmés ({cpts.name}) : {plural(opened, 'créneau', 'créneaux')} sur une semaine, "
+            f"{plural(calls, 'demande')}"
+        )
 
 
 def _professionals(cpts, code, count):

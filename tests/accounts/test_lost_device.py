@@ -61,7 +61,7 @@ def test_only_the_platform_admin_may_reset(idf, lost):
 def test_authenticators_are_read_only_in_the_admin_and_hide_their_secrets(admin_client, lost):
     _, client = admin_client
     totp = Authenticator.objects.get(user=lost, type="totp")
-    page = client.get(f"/admin/mfa/authenticator/{totp.pk}/change/").content.decode()
+    page = client.get(f"/admin/accounts/secondfactor/{totp.pk}/change/").content.decode()
     assert str(lost) in page and totp.data["secret"] not in page
-    assert client.post(f"/admin/mfa/authenticator/{totp.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.post(f"/admin/accounts/secondfactor/{totp.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Authenticator.objects.filter(pk=totp.pk).exists()

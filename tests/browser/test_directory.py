@@ -55,7 +55,7 @@ def test_coordinator_finds_a_professional_live_and_enriches_the_entry(page, idf,
     page.page.get_by_label("Accepte de nouveaux patients").check()
     page.page.get_by_label("Visible dans l'annuaire public").check()
     page.page.get_by_role("button", name="Enregistrer la fiche").click()
-    page.page.get_by_text("La fiche de Élodie Lefèvre a été mise à jour.").wait_for()
+    page.page.get_by_text("La fiche d'Élodie Lefèvre a été mise à jour.").wait_for()
     entry_text = " ".join(page.page.inner_text("[data-testid=entry]").split())
     assert "Adhérent de la CPTS oui" in entry_text
     assert "Compétences Pédiatrie" in entry_text

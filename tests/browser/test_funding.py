@@ -14,6 +14,7 @@ from tests.factories import PASSWORD, RoleFactory
 from tests.funding.conftest import FOUND, SERVED, cmv_draft, keep
 
 pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
 
 
 def test_the_coordinator_reads_the_funding_and_downloads_the_report(page, idf, settings):
@@ -43,3 +44,41 @@ def test_the_coordinator_reads_the_funding_and_downloads_the_report(page, idf, s
     assert totals[:4] == ("Total", 291_250, 12_000, 303_250)
     # Chromium reports a navigation that turns into a download as an aborted request: that one only.
     assert page.console_errors == [] and [url for url in page.failed if "rapport.xlsx" not in url] == []
+
+
+def test_the_coordinator_recomputes_a_pending_indicator_on_a_phone(page, idf, settings):
+    """An indicator Maillage computes is « calcul en attente », never to enter; « Recalculer » fills it."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from tests.doctor_access.conftest import logged_request
+
+    settings.DEMO_RELAX_MFA = True
+    ensure_rule_sets()
+    save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)
+
+    def local(*args):
+        return timezone.make_aware(datetime(*args))
+
+    for day in (3, 17):
+        logged_request(idf["cmv"], idf["communes"]["92046"], local(2025, 5, day), (local(2025, 5, day + 1), "qualified"),
+                       (local(2025, 6, day), "proposed"), (local(2025, 6, day + 2), "accepted"))  # fmt: skip
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    page.page.set_viewport_size(PHONE)
+    page.login(coordinator.email, PASSWORD)
+    page.goto("/c/cmv/financement/?annee=2025")
+    text = page.text()
+    assert "Calcul en attente pour 2025 : Patients ayant trouvé un médecin traitant" in text
+    assert "à saisir" not in text and "valeur manquante" not in text
+    assert page.axe() == [] and page.overflow() <= 0
+    button = page.page.get_by_role("button", name="Recalculer 2025 maintenant")
+    box = button.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    button.click()
+    page.page.wait_for_load_state("networkidle")
+    text = page.text()
+    assert "Indicateurs calculés pour 2025" in text and "Calcul en attente" not in text
+    assert "Aucune donnée en 2025 pour Part des demandes prises en charge en moins de 24 heures" in text
+    assert page.axe() == [] and page.overflow() <= 0
+    assert page.console_errors == [] and page.failed == []

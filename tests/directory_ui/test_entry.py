@@ -72,7 +72,7 @@ def test_editing_writes_one_audit_entry_and_shows_the_new_values(directory, coor
     )
     page = text(response)
     assert response.redirect_chain == [(page_url(martin), 302)]
-    assert "La fiche de Anne Martin a été mise à jour." in page
+    assert "La fiche d&#x27;Anne Martin a été mise à jour." in page
     assert "<dd>Gériatrie, Soins palliatifs</dd>" in page
     assert "<dd>Anglais, portugais</dd>" in page
     assert "<dd>oui (15 au plus)</dd>" in page

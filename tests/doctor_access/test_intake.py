@@ -24,7 +24,7 @@ def test_a_request_is_received_logged_and_audited(submit, cmv):
     assert request.consent_version and request.consented_at
     transition = request.transitions.get()
     assert (transition.source, transition.target) == ("", Status.RECEIVED)
-    assert transition.author_label == "le patient (formulaire public)"
+    assert transition.author_label == "le patient"
     entry = AuditEntry.objects.get(action="doctor_access.request.created")
     assert entry.health_data and entry.cpts == cmv and entry.object_id == str(request.pk)
 

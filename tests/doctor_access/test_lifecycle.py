@@ -47,7 +47,7 @@ def test_every_transition_is_logged_with_its_author(submit, coordinator, user_fa
     transition(request, Status.CLOSED, regulator, close_reason="unreachable")
     log = list(request.transitions.values_list("source", "target", "author__email", "author_label", "note"))
     assert log == [
-        ("", Status.RECEIVED, None, "le patient (formulaire public)", "formulaire public"),
+        ("", Status.RECEIVED, None, "le patient", "formulaire public"),
         (Status.RECEIVED, Status.QUALIFIED, coordinator.email, coordinator.email, ""),
         (Status.QUALIFIED, Status.CLOSED, regulator.email, regulator.email, "injoignable"),
     ]

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from maillage.core import periodic
+from maillage.core.models import AuditEntry
 from maillage.indicators.models import MAILLAGE, IndicatorValue
 from maillage.indicators.periodic import closed_periods, current_periods
 from tests.doctor_access.conftest import logged_request
@@ -39,13 +40,13 @@ def accepted_in_2025(idf, cmv_contract):
 
 def test_after_a_periodic_run_the_funding_shows_the_computed_value(coordinator_client, accepted_in_2025, monkeypatch):
     before = coordinator_client.get("/c/cmv/financement/?annee=2025").content.decode()
-    assert "valeur manquante" in found_cell(before)
+    assert "calcul en attente" in found_cell(before)
     # In January 2026 the previous year is still recomputed: its funding is settled in April.
     monkeypatch.setattr(periodic, "now", lambda: local(2026, 1, 12, 5, 0))
     call_command("run_periodic", stdout=StringIO())
     page = coordinator_client.get("/c/cmv/financement/?annee=2025").content.decode()
     assert found_cell(page) == "2"
-    assert not re.search(rf"Valeurs manquantes pour 2025[^/]*{FOUND_LABEL}", page)
+    assert not re.search(rf"Calcul en attente pour 2025[^/]*{FOUND_LABEL}", page)
     report = coordinator_client.get("/c/cmv/financement/rapport.xlsx?annee=2025")
     rows = openpyxl.load_workbook(io.BytesIO(report.content)).active.iter_rows(values_only=True)
     assert {row[0]: row[1:] for row in rows if row and row[0]}[FOUND_LABEL][:2] == ("accès aux soins", "2")
@@ -66,3 +67,40 @@ def test_after_a_periodic_run_the_funding_shows_the_computed_value(coordinator_c
 def test_which_periods_are_computed(today, current, closed):
     assert [p.code for p in current_periods(today)] == current
     assert [p.code for p in closed_periods(today)] == closed
+
+
+def test_the_coordinator_recomputes_the_year_now(coordinator_client, accepted_in_2025, idf):
+    before = coordinator_client.get("/c/cmv/financement/?annee=2025").content.decode()
+    assert "calcul en attente" in found_cell(before) and "Recalculer 2025 maintenant" in before
+    assert "à saisir" not in before
+    version = accepted_in_2025.version
+    page = coordinator_client.post(
+        "/c/cmv/financement/recalculer/", {"annee": "2025", "version": version}, follow=True
+    ).content.decode()
+    assert found_cell(page) == "2" and "Indicateurs calculés pour 2025" in page
+    assert "Calcul en attente" not in page and "calcul en attente" not in page
+    assert "Aucune donnée en 2025 pour Part des demandes prises en charge en moins de 24 heures" in page
+    entry = AuditEntry.objects.get(action="indicators.values.recorded")
+    assert entry.actor is not None and entry.details["période"] == "2025"
+
+
+def test_a_recompute_on_a_changed_contract_or_a_future_year_is_explained(coordinator_client, accepted_in_2025):
+    stale = coordinator_client.post(
+        "/c/cmv/financement/recalculer/", {"annee": "2025", "version": accepted_in_2025.version + 7}, follow=True
+    ).content.decode()
+    assert "Le contrat a été modifié pendant votre lecture" in stale
+    future = timezone.localdate().year + 1
+    later = coordinator_client.post(
+        "/c/cmv/financement/recalculer/", {"annee": str(future), "version": ""}, follow=True
+    ).content.decode()
+    assert f"L&#x27;année {future} n&#x27;a pas commencé" in later or "ne couvre pas" in later
+    assert not AuditEntry.objects.filter(action="indicators.values.recorded").exists()
+
+
+def test_a_regional_reader_sees_the_pending_value_without_the_button(login, idf, accepted_in_2025):
+    from tests.factories import RoleFactory
+
+    viewer = login(RoleFactory(regional=True, region=idf["region"]).user)
+    page = viewer.get("/c/cmv/financement/?annee=2025").content.decode()
+    assert "Calcul en attente pour 2025" in page and "Recalculer" not in page
+    assert viewer.post("/c/cmv/financement/recalculer/", {"annee": "2025"}).status_code == 404

@@ -30,13 +30,15 @@ def test_the_coordinator_sees_the_years_funding(coordinator_client, with_values)
     assert f"218{NB}437,50{EUR}" in page and "15/03/2025" in page  # the advance, at the anniversary
     assert f"84{NB}812,50{EUR}" in page and "30/04/2026" in page  # the balance
     assert "ACI CPTS 2019, avenant 2" in page
-    assert "Valeurs manquantes" not in page
+    assert "Valeurs manquantes" not in page and "Calcul en attente" not in page
 
 
 def test_missing_values_and_the_projection(coordinator_client, with_values):
     page = coordinator_client.get("/c/cmv/financement/?annee=2026").content.decode()
     assert f"299{NB}250,00{EUR}" in page  # the year as known: the 24 h indicator pays nothing yet
-    assert "Valeurs manquantes pour 2026" in page and "Part des demandes prises en charge en moins de 24 heures" in page
+    assert "Calcul en attente pour 2026 : Part des demandes prises en charge en moins de 24 heures" in page
+    assert "à saisir" not in page and "valeur manquante" not in page
+    assert "Recalculer 2026 maintenant" in page
     assert f"Si les indicateurs restent à leur niveau actuel : <strong>307{NB}250,00{EUR}" in page
 
 
@@ -77,7 +79,7 @@ def test_the_docx_report_reads_back(coordinator_client, with_values):
     missions, indicators, schedule = document.tables
     assert [c.text for c in missions.rows[-1].cells] == ["Total", f"291{NB}250,00{EUR}", f"8{NB}000,00{EUR}",
                                                         f"299{NB}250,00{EUR}"]  # fmt: skip
-    assert ["Part des demandes prises en charge en moins de 24 heures", "accès aux soins", "valeur manquante",
+    assert ["Part des demandes prises en charge en moins de 24 heures", "accès aux soins", "calcul en attente",
             f"0,00{EUR}"] in [[c.text for c in row.cells] for row in indicators.rows]  # fmt: skip
     assert [c.text for c in schedule.rows[1].cells][1] == "15/03/2026"
 

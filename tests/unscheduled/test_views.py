@@ -38,6 +38,8 @@ def test_the_desk_takes_a_call_finds_a_slot_and_books_it(idf, regulator, gp, slo
     care = CareRequest.objects.get()
     text = page.content.decode()
     assert "Créneaux libres dans les 24 heures" in text and "Camille Bernard" in text
+    week = regulator.get(f"/c/cmv/snp/{care.pk}/?delai=7j").content.decode()
+    assert "Créneaux libres dans les 7 jours" in week and "168 heures" not in week
     assert AuditEntry.objects.filter(action="unscheduled.request.viewed", health_data=True).exists()
     asked = regulator.post(f"/c/cmv/snp/{care.pk}/reserver/", {"slot": slot.pk})
     assert asked.status_code == 200 and "Confirmer la réservation" in asked.content.decode()

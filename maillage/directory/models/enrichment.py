@@ -16,6 +16,7 @@ class Skill(models.Model):
     class Meta:
         ordering = ["label"]
         verbose_name = "compétence"
+        verbose_name_plural = "compétences"
 
     def __str__(self):
         return self.label
@@ -101,6 +102,7 @@ class Partner(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "partenaire"
+        verbose_name_plural = "partenaires"
 
     def __str__(self):
         return self.name

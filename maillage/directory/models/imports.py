@@ -37,7 +37,8 @@ class ImportRun(models.Model):
 
     def __str__(self):
         mode = "appliqué" if self.applied else "simulation"
-        return f"{self.get_source_display()} {self.started_at:%Y-%m-%d %H:%M} ({mode}, {self.get_status_display()})"
+        started = timezone.localtime(self.started_at)
+        return f"{self.get_source_display()} {started:%d/%m/%Y %H:%M} ({mode}, {self.get_status_display()})"
 
 
 class ImportedRow(models.Model):

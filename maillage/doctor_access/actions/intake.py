@@ -79,5 +79,5 @@ def submit_request(cpts, data: dict, *, channel: str, actor=None, referrer_label
 
 def _author_label(actor, channel) -> str:
     if audit.user_or_none(actor) is None and channel == Channel.PUBLIC_FORM:
-        return "le patient (formulaire public)"
+        return "le patient"  # the transition's note names the channel
     return audit.actor_label(actor)

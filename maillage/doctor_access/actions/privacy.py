@@ -65,14 +65,17 @@ def export(request: DoctorRequest, actor) -> dict:
                 "hospital_discharge",
             )
         },
-        "consentement": {"version": request.consent_version, "donné_le": request.consented_at.isoformat()},
+        "consentement": {
+            "version": request.consent_version,
+            "donné_le": _local(request.consented_at),
+        },
         "priorité": request.priority,
         "notes": request.notes,
         "état": request.get_status_display(),
-        "reçue_le": request.received_at.isoformat(),
+        "reçue_le": timezone.localtime(request.received_at).isoformat(),
         "historique": [
             {
-                "le": t.at.isoformat(),
+                "le": timezone.localtime(t.at).isoformat(),
                 "de": t.get_source_display(),
                 "vers": t.get_target_display(),
                 "par": t.author_label,
@@ -81,7 +84,11 @@ def export(request: DoctorRequest, actor) -> dict:
             for t in request.transitions.all()
         ],
         "propositions": [
-            {"médecin": p.offer.professional.full_name, "le": p.created_at.isoformat(), "état": p.get_status_display()}
+            {
+                "médecin": p.offer.professional.full_name,
+                "le": _local(p.created_at),
+                "état": p.get_status_display(),
+            }
             for p in request.proposals.select_related("offer__professional")
         ],
     }
@@ -117,3 +124,7 @@ def anonymise_due(*, now=None, dry_run: bool = False) -> list[int]:
             )
         done.extend(ids)
     return done
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).isoformat()

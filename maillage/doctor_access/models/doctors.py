@@ -60,6 +60,7 @@ class DoctorOffer(models.Model):
 
     class Meta:
         verbose_name = "offre d'un médecin"
+        verbose_name_plural = "offres des médecins"
         constraints = [models.UniqueConstraint(fields=["cpts", "professional"], name="unique_doctor_offer")]
 
     def __str__(self):
@@ -88,9 +89,10 @@ class MatchRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "appariement"
+        verbose_name_plural = "appariements"
 
     def __str__(self):
-        return f"Appariement du {self.created_at:%d/%m/%Y %H:%M}"
+        return f"Appariement du {timezone.localtime(self.created_at):%d/%m/%Y %H:%M}"
 
 
 class Proposal(models.Model):
@@ -122,6 +124,7 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["-created_at", "id"]
         verbose_name = "proposition"
+        verbose_name_plural = "propositions"
         constraints = [
             # At most one proposal awaiting an answer per patient: two matchings applied at once
             # cannot give the same patient to two doctors.

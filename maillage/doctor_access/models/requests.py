@@ -113,3 +113,4 @@ class RequestTransition(TransitionLog):
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état"
+        verbose_name_plural = "changements d'état"

@@ -57,6 +57,7 @@ class PriorityWeight(models.Model):
     class Meta:
         ordering = ["position", "criterion"]
         verbose_name = "poids d'un critère de priorité"
+        verbose_name_plural = "poids des critères de priorité"
         constraints = [models.UniqueConstraint(fields=["cpts", "criterion"], name="unique_priority_weight")]
 
     def __str__(self):

@@ -40,6 +40,7 @@ class ProjetTransition(TransitionLog):
 
     class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état du projet de santé"
+        verbose_name_plural = "changements d'état du projet de santé"
 
 
 class FicheAction(models.Model):
@@ -83,6 +84,7 @@ class FicheIndicator(models.Model):
     class Meta:
         ordering = ["fiche", "position", "id"]
         verbose_name = "indicateur d'une fiche-action"
+        verbose_name_plural = "indicateurs d'une fiche-action"
 
     def __str__(self):
         return self.label

@@ -80,7 +80,13 @@ def open_slot(cpts, professional, actor, *, start, end, kind, types) -> Slot:
         _check_times(professional, start, end)
         slot = _new(cpts, professional, site, actor, start=start, end=end, kind=kind, types=types)
         slot.save()
-        audit.record("unscheduled.slot.opened", actor=actor, cpts=cpts, obj=slot, details={"début": start.isoformat()})
+        audit.record(
+            "unscheduled.slot.opened",
+            actor=actor,
+            cpts=cpts,
+            obj=slot,
+            details={"début": timezone.localtime(start).isoformat()},
+        )
         directory_answers.sync(cpts, professional, actor)  # the directory says what the slots say
     return slot
 

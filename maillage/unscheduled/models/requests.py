@@ -37,6 +37,7 @@ class CareRequest(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = "demande de soins non programmés"
+        verbose_name_plural = "demandes de soins non programmés"
         indexes = [models.Index(fields=["cpts", "received_at"])]
 
     def __str__(self):
@@ -59,6 +60,7 @@ class Booking(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "réservation"
+        verbose_name_plural = "réservations"
         constraints = [
             # Whatever the race, a slot carries one live booking at most (the conditional UPDATE of
             # the slot decides first; this is the database's own guarantee behind it).

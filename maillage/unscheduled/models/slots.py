@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from maillage.core import versioning
 from maillage.unscheduled.enums import Kind, SlotStatus, SlotType, desk_bookable
@@ -51,6 +52,7 @@ class Slot(models.Model):
     class Meta:
         ordering = ["start", "id"]
         verbose_name = "créneau"
+        verbose_name_plural = "créneaux"
         indexes = [
             models.Index(fields=["cpts", "status", "start"]),
             # The SAS asks by practitioners, free, in a window. No (status, start) index: SQLite's
@@ -60,7 +62,7 @@ class Slot(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="slot_ends_after_start")]
 
     def __str__(self):
-        return f"Créneau {self.pk} ({self.start:%d/%m/%Y %H:%M})"
+        return f"Créneau {self.pk} ({timezone.localtime(self.start):%d/%m/%Y %H:%M})"
 
     def save(self, *args, **kwargs):
         self.desk_bookable = desk_bookable(self.types)
@@ -103,6 +105,7 @@ class SlotTemplate(models.Model):
     class Meta:
         ordering = ["weekday", "start_time"]
         verbose_name = "modèle de semaine"
+        verbose_name_plural = "modèles de semaine"
         constraints = [
             models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="template_ends_after_start")
         ]
@@ -157,6 +160,7 @@ class CalendarFeed(models.Model):
 
     class Meta:
         verbose_name = "agenda iCal"
+        verbose_name_plural = "agendas iCal"
         constraints = [models.UniqueConstraint(fields=["user", "cpts"], name="one_calendar_feed")]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 from maillage.accounts.models import RoleKind
 from maillage.accounts.roles import SESSION_KEY, roles_of
 from maillage.core import bounds
+from maillage.core.french import elide
 from maillage.www.dashboard import todo
 from maillage.www.scoping import professional_of
 
@@ -29,5 +30,5 @@ def switch_role(request):
         messages.error(request, "Ce rôle n'existe pas ou ne vous appartient pas.")
         return redirect("www:home_dashboard")
     request.session[SESSION_KEY] = role.pk
-    messages.success(request, f"Vous agissez désormais en tant que : {role.label}.")
+    messages.success(request, f"Vous agissez désormais en tant {elide('que', role.label)}.")
     return redirect(reverse("www:home_dashboard"))

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.accounts import actions
 from maillage.accounts.models import Invitation, Role, User
+from maillage.core.french import elide
 from maillage.directory.models import ProfessionalAccount
 from maillage.www.accounts_admin.forms import ROLE_CHOICES, InviteForm, RoleForm, RppsForm
 from maillage.www.scoping import READ, WRITE, Area, cpts_for, may
@@ -103,7 +104,7 @@ def invitation_revoke(request, slug, pk):
         request,
         cpts,
         lambda: actions.revoke_invitation(invitation, actor=request.user),
-        f"L'invitation de {invitation.email} est annulée.",
+        f"L'invitation {elide('de', str(invitation.email))} est annulée.",
     )
 
 
@@ -133,7 +134,7 @@ def role_revoke(request, slug, pk):
         request,
         cpts,
         lambda: actions.revoke_role(role, actor=request.user),
-        f"Le rôle « {role.get_kind_display()} » de {role.user} est retiré.",
+        f"Le rôle « {role.get_kind_display()} » {elide('de', str(role.user))} est retiré.",
     )
 
 
@@ -147,5 +148,5 @@ def professional_link(request, slug, pk):
         request,
         cpts,
         lambda: actions.link_professional(person, rpps, actor=request.user, cpts=cpts),
-        f"Le compte de {person} est lié à sa fiche RPPS.",
+        f"Le compte {elide('de', str(person))} est lié à sa fiche RPPS.",
     )

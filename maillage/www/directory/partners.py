@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
+from maillage.core.french import elide
 from maillage.core.identifiers import is_valid_siren
 from maillage.core.versioning import StaleEdit, VersionedForm
 from maillage.directory import actions
@@ -92,7 +93,7 @@ def partner_edit(request, slug, pk):
             status = 409
         else:
             if changed:
-                messages.success(request, f"La fiche de {partner.name} a été mise à jour.")
+                messages.success(request, f"La fiche {elide('de', str(partner.name))} a été mise à jour.")
             return redirect("www:directory_partners", slug=cpts.slug)
     return render(
         request, "directory/partner_edit.html", {"cpts": cpts, "partner": partner, "form": form}, status=status

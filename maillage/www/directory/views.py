@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.core import versioning
+from maillage.core.french import elide
 from maillage.directory import actions, answers, search
 from maillage.directory.models import DirectoryEntry, Professional, ProfessionalAccount
 from maillage.www.directory import exports
@@ -145,7 +146,7 @@ def entry_edit(request, slug, national_id):
         context = _professional_context(request, cpts, professional, form)
         return render(request, "directory/professional.html", context, status=409)
     if changes:
-        messages.success(request, f"La fiche de {professional.full_name} a été mise à jour.")
+        messages.success(request, f"La fiche {elide('de', str(professional.full_name))} a été mise à jour.")
     else:
         messages.info(request, "Aucune modification : la fiche était déjà à jour.")
     return redirect("www:directory_professional", slug=cpts.slug, national_id=professional.national_id)

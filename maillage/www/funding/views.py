@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.french import plural
 from maillage.core.versioning import StaleEdit
 from maillage.funding import documents, report
-from maillage.funding.actions import FundingError, record_crisis, save_contract
+from maillage.funding.actions import FundingError, recompute_year, record_crisis, save_contract
 from maillage.funding.lines import Line
 from maillage.funding.terms import contract_of
 from maillage.www.funding.forms import ContractForm, CrisisForm
@@ -42,6 +44,7 @@ def funding_page(request, slug):
     built = report.build(contract, year)
     first = contract.signed_on.year
     last = contract.ends_on.year if contract.ends_on else report.default_year(contract) + 1
+    ran = documents.computed_for(cpts, year)
     has_crisis_mission = contract.missions.filter(mission=Line.CRISIS).exists()
     context.update(
         report=built,
@@ -50,6 +53,10 @@ def funding_page(request, slug):
         years=range(first, last + 1),
         facts=documents.facts(built),
         indicator_rows=documents.indicator_rows(built, regional=not can_write),
+        pending=[i for i in built.result.missing if documents.computed(i.code) and i.code not in ran],
+        no_data=[i for i in built.result.missing if documents.computed(i.code) and i.code in ran],
+        to_enter=[i for i in built.result.missing if not documents.computed(i.code)],
+        may_recompute=can_write and year <= timezone.localdate().year,
         crisis_form=CrisisForm(initial={"year": year}) if can_write and has_crisis_mission else None,
     )
     return render(request, "funding/page.html", context, status=400 if error else 200)
@@ -115,3 +122,37 @@ def crisis_new(request, slug):
     else:
         messages.error(request, "Crise non enregistrée : " + " ".join(e for errs in form.errors.values() for e in errs))
     return redirect("www:funding", slug=cpts.slug)
+
+
+@require_POST
+def recompute(request, slug):
+    """« Recalculer »: the year's values of the indicators Maillage computes, now."""
+    cpts, _ = cpts_for_funding(request, slug, write=True)
+    contract = contract_of(cpts)
+    if contract is None:
+        raise Http404
+    year, error = _year_posted(request, contract)
+    back = f"{reverse('www:funding', args=[cpts.slug])}?annee={year}"
+    if error:
+        messages.error(request, error)
+        return redirect(back)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        values = recompute_year(contract, year=year, actor=request.user, expected_version=version)
+    except StaleEdit:
+        messages.error(request, "Le contrat a été modifié pendant votre lecture : voici la page à jour, recalculez-la.")
+    except FundingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Indicateurs calculés pour {year} : {plural(len(values), 'valeur')} à jour.")
+    return redirect(back)
+
+
+def _year_posted(request, contract) -> tuple[int, str]:
+    try:
+        return report.parse_year(request.POST.get("annee", ""), contract), ""
+    except report.YearError as exc:
+        return report.default_year(contract), str(exc)

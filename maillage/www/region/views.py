@@ -10,7 +10,8 @@ ZONES_BLANCHES_SHOWN = 200
 
 
 def overview(request):
-    return render(request, "region/overview.html", {"regions": visible_regions(request.user)})
+    regions = coverage.inhabited(visible_regions(request.user))
+    return render(request, "region/overview.html", {"regions": regions})
 
 
 def _page(request, *, area, result, map_url, departements=()):
@@ -35,7 +36,7 @@ def region_coverage(request, code):
         area=region,
         result=result,
         map_url=reverse("www:coverage_region_map", args=[region.code]),
-        departements=region.departements.all(),
+        departements=coverage.inhabited(region.departements.all()),
     )
 
 
