@@ -27,7 +27,7 @@ def _fill_patient(page, *, last_name, first_name, birth_date, phone):
 def test_a_patient_asks_for_a_doctor_on_the_public_page(page, idf, settings):
     settings.DOCTOR_ACCESS_MIN_FILL_SECONDS = 0  # a test fills the form faster than a person
     page.goto("/cpts/cmv/")
-    page.page.get_by_role("link", name="Vous cherchez un médecin traitant ?").click()
+    page.page.get_by_role("link", name="Demander un médecin traitant").click()
     page.page.wait_for_load_state("networkidle")
     assert page.axe() == []
     page.page.get_by_role("button", name="Envoyer ma demande").click()  # empty: explained, not lost

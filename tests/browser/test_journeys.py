@@ -113,7 +113,7 @@ def test_regional_viewer_sees_coverage_zones_blanches_and_overlaps(page, idf):
     assert page.page.url.endswith("/couverture/region/11/")
     text = page.text()
     assert "Couverture par les CPTS : Île-de-France" in text
-    assert _figure(page, "zones-blanches") == "1 communes"
+    assert _figure(page, "zones-blanches") == "1 commune"
     overlaps = " ".join(page.page.inner_text("#chev + table").split())
     assert "Vanves (92075) CPTS Châtillon-Malakoff-Vanves, CPTS Grand Issy-Vanves" in overlaps
     assert _map_features(page) == 6
