@@ -215,8 +215,10 @@ class Desk:
         self.token = found.group(1)
 
     def book(self, slot_pk: int) -> dict:
-        """POST the "Réserver" form; returns the status, the latency and the message cookie."""
-        body = urlencode({"csrfmiddlewaretoken": self.token, "slot": slot_pk})
+        """POST the confirmation step of "Réserver" (the regulator has seen the confirmation page and
+        accepted a slot beyond the window if it is one): the write that races. Returns the status,
+        the latency and the message cookie."""
+        body = urlencode({"csrfmiddlewaretoken": self.token, "slot": slot_pk, "confirme": "1", "hors_delai": "1"})
         start = time.perf_counter()
         try:
             status, cookies, _content = self._send("POST", self.book_path, body)
