@@ -82,7 +82,7 @@ def search(request):
     """« Ma commune, ma CPTS »: a commune by name or postal code, and the CPTS that cover it.
     Rendered for each query (not a published document); a plain GET form, the results swapped in
     by htmx when JavaScript runs."""
-    query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY]
+    query = request.GET.get("q", "").strip()[:MAX_QUERY]  # a NUL never gets here (core.bounds.RefuseNulCharacters)
     results = _search_results(query) if query else []
     found = f"{plural(len(results), 'commune trouvée', 'communes trouvées')}"
     context = {"query": query, "results": results, "found": found}
