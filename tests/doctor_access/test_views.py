@@ -183,14 +183,19 @@ def test_matching_then_the_doctor_accepts(desk, login, django_capture_on_commit_
     assert "déjà « acceptée »" in again.content.decode()
 
 
-def test_a_declined_patient_goes_back_to_the_pool(desk, login):
+def _a_gp_with_a_proposal(desk, login):
+    """A GP member with an offer in Malakoff, one request proposed to them, and their logged-in client."""
     gp_role = RoleFactory(cpts=desk["cmv"])
     gp = ProfessionalFactory()
     ProfessionalAccount.objects.create(user=gp_role.user, professional=gp)
     offer = DoctorOfferFactory(cpts=desk["cmv"], professional=gp, user=gp_role.user, commune=desk["communes"]["92046"])
     request = DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="proposed")
     proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=3))
-    doctor = login(gp_role.user)
+    return login(gp_role.user), request, proposal
+
+
+def test_a_declined_patient_goes_back_to_the_pool(desk, login):
+    doctor, request, proposal = _a_gp_with_a_proposal(desk, login)
     url = f"/c/cmv/medecin-traitant/propositions/{proposal.pk}/"
     doctor.post(url, {"decision": "refuser"})
     request.refresh_from_db()
@@ -287,13 +292,7 @@ def test_public_form_counts_each_client_behind_the_proxy(desk, settings):
 
 
 def test_the_refusal_form_preselects_no_reason(desk, login):
-    gp_role = RoleFactory(cpts=desk["cmv"])
-    gp = ProfessionalFactory()
-    ProfessionalAccount.objects.create(user=gp_role.user, professional=gp)
-    offer = DoctorOfferFactory(cpts=desk["cmv"], professional=gp, user=gp_role.user, commune=desk["communes"]["92046"])
-    request = DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="proposed")
-    proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=3))
-    doctor = login(gp_role.user)
+    doctor, request, proposal = _a_gp_with_a_proposal(desk, login)
     page = doctor.get("/c/cmv/medecin-traitant/mes-patients/").content.decode()
     select = page.split(f'id="id_p{proposal.pk}-reason"')[1].split("</select>")[0]
     assert '<option value="" selected>— choisissez un motif —</option>' in select
@@ -305,13 +304,7 @@ def test_the_refusal_form_preselects_no_reason(desk, login):
 
 
 def test_the_doctor_records_the_declared_medecin_traitant_and_the_indicator_counts_it(desk, login):
-    gp_role = RoleFactory(cpts=desk["cmv"])
-    gp = ProfessionalFactory()
-    ProfessionalAccount.objects.create(user=gp_role.user, professional=gp)
-    offer = DoctorOfferFactory(cpts=desk["cmv"], professional=gp, user=gp_role.user, commune=desk["communes"]["92046"])
-    request = DoctorRequestFactory(cpts=desk["cmv"], commune=desk["communes"]["92046"], status="proposed")
-    proposal = Proposal.objects.create(request=request, offer=offer, expires_at=timezone.now() + timedelta(days=3))
-    doctor = login(gp_role.user)
+    doctor, request, proposal = _a_gp_with_a_proposal(desk, login)
     doctor.post(f"/c/cmv/medecin-traitant/propositions/{proposal.pk}/", {"decision": "accepter"})
     page = doctor.get("/c/cmv/medecin-traitant/mes-patients/").content.decode()
     assert "Médecin traitant déclaré" in page
