@@ -97,8 +97,10 @@ class Page:
         return " ".join(self.page.inner_text("body").split())
 
     def overflow(self) -> int:
-        """How many pixels the page is wider than the window (0 or less: no sideways scroll)."""
-        return self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        """How many pixels the page is wider than the window (0 or less: no sideways scroll). The
+        layout viewport's width (clientWidth), not innerWidth: on a phone (is_mobile) Chromium zooms
+        a too-wide page out and innerWidth grows with the page, hiding the overflow."""
+        return self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 @pytest.fixture
