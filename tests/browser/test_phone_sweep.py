@@ -8,8 +8,9 @@ line of the coordinator's to-do list) and given the long words a phone must wrap
 a web address, a long name).
 
 A primary button is a `.button` (links styled as buttons) or a submit button of the page's content
-(`main`) that is not `.secondary`: the action the page is for. It must lie within the window's width
-(a button in a table that scrolls inside its box, beyond the screen's edge, is off screen). Layout
+(`main`) that is not `.secondary`: the action the page is for; and so is every button of a table's
+row (its action, « Réserver », « Modifier », « Retirer »). It must lie within the window's width (a
+button in a table that scrolls inside its box, beyond the screen's edge, is off screen). Layout
 does not depend on the database: the sweep runs on SQLite only (CI runs the suite twice).
 """
 
@@ -84,27 +85,50 @@ def test_every_html_page_of_the_matrix_is_swept_by_some_role():
 
 
 # What the browser measures on each page: how much wider than the window the document is, the
-# element that sticks out furthest, and the primary buttons beyond the window's edges.
-MEASURE = """() => {
+# outermost element that sticks out, and the primary buttons beyond the window's edges.
+MEASURE = r"""() => {
   // The layout viewport: with is_mobile, Chromium zooms a too-wide page out and window.innerWidth
   // grows with it (a 700 px page reads innerWidth 700), hiding the very overflow looked for.
   const width = document.documentElement.clientWidth;
   const overflow = document.documentElement.scrollWidth - width;
-  let widest = null, right = width;
+  // The outermost element that sticks out (its parent does not) and is not inside a box that
+  // scrolls or clips: what widened the page.
+  const clipped = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
+  let widest = null;
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
     const end = box.right + window.scrollX;
-    if (end > right + 0.5) {
-      right = end;
-      const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
-      widest = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} (${Math.round(box.width)} px wide,`
-        + ` right edge at ${Math.round(end)} px) « ${(el.innerText || '').trim().slice(0, 40)} »`;
+    if (box.width === 0 || end <= width + 0.5) continue;
+    const parent = el.parentElement.getBoundingClientRect();
+    if (el.parentElement !== document.body && parent.right + window.scrollX > width + 0.5) continue;
+    if (clipped(el)) continue;
+    const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+    widest = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} (${Math.round(box.width)} px wide,`
+      + ` right edge at ${Math.round(end)} px) « ${(el.innerText || '').trim().replace(/\s+/g, ' ').slice(0, 50)} »`;
+    break;
+  }
+  // Else something positioned out of its scrolling box (an absolute element escapes the box that
+  // is not its containing block): the element whose right edge is the furthest.
+  if (overflow > 0 && widest === null) {
+    let right = width;
+    for (const el of document.body.querySelectorAll('*')) {
+      const end = el.getBoundingClientRect().right + window.scrollX;
+      if (end > right) {
+        right = end;
+        widest = `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''}`
+          + ` (right edge at ${Math.round(end)} px, ${getComputedStyle(el).position}) « ${(el.textContent || '').trim().slice(0, 50)} »`;
+      }
     }
   }
   const off = [];
   const buttons = document.querySelectorAll(
-    'main .button:not(.secondary), main button[type=submit]:not(.secondary), main button:not([type]):not(.secondary)');
+    'main .button:not(.secondary), main button[type=submit]:not(.secondary), main button:not([type]):not(.secondary),'
+    + ' main table .button, main table button');
   for (const el of buttons) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;  // hidden (a closed <details>…)

@@ -141,3 +141,23 @@
     }
   });
 })();
+
+// A table wider than a phone scrolls inside its own box (app.css): such a box is given to the
+// keyboard (tabindex) so that it can be scrolled without a mouse, and named by its caption.
+(function () {
+  "use strict";
+  function reachable() {
+    document.querySelectorAll(".table, .table-scroll").forEach(function (box) {
+      if (box.hasAttribute("tabindex") || box.scrollWidth <= box.clientWidth + 1) return;
+      box.setAttribute("tabindex", "0");
+      if (box.tagName !== "TABLE" && !box.hasAttribute("role")) {
+        var caption = box.querySelector("caption");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Tableau");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", reachable);
+  window.addEventListener("resize", reachable);
+  document.addEventListener("htmx:afterSettle", reachable);
+})();
