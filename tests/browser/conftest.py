@@ -93,6 +93,12 @@ class Page:
         self.page.get_by_role("button", name="Se connecter").click()
         self.page.wait_for_load_state("networkidle")
 
+    def open_menu(self):
+        """On a phone the header's links and account are folded under « Menu »: unfold them."""
+        toggle = self.page.get_by_role("button", name="Menu")
+        if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+
     def text(self) -> str:
         return " ".join(self.page.inner_text("body").split())
 

@@ -18,6 +18,7 @@ def test_a_tampered_role_choice_lands_on_the_french_400_page(browser, live_serve
         page.login(member.email, PASSWORD)
         page.goto("/espace/")
         page.page.evaluate("document.querySelector('#role-select option:checked').value = 'abc'")
+        page.open_menu()
         with page.page.expect_navigation():
             page.page.get_by_role("button", name="Changer").click()
         page.page.get_by_role("heading", name="Requête invalide").wait_for()
