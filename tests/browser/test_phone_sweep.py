@@ -25,8 +25,9 @@ from django.utils import timezone
 from maillage.directory.models import Partner
 from maillage.doctor_access.models import MatchRun, Proposal
 from maillage.lifecycle.models import Milestone
+from maillage.unscheduled.models import Alternative
 from tests.dashboard.conftest import care_request
-from tests.factories import DoctorOfferFactory, DoctorRequestFactory, ProfessionalFactory
+from tests.factories import ActivityFactory, DoctorOfferFactory, DoctorRequestFactory, ProfessionalFactory
 from tests.test_permissions import MATRIX, actors, fill  # noqa: F401 (actors: the matrix's fixture)
 
 pytestmark = [
@@ -56,6 +57,13 @@ NOT_HTML = {
 ROLES = ("anonymous", "no_role", "admin", "regional_own", "regional_admin_own", "coordinator", "member", "regulator")
 
 
+# Pages outside the matrix (allauth's account pages, a page that does not exist), swept as well.
+OUTSIDE_MATRIX = {
+    "anonymous": ["/accounts/login/", "/accounts/password/reset/", "/page-inexistante/"],
+    "coordinator": ["/accounts/2fa/", "/accounts/password/change/"],
+}
+
+
 def _skip_reason(path: str) -> str | None:
     bare = path.split("?")[0]
     for marker, reason in NOT_HTML.items():
@@ -70,7 +78,8 @@ def html_rows():
 
 
 def pages_of(role: str) -> list[tuple[str, str]]:
-    return [(name, path) for name, path, access in html_rows() if access["expected"]()[role] == 200]
+    matrix = [(name, path) for name, path, access in html_rows() if access["expected"]()[role] == 200]
+    return matrix + [("(outside the matrix)", path) for path in OUTSIDE_MATRIX.get(role, [])]
 
 
 def test_every_html_page_of_the_matrix_is_swept_by_some_role():
@@ -165,6 +174,23 @@ def phone_data(actors, idf):  # noqa: F811
         website="https://www.dac-hautsdeseine-sud.exemple.fr/parcours/coordination/contact-professionnels",
     )
     care_request(cmv, last_name="Martin-Lefebvre-Dubois", first_name="Marie-Charlotte", urgency="48h")
+    DoctorRequestFactory(
+        cpts=cmv,
+        commune=malakoff,
+        status="received",
+        last_name="Fontaine-Delacroix-Beaumarchais",
+        first_name="Anne-Élisabeth",
+        email="anne-elisabeth.fontaine-delacroix-beaumarchais@messagerie-exemple.fr",
+        notes="Rappeler après 18 h ; suivi : https://www.exemple.fr/dossier/parcours-coordonne/2026/suivi-detaille",
+    )
+    gp = ProfessionalFactory(last_name="Fontaine-Delacroix-Beaumarchais", first_name="Jean-Christophe")
+    ActivityFactory(professional=gp, commune=malakoff)
+    Alternative.objects.create(
+        cpts=cmv,
+        name="Maison médicale de garde des Hauts-de-Seine Sud (Clamart-Malakoff-Vanves)",
+        phone="01 23 45 67 89",
+        hours="soirs de semaine 20 h–24 h, samedi 12 h–24 h, dimanche et jours fériés 8 h–24 h",
+    )
     return clients, idf
 
 
@@ -181,7 +207,8 @@ def test_every_page_fits_a_phone(browser, live_server, phone_data, role, setting
     try:
         for name, path in pages:
             response = page.goto(live_server.url + fill(path, idf), wait_until="load")
-            if response is None or response.status != 200:
+            expected = 404 if path == "/page-inexistante/" else 200
+            if response is None or response.status != expected:
                 problems.append(f"{name} {path}: status {response and response.status}")
                 continue
             if page.url.split("?")[0] != (live_server.url + fill(path, idf)).split("?")[0]:
