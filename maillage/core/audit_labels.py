@@ -60,6 +60,7 @@ LABELS: dict[str, str] = {
     "lifecycle.phase.moved": "a changé la phase de la CPTS",
     "projet.fiche.deleted": "a supprimé une fiche-action",
     "projet.fiche.saved": "a enregistré une fiche-action",
+    "projet.started": "a commencé le projet de santé pré-rempli",
     "projet.status.changed": "a changé l'état du projet de santé",
     "projet.texts.saved": "a enregistré les textes du projet de santé",
     "projet.version.created": "a ouvert une nouvelle version du projet de santé",
