@@ -25,12 +25,16 @@ def test_demo_projets(idf):
     codes = set(projet.fiches.values_list("indicators__code", flat=True))
     assert {"cpam.ald_sans_mt", "cpam.depistage_sein"} <= codes
     assert all(i.target is not None for f in projet.fiches.all() for i in f.indicators.all())
-    draft = actions.current(issy)
-    assert (draft.status, draft.fiches.count()) == ("brouillon", 2)
+    filed = actions.current(issy)
+    assert (filed.status, filed.fiches.count()) == ("depose", 2)
+    from maillage.lifecycle import ars
+
+    waiting = ars.pending(issy)  # filed the day the demo is loaded: the ARS's demo account has it to answer
+    assert waiting is not None and not waiting.tacit(waiting.submitted_on)
     assert actions.current(idf["paris13"]).status == "valide"
     assert lines == [
         "  projet de santé (CPTS Châtillon-Malakoff-Vanves) : 7 fiches-actions, validé par l'ARS",
-        "  projet de santé (CPTS Grand Issy-Vanves) : 2 fiches-actions, brouillon",
+        "  projet de santé (CPTS Grand Issy-Vanves) : 2 fiches-actions, déposé à l'ARS",
         "  projet de santé (CPTS Paris 13) : 2 fiches-actions, validé par l'ARS",
     ]
     entries = AuditEntry.objects.count()
