@@ -171,7 +171,7 @@ def _reference(area) -> str:
     """A reference cell: the figure, the région's named when it stands in, « — » when none is loaded."""
     if area.density is None:
         return f"— ({area.note})"
-    return f"{number(area.density)} ({area.label})" if area.fallback else number(area.density)
+    return f"{number(area.density)} — {area.label}" if area.fallback else number(area.density)
 
 
 def _fiches(document, fiches) -> None:

@@ -58,3 +58,14 @@ def test_the_demo_zoning_is_marked_as_demonstration_and_never_replaces_an_import
     texts = [p.text for p in built.paragraphs]
     assert "2.3 Zonage médecins généralistes" in texts
     assert "Zonage de démonstration, fictif : la référence est l'arrêté de zonage de l'ARS." in texts
+    # No figure shipped for the Hauts-de-Seine: the région's, named, and France's, with their source.
+    professions = next(
+        [[cell.text for cell in row.cells] for row in table.rows]
+        for table in built.tables
+        if table.rows[0].cells[0].text == "Profession"
+    )
+    assert professions[0][-2:] == ["Densité Hauts-de-Seine (92), libéraux", "Densité France, libéraux"]
+    gp = next(row for row in professions if row[0] == "Médecin généraliste")
+    assert gp[-2:] == ["5,8 — Île-de-France (région)", "7,7"]
+    assert "Source : Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux)." in texts
+    assert not any("import_zonage" in text for text in texts)
