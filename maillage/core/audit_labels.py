@@ -62,6 +62,7 @@ LABELS: dict[str, str] = {
     "projet.fiche.saved": "a enregistré une fiche-action",
     "projet.started": "a commencé le projet de santé pré-rempli",
     "projet.status.changed": "a changé l'état du projet de santé",
+    "projet.reference_densities.imported": "a importé les densités de référence",
     "projet.texts.saved": "a enregistré les textes du projet de santé",
     "projet.version.created": "a ouvert une nouvelle version du projet de santé",
     "projet.zoning.imported": "a importé le zonage",
