@@ -277,9 +277,13 @@ def _sources(diagnostic: Diagnostic, today: date) -> str:
         parts.append(f"annuaire RPPS et ADELI importé le {_day(_local(diagnostic.directory_date))}")
     else:
         parts.append("annuaire RPPS et ADELI chargé dans Maillage")
-    if diagnostic.zoning_loaded:
+    if diagnostic.zoning_demo:
+        parts.append("zonage fictif de démonstration")
+    elif diagnostic.zoning_loaded:
         parts.append("zonage médecins importé (la référence est l'arrêté de l'ARS)")
     parts.append(f"indicateurs des missions calculés par Maillage au {_day(today)}")
+    # The references' own citations: « Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux) ».
+    parts += [source.removeprefix("Source : ") for source in diagnostic.sources]
     return "Sources : " + " ; ".join(parts) + "."
 
 
@@ -288,14 +292,28 @@ def _local(moment):
     return timezone.localtime(moment) if hasattr(moment, "hour") else moment
 
 
+def _density(row) -> str:
+    """« , soit 3 pour 10 000 habitants (libéraux : 1,9 ; Île-de-France (région) : 5,8 en 2021 ;
+    France : 7,7 en 2021) »: the territory's figures beside the references of the same scope."""
+    if row.density is None:
+        return ""
+    compared = []
+    if row.liberal_density is not None:
+        compared.append(f"libéraux : {number(row.liberal_density)}")
+    for area in [*row.departements, row.national]:
+        if area.density is not None:
+            compared.append(f"{area.label} : {number(area.density)} en {area.year}")
+    beside = f" ({' ; '.join(compared)})" if compared else ""
+    return f", soit {number(row.density)} pour 10 000 habitants{beside}"
+
+
 def _analysis(diagnostic: Diagnostic, today: date) -> str:
     lines = [
         f"Le territoire compte {number(diagnostic.population)} habitants répartis sur "
         f"{plural(len(diagnostic.communes), 'commune')}."
     ]
     for row in diagnostic.professions[:6]:
-        density = f", soit {number(row.density)} pour 10 000 habitants" if row.density is not None else ""
-        lines.append(f"- {row.label} : {number(row.count)}{density}.")
+        lines.append(f"- {row.label} : {number(row.count)}{_density(row)}.")
     for zone in diagnostic.zoning:
         lines.append(
             f"- Zonage « {zone.label} » : {plural(zone.communes, 'commune')}, {number(zone.population)} habitants "

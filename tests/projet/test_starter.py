@@ -50,6 +50,8 @@ def test_a_new_projet_is_prefilled_with_the_territory_the_team_and_a_fiche_per_m
     assert "1 professionnel (" in projet.governance  # the nurse member, by profession
     comment = projet.diagnostic_comment
     assert comment.startswith("Le territoire compte") and "Sources : population municipale de l'INSEE" in comment
+    # The territory's GPs beside the national reference, whose source and year are cited.
+    assert "France : 7,7 en 2021" in comment and "Cnam, Data ameli professionnels de santé libéraux, 2021" in comment
     fiches = list(projet.fiches.prefetch_related("indicators"))
     assert sorted(f.mission for f in fiches) == sorted(Mission.values)
     for fiche in fiches:
