@@ -7,14 +7,9 @@ Figures are plausible orders of magnitude for three communes of 96,000 inhabitan
 `cpam.*` codes are the CPAM indicators entered by hand (registered by the indicators app).
 """
 
-from django.db import transaction
-
-from maillage.core import audit
 from maillage.core.french import plural
-from maillage.projet import actions
-from maillage.projet.diagnostic import DEMO_ZONING
-from maillage.projet.models import CommuneZoning, ProjetSante
-from maillage.projet.models.zoning import Zone
+from maillage.projet import actions, zoning
+from maillage.projet.models import ProjetSante
 from maillage.projet.states import Status
 
 DEMO_DOCTOR_LEAD = "<le médecin de démonstration>"
@@ -238,7 +233,7 @@ FILED_ON_LOAD = {"grand-issy-vanves"}
 
 
 def load(demo_cpts, *, log=print) -> None:
-    load_zoning(demo_cpts, log=log)
+    zoning.load_demo(demo_cpts, log=log)
     for cpts in demo_cpts:
         if cpts.slug not in DEMO or ProjetSante.objects.filter(cpts=cpts).exists():
             continue
@@ -254,31 +249,3 @@ def load(demo_cpts, *, log=print) -> None:
         projet = actions.current(cpts)
         count = plural(len(fiches), "fiche-action", "fiches-actions")
         log(f"  projet de santé ({cpts.name}) : {count}, {projet.get_status_display()}")
-
-
-# The demo's GP zoning: fictional, marked « démonstration » (its file name, which the diagnostic
-# shows), so that the demo diagnostic has its zoning section. Châtillon-Malakoff-Vanves as its
-# projet describes it (two communes of three in ZIP); elsewhere a zone drawn from the code.
-DEMO_ZONES = {"92020": Zone.ZIP, "92046": Zone.ZIP, "92075": Zone.ZAC}
-DRAWN = [Zone.ZIP, Zone.ZAC, Zone.HZ, Zone.ZAC]
-
-
-def load_zoning(demo_cpts, *, log=print) -> None:
-    """A zone for each commune of the demo CPTS that has none; an imported zoning is left alone."""
-    codes = {code for cpts in demo_cpts for code in cpts.communes().values_list("code", flat=True)}
-    codes -= set(CommuneZoning.objects.filter(commune_id__in=codes).values_list("commune_id", flat=True))
-    if not codes:
-        return
-    rows = [
-        CommuneZoning(
-            commune_id=code,
-            zone=DEMO_ZONES.get(code) or DRAWN[sum(int(c) for c in code if c.isdigit()) % len(DRAWN)],
-            source_label="zonage fictif de démonstration",
-            file_name=DEMO_ZONING,
-        )
-        for code in sorted(codes)
-    ]
-    with transaction.atomic():
-        CommuneZoning.objects.bulk_create(rows)
-        audit.record("projet.zoning.imported", details={"fichier": DEMO_ZONING, "nouvelles": len(rows)})
-    log(f"  zonage médecins de démonstration (fictif) : {plural(len(rows), 'commune')}")

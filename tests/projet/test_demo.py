@@ -5,7 +5,7 @@ import io
 from docx import Document
 
 from maillage.core.models import AuditEntry
-from maillage.projet import actions, demo, diagnostic, document
+from maillage.projet import actions, demo, diagnostic, document, zoning
 from maillage.projet.models import CommuneZoning, ProjetSante
 from maillage.territory.models import Cpts
 
@@ -50,7 +50,7 @@ def test_demo_projets(idf):
 
 def test_the_demo_zoning_is_marked_as_demonstration_and_never_replaces_an_imported_one(idf):
     CommuneZoning.objects.create(commune=idf["communes"]["92040"], zone="ZAR", file_name="zonage-ars.csv")
-    demo.load_zoning([idf["cmv"], idf["issy"]], log=lambda line: None)
+    zoning.load_demo([idf["cmv"], idf["issy"]], log=lambda line: None)
     zones = dict(CommuneZoning.objects.values_list("commune_id", "zone"))
     assert zones == {"92020": "ZIP", "92046": "ZIP", "92075": "ZAC", "92040": "ZAR"}
     assert set(CommuneZoning.objects.exclude(commune_id="92040").values_list("file_name", flat=True)) == {
