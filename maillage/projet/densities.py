@@ -20,11 +20,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from maillage.core import audit
 from maillage.directory.sources import SourceError, SourceFile, split_csv_line
 
 SHIPPED = Path(__file__).resolve().parent / "reference" / "densites.csv"
@@ -59,7 +57,6 @@ DENSITY_PREFIX = "densite"
 DEPARTEMENT_CODE = re.compile(r"(97\d|2[AB]|\d{2})(?!\d)")
 REGION_CODE = re.compile(r"(\d{2})(?!\d)")
 TOTAL_WORDS = ("tout", "tous", "ensemble", "total", "france")
-BATCH = 2_000
 
 
 class DensityFileError(Exception):
@@ -334,6 +331,7 @@ def read(path) -> tuple[dict[tuple, tuple[int, Figure]], list[Rejected], int, in
 
 
 def run(path, *, apply: bool = False, actor=None, source: str = AMELI_SOURCE, url: str = AMELI_URL) -> Outcome:
+    from maillage.projet import imports
     from maillage.projet.models import ReferenceDensity
 
     figures, rejected, count, ignored = read(path)
@@ -358,22 +356,17 @@ def run(path, *, apply: bool = False, actor=None, source: str = AMELI_SOURCE, ur
         else:
             outcome.unchanged += 1
     if apply:
-        with transaction.atomic():
-            ReferenceDensity.objects.bulk_create(created, batch_size=BATCH)
-            ReferenceDensity.objects.bulk_update(
-                updated, ["density", "count", "scope", "source", "url", "file_name", "updated_at"], batch_size=BATCH
-            )
-            audit.record(
-                "projet.reference_densities.imported",
-                actor=actor,
-                details={
-                    "fichier": name,
-                    "nouvelles": len(created),
-                    "modifiées": len(updated),
-                    "inchangées": outcome.unchanged,
-                    "rejetées": len(rejected),
-                },
-            )
+        imports.write(
+            ReferenceDensity,
+            created,
+            updated,
+            ["density", "count", "scope", "source", "url", "file_name", "updated_at"],
+            action="projet.reference_densities.imported",
+            actor=actor,
+            name=name,
+            unchanged=outcome.unchanged,
+            rejected=len(rejected),
+        )
         outcome.applied = True
     return outcome
 

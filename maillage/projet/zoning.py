@@ -19,6 +19,7 @@ from maillage.core import audit
 from maillage.core.exports import csv_row
 from maillage.core.french import plural
 from maillage.directory.sources import SourceError, SourceFile, split_csv_line
+from maillage.projet import imports
 from maillage.projet.diagnostic import DEMO_ZONING
 from maillage.projet.models import CommuneZoning
 from maillage.projet.models.zoning import Zone
@@ -29,7 +30,6 @@ ZONE_COLUMNS = ("zonage_mg", "zonage", "zone")
 SOURCE_COLUMNS = ("zonage_source",)
 CODE = re.compile(r"\d{5}|2[AB]\d{3}")
 NOT_AVAILABLE = {"", "NA", "N/A", "ND"}
-BATCH = 2_000
 
 
 class ZoningError(Exception):
@@ -146,22 +146,17 @@ def run(path, *, apply: bool = False, actor=None) -> Outcome:
         else:
             outcome.unchanged += 1
     if apply:
-        with transaction.atomic():
-            CommuneZoning.objects.bulk_create(created, batch_size=BATCH)
-            CommuneZoning.objects.bulk_update(
-                updated, ["zone", "source_label", "file_name", "updated_at"], batch_size=BATCH
-            )
-            audit.record(
-                "projet.zoning.imported",
-                actor=actor,
-                details={
-                    "fichier": name,
-                    "nouvelles": len(created),
-                    "modifiées": len(updated),
-                    "inchangées": outcome.unchanged,
-                    "rejetées": len(rejected),
-                },
-            )
+        imports.write(
+            CommuneZoning,
+            created,
+            updated,
+            ["zone", "source_label", "file_name", "updated_at"],
+            action="projet.zoning.imported",
+            actor=actor,
+            name=name,
+            unchanged=outcome.unchanged,
+            rejected=len(rejected),
+        )
         outcome.applied = True
     return outcome
 

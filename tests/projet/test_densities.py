@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from maillage.core.models import AuditEntry
-from maillage.projet import densities, diagnostic
+from maillage.projet import densities, diagnostic, imports
 from maillage.projet.models import ReferenceDensity
 
 FIXTURE = Path(__file__).parent / "fixtures" / "densites_ameli.csv"
@@ -105,7 +105,7 @@ def test_nothing_is_half_saved_when_the_run_fails(dordogne, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("audit indisponible")
 
-    monkeypatch.setattr(densities.audit, "record", broken)
+    monkeypatch.setattr(imports.audit, "record", broken)
     with pytest.raises(RuntimeError):
         densities.run(FIXTURE, apply=True)
     assert ReferenceDensity.objects.count() == SHIPPED
