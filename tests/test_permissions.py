@@ -254,6 +254,8 @@ MATRIX = [
     ("www:projet_texts", "get", "/c/cmv/projet-de-sante/textes/", guarded(A.PROJET, WRITE)),
     # Without a target state (or from a draft), refused with a message on the projet's page.
     ("www:projet_move", "post", "/c/cmv/projet-de-sante/etat/", guarded(A.PROJET, WRITE, 302)),
+    # The matrix's CPTS already has a projet: starting another is refused with a message (302).
+    ("www:projet_start", "post", "/c/cmv/projet-de-sante/commencer/", guarded(A.PROJET, WRITE, 302)),
     ("www:projet_new_version", "post", "/c/cmv/projet-de-sante/nouvelle-version/", guarded(A.PROJET, WRITE, 302)),
     ("www:projet_fiche_new", "get", "/c/cmv/projet-de-sante/fiches/nouvelle/", guarded(A.PROJET, WRITE)),
     ("www:projet_fiche_edit", "get", "/c/cmv/projet-de-sante/fiches/{fiche}/", guarded(A.PROJET, WRITE)),

@@ -45,6 +45,49 @@ def _locked_draft(cpts) -> tuple[ProjetSante, bool]:
     return latest, False
 
 
+def start(cpts, actor, diagnostic, *, today=None) -> ProjetSante:
+    """Version 1 of the projet, pre-filled from what Maillage knows (`starter.build`): texts, one
+    fiche-action per mission, the registry's indicators with their current values as baselines.
+    Refused once the projet exists: a draft someone has edited is never overwritten."""
+    from maillage.projet import starter
+
+    draft = starter.build(cpts, diagnostic, today or timezone.localdate())
+    with transaction.atomic():
+        if ProjetSante.objects.select_for_update().filter(cpts=cpts).exists():
+            raise ProjetError("Le projet de santé est déjà commencé : modifiez-le plutôt que de le recréer.")
+        try:
+            with transaction.atomic():
+                projet = ProjetSante.objects.create(
+                    cpts=cpts,
+                    version=1,
+                    presentation=draft.presentation,
+                    governance=draft.governance,
+                    diagnostic_comment=draft.diagnostic_comment,
+                )
+        except IntegrityError as exc:  # another coordinator started it at the same moment
+            raise ProjetError("Le projet de santé vient d'être créé par ailleurs : rechargez la page.") from exc
+        indicators = 0
+        for item in draft.fiches:  # one fiche per mission: each first of its mission
+            fiche = FicheAction.objects.create(
+                projet=projet,
+                position=1,
+                **{name: getattr(item, name) for name in ["mission", *rules.FICHE_TEXTS]},
+            )
+            FicheIndicator.objects.bulk_create(
+                FicheIndicator(fiche=fiche, position=n, code=i.code, label=i.label, unit=i.unit, baseline=i.baseline)
+                for n, i in enumerate(item.indicators, start=1)
+            )
+            indicators += len(item.indicators)
+        audit.record(
+            "projet.started",
+            actor=actor,
+            cpts=cpts,
+            obj=projet,
+            details={"fiches": len(draft.fiches), "indicateurs": indicators},
+        )
+    return projet
+
+
 def save_texts(cpts, data: dict, actor, *, expected_version: int | None = None) -> ProjetSante:
     """Refused (`versioning.StaleEdit`) if the texts changed since their form was read at
     `expected_version` (0: before the projet existed)."""

@@ -1,6 +1,6 @@
 """Demo projets de santé: a validated projet for Châtillon-Malakoff-Vanves (signed its ACI in
-2023), short validated ones for Paris 13 and Bergerac, and a short draft for Grand Issy-Vanves
-(in conception). Written through the actions (audit,
+2023), short validated ones for Paris 13 and Bergerac, and a short projet for Grand Issy-Vanves (in
+conception) filed with the ARS the day the demo is loaded, awaiting its answer. Written through the actions (audit,
 transitions); a CPTS that already has a projet is left alone, so a second run adds nothing.
 
 Figures are plausible orders of magnitude for three communes of 96,000 inhabitants, not real data.
@@ -8,7 +8,7 @@ Figures are plausible orders of magnitude for three communes of 96,000 inhabitan
 """
 
 from maillage.core.french import plural
-from maillage.projet import actions
+from maillage.projet import actions, zoning
 from maillage.projet.models import ProjetSante
 from maillage.projet.states import Status
 
@@ -225,11 +225,15 @@ DEMO = {
     "chatillon-malakoff-vanves": (CMV_TEXTS, CMV_FICHES, [Status.SUBMITTED, Status.VALIDATED]),
     "paris-13": (SHORT_TEXTS, SHORT_FICHES, [Status.SUBMITTED, Status.VALIDATED]),
     "bergerac": (SHORT_TEXTS, SHORT_FICHES, [Status.SUBMITTED, Status.VALIDATED]),
-    "grand-issy-vanves": (ISSY_TEXTS, ISSY_FICHES, []),
+    "grand-issy-vanves": (ISSY_TEXTS, ISSY_FICHES, [Status.SUBMITTED]),
 }
+# Filed the day the demo is loaded (not as history): the ARS's demo account then has a projet to
+# answer, with its tacit-validation date two months ahead.
+FILED_ON_LOAD = {"grand-issy-vanves"}
 
 
 def load(demo_cpts, *, log=print) -> None:
+    zoning.load_demo(demo_cpts, log=log)
     for cpts in demo_cpts:
         if cpts.slug not in DEMO or ProjetSante.objects.filter(cpts=cpts).exists():
             continue
@@ -241,7 +245,7 @@ def load(demo_cpts, *, log=print) -> None:
                 fiche = {**fiche, "lead": lead}
             actions.save_fiche(cpts, fiche, indicators, None)
         for target in moves:
-            actions.move(cpts, target, None, history=True)
+            actions.move(cpts, target, None, history=cpts.slug not in FILED_ON_LOAD)
         projet = actions.current(cpts)
         count = plural(len(fiches), "fiche-action", "fiches-actions")
         log(f"  projet de santé ({cpts.name}) : {count}, {projet.get_status_display()}")

@@ -1,32 +1,38 @@
 """The territorial diagnostic of a CPTS, computed from what the platform holds.
 
 Plain dataclasses, no presentation: the page, the XLSX export and the DOCX of the projet de santé
-all read the same `Diagnostic`. Figures come from the directory loaded in the database (RPPS and
-ADELI), the COG populations, the imported GP zoning, and the mission indicators read through the
-registry. A handful of GROUP BY queries whatever the size of the national directory; the
-département and national densities, which read millions of rows, are cached until the next RPPS
-import (the same key as the directory's choice lists, see directory/search.py).
+all read the same `Diagnostic`. The territory's figures come from the directory loaded in the
+database (RPPS and ADELI), the COG populations, the imported GP zoning, and the mission indicators
+read through the registry; the département, région and France densities they are compared to are
+reference figures of a named source and year (`ReferenceDensity`, docs/adr/0027), never the loaded
+directory, which may be a demo's or a région's. A handful of queries whatever the size of the
+directory.
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from functools import partial
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Count, Exists, Max, OuterRef, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, Max, OuterRef, Q, Sum, Value, When
 from django.utils import timezone
 
 from maillage.directory.models import Activity, ImportRun, Professional
 from maillage.indicators import registry
 from maillage.indicators.periods import Period
+from maillage.projet.densities import DEPARTEMENT, FRANCE, LABELS, REGION
+from maillage.projet.models.reference import ReferenceDensity
 from maillage.projet.models.zoning import Zone
 from maillage.territory.models import Commune, Departement
 from maillage.territory.tiers import Tier, tier_for
 
 PER = 10_000
-CACHE_SECONDS = 24 * 3600
 PHYSICIAN = "10"
 GENERAL_PRACTICE = "SM54"
+# Activities in the liberal mode (RPPS « Code mode exercice »: L libéral, S salarié, B bénévole). A
+# professional with one liberal site among salaried ones counts as libéral, as in the Cnam's figures.
+LIBERAL_MODES = ("L",)
+NO_REFERENCE = "pas de référence chargée"
+DEMO_ZONING = "démonstration"
 # Figures of the missions shown when they have data: (registry code, label in the diagnostic).
 MISSION_FIGURES = [
     ("doctor_access.waiting_by_priority", "Patients en attente d'un médecin traitant (fin de période)"),
@@ -51,9 +57,28 @@ class CommuneRow:
 
 @dataclass(frozen=True)
 class AreaDensity:
-    label: str  # « Hauts-de-Seine (92) »
-    count: int
-    density: Decimal | None
+    """A reference density: published figures of a source and year, for the professionals of its
+    scope (« libéraux »), per 10,000 inhabitants."""
+
+    label: str  # the area the figure is of: « Hauts-de-Seine (92) », « Île-de-France (région) », « France »
+    density: Decimal | None  # None: no reference loaded for this area and profession
+    year: int | None = None
+    source: str = ""
+    scope: str = ""
+    count: int | None = None
+    fallback: bool = False  # the région's figure, for want of the département's
+
+    @property
+    def citation(self) -> str:
+        """« Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux) »."""
+        return f"{self.source}, {self.year} ({self.scope})" if self.density is not None else ""
+
+    @property
+    def note(self) -> str:
+        """What a cell says beside the figure: its year, the région standing in, or its absence."""
+        if self.density is None:
+            return NO_REFERENCE
+        return f"{self.label}, {self.year}" if self.fallback else str(self.year)
 
 
 @dataclass(frozen=True)
@@ -62,8 +87,10 @@ class ProfessionRow:
     label: str
     count: int  # professionals with an active site on the territory, each counted once
     density: Decimal | None  # per 10,000 inhabitants of the territory
-    departements: list[AreaDensity]
-    national: AreaDensity
+    departements: list[AreaDensity]  # one per département of the territory, its reference
+    national: AreaDensity  # France's reference
+    liberal_count: int = 0  # of whom with a liberal site on the territory: the references' scope
+    liberal_density: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +124,17 @@ class Diagnostic:
     year: int
     missions: list[MissionFigure] = field(default_factory=list)
     directory_date: object = None  # when the last RPPS import was applied, if any
+    zoning_files: list[str] = field(default_factory=list)  # where the zoning shown comes from
+
+    @property
+    def zoning_demo(self) -> bool:
+        return DEMO_ZONING in self.zoning_files
+
+    @property
+    def sources(self) -> list[str]:
+        """« Source : … » of the reference figures shown, one per source and year."""
+        citations = {a.citation for row in self.professions for a in [*row.departements, row.national]}
+        return [f"Source : {c}" for c in sorted(citations) if c]
 
     @property
     def zoning_loaded(self) -> bool:
@@ -136,22 +174,25 @@ def _label(profession: str, gp: bool, label: str) -> str:
     return "Médecin généraliste" if gp else "Médecin (autres spécialités)"
 
 
-def _territory_counts(codes: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    on_territory = Activity.objects.active().filter(commune_id__in=codes).values("professional_id")
+def _territory_counts(codes: list[str]) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+    """Professionals with an active site on the territory and, among them, those with a liberal one."""
+    on_territory = Activity.objects.active().filter(commune_id__in=codes)
+    liberal_here = on_territory.filter(professional_id=OuterRef("pk"), mode_code__in=LIBERAL_MODES)
     rows = (
         Professional.objects.active()
-        .filter(pk__in=on_territory)
-        .annotate(gp=_gp())
-        .values("profession_code", "gp")
+        .filter(pk__in=on_territory.values("professional_id"))
+        .annotate(gp=_gp(), liberal=Exists(liberal_here))
+        .values("profession_code", "gp", "liberal")
         .annotate(n=Count("id"), label=Max("profession_label"))
         .order_by()
     )
-    counts, labels = {}, {}
+    counts, liberal, labels = {}, {}, {}
     for row in rows:
         key = _key(row["profession_code"], row["gp"])
         counts[key] = counts.get(key, 0) + row["n"]
+        liberal[key] = liberal.get(key, 0) + (row["n"] if row["liberal"] else 0)
         labels[key] = _label(row["profession_code"], row["gp"], row["label"])
-    return counts, labels
+    return counts, liberal, labels
 
 
 def _last_rpps_run():
@@ -162,46 +203,24 @@ def _last_rpps_run():
     )
 
 
-def _cached(key: str, run, compute):
-    # Without a completed import the directory was written by hand (tests, fixtures): no cache key
-    # would tell when it changes, so it is read each time.
-    if run is None:
-        return compute()
-    return cache.get_or_set(f"projet:{key}:{run[0]}", compute, CACHE_SECONDS)
-
-
-def _departement_counts(code: str) -> tuple[dict[str, int], dict[str, str]]:
-    rows = (
-        Activity.objects.active()
-        .filter(commune__departement_id=code, professional__active=True)
-        .annotate(gp=_gp("professional__"))
-        .values("professional__profession_code", "gp")
-        .annotate(n=Count("professional_id", distinct=True), label=Max("professional__profession_label"))
-        .order_by()
+def _references(departements: list[str], regions: list[str]) -> dict[tuple[str, str, str], ReferenceDensity]:
+    """{(area kind, area code, profession): the latest figure} for France and the territory's
+    départements and régions, in one query."""
+    wanted = (
+        Q(area_kind=FRANCE)
+        | Q(area_kind=REGION, area_code__in=regions)
+        | Q(area_kind=DEPARTEMENT, area_code__in=departements)
     )
-    counts, labels = {}, {}
-    for row in rows:
-        key = _key(row["professional__profession_code"], row["gp"])
-        counts[key] = counts.get(key, 0) + row["n"]
-        labels[key] = _label(row["professional__profession_code"], row["gp"], row["label"])
-    return counts, labels
+    found = {}
+    for ref in ReferenceDensity.objects.filter(wanted).order_by("-year"):
+        found.setdefault((ref.area_kind, ref.area_code, ref.profession), ref)
+    return found
 
 
-def _national_counts() -> dict[str, int]:
-    somewhere = Activity.objects.active().filter(professional_id=OuterRef("pk"), commune__isnull=False)
-    rows = (
-        Professional.objects.active()
-        .filter(Exists(somewhere))
-        .annotate(gp=_gp())
-        .values("profession_code", "gp")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    counts: dict[str, int] = {}
-    for row in rows:
-        key = _key(row["profession_code"], row["gp"])
-        counts[key] = counts.get(key, 0) + row["n"]
-    return counts
+def _area(label: str, ref: ReferenceDensity | None, *, fallback: bool = False) -> AreaDensity:
+    if ref is None:
+        return AreaDensity(label, None)
+    return AreaDensity(label, ref.density, ref.year, ref.source, ref.scope, ref.count, fallback)
 
 
 def _populations(departements: list[str]) -> tuple[dict[str, int], int]:
@@ -219,10 +238,12 @@ def _populations(departements: list[str]) -> tuple[dict[str, int], int]:
     return by_departement, national
 
 
-def _communes(cpts) -> list[CommuneRow]:
-    rows = []
+def _communes(cpts) -> tuple[list[CommuneRow], list[str]]:
+    rows, files = [], set()
     for commune in cpts.communes().select_related("gp_zoning").order_by("name", "code"):
         zoning = getattr(commune, "gp_zoning", None)  # the reverse one-to-one raises AttributeError when absent
+        if zoning is not None and zoning.file_name:
+            files.add(zoning.file_name)
         rows.append(
             CommuneRow(
                 code=commune.code,
@@ -233,7 +254,7 @@ def _communes(cpts) -> list[CommuneRow]:
                 zone_label=zoning.get_zone_display() if zoning else "",
             )
         )
-    return rows
+    return rows, sorted(files)
 
 
 def _zoning(communes: list[CommuneRow], population: int) -> list[ZoneShare]:
@@ -281,22 +302,33 @@ def mission_figures(cpts, year: int, *, regional: bool = False) -> list[MissionF
 def compute(cpts, *, year: int | None = None, regional: bool = False) -> Diagnostic:
     """`regional`: as a regional reader may see it (small numbers of people hidden)."""
     year = year or timezone.localdate().year
-    communes = _communes(cpts)
+    communes, zoning_files = _communes(cpts)
     population = cpts.population()
     codes = [c.code for c in communes]
     dep_codes = sorted({c.departement for c in communes})
     dep_population, national_population = _populations(dep_codes)
-    dep_names = dict(Departement.objects.filter(code__in=dep_codes).values_list("code", "name"))
+    deps = {
+        code: (name, region, region_name)
+        for code, name, region, region_name in Departement.objects.filter(code__in=dep_codes).values_list(
+            "code", "name", "region_id", "region__name"
+        )
+    }
     run = _last_rpps_run()
-    counts, labels = _territory_counts(codes)
-    dep_counts = {}
-    for code in dep_codes:
-        dep_counts[code], dep_labels = _cached(f"departement:{code}", run, partial(_departement_counts, code))
-        # A profession present around but absent from the territory is a finding: it gets its row, at 0.
-        for key, label in dep_labels.items():
-            labels.setdefault(key, label)
+    counts, liberal, labels = _territory_counts(codes)
+    references = _references(dep_codes, sorted({region for _, region, _ in deps.values()}))
+    # A compared profession absent from the territory is a finding: it gets its row, at 0.
+    for _, _, key in references:
+        if key in LABELS:
+            labels.setdefault(key, LABELS[key])
             counts.setdefault(key, 0)
-    national_counts = _cached("france", run, _national_counts)
+
+    def departement_reference(code: str, key: str) -> AreaDensity:
+        name, region, region_name = deps.get(code, (code, None, ""))
+        own = references.get((DEPARTEMENT, code, key))
+        if own is not None or (REGION, region, key) not in references:
+            return _area(f"{name} ({code})", own)
+        return _area(f"{region_name} (région)", references[(REGION, region, key)], fallback=True)
+
     professions = []
     for key in sorted(counts, key=lambda k: (-counts[k], labels[k])):
         professions.append(
@@ -305,17 +337,10 @@ def compute(cpts, *, year: int | None = None, regional: bool = False) -> Diagnos
                 label=labels[key],
                 count=counts[key],
                 density=density(counts[key], population),
-                departements=[
-                    AreaDensity(
-                        f"{dep_names.get(code, code)} ({code})",
-                        dep_counts[code].get(key, 0),
-                        density(dep_counts[code].get(key, 0), dep_population.get(code, 0)),
-                    )
-                    for code in dep_codes
-                ],
-                national=AreaDensity(
-                    "France", national_counts.get(key, 0), density(national_counts.get(key, 0), national_population)
-                ),
+                departements=[departement_reference(code, key) for code in dep_codes],
+                national=_area("France", references.get((FRANCE, "", key))),
+                liberal_count=liberal.get(key, 0),
+                liberal_density=density(liberal.get(key, 0), population),
             )
         )
     return Diagnostic(
@@ -323,11 +348,12 @@ def compute(cpts, *, year: int | None = None, regional: bool = False) -> Diagnos
         population=population,
         tier=tier_for(population),
         communes=communes,
-        departements=[(code, dep_names.get(code, code), dep_population.get(code, 0)) for code in dep_codes],
+        departements=[(code, deps.get(code, (code,))[0], dep_population.get(code, 0)) for code in dep_codes],
         national_population=national_population,
         professions=professions,
         zoning=_zoning(communes, population),
         year=year,
         missions=mission_figures(cpts, year, regional=regional),
         directory_date=run[1] if run else None,
+        zoning_files=zoning_files,
     )

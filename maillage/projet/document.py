@@ -115,20 +115,42 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
     when = f" (import du {_local_day(diagnostic.directory_date):%d/%m/%Y})" if diagnostic.directory_date else ""
     document.add_paragraph(
         f"D'après l'annuaire chargé dans Maillage (RPPS et ADELI){when}. Densité pour 10 000 habitants ; "
-        "un professionnel exerçant sur plusieurs sites du territoire compte une fois."
+        "un professionnel exerçant sur plusieurs sites du territoire compte une fois. Les densités des "
+        "départements et de la France sont des chiffres de référence publiés, qui comptent les professionnels "
+        "libéraux : elles se comparent à la densité des libéraux du territoire."
     )
-    areas = [f"Densité {label} ({code})" for code, label, _ in diagnostic.departements]
+    areas = [f"Densité {label} ({code}), libéraux" for code, label, _ in diagnostic.departements]
     _table(
         document,
-        ["Profession", "Effectif", "Densité territoire", *areas, "Densité France"],
         [
-            [row.label, row.count, row.density, *[d.density for d in row.departements], row.national.density]
+            "Profession",
+            "Effectif",
+            "Densité territoire",
+            "Densité territoire (libéraux)",
+            *areas,
+            "Densité France, libéraux",
+        ],
+        [
+            [
+                row.label,
+                row.count,
+                row.density,
+                row.liberal_density,
+                *[_reference(d) for d in row.departements],
+                _reference(row.national),
+            ]
             for row in diagnostic.professions
         ],
     )
+    for source in diagnostic.sources or ["Aucune densité de référence n'est chargée."]:
+        document.add_paragraph(f"{source}.")
     if diagnostic.zoning_loaded:
         subsection("Zonage médecins généralistes")
-        document.add_paragraph("Zonage importé, à titre indicatif : la référence est l'arrêté de l'ARS.")
+        document.add_paragraph(
+            "Zonage de démonstration, fictif : la référence est l'arrêté de zonage de l'ARS."
+            if diagnostic.zoning_demo
+            else "Zonage importé, à titre indicatif : la référence est l'arrêté de l'ARS."
+        )
         _table(
             document,
             ["Zonage", "Communes", "Population", "Part de la population (%)"],
@@ -143,6 +165,13 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
         )
     subsection("Analyse")
     _text(document, projet.diagnostic_comment)
+
+
+def _reference(area) -> str:
+    """A reference cell: the figure, the région's named when it stands in, « — » when none is loaded."""
+    if area.density is None:
+        return f"— ({area.note})"
+    return f"{number(area.density)} — {area.label}" if area.fallback else number(area.density)
 
 
 def _fiches(document, fiches) -> None:

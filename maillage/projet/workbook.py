@@ -8,6 +8,10 @@ from maillage.core.exports import xlsx_row
 from maillage.projet.diagnostic import Diagnostic
 
 SOURCE_NOTE = "D'après l'annuaire chargé dans Maillage (RPPS et ADELI) ; densités pour 10 000 habitants."
+REFERENCE_NOTE = (
+    "Densités des départements et de la France : chiffres de référence publiés, professionnels libéraux, "
+    "pour 10 000 habitants."
+)
 
 
 def _sheet(workbook, title: str, header: list[str], rows: list[list]) -> None:
@@ -15,6 +19,11 @@ def _sheet(workbook, title: str, header: list[str], rows: list[list]) -> None:
     sheet.append(header)
     for row in rows:
         sheet.append(xlsx_row(sheet, row))  # a name typed as « =… » stays text
+
+
+def _reference(area) -> str:
+    """« France, 2021 », « Île-de-France (région), 2021 » or « pas de référence chargée »."""
+    return f"{area.label}, {area.year}" if area.density is not None else area.note
 
 
 def build(diagnostic: Diagnostic) -> bytes:
@@ -30,18 +39,22 @@ def build(diagnostic: Diagnostic) -> bytes:
             ["Communes", len(diagnostic.communes)],
             ["Professionnels de santé sur le territoire", diagnostic.professionals],
             ["Source", SOURCE_NOTE],
+            ["Densités de référence", REFERENCE_NOTE],
+            *[["Source des densités de référence", source.removeprefix("Source : ")] for source in diagnostic.sources],
         ],
     )
-    areas = [f"Densité {label} ({code})" for code, label, _ in diagnostic.departements]
-    _sheet(
-        workbook,
-        "Professionnels",
-        ["Profession", "Effectif", "Densité territoire", *areas, "Densité France"],
-        [
-            [row.label, row.count, row.density, *[d.density for d in row.departements], row.national.density]
-            for row in diagnostic.professions
-        ],
-    )
+    areas = []
+    for code, label, _ in diagnostic.departements:
+        areas += [f"Densité {label} ({code}), libéraux", f"Référence {label} ({code})"]
+    header = ["Profession", "Effectif (tous modes)", "Densité territoire (tous modes)", "Effectif libéral",
+              "Densité territoire (libéraux)", *areas, "Densité France, libéraux", "Référence France"]  # fmt: skip
+    rows = []
+    for row in diagnostic.professions:
+        references = [value for d in row.departements for value in (d.density, _reference(d))]
+        rows.append([row.label, row.count, row.density, row.liberal_count, row.liberal_density, *references,
+                     row.national.density, _reference(row.national)])  # fmt: skip
+    rows += [[], *[[source] for source in diagnostic.sources or ["Aucune densité de référence chargée."]]]
+    _sheet(workbook, "Professionnels", header, rows)
     _sheet(
         workbook,
         "Communes",

@@ -120,6 +120,7 @@ urlpatterns = [
     path("c/<slug:slug>/projet-de-sante/projet-de-sante.docx", projet.projet_docx, name="projet_docx"),
     path("c/<slug:slug>/projet-de-sante/textes/", projet.texts_edit, name="projet_texts"),
     path("c/<slug:slug>/projet-de-sante/etat/", projet.projet_move, name="projet_move"),
+    path("c/<slug:slug>/projet-de-sante/commencer/", projet.projet_start, name="projet_start"),
     path("c/<slug:slug>/projet-de-sante/nouvelle-version/", projet.projet_new_version, name="projet_new_version"),
     path("c/<slug:slug>/projet-de-sante/fiches/nouvelle/", projet.fiche_new, name="projet_fiche_new"),
     path("c/<slug:slug>/projet-de-sante/fiches/<int:pk>/", projet.fiche_edit, name="projet_fiche_edit"),

@@ -1,4 +1,5 @@
-"""The territorial diagnostic: figures computed from the directory, exact to the decimal."""
+"""The territorial diagnostic: the territory's figures computed from the directory, exact to the
+decimal, beside reference densities of a named source and year (never the loaded directory's)."""
 
 from decimal import Decimal
 
@@ -6,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from maillage.projet import diagnostic
-from maillage.projet.models import CommuneZoning
+from maillage.projet.models import CommuneZoning, ReferenceDensity
 from maillage.unscheduled.models import CareRequest
 from tests.factories import ActivityFactory, ProfessionalFactory
 
@@ -23,8 +24,12 @@ def test_population_tier_and_counts_once_per_professional(dordogne):
         "Médecin généraliste": 3,
         "Infirmier": 2,
         "Médecin (autres spécialités)": 1,
+        # Compared professions absent from the territory: a finding, at 0.
+        "Chirurgien-Dentiste": 0,
+        "Masseur-Kinésithérapeute": 0,
+        "Orthophoniste": 0,
     }
-    assert [row.label for row in result.professions] == [
+    assert [row.label for row in result.professions][:3] == [
         "Médecin généraliste",
         "Infirmier",
         "Médecin (autres spécialités)",
@@ -32,21 +37,65 @@ def test_population_tier_and_counts_once_per_professional(dordogne):
     assert result.professionals == 6
 
 
-def test_densities_per_10000_next_to_the_departement_and_france(dordogne):
+SOURCE = "Cnam, Data ameli professionnels de santé libéraux"
+
+
+def test_densities_per_10000_beside_the_shipped_reference_of_france(dordogne):
+    # A salaried GP on the territory counts in « tous modes », not among the libéraux.
+    salaried = ProfessionalFactory()
+    ActivityFactory(professional=salaried, commune=dordogne["communes"]["24037"], mode_code="S")
     rows = _rows(diagnostic.compute(dordogne["cpts"], year=2026))
     gp = rows["Médecin généraliste"]
-    assert gp.density == Decimal("1.5")  # 3 / 20,000
-    # 5 GPs / 40,000 = 1.25: half up to 1.3 (a banker's rounding would say 1.2).
-    assert [(d.label, d.count, d.density) for d in gp.departements] == [("Dordogne (24)", 5, Decimal("1.3"))]
-    assert (gp.national.count, gp.national.density) == (6, Decimal("1.2"))  # 6 / 50,000
-    other = rows["Médecin (autres spécialités)"]
-    assert (other.density, other.departements[0].density, other.national.density) == (
-        Decimal("0.5"),
-        Decimal("0.3"),  # 0.25 half up
-        Decimal("0.2"),
+    assert (gp.count, gp.density) == (4, Decimal("2.0"))  # 4 / 20,000
+    assert (gp.liberal_count, gp.liberal_density) == (3, Decimal("1.5"))
+    # Shipped with the product: 77.0 GPs per 100,000 in 2021, per 10,000 here.
+    assert (gp.national.label, gp.national.density, gp.national.year) == ("France", Decimal("7.7"), 2021)
+    assert gp.national.citation == f"{SOURCE}, 2021 (libéraux)"
+    assert gp.national.note == "2021"
+    # No figure shipped for the Dordogne nor Nouvelle-Aquitaine: said, not computed.
+    assert [(d.label, d.density, d.note) for d in gp.departements] == [
+        ("Dordogne (24)", None, "pas de référence chargée")
+    ]
+    assert rows["Infirmier"].national.density == Decimal("14.6")
+    assert rows["Médecin (autres spécialités)"].national.density is None  # not a compared profession
+
+
+def test_the_departement_s_reference_else_its_region_s(dordogne):
+    figures = {"source": "Test", "year": 2023, "scope": "libéraux"}
+    ReferenceDensity.objects.create(area_kind="region", area_code="75", profession="10-MG", density="8.25", **figures)
+    ReferenceDensity.objects.create(area_kind="region", area_code="75", profession="60", density="20", **figures)
+    ReferenceDensity.objects.create(area_kind="departement", area_code="24", profession="60", density="21.5", **figures)
+    ReferenceDensity.objects.create(
+        area_kind="departement", area_code="24", profession="60", density="19", **{**figures, "year": 2019}
     )
-    nurse = rows["Infirmier"]
-    assert (nurse.density, nurse.departements[0].density, nurse.national.count) == (Decimal("1.0"), Decimal("0.5"), 3)
+    rows = _rows(diagnostic.compute(dordogne["cpts"], year=2026))
+    nurse = rows["Infirmier"].departements[0]
+    assert (nurse.label, nurse.density, nurse.year, nurse.fallback) == ("Dordogne (24)", Decimal("21.5"), 2023, False)
+    gp = rows["Médecin généraliste"].departements[0]
+    assert (gp.label, gp.density, gp.fallback, gp.note) == (
+        "Nouvelle-Aquitaine (région)",
+        Decimal("8.25"),
+        True,
+        "Nouvelle-Aquitaine (région), 2023",
+    )
+    result = diagnostic.compute(dordogne["cpts"], year=2026)
+    assert result.sources == [f"Source : {SOURCE}, 2021 (libéraux)", "Source : Test, 2023 (libéraux)"]
+
+
+def test_an_empty_directory_still_shows_france_s_reference(dordogne):
+    from maillage.directory.models import Activity, Professional
+
+    Activity.objects.all().delete()
+    Professional.objects.all().delete()
+    result = diagnostic.compute(dordogne["cpts"], year=2026)
+    assert {row.key: (row.count, row.national.density) for row in result.professions} == {
+        "10-MG": (0, Decimal("7.7")),
+        "60": (0, Decimal("14.6")),
+        "70": (0, Decimal("11.1")),
+        "40": (0, Decimal("5.2")),
+        "91": (0, Decimal("3.0")),
+    }
+    assert result.sources == [f"Source : {SOURCE}, 2021 (libéraux)"]
 
 
 def test_a_handful_of_queries_whatever_the_size_of_the_directory(dordogne):
@@ -87,30 +136,16 @@ def test_mission_figures_only_when_the_missions_have_data(dordogne):
     assert "doctor_access.waiting_by_priority" not in figures  # no request for a regular doctor
 
 
-def test_departement_and_national_figures_are_kept_until_the_next_rpps_import(dordogne):
-    from maillage.directory.models import ImportRun
-
-    def run():
-        return ImportRun.objects.create(
-            source="rpps", file_name="extraction.txt", applied=True, status=ImportRun.Status.COMPLETED
-        )
-
-    run()
+def test_the_references_do_not_move_with_the_loaded_directory(dordogne):
     cpts = dordogne["cpts"]
-    assert _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"].national.count == 6
-    ActivityFactory(professional=ProfessionalFactory(), commune=dordogne["communes"]["33063"])
-    assert _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"].national.count == 6
-    run()  # the next import: figures read again
-    assert _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"].national.count == 7
+    before = _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"]
+    for _ in range(5):
+        ActivityFactory(professional=ProfessionalFactory(), commune=dordogne["communes"]["33063"])
+    after = _rows(diagnostic.compute(cpts, year=2026))["Médecin généraliste"]
+    assert (after.national, after.departements) == (before.national, before.departements)
 
 
-def test_a_profession_of_the_departement_absent_from_the_territory_shows_at_zero(dordogne):
+def test_a_profession_not_compared_and_absent_from_the_territory_has_no_row(dordogne):
     midwife = ProfessionalFactory(adeli=True, profession_code="50", profession_label="Sage-Femme")
     ActivityFactory(professional=midwife, commune=dordogne["communes"]["24002"])
-    row = _rows(diagnostic.compute(dordogne["cpts"], year=2026))["Sage-Femme"]
-    assert (row.count, row.density, row.departements[0].density, row.national.count) == (
-        0,
-        Decimal("0.0"),
-        Decimal("0.3"),  # 1 / 40,000 = 0.25, half up
-        1,
-    )
+    assert "Sage-Femme" not in _rows(diagnostic.compute(dordogne["cpts"], year=2026))

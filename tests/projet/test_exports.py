@@ -51,8 +51,18 @@ def test_the_docx_has_the_ars_structure_the_fiches_and_the_indicator_table(dordo
     assert bullets == ["45 adhérents", "3 maisons de santé"]
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
     professions = next(t for t in tables if t[0][0] == "Profession")
-    assert professions[0] == ["Profession", "Effectif", "Densité territoire", "Densité Dordogne (24)", "Densité France"]
-    assert ["Médecin généraliste", "3", "1,5", "1,3", "1,2"] in professions
+    assert professions[0] == [
+        "Profession",
+        "Effectif",
+        "Densité territoire",
+        "Densité territoire (libéraux)",
+        "Densité Dordogne (24), libéraux",
+        "Densité France, libéraux",
+    ]
+    assert ["Médecin généraliste", "3", "1,5", "1,5", "— (pas de référence chargée)", "7,7"] in professions
+    texts = [p.text for p in document.paragraphs]
+    assert "Source : Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux)." in texts
+    assert not any("import_zonage" in text for text in texts)
     fiche = next(t for t in tables if t[0] == ["Rubrique", "Contenu"])
     assert ["Pilote", "Dr Martin"] in fiche
     summary = next(t for t in tables if t[0][0] == "Fiche-action")
@@ -83,14 +93,23 @@ def test_the_diagnostic_xlsx(dordogne, bergerac_coordinator):
     summary = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(values_only=True)}
     assert (summary["Population"], summary["Taille ACI"]) == (20_000, "T1")
     professions = list(workbook["Professionnels"].iter_rows(values_only=True))
-    assert professions[0][-1] == "Densité France"
-    gp = next(row for row in professions if row[0] == "Médecin généraliste")
-    assert (gp[1], Decimal(str(gp[2])), Decimal(str(gp[3])), Decimal(str(gp[4]))) == (
-        3,
-        Decimal("1.5"),
-        Decimal("1.3"),
-        Decimal("1.2"),
+    assert professions[0] == (
+        "Profession",
+        "Effectif (tous modes)",
+        "Densité territoire (tous modes)",
+        "Effectif libéral",
+        "Densité territoire (libéraux)",
+        "Densité Dordogne (24), libéraux",
+        "Référence Dordogne (24)",
+        "Densité France, libéraux",
+        "Référence France",
     )
+    gp = next(row for row in professions if row[0] == "Médecin généraliste")
+    assert (gp[1], Decimal(str(gp[2])), gp[3], Decimal(str(gp[4]))) == (3, Decimal("1.5"), 3, Decimal("1.5"))
+    assert gp[5:] == (None, "pas de référence chargée", 7.7, "France, 2021")
+    source = "Source : Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux)"
+    assert source in [row[0] for row in professions]
+    assert summary["Source des densités de référence"] == source.removeprefix("Source : ")
     communes = list(workbook["Communes"].iter_rows(values_only=True))
     assert ("24037", "Bergerac", "24", 8_000, "ZIP") in communes
     assert ("24001", "Abjat-sur-Bandiat", "24", 12_000, None) in communes

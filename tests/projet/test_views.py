@@ -28,9 +28,14 @@ def test_the_diagnostic_page(dordogne, bergerac_coordinator):
     page = bergerac_coordinator.get("/c/bergerac/diagnostic/").content.decode()
     assert "D'après l'annuaire chargé dans Maillage" in page
     assert "20\u202f000 habitants" in page and "T1" in page
-    assert '<th scope="row">Médecin généraliste</th><td>3</td><td>1,5</td>' in page
-    assert "Densité Dordogne (24)" in page
-    assert "Le zonage médecins n'est pas chargé" in page
+    assert '<th scope="row">Médecin généraliste</th><td>3</td><td>1,5</td>\n        <td>3</td><td>1,5</td>' in page
+    assert "Densité Dordogne (24), libéraux" in page and "Densité France, libéraux" in page
+    # France's density is the shipped reference with its year, the Dordogne's is not loaded.
+    assert '<td>7,7<br><span class="muted small">2021</span></td>' in page
+    assert '<td>—<br><span class="muted small">pas de référence chargée</span></td>' in page
+    assert "Source : Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux)." in page
+    assert "Le zonage médecins de ces communes n'est pas chargé dans Maillage" in page
+    assert "import_zonage" not in page and "commande" not in page
 
 
 def test_the_coordinator_adds_a_fiche_with_indicators(dordogne, bergerac_coordinator):

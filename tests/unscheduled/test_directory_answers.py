@@ -68,3 +68,25 @@ def test_the_gp_space_says_what_the_directory_answers_and_why(idf, gp, member, s
     assert "1 créneau à venir" in page
     fiche = client.get(f"/c/cmv/annuaire/pro/{gp.national_id}/").content.decode()
     assert "oui (5 au plus)" in fiche and "d'après son offre de médecin traitant" in fiche
+
+
+def test_the_daily_job_ends_the_answer_a_month_after_the_last_slot(idf, gp, nurse, member, slot_of, soon):
+    from datetime import timedelta
+
+    from maillage.core import periodic
+    from maillage.core.models import AuditEntry
+    from maillage.unscheduled.models import Slot
+
+    slot_of(gp, soon)
+    slot_of(nurse, soon)
+    assert _entry(idf, gp).takes_part_in_snp is True
+    # The GP's slot is now 31 days old (slots are never opened in the past: moved by hand); the
+    # nurse's 29 days, still recent.
+    for professional, days in ((gp, 31), (nurse, 29)):
+        start = soon - timedelta(days=days)
+        Slot.objects.filter(professional=professional).update(start=start, end=start + timedelta(minutes=20))
+    run = periodic.run_job(periodic.get("directory.refresh_answers"), soon, force=True)
+    assert run.summary == "1 fiche mise à jour"
+    assert _entry(idf, gp).takes_part_in_snp is False and _entry(idf, nurse).takes_part_in_snp is True
+    change = AuditEntry.objects.filter(action="directory.entry.updated").latest("at")
+    assert change.details["changes"]["takes_part_in_snp"] == {"before": True, "after": False}

@@ -9,7 +9,7 @@ from maillage.territory import actions
 from maillage.territory.models import Cpts
 from maillage.territory.search import search_units
 from maillage.www.coordination.forms import AuditFilterForm, ContactsForm
-from maillage.www.dashboard import todo
+from maillage.www.dashboard import guide, todo
 from maillage.www.htmx import is_htmx
 from maillage.www.scoping import WRITE, Area, cpts_for
 
@@ -23,6 +23,7 @@ def dashboard(request, slug):
         {
             "cpts": cpts,
             "overlaps": cpts.overlaps(),
+            "steps": guide.steps(cpts),
             "todo": todo.coordinator(cpts),
             "recent": AuditEntry.objects.filter(cpts=cpts)[:8],
             "team": cpts.roles.select_related("user").order_by("kind", "user__last_name"),

@@ -224,6 +224,22 @@ def projet_move(request, slug):
 
 
 @require_POST
+def projet_start(request, slug):
+    cpts = cpts_for(request, slug, Area.PROJET, WRITE)
+    try:
+        projet = actions.start(cpts, request.user, diagnostic.compute(cpts))
+    except actions.ProjetError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Brouillon pré-rempli : {projet.fiches.count()} fiches-actions, une par mission. Relisez chaque "
+            "texte et fixez les cibles des indicateurs.",
+        )
+    return redirect("www:projet_home", slug=cpts.slug)
+
+
+@require_POST
 def projet_new_version(request, slug):
     cpts = cpts_for(request, slug, Area.PROJET, WRITE)
     try:
