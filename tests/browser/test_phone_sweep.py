@@ -28,6 +28,7 @@ from maillage.directory.models import Partner
 from maillage.doctor_access.models import MatchRun, Proposal
 from maillage.lifecycle.models import Milestone
 from maillage.unscheduled.models import Alternative
+from tests.browser.conftest import Page
 from tests.dashboard.conftest import care_request
 from tests.factories import ActivityFactory, DoctorOfferFactory, DoctorRequestFactory, ProfessionalFactory, RoleFactory
 from tests.test_permissions import ACTORS, MATRIX, actors, fill  # noqa: F401 (actors: the matrix's fixture)
@@ -236,3 +237,42 @@ def test_every_page_fits_a_phone(browser, live_server, phone_data, role, setting
     print(f"phone sweep, {role}: {len(pages)} pages in {time.monotonic() - started:.1f} s")
     assert pages, role
     assert not problems, f"{role} at 390 px, {len(problems)} pages:\n" + "\n".join(problems)
+
+
+def test_the_header_folds_into_a_menu_on_a_phone_only(browser, live_server, idf):
+    """At 390 px the header's links wait under « Menu » (a button: keyboard, aria-expanded, Escape);
+    on a computer there is no menu button and the links are in sight."""
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    Authenticator.objects.create(user=coordinator, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client = Client()
+    client.force_login(coordinator)
+    cookie = {
+        "name": django_settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+    }
+    for viewport, phone in ((PHONE, True), ({"width": 1280, "height": 800}, False)):
+        context = browser.new_context(locale="fr-FR", viewport=viewport, is_mobile=phone)
+        context.add_cookies([{**cookie, "url": live_server.url}])
+        page = Page(context.new_page(), live_server.url)
+        try:
+            page.goto("/c/cmv/")
+            toggle = page.page.get_by_role("button", name="Menu")
+            link = page.page.get_by_role("navigation", name="Navigation principale").get_by_role(
+                "link", name="Annuaire"
+            )
+            if not phone:
+                assert not toggle.is_visible() and link.is_visible()
+                continue
+            assert toggle.get_attribute("aria-expanded") == "false" and not link.is_visible()
+            toggle.focus()
+            page.page.keyboard.press("Enter")
+            assert toggle.get_attribute("aria-expanded") == "true" and link.is_visible()
+            assert page.page.get_by_role("button", name="Se déconnecter").is_visible()
+            assert page.axe() == [] and page.overflow() <= 0
+            page.page.keyboard.press("Tab")
+            page.page.keyboard.press("Escape")
+            assert toggle.get_attribute("aria-expanded") == "false" and not link.is_visible()
+            assert page.page.evaluate("document.activeElement.classList.contains('menu-toggle')")
+            assert page.console_errors == [] and page.failed == []
+        finally:
+            context.close()
