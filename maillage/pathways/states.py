@@ -109,8 +109,8 @@ class Scope(models.TextChoices):
 class Decision(models.TextChoices):
     NON_OPPOSITION = "non_opposition", "informé, ne s'oppose pas"
     OPPOSITION = "opposition", "s'oppose"
-    CONSENT = "consent", "consent"
-    REFUSAL = "refusal", "refuse"
+    CONSENT = "consent", "consentement"
+    REFUSAL = "refusal", "refus"
 
 
 # Within the team the law asks for information and no objection; beyond it, consent.
