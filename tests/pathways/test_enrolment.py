@@ -8,7 +8,7 @@ from django.utils import timezone
 from maillage.core.models import AuditEntry
 from maillage.pathways.actions import PathwayError
 from maillage.pathways.actions.enrolment import Enrolment, Referrer, enrol, move_pathway
-from maillage.pathways.models import CareTeamMember, PatientInformation, Pathway, SharingDecision, Task
+from maillage.pathways.models import CareTeamMember, Pathway, PatientInformation, SharingDecision, Task
 from maillage.pathways.states import CareRole, Decision, PathwayStatus, Scope
 from tests.factories import PathwayTemplateFactory, StructureFactory
 from tests.pathways.conftest import VALID_NIR, information, patient
