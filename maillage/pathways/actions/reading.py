@@ -45,3 +45,31 @@ def require_sharing(pathway, scope: str) -> None:
             f"Le patient n'a pas donné son consentement au {Scope(scope).label} : "
             "rien ne peut être partagé au-delà de son équipe de soins."
         )
+
+
+LIST_LIMIT = 200
+
+
+def list_pathways(user, cpts):
+    """The pathways of `cpts` the user may open (most recent first, at most `LIST_LIMIT`), each with
+    its open and overdue tasks counted; the read of their identities is audited."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from maillage.pathways.states import OPEN_TASKS
+
+    open_tasks = Q(tasks__status__in=sorted(OPEN_TASKS))
+    pathways = list(
+        access.visible_to(user, cpts)
+        .select_related("template", "commune")
+        .annotate(
+            open_tasks=Count("tasks", filter=open_tasks),
+            overdue_tasks=Count("tasks", filter=open_tasks & Q(tasks__due_on__lt=timezone.localdate())),
+        )
+        .order_by("-created_at", "-id")[:LIST_LIMIT]
+    )
+    audit.record_health_read(
+        "pathways.list.viewed", actor=user, cpts=cpts, obj=None,
+        details={"parcours": [pathway.reference for pathway in pathways]},
+    )  # fmt: skip
+    return pathways
