@@ -58,6 +58,8 @@ LABELS: dict[str, str] = {
     "lifecycle.document.uploaded": "a déposé un document des étapes de la CPTS",
     "lifecycle.milestone.dated": "a daté une étape de la CPTS",
     "lifecycle.phase.moved": "a changé la phase de la CPTS",
+    "pathways.alert.resolved": "a résolu une alerte de rupture de parcours",
+    "pathways.rehospitalisation.declared": "a signalé la réhospitalisation d'un patient suivi dans un parcours",
     "pathways.information.recorded": "a enregistré l'information et les décisions de partage d'un patient",
     "pathways.pathway.enrolled": "a inscrit un patient dans un parcours",
     "pathways.pathway.transition": "a changé l'état du parcours d'un patient",

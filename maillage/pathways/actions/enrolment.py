@@ -124,6 +124,7 @@ def enrol(cpts, enrolment: Enrolment, actor) -> Pathway:
     require(len(set(people)) == len(people), "Une même personne figure deux fois dans l'équipe de soins.")
     with transaction.atomic():
         referrer = enrolment.referrer
+        last_contact = max(enrolment.start_date, enrolment.discharge_date or enrolment.start_date)
         pathway = Pathway.objects.create(
             cpts=cpts, template=template, last_name=patient.last_name.strip(), first_name=patient.first_name.strip(),
             birth_date=patient.birth_date, sex=patient.sex, commune=patient.commune,
@@ -132,18 +133,22 @@ def enrol(cpts, enrolment: Enrolment, actor) -> Pathway:
             referrer_structure=referrer.structure if referrer.kind == ReferrerKind.HOSPITAL else None,
             referrer_service=referrer.service.strip(), start_date=enrolment.start_date,
             discharge_date=enrolment.discharge_date, created_by=audit.user_or_none(actor),
+            contact_due_on=last_contact + timedelta(days=template.no_contact_days),
         )  # fmt: skip
         log_transition(PathwayTransition, actor=actor, source="", target=PathwayStatus.ACTIVE, pathway=pathway)
         team = [_member(pathway, person, role, actor) for person, role in enrolment.team]
         write_information(pathway, enrolment.information, actor)
-        tasks = Task.objects.bulk_create(
-            Task(
-                pathway=pathway, step=step, title=step.title,
-                due_on=due_on(step, enrolment.start_date, enrolment.discharge_date),
-                assignee=first_for_step(team, step), created_by=audit.user_or_none(actor),
-            )
-            for step in steps
-        )  # fmt: skip
+        tasks = []
+        for step in steps:
+            due = due_on(step, enrolment.start_date, enrolment.discharge_date)
+            tasks.append(
+                Task(
+                    pathway=pathway, step=step, title=step.title, due_on=due,
+                    alert_on=due + timedelta(days=step.overdue_after_days),
+                    assignee=first_for_step(team, step), created_by=audit.user_or_none(actor),
+                )
+            )  # fmt: skip
+        Task.objects.bulk_create(tasks)
         audit.record(
             "pathways.pathway.enrolled", actor=actor, cpts=cpts, obj=pathway, health_data=True,
             details={

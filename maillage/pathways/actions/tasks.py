@@ -1,7 +1,7 @@
 """Tasks: added by hand, assigned to a member of the pathway's active team, moved through their
 states (`states.TASK_TRANSITIONS`), each move logged."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -12,10 +12,12 @@ from maillage.core.bounds import MAX_YEAR, MIN_YEAR
 from maillage.core.models import log_transition
 from maillage.pathways import access
 from maillage.pathways.actions import require
-from maillage.pathways.models import CareTeamMember, Task, TaskTransition
+from maillage.pathways.models import CareTeamMember, Pathway, Task, TaskTransition
 from maillage.pathways.states import PathwayStatus, TaskStatus, task_allowed
 
 NOTE_MAX = 500
+# A task added by hand is overdue (a rupture alert) this many days after its due date.
+DEFAULT_OVERDUE_DAYS = 3
 
 
 def _check_assignee(pathway, assignee) -> None:
@@ -50,7 +52,7 @@ def add_task(pathway, actor, *, title: str, due_on: date, assignee=None, note: s
     with transaction.atomic():
         task = Task.objects.create(
             pathway=pathway, title=title, due_on=due_on, assignee=assignee, note=note,
-            created_by=audit.user_or_none(actor),
+            alert_on=due_on + timedelta(days=DEFAULT_OVERDUE_DAYS), created_by=audit.user_or_none(actor),
         )  # fmt: skip
         log_transition(TaskTransition, actor=actor, source="", target=TaskStatus.TODO, task=task)
         audit.record(
@@ -101,6 +103,10 @@ def move_task(task: Task, target: str, actor, *, note: str | None = None, expect
         for name, value in changes.items():
             setattr(task, name, value)
         task.version += 1
+        if target == TaskStatus.DONE:
+            # A task done is a contact with the patient: the « sans contact » delay starts again.
+            contact_due = changes["done_on"] + timedelta(days=pathway.template.no_contact_days)
+            Pathway.objects.filter(pk=pathway.pk, contact_due_on__lt=contact_due).update(contact_due_on=contact_due)
         log_transition(TaskTransition, actor=actor, source=source, target=target, task=task)
         audit.record(
             "pathways.task.transition", actor=actor, cpts=pathway.cpts, obj=task, health_data=True,

@@ -108,7 +108,12 @@ def copy_template(source: PathwayTemplate, cpts, actor) -> PathwayTemplate:
     try:
         with transaction.atomic():
             copy = PathwayTemplate.objects.create(
-                cpts=cpts, code=source.code, name=source.name, description=source.description, based_on=source
+                cpts=cpts,
+                code=source.code,
+                name=source.name,
+                description=source.description,
+                based_on=source,
+                no_contact_days=source.no_contact_days,
             )
             _write_steps(copy, _steps_of(source))
             audit.record("pathways.template.copied", actor=actor, cpts=cpts, obj=copy, details={"modèle": source.name})
@@ -118,7 +123,7 @@ def copy_template(source: PathwayTemplate, cpts, actor) -> PathwayTemplate:
 
 
 def edit_template(template: PathwayTemplate, actor, *, expected_version=None, name=None, description=None,
-                  steps=None) -> PathwayTemplate:  # fmt: skip
+                  steps=None, no_contact_days=None) -> PathwayTemplate:  # fmt: skip
     """Changes a draft in place; a published template is never edited in place: the change makes
     its next version, a draft `based_on` it, which is returned. `steps`: the whole list, in order."""
     require(not template.is_library, "Les modèles de la bibliothèque commune ne se modifient pas : copiez-le.")
@@ -128,6 +133,11 @@ def edit_template(template: PathwayTemplate, actor, *, expected_version=None, na
     if name is not None:
         name = name.strip()
         require(name and len(name) <= 200, "Indiquez le nom du modèle (200 caractères au plus).")
+    if no_contact_days is not None:
+        require(
+            isinstance(no_contact_days, int) and 1 <= no_contact_days <= MAX_OVERDUE_DAYS,
+            f"Le délai sans contact avant alerte est compris entre 1 et {MAX_OVERDUE_DAYS} jours.",
+        )
     with transaction.atomic():
         if template.is_draft:
             versioning.check_and_bump(template, expected_version)
@@ -141,7 +151,7 @@ def edit_template(template: PathwayTemplate, actor, *, expected_version=None, na
             last = PathwayTemplate.objects.filter(cpts=template.cpts, code=template.code).order_by("-number").first()
             target = PathwayTemplate.objects.create(
                 cpts=template.cpts, code=template.code, name=template.name, description=template.description,
-                number=last.number + 1, based_on=template,
+                number=last.number + 1, based_on=template, no_contact_days=template.no_contact_days,
             )  # fmt: skip
             _write_steps(target, _steps_of(template))
             code = "pathways.template.version_created"
@@ -149,7 +159,9 @@ def edit_template(template: PathwayTemplate, actor, *, expected_version=None, na
             target.name = name
         if description is not None:
             target.description = description.strip()
-        target.save(update_fields=["name", "description"])
+        if no_contact_days is not None:
+            target.no_contact_days = no_contact_days
+        target.save(update_fields=["name", "description", "no_contact_days"])
         if cleaned is not None:
             _write_steps(target, cleaned)
         audit.record(

@@ -156,6 +156,11 @@ LIBRARY = [
 ]  # fmt: skip
 
 
+# Days without a recorded contact before a « sans contact » alert (the default is 14).
+NO_CONTACT_DAYS = {"sortie-hospitalisation-personne-agee": 7, "soins-palliatifs-domicile": 3, "obesite-enfant": 60,
+                   "diabete-type-2-desequilibre": 30}  # fmt: skip
+
+
 def load(apps, schema_editor):
     from django.utils import timezone
 
@@ -164,7 +169,8 @@ def load(apps, schema_editor):
     now = timezone.now()
     for code, name, description, steps in LIBRARY:
         template = Template.objects.create(
-            cpts=None, code=code, name=name, description=description, number=1, status="published", published_at=now
+            cpts=None, code=code, name=name, description=description, number=1, status="published",
+            published_at=now, no_contact_days=NO_CONTACT_DAYS.get(code, 14),
         )
         Step.objects.bulk_create(Step(template=template, position=i, **s) for i, s in enumerate(steps, start=1))
 

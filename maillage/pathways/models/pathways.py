@@ -49,6 +49,10 @@ class Pathway(models.Model):
     start_date = models.DateField("début du parcours")
     discharge_date = models.DateField("date de sortie d'hospitalisation", null=True, blank=True)
     status = models.CharField("état", max_length=20, choices=PathwayStatus.choices, default=PathwayStatus.ACTIVE)
+    # The last contact with the patient (a task done, later the liaison log) plus the template's
+    # `no_contact_days`: past it, the scheduled detection raises a « sans contact » alert.
+    contact_due_on = models.DateField("contact attendu au plus tard le")
+    rehospitalised_on = models.DateField("réhospitalisé le", null=True, blank=True)
     status_changed_at = models.DateTimeField("état changé le", auto_now_add=True)
     created_at = models.DateTimeField("inscrit le", auto_now_add=True)
     created_by = models.ForeignKey(

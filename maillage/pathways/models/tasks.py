@@ -37,6 +37,9 @@ class Task(models.Model):
     status = models.CharField("état", max_length=20, choices=TaskStatus.choices, default=TaskStatus.TODO)
     note = models.CharField("note", max_length=500, blank=True)
     done_on = models.DateField("faite le", null=True, blank=True)
+    # The due date plus the step's tolerance (`overdue_after_days`): an open task still open after
+    # it raises a rupture alert. Kept on the row so that the scheduled detection is one indexed read.
+    alert_on = models.DateField("alerte de retard à partir du")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -51,7 +54,7 @@ class Task(models.Model):
         verbose_name_plural = "tâches des parcours"
         indexes = [
             models.Index(fields=["pathway", "status"]),
-            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["status", "alert_on"]),
         ]
 
     def __str__(self):

@@ -45,6 +45,10 @@ class PathwayTemplate(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     published_at = models.DateTimeField("publié le", null=True, blank=True)
+    # A rupture alert is raised when nobody has recorded a contact with the patient for this long.
+    no_contact_days = models.PositiveSmallIntegerField(
+        "alerte sans contact avec le patient après (jours)", default=14, validators=[MaxValueValidator(365)]
+    )
 
     objects = PathwayTemplateQuerySet.as_manager()
     version = versioning.version_field()
