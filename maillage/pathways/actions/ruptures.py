@@ -20,7 +20,8 @@ def declare_rehospitalisation(pathway, actor, *, on: date, note: str = "") -> Ru
     require(pathway.status == PathwayStatus.ACTIVE, f"Ce parcours est « {pathway.get_status_display()} ».")
     require(isinstance(on, date), "Indiquez la date de la réhospitalisation.")
     require(
-        MIN_YEAR <= on.year <= MAX_YEAR and on <= timezone.localdate(), "La date de réhospitalisation est impossible."
+        MIN_YEAR <= on.year <= MAX_YEAR and on <= timezone.localdate(),
+        "La date de réhospitalisation ne peut pas être dans le futur.",
     )
     already = "Une réhospitalisation est déjà signalée pour ce patient : résolvez d'abord cette alerte."
     try:
