@@ -138,36 +138,42 @@ def edit_template(template: PathwayTemplate, actor, *, expected_version=None, na
             isinstance(no_contact_days, int) and 1 <= no_contact_days <= MAX_OVERDUE_DAYS,
             f"Le délai sans contact avant alerte est compris entre 1 et {MAX_OVERDUE_DAYS} jours.",
         )
-    with transaction.atomic():
-        if template.is_draft:
-            versioning.check_and_bump(template, expected_version)
-            target, code = template, "pathways.template.edited"
-        else:
-            versioning.lock_and_check(template, expected_version)
-            if PathwayTemplate.objects.filter(cpts=template.cpts, code=template.code, status="draft").exists():
-                raise PathwayError(
-                    "Une nouvelle version de ce modèle est déjà en brouillon : c'est elle qu'il faut modifier."
-                )
-            last = PathwayTemplate.objects.filter(cpts=template.cpts, code=template.code).order_by("-number").first()
-            target = PathwayTemplate.objects.create(
-                cpts=template.cpts, code=template.code, name=template.name, description=template.description,
-                number=last.number + 1, based_on=template, no_contact_days=template.no_contact_days,
+    try:
+        with transaction.atomic():
+            if template.is_draft:
+                versioning.check_and_bump(template, expected_version)
+                target, code = template, "pathways.template.edited"
+            else:
+                versioning.lock_and_check(template, expected_version)
+                if PathwayTemplate.objects.filter(cpts=template.cpts, code=template.code, status="draft").exists():
+                    raise PathwayError(
+                        "Une nouvelle version de ce modèle est déjà en brouillon : c'est elle qu'il faut modifier."
+                    )
+                versions = PathwayTemplate.objects.filter(cpts=template.cpts, code=template.code)
+                last = versions.order_by("-number").first()
+                target = PathwayTemplate.objects.create(
+                    cpts=template.cpts, code=template.code, name=template.name, description=template.description,
+                    number=last.number + 1, based_on=template, no_contact_days=template.no_contact_days,
+                )  # fmt: skip
+                _write_steps(target, _steps_of(template))
+                code = "pathways.template.version_created"
+            if name is not None:
+                target.name = name
+            if description is not None:
+                target.description = description.strip()
+            if no_contact_days is not None:
+                target.no_contact_days = no_contact_days
+            target.save(update_fields=["name", "description", "no_contact_days"])
+            if cleaned is not None:
+                _write_steps(target, cleaned)
+            audit.record(
+                code, actor=actor, cpts=target.cpts, obj=target,
+                details={"version": target.number, "étapes": len(cleaned) if cleaned is not None else None},
             )  # fmt: skip
-            _write_steps(target, _steps_of(template))
-            code = "pathways.template.version_created"
-        if name is not None:
-            target.name = name
-        if description is not None:
-            target.description = description.strip()
-        if no_contact_days is not None:
-            target.no_contact_days = no_contact_days
-        target.save(update_fields=["name", "description", "no_contact_days"])
-        if cleaned is not None:
-            _write_steps(target, cleaned)
-        audit.record(
-            code, actor=actor, cpts=target.cpts, obj=target,
-            details={"version": target.number, "étapes": len(cleaned) if cleaned is not None else None},
-        )  # fmt: skip
+    except IntegrityError:  # another coordinator opened the next version at the same moment
+        raise PathwayError(
+            "Une nouvelle version de ce modèle vient d'être ouverte par quelqu'un d'autre : rechargez la page."
+        ) from None
     return target
 
 
