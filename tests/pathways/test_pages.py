@@ -22,3 +22,12 @@ def test_the_list_shows_each_person_their_pathways_and_the_read_is_audited(world
 def test_people_without_access_get_404(world, enrolled, login):
     for who in ("regulator", "regional", "coordinator_other"):
         assert login(world[who]).get(URL).status_code == 404
+
+
+def test_a_professional_who_left_the_care_team_no_longer_finds_the_patient_on_the_page(world, enrolled, login):
+    from maillage.pathways.actions.team import remove_member
+
+    client = login(world["nurse_user"])
+    assert "Moreau" in client.get(URL).content.decode()
+    remove_member(enrolled.team.get(professional=world["nurse"]), world["coordinator"])
+    assert "Moreau" not in client.get(URL).content.decode()
