@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "maillage.projet",
     "maillage.doctor_access",
     "maillage.unscheduled",
+    # Issue 15: parcours pluriprofessionnels (templates, enrolments, care teams, consent, tasks).
+    "maillage.pathways",
     "maillage.www",
 ]
 

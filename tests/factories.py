@@ -230,3 +230,34 @@ class DoctorOfferFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     commune = factory.SubFactory(CommuneFactory)
     capacity = 5
+
+
+class PathwayTemplateFactory(DjangoModelFactory):
+    """A CPTS's own template, published, with one nurse step at J+1 unless steps are given."""
+
+    class Meta:
+        model = "pathways.PathwayTemplate"
+        skip_postgeneration_save = True
+
+    cpts = factory.SubFactory(CptsFactory)
+    code = factory.Sequence(lambda n: f"modele-{n}")
+    name = factory.Sequence(lambda n: f"Modèle de parcours {n}")
+    status = "published"
+
+    @factory.post_generation
+    def steps(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for position, step in enumerate(extracted if extracted is not None else [{}], start=1):
+            TemplateStepFactory(template=self, position=position, **step)
+
+
+class TemplateStepFactory(DjangoModelFactory):
+    class Meta:
+        model = "pathways.TemplateStep"
+
+    template = factory.SubFactory(PathwayTemplateFactory, steps=[])
+    title = factory.Sequence(lambda n: f"Étape {n}")
+    profession_code = "60"
+    anchor = "enrolment"
+    offset_days = 1

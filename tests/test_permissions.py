@@ -272,6 +272,9 @@ MATRIX = [
     ("www:coverage_departement", "get", "/couverture/departement/92/", guarded(A.COVERAGE)),
     ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", guarded(A.COVERAGE)),
     ("www:lifecycle_timeline", "get", "/c/cmv/parcours/", guarded(A.LIFECYCLE)),
+    # The patients' pathways: coordinators and members reach the page; which pathways it lists is
+    # pathways/access.py's (tests/pathways/test_pages.py).
+    ("www:pathway_list", "get", "/c/cmv/parcours-patients/", guarded(A.PATHWAYS)),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (

@@ -41,6 +41,9 @@ class Area(StrEnum):
     COVERAGE = "coverage"  # the pages of a région or a département (scoped by région)
     CPTS_CREATION = "cpts_creation"  # a new CPTS on communes of a région (scoped by région)
     PLATFORM = "platform"  # the running of the platform itself: background tasks
+    # Patients' pathways (parcours pluriprofessionnels): which ones a person sees, and how much of
+    # each, is decided object by object in maillage/pathways/access.py (care team, consent).
+    PATHWAYS = "pathways"
 
 
 class Action(StrEnum):
@@ -93,6 +96,11 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # The platform admin creates a CPTS anywhere, an ARS's regional admin on communes of its région.
     Area.CPTS_CREATION: {READ: {ADMIN: ALL, REGIONAL_ADMIN: REGION}, WRITE: {ADMIN: ALL, REGIONAL_ADMIN: REGION}},
     Area.PLATFORM: {READ: {ADMIN: ALL}},
+    # Coordinators see their CPTS's pathways (progress and tasks; clinical content with the
+    # patient's consent), members only those whose care team they are on. Regulators, regional
+    # viewers and the platform admin see no pathway (regional counts come from the registry).
+    # WRITE arrives with the first write view, mirroring pathways/access.py `may_act`.
+    Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}},
 }
 
 

@@ -91,7 +91,7 @@ def _signature_problems(cpts, signed_on) -> list[str]:
     if dated is None or signed_on is None or dated == signed_on:
         return []
     return [
-        f"La date de signature ({signed_on:%d/%m/%Y}) diffère de celle du parcours de la CPTS "
+        f"La date de signature ({signed_on:%d/%m/%Y}) diffère de celle des étapes de la CPTS "
         f"({dated:%d/%m/%Y}) : corrigez l'une ou l'autre pour qu'elles concordent."
     ]
 

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class LifecycleConfig(AppConfig):
     name = "maillage.lifecycle"
     label = "lifecycle"
-    verbose_name = "Parcours de la CPTS"
+    verbose_name = "Étapes de la CPTS"

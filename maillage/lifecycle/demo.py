@@ -101,4 +101,4 @@ def load(demo_cpts, log=print) -> None:
         # Through each phase in turn, as the coordinator would have moved it.
         while ORDER.index(phase_of(cpts)) < ORDER.index(phase):
             actions.move_phase(cpts, ORDER[ORDER.index(phase_of(cpts)) + 1], actor=None)
-        log(f"  parcours ({cpts.name}) : phase {Phase(phase).label}, {plural(dated, 'jalon daté', 'jalons datés')}")
+        log(f"  étapes ({cpts.name}) : phase {Phase(phase).label}, {plural(dated, 'jalon daté', 'jalons datés')}")

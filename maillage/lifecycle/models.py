@@ -19,8 +19,8 @@ class Lifecycle(models.Model):
     phase_changed_at = models.DateTimeField("phase changée le", default=timezone.now)
 
     class Meta:
-        verbose_name = "parcours de la CPTS"
-        verbose_name_plural = "parcours des CPTS"
+        verbose_name = "étapes de la CPTS"
+        verbose_name_plural = "étapes des CPTS"
 
     def __str__(self):
         return f"{self.cpts} — {self.get_phase_display()}"

@@ -19,6 +19,7 @@ from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
 from maillage.www.projet import views as projet
 from maillage.www.public import views as public
@@ -132,6 +133,8 @@ urlpatterns = [
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
     path("c/<slug:slug>/parcours/", lifecycle.timeline, name="lifecycle_timeline"),
+    # Issue 15: the patients' pathways (the CPTS's own steps keep /parcours/ above).
+    path("c/<slug:slug>/parcours-patients/", pathways.pathway_list, name="pathway_list"),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),

@@ -17,9 +17,9 @@ DESTINATIONS = {
     "attend depuis le plus longtemps": "Patients en recherche de médecin traitant",
     "Appariement bloqué": "Appariement patients — médecins",
     "rendez-vous non programmé": "Soins non programmés : la régulation",
-    "échéances de mission en retard": f"Parcours de la {CMV}",
+    "échéances de mission en retard": f"Étapes de la {CMV}",
     "à saisir pour": f"Indicateurs de la {CMV}",
-    "documents à déposer": f"Parcours de la {CMV}",
+    "documents à déposer": f"Étapes de la {CMV}",
 }
 
 

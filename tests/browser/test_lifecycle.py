@@ -23,7 +23,7 @@ def test_the_coordinator_dates_a_milestone_and_the_late_flag_goes(page, idf, set
     _signed_cmv(idf)
     coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
     page.login(coordinator.email, PASSWORD)
-    page.page.get_by_role("link", name="Parcours", exact=True).click()
+    page.page.get_by_role("link", name="Étapes de la CPTS", exact=True).click()
     page.page.wait_for_load_state("networkidle")
     assert "Phase actuelle : fonctionnement" in page.text()
     row = page.page.locator('tr[data-kind="start_pathways"]')
@@ -52,7 +52,7 @@ def test_the_ars_viewer_sees_the_funnel(page, idf):
     viewer = RoleFactory(regional=True, region=idf["region"]).user
     page.login(viewer.email, PASSWORD)
     page.goto("/couverture/region/11/")
-    page.page.get_by_role("link", name="Les CPTS de la région et leur parcours (phases, échéances)").click()
+    page.page.get_by_role("link", name="Les CPTS de la région et leurs étapes (phases, échéances)").click()
     page.page.wait_for_load_state("networkidle")
     funnel = page.page.get_by_test_id("funnel")
     assert funnel.locator('[data-phase="fonctionnement"]').inner_text() == "1"

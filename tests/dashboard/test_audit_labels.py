@@ -8,7 +8,7 @@ from maillage.core.audit_labels import LABELS, describe_details, label
 from maillage.core.models import AuditEntry
 
 SOURCE = Path(__file__).resolve().parents[2] / "maillage"
-APPS = "accounts|core|directory|doctor_access|funding|indicators|lifecycle|projet|territory|unscheduled"
+APPS = "accounts|core|directory|doctor_access|funding|indicators|lifecycle|pathways|projet|territory|unscheduled"
 # Any lowercase dotted literal starting with an app's name, in a file that writes the log: the code
 # passed to `record`, directly or through a variable (« x.created » if … else « x.updated »).
 CODE = re.compile(rf"""["']((?:{APPS})\.[a-z_]+(?:\.[a-z_]+)*)["']""")

@@ -152,7 +152,7 @@ def test_the_signature_is_one_date_with_the_lifecycle_timeline(idf, avenant_2):
     lifecycle.date_milestone(idf["cmv"], "project_submitted", date(2022, 10, 3), actor=None)
     lifecycle.date_milestone(idf["cmv"], "aci_signed", date(2023, 3, 16), actor=None)
     [message] = refused(idf["cmv"], cmv_draft(avenant_2))
-    assert "15/03/2023" in message and "16/03/2023" in message and "parcours" in message
+    assert "15/03/2023" in message and "16/03/2023" in message and "étapes de la CPTS" in message
     assert not Contract.objects.exists()
 
     lifecycle.date_milestone(idf["cmv"], "aci_signed", date(2023, 3, 15), actor=None)

@@ -1,0 +1,13 @@
+"""The patients' pathways of a CPTS (issue 15). Which pathways a person sees is
+maillage/pathways/access.py's decision; this layer only shows them."""
+
+from django.shortcuts import render
+
+from maillage.pathways.actions.reading import LIST_LIMIT, list_pathways
+from maillage.www.scoping import READ, Area, cpts_for
+
+
+def pathway_list(request, slug):
+    cpts = cpts_for(request, slug, Area.PATHWAYS, READ)
+    pathways = list_pathways(request.user, cpts)
+    return render(request, "pathways/list.html", {"cpts": cpts, "pathways": pathways, "limit": LIST_LIMIT})
