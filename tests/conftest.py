@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 
-from maillage.territory import reference
+from maillage.territory import published, reference
 from maillage.territory import shapes as shape_source
 from tests.factories import CommuneFactory, CptsFactory, DepartementFactory, RegionFactory, RoleFactory, UserFactory
 
@@ -155,7 +155,35 @@ def cached_shapes(real_sources):
     return shape_source.build_shapes(real_sources[1], pairs)
 
 
+@pytest.fixture(scope="session")
+def _background_outlines():
+    """The départements' and régions' outlines, computed by the first install of the session and
+    written back as they were by the next ones (the same communes give the same outlines;
+    tests/territory's own tests compute them)."""
+    return {}
+
+
 @pytest.fixture
-def installed(db, real_sources, cached_shapes, monkeypatch):
+def installed(db, real_sources, cached_shapes, _background_outlines, monkeypatch):
+    from maillage.territory import background
+    from maillage.territory.models import Departement, Region
+
+    compute = background.refresh_background
+
+    def refresh_once():
+        if not _background_outlines:
+            count = compute()
+            for model in (Departement, Region):
+                _background_outlines[model] = dict(model.objects.values_list("code", "outline"))
+            return count
+        for model, outlines in _background_outlines.items():
+            rows = list(model.objects.all())
+            for row in rows:
+                row.outline = outlines.get(row.code, "")
+            model.objects.bulk_update(rows, ["outline"], batch_size=200)
+        published.bump()
+        return sum(bool(outline) for outline in _background_outlines[Departement].values())
+
     monkeypatch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
+    monkeypatch.setattr(background, "refresh_background", refresh_once)
     return reference.install(real_sources[0], real_sources[1], log=lambda *_: None)
