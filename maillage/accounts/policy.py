@@ -99,8 +99,9 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # Coordinators see their CPTS's pathways (progress and tasks; clinical content with the
     # patient's consent), members only those whose care team they are on. Regulators, regional
     # viewers and the platform admin see no pathway (regional counts come from the registry).
-    # WRITE arrives with the first write view, mirroring pathways/access.py `may_act`.
-    Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}},
+    # WRITE (enrol, team, consent, tasks) for the same roles; which pathway a person may change is
+    # pathways/access.py's `may_act` and `may_enrol` (object level).
+    Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
 }
 
 

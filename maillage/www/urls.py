@@ -19,6 +19,7 @@ from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.pathways import pages as pathway_pages
 from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
 from maillage.www.projet import views as projet
@@ -135,6 +136,39 @@ urlpatterns = [
     path("c/<slug:slug>/parcours/", lifecycle.timeline, name="lifecycle_timeline"),
     # Issue 15: the patients' pathways (the CPTS's own steps keep /parcours/ above).
     path("c/<slug:slug>/parcours-patients/", pathways.pathway_list, name="pathway_list"),
+    # Issue 15: enrolment and a patient's pathway page (team, tasks, consent, alerts).
+    path("c/<slug:slug>/parcours-patients/nouveau/", pathway_pages.pathway_new, name="pathway_new"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/", pathway_pages.pathway_detail, name="pathway_detail"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/equipe/", pathway_pages.team_add, name="pathway_team_add"),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/equipe/<int:member>/retirer/",
+        pathway_pages.team_remove,
+        name="pathway_team_remove",
+    ),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/taches/", pathway_pages.task_add, name="pathway_task_add"),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/taches/<int:task>/etat/",
+        pathway_pages.task_move,
+        name="pathway_task_move",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/taches/<int:task>/affecter/",
+        pathway_pages.task_assign,
+        name="pathway_task_assign",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/information/", pathway_pages.information, name="pathway_information"
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/decisions/<int:decision>/retirer/",
+        pathway_pages.decision_withdraw,
+        name="pathway_withdraw",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/alertes/<int:alert>/resoudre/",
+        pathway_pages.alert_resolve,
+        name="pathway_alert_resolve",
+    ),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),

@@ -3,6 +3,7 @@ maillage/pathways/access.py's decision; this layer only shows them."""
 
 from django.shortcuts import render
 
+from maillage.pathways import access
 from maillage.pathways.actions.reading import LIST_LIMIT, list_pathways
 from maillage.www.scoping import READ, Area, cpts_for
 
@@ -10,4 +11,6 @@ from maillage.www.scoping import READ, Area, cpts_for
 def pathway_list(request, slug):
     cpts = cpts_for(request, slug, Area.PATHWAYS, READ)
     pathways = list_pathways(request.user, cpts)
-    return render(request, "pathways/list.html", {"cpts": cpts, "pathways": pathways, "limit": LIST_LIMIT})
+    may_enrol = access.may_enrol(request.user, cpts)
+    context = {"cpts": cpts, "pathways": pathways, "limit": LIST_LIMIT, "may_enrol": may_enrol}
+    return render(request, "pathways/list.html", context)
