@@ -275,6 +275,63 @@ MATRIX = [
     # The patients' pathways: coordinators and members reach the page; which pathways it lists is
     # pathways/access.py's (tests/pathways/test_pages.py).
     ("www:pathway_list", "get", "/c/cmv/parcours-patients/", guarded(A.PATHWAYS)),
+    # A patient's pathway: the coordinator and the member (`OWNER`, on its care team) reach it and
+    # its writes (the forms without a body land back on the page, 302; the confirmations are pages);
+    # a professional who LEFT the care team gets 404, as anyone who never was on it.
+    ("www:pathway_new", "get", "/c/cmv/parcours-patients/nouveau/", guarded(A.PATHWAYS, WRITE)),
+    ("www:pathway_new", "post", "/c/cmv/parcours-patients/nouveau/", guarded(A.PATHWAYS, WRITE, 400)),
+    ("www:pathway_detail", "get", "/c/cmv/parcours-patients/{pathway}/", guarded(A.PATHWAYS)),
+    (
+        "www:pathway_detail",
+        "get",
+        "/c/cmv/parcours-patients/{pathway_left}/",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
+    ("www:pathway_team_add", "post", "/c/cmv/parcours-patients/{pathway}/equipe/", guarded(A.PATHWAYS, WRITE, 302)),
+    (
+        "www:pathway_team_remove",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/equipe/{pathway_member}/retirer/",
+        guarded(A.PATHWAYS, WRITE),
+    ),
+    ("www:pathway_task_add", "post", "/c/cmv/parcours-patients/{pathway}/taches/", guarded(A.PATHWAYS, WRITE, 302)),
+    (
+        "www:pathway_task_move",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/taches/{pathway_task}/etat/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    (
+        "www:pathway_task_assign",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/taches/{pathway_task}/affecter/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    (
+        "www:pathway_information",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/information/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    (
+        "www:pathway_withdraw",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/decisions/{pathway_decision}/retirer/",
+        guarded(A.PATHWAYS, WRITE),
+    ),
+    (
+        "www:pathway_alert_resolve",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/alertes/{pathway_alert}/resoudre/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    # A professional who left the care team: the write URLs of that pathway answer 404 too.
+    (
+        "www:pathway_task_add",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/taches/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -386,6 +443,7 @@ def actors(idf):
     idf["contract"] = _funding_contract(idf)
     idf["fiche"] = _fiche_action(idf["cmv"])
     idf.update(_team(idf, people))
+    idf.update(_pathways(idf, people["member"]))
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -410,6 +468,35 @@ def _team(idf, people):
                                            token_digest=digest, sent_at=now, expires_at=now + invitations.VALIDITY)  # fmt: skip
     regulator = people["regulator"]
     return {"invitation": invitation, "token": token, "team_role": regulator.roles.get(), "team_person": regulator}
+
+
+def _pathways(idf, member):
+    """Two pathways of cmv: one with the member's GP on its care team (with a task, the patient's
+    decision and an alert), one whose care team the GP has left."""
+    from maillage.pathways.actions.enrolment import Enrolment, Patient, enrol
+    from maillage.pathways.actions.ruptures import declare_rehospitalisation
+    from maillage.pathways.actions.team import remove_member
+    from maillage.pathways.models import PathwayTemplate
+    from tests.pathways.conftest import information
+
+    gp = member.professional_account.professional
+    today = timezone.localdate()
+
+    def enrolled(name):
+        patient = Patient(last_name=name, first_name="Jeanne", birth_date=today.replace(year=1940), sex="F",
+                          commune=idf["communes"]["92046"])  # fmt: skip
+        template = PathwayTemplate.objects.get(cpts=None, code="sortie-hospitalisation-personne-agee")
+        return enrol(idf["cmv"], Enrolment(template=template, patient=patient, start_date=today, discharge_date=today,
+                                           information=information(), team=[(gp, "gp"), (idf["partner"], "dac")]),
+                     None)  # fmt: skip
+
+    pathway, left = enrolled("Moreau"), enrolled("Lefort")
+    remove_member(left.team.get(professional=gp), None)
+    return {
+        "pathway": pathway, "pathway_left": left, "pathway_member": pathway.team.get(partner=idf["partner"]),
+        "pathway_task": pathway.tasks.first(), "pathway_decision": pathway.sharing_decisions.get(),
+        "pathway_alert": declare_rehospitalisation(pathway, None, on=today),
+    }  # fmt: skip
 
 
 def _fiche_action(cpts):
@@ -466,6 +553,7 @@ def _lifecycle_document(cpts):
 OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche", "partner", "alternative")
 OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
+OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 
 
 def fill(path: str, idf, number=None) -> str:
