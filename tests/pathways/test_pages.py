@@ -277,3 +277,25 @@ def test_an_open_alert_is_shown_and_resolved(world, enrolled, login):
     assert alert.resolved_at is not None
     again = client.post(f"{_page(enrolled)}alertes/{alert.pk}/resoudre/", follow=True)
     assert "Cette alerte est déjà résolue." in _text(again)
+
+
+def test_a_member_enrolling_is_proposed_as_referrer_and_first_on_the_team(world, login):
+    client = login(world["nurse_user"])
+    form = client.get(NEW).content.decode()
+    own = f'value="p{world["nurse"].pk}" selected'
+    assert form.count(own) == 2 and '<option value="nurse" selected>' in form
+    # Left off the team, they are told they will not see the pathway.
+    data = _enrolment_form(world, referrer_professional=f"p{world['nurse'].pk}", member_2=None, role_2=None)
+    response = client.post(NEW, data, follow=True)
+    assert response.redirect_chain[-1][0] == URL
+    assert "Vous ne faites pas partie de l'équipe de soins de ce patient" in _text(response)
+    assert Pathway.objects.get().team.get().professional == world["gp"]
+
+
+def test_a_coordinator_without_the_patients_consent_cannot_write_a_note(world, enrolled, login):
+    task = enrolled.tasks.get(title="Visite infirmière à domicile")
+    login(world["coordinator"]).post(
+        f"{_page(enrolled)}taches/{task.pk}/etat/", {"etat": "in_progress", "version": task.version, "note": "Vu"}
+    )
+    task.refresh_from_db()
+    assert task.status == "in_progress" and task.note == ""

@@ -19,7 +19,7 @@ from maillage.pathways.actions.ruptures import resolve_alert
 from maillage.pathways.actions.tasks import add_task, assign_task, move_task
 from maillage.pathways.actions.team import add_member, remove_member
 from maillage.pathways.models import CareTeamMember, Pathway, RuptureAlert, SharingDecision, Task
-from maillage.pathways.states import TASK_TRANSITIONS, PathwayStatus, TaskStatus
+from maillage.pathways.states import ROLE_PROFESSION, TASK_TRANSITIONS, CareRole, PathwayStatus, TaskStatus
 from maillage.www.pathways.forms import AssignForm, EnrolmentForm, InformationForm, MemberForm, TaskForm
 from maillage.www.scoping import WRITE, Area, cpts_for
 
@@ -50,6 +50,11 @@ def pathway_new(request, slug):
     if not access.may_enrol(request.user, cpts):
         raise Http404
     initial = {"informed_by_label": request.user.get_full_name()}
+    own = access.professional_of(request.user)
+    if own is not None and not access.is_coordinator(request.user, cpts):
+        # A member refers their own patient: they are the referrer and the first on the team.
+        role = next((role for role, code in ROLE_PROFESSION.items() if code == own.profession_code), CareRole.OTHER)
+        initial.update(referrer_professional=f"p{own.pk}", member_1=f"p{own.pk}", role_1=role)
     form = EnrolmentForm(request.POST or None, cpts=cpts, initial=initial)
     error = None
     if request.method == "POST":
@@ -83,6 +88,13 @@ def pathway_new(request, slug):
                 error = str(exc)
             else:
                 messages.success(request, f"{pathway.full_name} est inscrit dans le parcours ({pathway.reference}).")
+                if not access.sees(request.user, pathway):
+                    messages.warning(
+                        request,
+                        "Vous ne faites pas partie de l'équipe de soins de ce patient : son parcours ne vous est "
+                        "pas accessible.",
+                    )
+                    return redirect("www:pathway_list", slug=cpts.slug)
                 return _back(pathway)
         context = {"cpts": cpts, "form": form, "error": error}
         return render(request, "pathways/new.html", context, status=400)
