@@ -100,7 +100,7 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # patient's consent), members only those whose care team they are on. Regulators, regional
     # viewers and the platform admin see no pathway (regional counts come from the registry).
     # WRITE arrives with the first write view, mirroring pathways/access.py `may_act`.
-    Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}},
+    Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
 }
 
 
