@@ -206,3 +206,15 @@ def test_a_library_template_is_not_edited(world, login):
     assert client.get(page_url(world["discharge"]) + "modifier/").status_code == 404
     response = client.post(page_url(world["discharge"]) + "publier/", {"version": 0}, follow=True)
     assert "bibliothèque commune sont déjà publiés" in text_of(response)
+
+
+def test_the_pathways_of_another_cpts_are_not_counted(world, enrolled, login):
+    """A library template is shared: its page counts only the CPTS's own pathways on it."""
+    path = f"parcours-patients/modeles/{world['discharge'].pk}/"
+    assert "1 parcours l'utilise" in text_of(login(world["coordinator"]).get(f"/c/cmv/{path}"))
+    theirs = text_of(login(world["coordinator_other"]).get(f"/c/paris-13/{path}"))
+    assert "1 parcours" not in theirs and "Sortie d'hospitalisation" in theirs
+    listing = login(world["coordinator_other"]).get("/c/paris-13/parcours-patients/modeles/")
+    assert '<td data-label="Parcours" class="num">1</td>' not in listing.content.decode()
+    listing = login(world["coordinator"]).get(LIBRARY)
+    assert '<td data-label="Parcours" class="num">1</td>' in listing.content.decode()

@@ -130,7 +130,11 @@ def _own_template(request, slug, pk) -> tuple:
 def library(request, slug):
     cpts = cpts_for(request, slug, Area.PATHWAYS, READ)
     templates = list(
-        _templates(cpts).annotate(steps_count=Count("steps", distinct=True), in_use=Count("pathways", distinct=True))
+        # Only this CPTS's pathways are counted: a library template is shared with other CPTS.
+        _templates(cpts).annotate(
+            steps_count=Count("steps", distinct=True),
+            in_use=Count("pathways", filter=Q(pathways__cpts=cpts), distinct=True),
+        )
     )
     own_codes = {t.code for t in templates if not t.is_library}
     context = {
@@ -154,7 +158,7 @@ def template_detail(request, slug, pk):
         "cpts": cpts,
         "template": template,
         "steps": template.steps.all(),
-        "in_use": template.pathways.count(),
+        "in_use": template.pathways.filter(cpts=cpts).count(),
         "draft": draft,
         "copied": copied,
         "may_edit": access.may_edit_templates(request.user, cpts),
@@ -217,7 +221,7 @@ def template_edit(request, slug, pk):
         "template": template,
         "form": form,
         "steps": steps,
-        "in_use": template.pathways.count(),
+        "in_use": template.pathways.filter(cpts=cpts).count(),
         "draft": draft,
     }
     return render(request, "pathways/library_edit.html", context, status=status)
