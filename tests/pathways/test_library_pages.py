@@ -218,3 +218,13 @@ def test_the_pathways_of_another_cpts_are_not_counted(world, enrolled, login):
     assert '<td data-label="Parcours" class="num">1</td>' not in listing.content.decode()
     listing = login(world["coordinator"]).get(LIBRARY)
     assert '<td data-label="Parcours" class="num">1</td>' in listing.content.decode()
+
+
+def test_steps_are_reordered_by_their_order_numbers(world, draft, login):
+    titles = list(draft.steps.values_list("title", flat=True))
+    data = form_data(draft, **{f"etapes-{n}-ORDER": n + 1 for n in range(len(titles))})
+    data["etapes-2-ORDER"] = 0  # the third step first
+    assert login(world["coordinator"]).post(page_url(draft) + "modifier/", data).status_code == 302
+    assert list(draft.steps.values_list("title", flat=True)) == [titles[2], *titles[:2], *titles[3:]]
+    page = text_of(login(world["coordinator"]).get(page_url(draft) + "modifier/"))
+    assert "Ordre (étape 1)" in page

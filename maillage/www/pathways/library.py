@@ -91,9 +91,17 @@ class StepForm(forms.Form):
         }
 
 
+class BaseStepFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[forms.formsets.ORDERING_FIELD_NAME].label = "Ordre"
+        form.fields[forms.formsets.ORDERING_FIELD_NAME].error_messages["invalid"] = "L'ordre est un nombre entier."
+
+
 StepFormSet = forms.formset_factory(
-    StepForm, extra=2, can_delete=True, max_num=MAX_STEPS, validate_max=True, absolute_max=MAX_STEPS + 2
-)
+    StepForm, formset=BaseStepFormSet, extra=2, can_delete=True, can_order=True, max_num=MAX_STEPS,
+    validate_max=True, absolute_max=MAX_STEPS + 2,
+)  # fmt: skip
 
 
 def step_formset(data=None, template=None):
@@ -188,7 +196,8 @@ def template_edit(request, slug, pk):
         steps = step_formset(request.POST)
         status = 400
         if form.is_valid() and steps.is_valid():
-            rows = [f.row() for f in steps if not f.cleaned_data.get("DELETE") and not f.is_blank()]
+            # In the order typed (a new step numbered 0 goes first), rows without a number after.
+            rows = [f.row() for f in steps.ordered_forms if not f.is_blank()]
             try:
                 saved = edit_template(
                     template, request.user, expected_version=form.expected_version, name=form.cleaned_data["name"],
