@@ -101,3 +101,14 @@ def test_regional_readers_never_see_a_small_count_nor_an_identity(world, enrolle
     assert values["pathways.tasks_on_time"] == 0
     seen = registry.for_region(REGISTRY["pathways.tasks_on_time"], values, cpts=world["cmv"], period=period)
     assert seen == registry.hidden()  # a rate over one patient
+
+
+def test_the_regional_indicators_page_shows_no_identity_and_hides_small_counts(world, enrolled, login):
+    regional = login(world["regional"]).get("/c/cmv/indicateurs/")
+    assert regional.status_code == 200
+    text = regional.content.decode()
+    assert "Patients inscrits dans un parcours, par modèle" in text and "Part des tâches des parcours" in text
+    assert "Moreau" not in text and "Jeanne" not in text and enrolled.reference not in text
+    assert "&lt; 5" in text
+    mine = login(world["coordinator"]).get("/c/cmv/indicateurs/").content.decode()
+    assert "Patients inscrits dans un parcours, par modèle" in mine and "Moreau" not in mine
