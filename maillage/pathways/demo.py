@@ -47,7 +47,7 @@ def load(cpts_list, *, log=print) -> None:
             made, overdue = _pathways(cpts)
         if made:
             log(
-                f"  parcours des patients ({cpts.name}) : {plural(made, 'parcours', 'parcours')} actifs, "
+                f"  parcours des patients ({cpts.name}) : {plural(made, 'parcours actif', 'parcours actifs')}, "
                 f"{plural(overdue, 'tâche en retard', 'tâches en retard')}"
             )
 
