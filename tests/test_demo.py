@@ -127,6 +127,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _desk_finds_slots_for_the_next_days()
     _demo_answers_the_sas_query_of_the_guide()
     _demo_contracts_are_computed()
+    _demo_pathways_are_active_and_the_demo_gp_sees_them(login)
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -247,3 +248,31 @@ def _demo_contracts_are_computed():
     cmv = contracts["chatillon-malakoff-vanves"]
     assert (cmv.rule_set.code, cmv.signed_on.isoformat(), cmv.tier) == ("avenant-2", "2023-03-15", "T3")
     assert report.build(cmv, 2025).result.running == 131_250
+
+
+def _demo_pathways_are_active_and_the_demo_gp_sees_them(login):
+    """Issue 15: each demo CPTS has active pathways of fictional patients (a discharge from the demo
+    hospital, a diabetic patient, palliative care at home), some tasks overdue; in cmv the demo GP
+    is on every team and finds the patients on their list. A second load adds nothing."""
+    from django.utils import timezone
+
+    from maillage.accounts.models import User
+    from maillage.pathways.models import Pathway, Task
+
+    codes = {"sortie-hospitalisation-personne-agee", "diabete-type-2-desequilibre", "soins-palliatifs-domicile"}
+    for cpts in Cpts.objects.all():
+        pathways = Pathway.objects.filter(cpts=cpts, status="active")
+        assert set(pathways.values_list("template__code", flat=True)) == codes, cpts.slug
+        assert all("(fictif)" in p.last_name or "(fictive)" in p.last_name for p in pathways)
+        discharge = pathways.get(template__code="sortie-hospitalisation-personne-agee")
+        assert discharge.referrer_structure.category_code == "355" and discharge.discharge_date
+    overdue = Task.objects.filter(status="todo", due_on__lt=timezone.localdate())
+    assert overdue.filter(pathway__cpts__slug="chatillon-malakoff-vanves").exists()
+    gp = User.objects.get(email="medecin.cmv@demo.maillage.fr")
+    cmv = Pathway.objects.filter(cpts__slug="chatillon-malakoff-vanves")
+    assert cmv.filter(team__professional=gp.professional_account.professional, team__left_at=None).count() == 3
+    page = login(gp).get("/c/chatillon-malakoff-vanves/parcours-patients/").content.decode()
+    assert "Lambert (fictive)" in page and "Fabre (fictive)" in page
+    count = Pathway.objects.count()
+    call_command("load_demo")
+    assert Pathway.objects.count() == count

@@ -272,6 +272,34 @@ MATRIX = [
     ("www:coverage_departement", "get", "/couverture/departement/92/", guarded(A.COVERAGE)),
     ("www:coverage_departement_map", "get", "/couverture/departement/92/carte.geojson", guarded(A.COVERAGE)),
     ("www:lifecycle_timeline", "get", "/c/cmv/parcours/", guarded(A.LIFECYCLE)),
+    # The library of pathway templates: coordinators and members read it; only coordinators copy,
+    # edit and publish (pathways/access.py `may_edit_templates`): a member gets 404 there.
+    ("www:pathway_library", "get", "/c/cmv/parcours-patients/modeles/", guarded(A.PATHWAYS)),
+    ("www:pathway_template", "get", "/c/cmv/parcours-patients/modeles/{template}/", guarded(A.PATHWAYS)),
+    (
+        "www:pathway_template_copy",
+        "post",
+        "/c/cmv/parcours-patients/modeles/{library_template}/copier/",
+        {
+            **guarded(A.PATHWAYS, WRITE, 302),
+            "expected": lambda: {**guarded(A.PATHWAYS, WRITE, 302)["expected"](), "member": 404},
+        },
+    ),
+    (
+        "www:pathway_template_edit",
+        "get",
+        "/c/cmv/parcours-patients/modeles/{template}/modifier/",
+        {**guarded(A.PATHWAYS, WRITE), "expected": lambda: {**guarded(A.PATHWAYS, WRITE)["expected"](), "member": 404}},
+    ),
+    (
+        "www:pathway_template_publish",
+        "post",
+        "/c/cmv/parcours-patients/modeles/{template}/publier/",
+        {
+            **guarded(A.PATHWAYS, WRITE, 302),
+            "expected": lambda: {**guarded(A.PATHWAYS, WRITE, 302)["expected"](), "member": 404},
+        },
+    ),
     # The patients' pathways: coordinators and members reach the page; which pathways it lists is
     # pathways/access.py's (tests/pathways/test_pages.py).
     ("www:pathway_list", "get", "/c/cmv/parcours-patients/", guarded(A.PATHWAYS)),
@@ -444,6 +472,7 @@ def actors(idf):
     idf["fiche"] = _fiche_action(idf["cmv"])
     idf.update(_team(idf, people))
     idf.update(_pathways(idf, people["member"]))
+    idf.update(_pathway_templates(idf))
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -497,6 +526,15 @@ def _pathways(idf, member):
         "pathway_task": pathway.tasks.first(), "pathway_decision": pathway.sharing_decisions.get(),
         "pathway_alert": declare_rehospitalisation(pathway, None, on=today),
     }  # fmt: skip
+
+
+def _pathway_templates(idf):
+    """A library template and cmv's draft copy of another one."""
+    from maillage.pathways.actions.templates import copy_template
+    from maillage.pathways.models import PathwayTemplate
+
+    shared = PathwayTemplate.objects.filter(cpts=None).order_by("code")
+    return {"library_template": shared[0], "template": copy_template(shared[1], idf["cmv"], None)}
 
 
 def _fiche_action(cpts):
@@ -554,6 +592,7 @@ OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", 
 OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
+OBJECTS += ("template", "library_template")  # the pathway templates
 
 
 def fill(path: str, idf, number=None) -> str:

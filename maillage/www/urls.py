@@ -19,6 +19,7 @@ from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.pathways import library as pathway_library
 from maillage.www.pathways import pages as pathway_pages
 from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
@@ -134,6 +135,24 @@ urlpatterns = [
     path("couverture/departement/<str:code>/", region.departement_coverage, name="coverage_departement"),
     path("couverture/departement/<str:code>/carte.geojson", region.departement_map, name="coverage_departement_map"),
     path("c/<slug:slug>/parcours/", lifecycle.timeline, name="lifecycle_timeline"),
+    # Issue 15: the library of pathway templates (members read, coordinators copy, edit, publish).
+    path("c/<slug:slug>/parcours-patients/modeles/", pathway_library.library, name="pathway_library"),
+    path("c/<slug:slug>/parcours-patients/modeles/<int:pk>/", pathway_library.template_detail, name="pathway_template"),
+    path(
+        "c/<slug:slug>/parcours-patients/modeles/<int:pk>/copier/",
+        pathway_library.template_copy,
+        name="pathway_template_copy",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/modeles/<int:pk>/modifier/",
+        pathway_library.template_edit,
+        name="pathway_template_edit",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/modeles/<int:pk>/publier/",
+        pathway_library.template_publish,
+        name="pathway_template_publish",
+    ),
     # Issue 15: the patients' pathways (the CPTS's own steps keep /parcours/ above).
     path("c/<slug:slug>/parcours-patients/", pathways.pathway_list, name="pathway_list"),
     # Issue 15: enrolment and a patient's pathway page (team, tasks, consent, alerts).

@@ -40,6 +40,11 @@ class Command(BaseCommand):
 
             self.stdout.write("Financement ACI (contrats de démonstration) :")
             funding_demo.load(demo_cpts, log=self.stdout.write)
+            # Patients' pathways: the teams come from the directory, the hospital from its FINESS file.
+            from maillage.pathways import demo as pathways_demo
+
+            self.stdout.write("Parcours des patients (patients fictifs, équipes de l'annuaire de démonstration) :")
+            pathways_demo.load(demo_cpts, log=self.stdout.write)
         # Phases and milestones of each CPTS (needs nothing of the directory).
         from maillage.lifecycle import demo as lifecycle_demo
 
