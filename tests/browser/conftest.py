@@ -109,6 +109,28 @@ class Page:
         return self.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+@pytest.fixture(autouse=True)
+def _shipped_rows(live_server):
+    """The rows the migrations ship (the ACI rule sets, the reference densities, the shared library
+    of pathway templates), put back before each live-server test: the previous one ran as a
+    TransactionTestCase, whose flush emptied every table, theirs included. Runs before the test's
+    other fixtures (autouse), so that the data they build can rely on them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from maillage.funding.rules import ensure_rule_sets
+    from maillage.pathways.models import PathwayTemplate
+    from maillage.projet import densities
+    from maillage.projet.models import ReferenceDensity
+
+    ensure_rule_sets()
+    if not ReferenceDensity.objects.exists():
+        densities.install_shipped(ReferenceDensity)
+    if not PathwayTemplate.objects.filter(cpts=None).exists():
+        import_module("maillage.pathways.migrations.0002_library").load(apps, None)
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
