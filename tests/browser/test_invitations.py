@@ -106,7 +106,9 @@ def test_on_the_demo_its_coordinator_invites_a_regulator_who_books(page, browser
 
 def _the_regulator_joins_and_books(page, browser, live_server, slot, cpts_name, email):
     # The live server enqueues; the worker (run here) sends through the test's in-memory backend
-    # (the demo's own mails are there too).
+    # (the demo's own mails are there too). Only once the page's own requests are over: SQLite
+    # locks its tables while the live server's thread writes.
+    page.page.wait_for_load_state("networkidle")
     run_pending()
     [sent] = [message for message in mail.outbox if message.to == [email]]
     assert "en tant que régulateur du numéro unique" in sent.body
@@ -186,6 +188,7 @@ def test_the_admin_creates_a_cpts_on_a_phone(page, idf, settings):
     page.page.get_by_text("son coordinateur est invité à l'adresse coord@exemple.fr").wait_for()
     assert "Numéro unique : 01 23 45 67 89" in page.text()
     assert mail.outbox == []  # enqueued, not sent inside the request
+    page.page.wait_for_load_state("networkidle")  # the page's map requests done: SQLite is free
     run_pending()
     assert [m.to for m in mail.outbox] == [["coord@exemple.fr"]]
     assert [e for e in page.console_errors if "status of 400" not in e] == [] and page.failed == []
