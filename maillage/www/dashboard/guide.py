@@ -6,7 +6,7 @@ maintenant » with the link where it is done. Everything is read from what the c
 recorded (milestones, territory, projet, the ARS's decision): no checkbox to tick by hand.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.urls import reverse
@@ -18,6 +18,7 @@ from maillage.lifecycle import ars, timeline
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.phases import Phase
 from maillage.projet import actions as projet_actions
+from maillage.projet.models import FicheIndicator
 from maillage.projet.states import Status
 
 DONE, NOW, LATER = "done", "now", "later"
@@ -94,9 +95,9 @@ def _projet(cpts, projet) -> Step:
         )
     if projet.status != Status.DRAFT:
         return Step(3, "Projet de santé", True, f"Version {projet.version} déposée à l'ARS.", url, "")
-    fiches = projet.fiches.all()
-    missions = len({fiche.mission for fiche in fiches})
-    without_target = sum(1 for fiche in fiches for i in fiche.indicators.all() if i.target is None)
+    fiches = list(projet.fiches.values_list("mission", flat=True))
+    missions = len(set(fiches))
+    without_target = FicheIndicator.objects.filter(fiche__projet=projet, target__isnull=True).count()
     remaining = f" ; {plural(without_target, 'indicateur')} sans cible" if without_target else ""
     return Step(
         3,
@@ -151,7 +152,4 @@ def steps(cpts, today: date | None = None) -> list[Step]:
     if all(step.done for step in found):
         return []
     first = next(n for n, step in enumerate(found) if not step.done)
-    return [
-        Step(**{**step.__dict__, "state": DONE if step.done else (NOW if n == first else LATER)})
-        for n, step in enumerate(found)
-    ]
+    return [replace(step, state=DONE if step.done else (NOW if n == first else LATER)) for n, step in enumerate(found)]
