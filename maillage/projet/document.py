@@ -5,7 +5,6 @@ inserted for that, filled in by Word when the reader updates the fields (python-
 paginate). Tables use the built-in « Table Grid » style, which the coordinator can restyle.
 """
 
-import datetime
 import io
 
 from django.utils import timezone
@@ -16,7 +15,7 @@ from docx.oxml.ns import qn
 from maillage.core.french import plural
 from maillage.indicators.registry import Mission
 from maillage.projet.diagnostic import Diagnostic
-from maillage.projet.formatting import number
+from maillage.projet.formatting import local_day, number
 
 SECTIONS = [
     "1 Présentation de la CPTS",
@@ -112,7 +111,7 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
         f"{plural(len(diagnostic.communes), 'commune')} : CPTS de {diagnostic.tier.label.lower()}."
     )
     subsection("Professionnels de santé")
-    when = f" (import du {_local_day(diagnostic.directory_date):%d/%m/%Y})" if diagnostic.directory_date else ""
+    when = f" (import du {local_day(diagnostic.directory_date):%d/%m/%Y})" if diagnostic.directory_date else ""
     document.add_paragraph(
         f"D'après l'annuaire chargé dans Maillage (RPPS et ADELI){when}. Densité pour 10 000 habitants ; "
         "un professionnel exerçant sur plusieurs sites du territoire compte une fois. Les densités des "
@@ -240,8 +239,3 @@ def build(cpts, projet, diagnostic: Diagnostic) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-def _local_day(moment):
-    """A date as is; an aware datetime (the import's end, kept in UTC) on the Paris calendar."""
-    return timezone.localtime(moment) if isinstance(moment, datetime.datetime) else moment

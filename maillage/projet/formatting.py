@@ -1,6 +1,9 @@
 """Numbers as a French reader expects them in the exports: « 12 345 », « 12,5 »."""
 
+import datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from maillage.core.french import grouped
 
@@ -19,3 +22,8 @@ def number(value) -> str:
     whole = grouped(int(whole)) if whole.lstrip("-").isdigit() else whole
     fraction = fraction.rstrip("0")
     return f"{whole},{fraction}" if fraction else whole
+
+
+def local_day(moment):
+    """A date as is; an aware datetime (an import's end, kept in UTC) on the Paris calendar."""
+    return timezone.localtime(moment) if isinstance(moment, datetime.datetime) else moment

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import timezone
-
 from maillage.accounts.models import RoleKind
 from maillage.core.french import plural
 from maillage.directory.models import Partner, Structure
@@ -28,7 +26,7 @@ from maillage.lifecycle.dates import add_months
 from maillage.lifecycle.milestones import MISSION_DEADLINES
 from maillage.lifecycle.milestones import Mission as AciMission
 from maillage.projet.diagnostic import Diagnostic
-from maillage.projet.formatting import number
+from maillage.projet.formatting import local_day, number
 from maillage.projet.models.zoning import Zone
 
 LISTED = 8  # names listed before « et N autres »
@@ -274,7 +272,7 @@ def _governance(team: Team) -> str:
 def _sources(diagnostic: Diagnostic, today: date) -> str:
     parts = ["population municipale de l'INSEE (code officiel géographique installé dans Maillage)"]
     if diagnostic.directory_date:
-        parts.append(f"annuaire RPPS et ADELI importé le {_day(_local(diagnostic.directory_date))}")
+        parts.append(f"annuaire RPPS et ADELI importé le {_day(local_day(diagnostic.directory_date))}")
     else:
         parts.append("annuaire RPPS et ADELI chargé dans Maillage")
     if diagnostic.zoning_demo:
@@ -285,11 +283,6 @@ def _sources(diagnostic: Diagnostic, today: date) -> str:
     # The references' own citations: « Cnam, Data ameli professionnels de santé libéraux, 2021 (libéraux) ».
     parts += [source.removeprefix("Source : ") for source in diagnostic.sources]
     return "Sources : " + " ; ".join(parts) + "."
-
-
-def _local(moment):
-    """An aware datetime (an import's end, kept in UTC) on the Paris calendar; a date as is."""
-    return timezone.localtime(moment) if hasattr(moment, "hour") else moment
 
 
 def _density(row) -> str:
