@@ -9,7 +9,6 @@ import pytest
 
 from maillage.funding.actions import save_contract
 from maillage.funding.models import RuleSet
-from maillage.funding.rules import ensure_rule_sets
 from tests.factories import PASSWORD, RoleFactory
 from tests.funding.conftest import FOUND, SERVED, cmv_draft, keep
 
@@ -19,7 +18,6 @@ PHONE = {"width": 390, "height": 844}
 
 def test_the_coordinator_reads_the_funding_and_downloads_the_report(page, idf, settings):
     settings.DEMO_RELAX_MFA = True  # the second factor has its own journey
-    ensure_rule_sets()  # a live-server test may follow one that emptied the tables
     save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)
     keep(idf["cmv"], FOUND, 2025, 35)
     keep(idf["cmv"], SERVED, 2025, 72.5)
@@ -55,7 +53,6 @@ def test_the_coordinator_recomputes_a_pending_indicator_on_a_phone(page, idf, se
     from tests.doctor_access.conftest import logged_request
 
     settings.DEMO_RELAX_MFA = True
-    ensure_rule_sets()
     save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)
 
     def local(*args):
