@@ -205,9 +205,7 @@ DRAWN = [Zone.ZIP, Zone.ZAC, Zone.HZ, Zone.ZAC]
 
 
 def load_demo(demo_cpts, *, log=print) -> None:
-    """A zone for each commune of the demo CPTS that has none; an imported zoning is left alone.
-    (Here rather than in demo.py: the audit-label test reads every code-like literal of a file
-    that writes the log, and demo.py is full of indicator codes.)"""
+    """A zone for each commune of the demo CPTS that has none; an imported zoning is left alone."""
 
     codes = {code for cpts in demo_cpts for code in cpts.communes().values_list("code", flat=True)}
     codes -= set(CommuneZoning.objects.filter(commune_id__in=codes).values_list("commune_id", flat=True))

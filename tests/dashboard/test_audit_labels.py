@@ -6,6 +6,7 @@ from pathlib import Path
 from maillage.core import audit
 from maillage.core.audit_labels import LABELS, describe_details, label
 from maillage.core.models import AuditEntry
+from maillage.indicators.registry import REGISTRY
 
 SOURCE = Path(__file__).resolve().parents[2] / "maillage"
 APPS = "accounts|core|directory|doctor_access|funding|indicators|lifecycle|pathways|projet|territory|unscheduled"
@@ -29,7 +30,8 @@ def recorded_codes() -> dict[str, str]:
 def test_every_code_recorded_in_the_source_has_a_french_sentence():
     codes = recorded_codes()
     assert len(codes) > 60  # the scan still finds them
-    missing = {code: where for code, where in codes.items() if code not in LABELS}
+    # Indicator codes (« doctor_access.found_doctor ») look alike but are the registry's, not the log's.
+    missing = {code: where for code, where in codes.items() if code not in LABELS and code not in REGISTRY}
     assert not missing, f"Codes d'audit sans phrase dans maillage/core/audit_labels.py : {missing}"
 
 
