@@ -149,8 +149,17 @@ def pathway_detail(request, slug, pk):
     return render(request, "pathways/detail.html", context)
 
 
-def _refused(request, exc):
-    messages.error(request, str(exc))
+def _attempt(request, write, success) -> None:
+    """Runs the action `write`; its refusal, or `success` (a text, or a function of the result),
+    becomes the page's message. Only the task actions check a version (StaleEdit)."""
+    try:
+        result = write()
+    except StaleEdit:
+        messages.error(request, "Cette tâche vient d'être modifiée par quelqu'un d'autre : voici son état actuel.")
+    except PathwayError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success(result) if callable(success) else success)
 
 
 def _form_errors(request, form):
@@ -166,12 +175,11 @@ def team_add(request, slug, pk):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(pathway)
-    try:
-        member = add_member(pathway, form.cleaned_data["person"], form.cleaned_data["role"], request.user)
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"{member.name} fait maintenant partie de l'équipe de soins.")
+    _attempt(
+        request,
+        lambda: add_member(pathway, form.cleaned_data["person"], form.cleaned_data["role"], request.user),
+        lambda member: f"{member.name} fait maintenant partie de l'équipe de soins.",
+    )
     return _back(pathway)
 
 
@@ -182,12 +190,11 @@ def team_remove(request, slug, pk, member):
     if request.POST.get("confirme") != "1":
         context = {"cpts": cpts, "pathway": pathway, "member": member}
         return render(request, "pathways/team_remove_confirm.html", context)
-    try:
-        remove_member(member, request.user, note=request.POST.get("motif", "")[:255])
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"{member.name} ne fait plus partie de l'équipe de soins.")
+    _attempt(
+        request,
+        lambda: remove_member(member, request.user, note=request.POST.get("motif", "")[:255]),
+        f"{member.name} ne fait plus partie de l'équipe de soins.",
+    )
     return _back(pathway)
 
 
@@ -199,22 +206,23 @@ def task_add(request, slug, pk):
         _form_errors(request, form)
         return _back(pathway)
     data = form.cleaned_data
-    try:
-        add_task(pathway, request.user, title=data["title"], due_on=data["due_on"], assignee=data["assignee"],
-                 note=data.get("note", ""))  # fmt: skip
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"Tâche « {data['title']} » ajoutée.")
+    _attempt(
+        request,
+        lambda: add_task(
+            pathway,
+            request.user,
+            title=data["title"],
+            due_on=data["due_on"],
+            assignee=data["assignee"],
+            note=data.get("note", ""),
+        ),
+        f"Tâche « {data['title']} » ajoutée.",
+    )
     return _back(pathway)
 
 
 def _task(pathway, pk):
     return get_object_or_404(Task.objects.filter(pathway=pathway).select_related("pathway__template"), pk=pk)
-
-
-def _stale(request):
-    messages.error(request, "Cette tâche vient d'être modifiée par quelqu'un d'autre : voici son état actuel.")
 
 
 @require_POST
@@ -227,14 +235,11 @@ def task_move(request, slug, pk, task):
     except ValueError:
         version = -1  # missing or unreadable: refused as stale
     target = request.POST.get("etat", "")
-    try:
-        move_task(task, target, request.user, note=note, expected_version=version)
-    except StaleEdit:
-        _stale(request)
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"Tâche « {task.title} » : {task.get_status_display()}.")
+    _attempt(
+        request,
+        lambda: move_task(task, target, request.user, note=note, expected_version=version),
+        lambda _: f"Tâche « {task.title} » : {task.get_status_display()}.",
+    )
     return _back(pathway)
 
 
@@ -247,15 +252,12 @@ def task_assign(request, slug, pk, task):
         _form_errors(request, form)
         return _back(pathway)
     assignee = form.cleaned_data["assignee"]
-    try:
-        assign_task(task, assignee, request.user, expected_version=form.expected_version)
-    except StaleEdit:
-        _stale(request)
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        who = assignee.name if assignee else "« à affecter »"
-        messages.success(request, f"Tâche « {task.title} » confiée à {who}.")
+    who = assignee.name if assignee else "« à affecter »"
+    _attempt(
+        request,
+        lambda: assign_task(task, assignee, request.user, expected_version=form.expected_version),
+        f"Tâche « {task.title} » confiée à {who}.",
+    )
     return _back(pathway)
 
 
@@ -266,12 +268,11 @@ def information(request, slug, pk):
     if not form.is_valid():
         _form_errors(request, form)
         return _back(pathway)
-    try:
-        record_information(pathway, form.information(request.user), request.user)
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, "L'information du patient et ses décisions sont enregistrées.")
+    _attempt(
+        request,
+        lambda: record_information(pathway, form.information(request.user), request.user),
+        "L'information du patient et ses décisions sont enregistrées.",
+    )
     if not access.sees(request.user, pathway):  # the patient objected: the team no longer sees it
         return redirect("www:pathway_list", slug=cpts.slug)
     return _back(pathway)
@@ -284,12 +285,11 @@ def decision_withdraw(request, slug, pk, decision):
     if request.POST.get("confirme") != "1":
         context = {"cpts": cpts, "pathway": pathway, "decision": decision}
         return render(request, "pathways/withdraw_confirm.html", context)
-    try:
-        withdraw(decision, request.user, note=request.POST.get("motif", "")[:255])
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"Retrait enregistré : « {decision.get_scope_display()} » a pris fin.")
+    _attempt(
+        request,
+        lambda: withdraw(decision, request.user, note=request.POST.get("motif", "")[:255]),
+        f"Retrait enregistré : « {decision.get_scope_display()} » a pris fin.",
+    )
     if not access.sees(request.user, pathway):
         return redirect("www:pathway_list", slug=cpts.slug)
     return _back(pathway)
@@ -299,10 +299,9 @@ def decision_withdraw(request, slug, pk, decision):
 def alert_resolve(request, slug, pk, alert):
     _cpts, pathway = _pathway(request, slug, pk)
     alert = get_object_or_404(RuptureAlert.objects.filter(pathway=pathway), pk=alert)
-    try:
-        resolve_alert(alert, request.user, note=request.POST.get("motif", "")[:255])
-    except PathwayError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, f"Alerte « {alert.get_kind_display()} » résolue.")
+    _attempt(
+        request,
+        lambda: resolve_alert(alert, request.user, note=request.POST.get("motif", "")[:255]),
+        f"Alerte « {alert.get_kind_display()} » résolue.",
+    )
     return _back(pathway)
