@@ -211,8 +211,8 @@ def team_of(cpts) -> Team:
         elif role.kind == RoleKind.MEMBER and role.user_id not in members:
             members.add(role.user_id)
             account = getattr(role.user, "professional_account", None)
-            label = account.professional.profession_label if account else ""
-            professions[label or "profession non renseignée"] = professions.get(label, 0) + 1
+            label = (account.professional.profession_label if account else "") or "profession non renseignée"
+            professions[label] = professions.get(label, 0) + 1
     partners: dict[str, list[str]] = {}
     for partner in Partner.objects.of_cpts(cpts).order_by("kind", "name"):
         partners.setdefault(partner.get_kind_display(), []).append(partner.name)
