@@ -30,6 +30,39 @@ def _require_browser() -> bool:
     return os.environ.get("MAILLAGE_REQUIRE_BROWSER", "") == "1"
 
 
+# CI (.ci/run) runs the whole suite on SQLite and on PostgreSQL side by side, and each browser
+# journey on one of the two only: the journeys are most of a pass's time, and what they add over
+# the other tests (a real browser, axe, 390 px) does not depend on the database. The journeys whose
+# outcome does (races and locks, version checks, the demo loaded as in production) run on
+# PostgreSQL; the others on SQLite. Outside CI (no MAILLAGE_BROWSER_SHARE) every journey runs.
+ON_POSTGRESQL = {
+    "test_care_requests.py",
+    "test_doctor_access.py",
+    "test_gp_week.py",
+    "test_invitations.py",
+    "test_lost_update.py",
+    "test_meetings.py",
+    "test_pathways.py",
+    "test_unscheduled.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    share = os.environ.get("MAILLAGE_BROWSER_SHARE", "")
+    if share not in ("sqlite", "postgresql"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        on_postgresql = item.path.name in ON_POSTGRESQL
+        if "browser" in item.keywords and on_postgresql != (share == "postgresql"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def _playwright():
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
