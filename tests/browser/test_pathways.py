@@ -81,7 +81,7 @@ def test_the_coordinator_enrols_a_discharged_patient_and_the_nurse_marks_a_task_
     pathway = Pathway.objects.get()
     assert page.page.url.endswith(f"/c/cmv/parcours-patients/{pathway.pk}/")
     text = page.text()
-    assert "Jeanne Moreau est inscrit dans le parcours" in text
+    assert "Jeanne Moreau est inscrite dans le parcours" in text
     assert "Visite infirmière à domicile" in text and "Consultation du médecin traitant" in text
     assert "Claire Bernard" in text
     _clean(page)

@@ -19,7 +19,7 @@ from maillage.pathways.actions.ruptures import resolve_alert
 from maillage.pathways.actions.tasks import add_task, assign_task, move_task
 from maillage.pathways.actions.team import add_member, remove_member
 from maillage.pathways.models import CareTeamMember, Pathway, RuptureAlert, SharingDecision, Task
-from maillage.pathways.states import ROLE_PROFESSION, TASK_TRANSITIONS, CareRole, PathwayStatus, TaskStatus
+from maillage.pathways.states import ROLE_PROFESSION, TASK_TRANSITIONS, CareRole, PathwayStatus, Sex, TaskStatus
 from maillage.www.pathways.forms import AssignForm, EnrolmentForm, InformationForm, MemberForm, TaskForm
 from maillage.www.scoping import WRITE, Area, cpts_for
 
@@ -87,7 +87,8 @@ def pathway_new(request, slug):
             except PathwayError as exc:
                 error = str(exc)
             else:
-                messages.success(request, f"{pathway.full_name} est inscrit dans le parcours ({pathway.reference}).")
+                enrolled = "inscrite" if pathway.sex == Sex.FEMALE else "inscrit"
+                messages.success(request, f"{pathway.full_name} est {enrolled} dans le parcours ({pathway.reference}).")
                 if not access.sees(request.user, pathway):
                     messages.warning(
                         request,
