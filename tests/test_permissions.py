@@ -497,6 +497,7 @@ VERSIONS = {
     "api-1:cpts_territory": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
     "www:directory_entry_edit": lambda idf: 0,  # no entry yet
     "www:doctor_request_qualify": lambda idf: type(idf["mt"]).objects.get(pk=idf["mt"].pk).version,
+    "www:meeting_patient": lambda idf: type(idf["meeting_entry"]).objects.get(pk=idf["meeting_entry"].pk).version,
     "www:lifecycle_milestone": lambda idf: version_of(
         Milestone.objects.filter(cpts=idf["cmv"], kind="letter_of_intent").first()
     ),

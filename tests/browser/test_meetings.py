@@ -100,5 +100,10 @@ def test_the_coordinator_holds_an_rcp_and_downloads_its_minutes(browser, live_se
     text = "\n".join(p.text for p in document.paragraphs)
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert DECISION in text and "Organiser le passage infirmier" in cells and "45 minutes" in cells
+    page.goto(f"/c/cmv/rcp/{meeting.pk}/modifier/")
+    _clean(page)
+    page.goto("/c/cmv/rcp/")
+    assert "RCP maintien à domicile" in page.text() and "Participation des professionnels" in page.text()
+    _clean(page)
     assert page.console_errors == [] and page.failed == []
     context.close()

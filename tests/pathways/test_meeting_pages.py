@@ -97,7 +97,7 @@ def test_declaring_held_with_times_then_recording_a_decision_and_a_task(world, e
     response = login(world["gp_user"]).post(
         f"/c/cmv/rcp/{meeting.pk}/patients/{entry.pk}/",
         {"questions": "Retour à domicile ?", "decisions": "Retour à domicile validé.", "step_1": "Visite à J+2",
-         "due_1": due.isoformat(), "assignee_1": nurse.pk},
+         "due_1": due.isoformat(), "assignee_1": nurse.pk, "version": entry.version},
     )  # fmt: skip
     assert response.status_code == 302
     assert Task.objects.get(title="Visite à J+2").assignee == nurse

@@ -483,3 +483,16 @@ def test_regional_readers_see_small_rcp_counts_hidden(world, held):
     values = registry.compute(world["cmv"], period, ["pathways.rcp_held", "pathways.rcp_participants"])
     for code in values:
         assert registry.for_region(REGISTRY[code], values, cpts=world["cmv"], period=period) == "< 5"
+
+
+def test_two_people_writing_the_same_patients_decisions_at_once_the_second_is_told(world, enrolled, held):
+    from maillage.core.versioning import StaleEdit
+
+    entry = held.patients.get()
+    record_outcome(entry, world["gp_user"], decisions="Kinésithérapie à domicile.", expected_version=0)
+    late = type(entry).objects.get(pk=entry.pk)
+    late.version = 0  # read before the GP saved
+    with pytest.raises(StaleEdit):
+        record_outcome(late, world["nurse_user"], decisions="Autre chose.", expected_version=0)
+    entry.refresh_from_db()
+    assert entry.decisions == "Kinésithérapie à domicile."

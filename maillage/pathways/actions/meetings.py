@@ -341,7 +341,9 @@ def reschedule(meeting: Meeting, actor, *, expected_version=None) -> Meeting:
     return meeting
 
 
-def record_outcome(entry: MeetingPatient, actor, *, questions=None, decisions=None, next_steps=()) -> MeetingPatient:
+def record_outcome(
+    entry: MeetingPatient, actor, *, questions=None, decisions=None, next_steps=(), expected_version=None
+) -> MeetingPatient:
     """A patient's questions (before or after the meeting), decisions and next steps (once it is
     held and not in the future). Each next step becomes a task of the pathway (`add_task`), in the
     same transaction: one refused, nothing is saved."""
@@ -383,6 +385,7 @@ def record_outcome(entry: MeetingPatient, actor, *, questions=None, decisions=No
         require(isinstance(step, NextStep), "Suite illisible.")
         require((step.title or "").strip(), f"Suite {n} : indiquez ce qui est à faire.")
     with transaction.atomic():
+        versioning.check_and_bump(entry, expected_version)
         if changes:
             MeetingPatient.objects.filter(pk=entry.pk).update(**changes)
             for name, value in changes.items():

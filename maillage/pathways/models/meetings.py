@@ -84,6 +84,8 @@ class MeetingPatient(models.Model):
     decisions = models.TextField("décisions", blank=True)
     decided_at = models.DateTimeField("décisions enregistrées le", null=True, blank=True)
 
+    version = versioning.version_field()  # two team members writing at once: the second is told
+
     class Meta:
         ordering = ["meeting", "id"]
         verbose_name = "patient discuté en RCP"

@@ -148,7 +148,7 @@ def _initial(meeting) -> dict:
     }
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(VersionedForm):
     questions = forms.CharField(label="Questions posées", max_length=TEXT_MAX, required=False, widget=forms.Textarea)
     decisions = forms.CharField(
         label="Décisions",
@@ -368,7 +368,9 @@ def meeting_patient(request, slug, pk, entry):
         )
         return _back(meeting)
     initial = {"questions": entry.questions, "decisions": entry.decisions}
-    form = OutcomeForm(request.POST if request.method == "POST" else None, pathway=pathway, initial=initial)
+    form = OutcomeForm(
+        request.POST if request.method == "POST" else None, pathway=pathway, initial=initial, version=entry.version
+    )
     error = None
     if request.method == "POST":
         if form.is_valid():
@@ -376,7 +378,15 @@ def meeting_patient(request, slug, pk, entry):
             decisions = data["decisions"] if data["decisions"] != entry.decisions else None
             steps = form.next_steps()
             try:
-                record_outcome(entry, request.user, questions=data["questions"], decisions=decisions, next_steps=steps)
+                record_outcome(
+                    entry, request.user, questions=data["questions"], decisions=decisions, next_steps=steps,
+                    expected_version=form.expected_version,
+                )  # fmt: skip
+            except StaleEdit:
+                error = (
+                    "Les questions ou décisions de ce patient viennent d'être modifiées par quelqu'un d'autre : "
+                    "rechargez la page pour les voir avant d'enregistrer les vôtres."
+                )
             except PathwayError as exc:
                 error = str(exc)
             else:
