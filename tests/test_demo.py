@@ -128,6 +128,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_answers_the_sas_query_of_the_guide()
     _demo_contracts_are_computed()
     _demo_pathways_are_active_and_the_demo_gp_sees_them(login)
+    _demo_rcp_is_held_and_its_minutes_download(login)
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -276,3 +277,26 @@ def _demo_pathways_are_active_and_the_demo_gp_sees_them(login):
     count = Pathway.objects.count()
     call_command("load_demo")
     assert Pathway.objects.count() == count
+
+
+def _demo_rcp_is_held_and_its_minutes_download(login):
+    """Issue 15 — RCP: each demo CPTS has an RCP held three days ago with decisions and next steps
+    (tasks of the pathways); in cmv the demo GP downloads its minutes as DOCX."""
+    import io
+
+    from docx import Document
+
+    from maillage.accounts.models import User
+    from maillage.pathways.models import Meeting
+
+    for cpts in Cpts.objects.all():
+        meeting = Meeting.objects.get(cpts=cpts, status="held")
+        assert meeting.patients.exclude(decisions="").count() == 2, cpts.slug
+        assert meeting.patients.filter(next_steps__isnull=False).distinct().count() == 2, cpts.slug
+        assert meeting.participants.filter(minutes__isnull=False).count() >= 2, cpts.slug
+    gp = User.objects.get(email="medecin.cmv@demo.maillage.fr")
+    meeting = Meeting.objects.get(cpts__slug="chatillon-malakoff-vanves", status="held")
+    response = login(gp).get(f"/c/chatillon-malakoff-vanves/rcp/{meeting.pk}/compte-rendu.docx")
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "Maintien à domicile validé." in text and "Lambert (fictive)" in text

@@ -360,6 +360,65 @@ MATRIX = [
         "/c/cmv/parcours-patients/{pathway_left}/taches/",
         everyone(404, anonymous=LOGIN, coordinator=302),
     ),
+    # Issue 15 — RCP. The coordinator and the member (`OWNER`, on the care team of the meeting's
+    # patient) reach a meeting, its page, form, minutes; the writes without a body are refused (400)
+    # or land back on the page (302); a patient's decisions need the patient's consent to sharing
+    # with the coordination, which the fixture's patient did not give: the coordinator is sent back
+    # to the meeting (302). The participation export is the coordination's: a member gets 404. A
+    # professional who LEFT the only patient's care team gets 404, as anyone who never was on it.
+    ("www:meeting_list", "get", "/c/cmv/rcp/", guarded(A.PATHWAYS)),
+    ("www:meeting_new", "get", "/c/cmv/rcp/nouvelle/", guarded(A.PATHWAYS, WRITE)),
+    ("www:meeting_new", "post", "/c/cmv/rcp/nouvelle/", guarded(A.PATHWAYS, WRITE, 400)),
+    (
+        "www:meeting_participation_csv",
+        "get",
+        "/c/cmv/rcp/participation.csv",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
+    ),
+    (
+        "www:meeting_participation_xlsx",
+        "get",
+        "/c/cmv/rcp/participation.xlsx",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
+    ),
+    ("www:meeting_detail", "get", "/c/cmv/rcp/{meeting}/", guarded(A.PATHWAYS)),
+    ("www:meeting_detail", "get", "/c/cmv/rcp/{meeting_left}/", everyone(404, anonymous=LOGIN, coordinator=200)),
+    ("www:meeting_edit", "get", "/c/cmv/rcp/{meeting}/modifier/", guarded(A.PATHWAYS, WRITE)),
+    ("www:meeting_edit", "post", "/c/cmv/rcp/{meeting}/modifier/", guarded(A.PATHWAYS, WRITE, 400)),
+    (
+        "www:meeting_edit",
+        "get",
+        "/c/cmv/rcp/{meeting_left}/modifier/",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
+    ("www:meeting_held", "get", "/c/cmv/rcp/{meeting}/tenue/", guarded(A.PATHWAYS, WRITE)),
+    ("www:meeting_held", "post", "/c/cmv/rcp/{meeting}/tenue/", guarded(A.PATHWAYS, WRITE, 302)),
+    ("www:meeting_state", "post", "/c/cmv/rcp/{meeting}/etat/", guarded(A.PATHWAYS, WRITE, 302)),
+    (
+        "www:meeting_patient",
+        "get",
+        "/c/cmv/rcp/{meeting}/patients/{meeting_entry}/",
+        {
+            **guarded(A.PATHWAYS, WRITE),
+            "expected": lambda: {**guarded(A.PATHWAYS, WRITE)["expected"](), "coordinator": 302},
+        },
+    ),
+    (
+        "www:meeting_patient",
+        "post",
+        "/c/cmv/rcp/{meeting}/patients/{meeting_entry}/",
+        {
+            **guarded(A.PATHWAYS, WRITE, 302),
+            "expected": lambda: {**guarded(A.PATHWAYS, WRITE, 302)["expected"](), "coordinator": 302},
+        },
+    ),
+    ("www:meeting_minutes", "get", "/c/cmv/rcp/{meeting}/compte-rendu.docx", guarded(A.PATHWAYS)),
+    (
+        "www:meeting_minutes",
+        "get",
+        "/c/cmv/rcp/{meeting_left}/compte-rendu.docx",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -438,6 +497,7 @@ VERSIONS = {
     "api-1:cpts_territory": lambda idf: type(idf["cmv"]).objects.get(pk=idf["cmv"].pk).territory_version,
     "www:directory_entry_edit": lambda idf: 0,  # no entry yet
     "www:doctor_request_qualify": lambda idf: type(idf["mt"]).objects.get(pk=idf["mt"].pk).version,
+    "www:meeting_patient": lambda idf: type(idf["meeting_entry"]).objects.get(pk=idf["meeting_entry"].pk).version,
     "www:lifecycle_milestone": lambda idf: version_of(
         Milestone.objects.filter(cpts=idf["cmv"], kind="letter_of_intent").first()
     ),
@@ -473,6 +533,7 @@ def actors(idf):
     idf.update(_team(idf, people))
     idf.update(_pathways(idf, people["member"]))
     idf.update(_pathway_templates(idf))
+    idf.update(_meetings(idf, people["member"]))
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -537,6 +598,23 @@ def _pathway_templates(idf):
     return {"library_template": shared[0], "template": copy_template(shared[1], idf["cmv"], None)}
 
 
+def _meetings(idf, member):
+    """Issue 15 — RCP: a held meeting about the member's patient (the member's GP and the DAC took
+    part), and one about the patient whose care team the GP left."""
+    from maillage.pathways.actions.meetings import MeetingDraft, mark_held, schedule
+
+    gp = member.professional_account.professional
+    past = timezone.now() - timedelta(hours=1)
+
+    def meeting(pathway, people):
+        return schedule(idf["cmv"], MeetingDraft(title="RCP", starts_at=past, pathways=[pathway], participants=people,
+                                                 remote=True), None)  # fmt: skip
+
+    held = mark_held(meeting(idf["pathway"], [gp, idf["partner"]]), None)
+    left = meeting(idf["pathway_left"], [idf["partner"]])
+    return {"meeting": held, "meeting_left": left, "meeting_entry": held.patients.get()}
+
+
 def _fiche_action(cpts):
     from maillage.projet.models import FicheAction, ProjetSante
 
@@ -593,6 +671,7 @@ OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 OBJECTS += ("template", "library_template")  # the pathway templates
+OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 
 
 def fill(path: str, idf, number=None) -> str:

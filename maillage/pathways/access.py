@@ -101,3 +101,63 @@ def may_enrol(user, cpts) -> bool:
 
 def may_edit_templates(user, cpts) -> bool:
     return user is None or is_coordinator(user, cpts)
+
+
+# Issue 15 — RCP: a meeting (réunion de concertation pluriprofessionnelle) is seen through its
+# patients' pathways. A coordinator sees every meeting of the CPTS and all its patients (their
+# questions and decisions only where `sees_clinical`); a member sees a meeting only if one of its
+# patients is theirs, and of it only the patients whose pathway they see.
+
+
+def meetings_visible_to(user, cpts):
+    """The meetings of `cpts` that `user` may open."""
+    from maillage.pathways.models import Meeting, MeetingPatient
+
+    meetings = Meeting.objects.filter(cpts=cpts)
+    if user is None or is_coordinator(user, cpts):
+        return meetings
+    visible = visible_to(user, cpts)
+    if not visible.exists():
+        return Meeting.objects.none()
+    entries = MeetingPatient.objects.filter(meeting=OuterRef("pk"), pathway__in=visible.values("pk"))
+    return meetings.filter(Exists(entries))
+
+
+def meeting_entries_for(user, meeting):
+    """The patients of `meeting` that `user` may see (`MeetingPatient` rows, pathway loaded)."""
+    entries = meeting.patients.select_related("pathway", "pathway__template").order_by("pathway__last_name", "pk")
+    if user is None or is_coordinator(user, meeting.cpts):
+        return entries
+    return entries.filter(pathway__in=visible_to(user, meeting.cpts).values("pk"))
+
+
+def sees_meeting(user, meeting) -> bool:
+    return meetings_visible_to(user, meeting.cpts).filter(pk=meeting.pk).exists()
+
+
+def may_schedule(user, cpts) -> bool:
+    """Who programmes an RCP: the coordination, or a member linked to their directory entry (for
+    the patients whose care team they are on)."""
+    return may_enrol(user, cpts)
+
+
+def may_organise(user, meeting) -> bool:
+    """Who changes the meeting itself (date, place, patients, participants, its state): the
+    coordination, or a member who sees every one of its patients."""
+    if user is None or is_coordinator(user, meeting.cpts):
+        return True
+    if not sees_meeting(user, meeting):
+        return False
+    hidden = meeting.patients.exclude(pathway__in=visible_to(user, meeting.cpts).values("pk"))
+    return not hidden.exists()
+
+
+def may_record_for(user, pathway) -> bool:
+    """Who writes a patient's questions and decisions (clinical content): who may act on the
+    pathway and read its clinical content."""
+    return may_act(user, pathway) and sees_clinical(user, pathway)
+
+
+def may_export_participation(user, cpts) -> bool:
+    """The participation export (for paying professionals) is the coordination's."""
+    return user is None or is_coordinator(user, cpts)

@@ -50,6 +50,10 @@ def load(cpts_list, *, log=print) -> None:
                 f"  parcours des patients ({cpts.name}) : {plural(made, 'parcours actif', 'parcours actifs')}, "
                 f"{plural(overdue, 'tâche en retard', 'tâches en retard')}"
             )
+    # Issue 15 — RCP: a meeting held, with its minutes, and one programmed (demo_meetings.py).
+    from maillage.pathways import demo_meetings
+
+    demo_meetings.load(cpts_list, log=log)
 
 
 def _demo_gp(cpts):

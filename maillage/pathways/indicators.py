@@ -161,3 +161,50 @@ def _first_visit_delays(cpts, period) -> list[int]:
 def discharge_to_home_visit_days(cpts, period):
     delays = _first_visit_delays(cpts, period)
     return median(delays) if delays else None
+
+
+# Issue 15 — RCP (réunions de concertation pluriprofessionnelle): the meetings held during the
+# period (their date), and the distinct professionals who took part in them (directory
+# professionals and partners; the coordination's staff are not counted).
+RCP_HELD = "pathways.rcp_held"
+RCP_PARTICIPANTS = "pathways.rcp_participants"
+
+
+def _held(cpts, period):
+    from maillage.pathways.models import Meeting, MeetingStatus
+
+    return Meeting.objects.filter(
+        cpts=cpts, status=MeetingStatus.HELD, starts_at__gte=period.start_at, starts_at__lt=period.end_at
+    )
+
+
+@register(
+    RCP_HELD,
+    label="Réunions de concertation pluriprofessionnelle tenues",
+    mission=Mission.PATHWAYS,
+    unit="réunions",
+    kind=Kind.COUNT,
+    description="RCP déclarées tenues dont la date tombe dans la période, quel que soit leur nombre de patients.",
+    direction=Direction.HIGHER,
+)
+def rcp_held(cpts, period):
+    return _held(cpts, period).count()
+
+
+@register(
+    RCP_PARTICIPANTS,
+    label="Professionnels ayant participé à une RCP",
+    mission=Mission.PATHWAYS,
+    unit="professionnels",
+    kind=Kind.COUNT,
+    description="Professionnels de santé et partenaires distincts ayant participé à au moins une RCP tenue "
+    "pendant la période (la coordination de la CPTS n'est pas comptée).",
+    direction=Direction.HIGHER,
+)
+def rcp_participants(cpts, period):
+    from maillage.pathways.models import MeetingParticipant
+
+    seats = MeetingParticipant.objects.filter(meeting__in=_held(cpts, period).values("pk"), user__isnull=True)
+    professionals = seats.filter(professional__isnull=False).values("professional").distinct().count()
+    partners = seats.filter(partner__isnull=False).values("partner").distinct().count()
+    return professionals + partners

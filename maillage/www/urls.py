@@ -20,6 +20,7 @@ from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
 from maillage.www.pathways import library as pathway_library
+from maillage.www.pathways import meetings as pathway_meetings
 from maillage.www.pathways import pages as pathway_pages
 from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
@@ -188,6 +189,19 @@ urlpatterns = [
         pathway_pages.alert_resolve,
         name="pathway_alert_resolve",
     ),
+    # Issue 15 — RCP: réunions de concertation pluriprofessionnelle (maillage/www/pathways/meetings.py).
+    path("c/<slug:slug>/rcp/", pathway_meetings.meeting_list, name="meeting_list"),
+    path("c/<slug:slug>/rcp/nouvelle/", pathway_meetings.meeting_new, name="meeting_new"),
+    path("c/<slug:slug>/rcp/participation.csv", pathway_meetings.participation_csv, name="meeting_participation_csv"),
+    path(
+        "c/<slug:slug>/rcp/participation.xlsx", pathway_meetings.participation_xlsx, name="meeting_participation_xlsx"
+    ),
+    path("c/<slug:slug>/rcp/<int:pk>/", pathway_meetings.meeting_detail, name="meeting_detail"),
+    path("c/<slug:slug>/rcp/<int:pk>/modifier/", pathway_meetings.meeting_edit, name="meeting_edit"),
+    path("c/<slug:slug>/rcp/<int:pk>/tenue/", pathway_meetings.meeting_held, name="meeting_held"),
+    path("c/<slug:slug>/rcp/<int:pk>/etat/", pathway_meetings.meeting_state, name="meeting_state"),
+    path("c/<slug:slug>/rcp/<int:pk>/patients/<int:entry>/", pathway_meetings.meeting_patient, name="meeting_patient"),
+    path("c/<slug:slug>/rcp/<int:pk>/compte-rendu.docx", pathway_meetings.meeting_minutes, name="meeting_minutes"),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),
