@@ -360,6 +360,50 @@ MATRIX = [
         "/c/cmv/parcours-patients/{pathway_left}/taches/",
         everyone(404, anonymous=LOGIN, coordinator=302),
     ),
+    # Issue 15 — liaison log, « Mes alertes », pathway states. The log is clinical content: the member
+    # on the team reads it; the coordinator reaches the page but, without the patient's consent to
+    # sharing with the coordination, is refused it (403, and 404 for a file); a professional who left
+    # the care team, or another CPTS's coordinator, gets 404.
+    ("www:pathway_alerts", "get", "/c/cmv/parcours-patients/alertes/", guarded(A.PATHWAYS)),
+    (
+        "www:pathway_liaison",
+        "get",
+        "/c/cmv/parcours-patients/{pathway}/liaison/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "coordinator": 403}},
+    ),
+    (
+        "www:pathway_liaison",
+        "get",
+        "/c/cmv/parcours-patients/{pathway_left}/liaison/",
+        everyone(404, anonymous=LOGIN, coordinator=403),
+    ),
+    ("www:pathway_liaison", "post", "/c/cmv/parcours-patients/{pathway}/liaison/", guarded(A.PATHWAYS, WRITE, 400)),
+    (
+        "www:pathway_liaison",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/liaison/",
+        everyone(404, anonymous=LOGIN, coordinator=400),
+    ),
+    (
+        "www:pathway_liaison_file",
+        "get",
+        "/c/cmv/parcours-patients/{pathway}/liaison/{liaison_entry}/fichier/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "coordinator": 404}},
+    ),
+    (
+        "www:pathway_rehospitalisation",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/rehospitalisation/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    ("www:pathway_close", "post", "/c/cmv/parcours-patients/{pathway}/clore/", guarded(A.PATHWAYS, WRITE, 302)),
+    ("www:pathway_reopen", "post", "/c/cmv/parcours-patients/{pathway}/rouvrir/", guarded(A.PATHWAYS, WRITE, 302)),
+    (
+        "www:pathway_close",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/clore/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -525,7 +569,19 @@ def _pathways(idf, member):
         "pathway": pathway, "pathway_left": left, "pathway_member": pathway.team.get(partner=idf["partner"]),
         "pathway_task": pathway.tasks.first(), "pathway_decision": pathway.sharing_decisions.get(),
         "pathway_alert": declare_rehospitalisation(pathway, None, on=today),
+        "liaison_entry": _liaison_entry(pathway),  # Issue 15 — liaison log
     }  # fmt: skip
+
+
+def _liaison_entry(pathway):
+    """An entry of the pathway's liaison log with a PDF (stored under the test's MEDIA_ROOT)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.pathways.actions.liaison import Draft, post_entry
+
+    upload = SimpleUploadedFile("courrier.pdf", b"%PDF-1.4\n%%EOF\n")
+    draft = Draft(kind="hospital_letter", occurred_on=timezone.localdate(), text="Courrier reçu.", upload=upload)
+    return post_entry(pathway, None, draft)
 
 
 def _pathway_templates(idf):
@@ -593,6 +649,7 @@ OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 OBJECTS += ("template", "library_template")  # the pathway templates
+OBJECTS += ("liaison_entry",)  # Issue 15 — liaison log
 
 
 def fill(path: str, idf, number=None) -> str:

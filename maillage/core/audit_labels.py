@@ -58,6 +58,11 @@ LABELS: dict[str, str] = {
     "lifecycle.document.uploaded": "a déposé un document des étapes de la CPTS",
     "lifecycle.milestone.dated": "a daté une étape de la CPTS",
     "lifecycle.phase.moved": "a changé la phase de la CPTS",
+    # Issue 15 — liaison log, alerts list, hand-over
+    "pathways.alerts.viewed": "a consulté sa liste d'alertes des parcours des patients",
+    "pathways.liaison.posted": "a écrit dans le journal de liaison du parcours d'un patient",
+    "pathways.liaison.viewed": "a consulté le journal de liaison du parcours d'un patient",
+    "pathways.liaison.file_downloaded": "a téléchargé une pièce jointe du journal de liaison d'un patient",
     "pathways.alert.resolved": "a résolu une alerte de rupture de parcours",
     "pathways.rehospitalisation.declared": "a signalé la réhospitalisation d'un patient suivi dans un parcours",
     "pathways.information.recorded": "a enregistré l'information et les décisions de partage d'un patient",

@@ -19,8 +19,10 @@ from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.pathways import liaison as pathway_liaison
 from maillage.www.pathways import library as pathway_library
 from maillage.www.pathways import pages as pathway_pages
+from maillage.www.pathways import states as pathway_states
 from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
 from maillage.www.projet import views as projet
@@ -188,6 +190,21 @@ urlpatterns = [
         pathway_pages.alert_resolve,
         name="pathway_alert_resolve",
     ),
+    # Issue 15 — liaison log, « Mes alertes », pathway states.
+    path("c/<slug:slug>/parcours-patients/alertes/", pathway_liaison.my_alerts, name="pathway_alerts"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/liaison/", pathway_liaison.liaison, name="pathway_liaison"),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/liaison/<int:entry>/fichier/",
+        pathway_liaison.liaison_file,
+        name="pathway_liaison_file",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/rehospitalisation/",
+        pathway_states.rehospitalisation,
+        name="pathway_rehospitalisation",
+    ),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/clore/", pathway_states.close, name="pathway_close"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/rouvrir/", pathway_states.reopen, name="pathway_reopen"),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from maillage.pathways import access
 from maillage.pathways.actions.reading import LIST_LIMIT, list_pathways
+from maillage.www.pathways.liaison import alert_count
 from maillage.www.scoping import READ, Area, cpts_for
 
 
@@ -13,4 +14,5 @@ def pathway_list(request, slug):
     pathways = list_pathways(request.user, cpts)
     may_enrol = access.may_enrol(request.user, cpts)
     context = {"cpts": cpts, "pathways": pathways, "limit": LIST_LIMIT, "may_enrol": may_enrol}
+    context["alert_count"] = alert_count(request.user, cpts)  # Issue 15 — « Mes alertes » badge
     return render(request, "pathways/list.html", context)
