@@ -404,6 +404,43 @@ MATRIX = [
         "/c/cmv/parcours-patients/{pathway_left}/clore/",
         everyone(404, anonymous=LOGIN, coordinator=302),
     ),
+    # Issue 15 — hand-over to another CPTS: asked from the pathway (coordinator, member on the team);
+    # the receiving CPTS's coordinator alone reads its requests, answers them and reads the pathways
+    # shared with it (a member gets 404, as does a pathway not shared: cmv's own).
+    (
+        "www:pathway_handover",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/transmettre/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    (
+        "www:pathway_handover",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/transmettre/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    (
+        "www:pathway_handovers",
+        "get",
+        "/c/cmv/parcours-patients/transmissions/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
+    ),
+    (
+        "www:pathway_handover_answer",
+        "post",
+        "/c/cmv/parcours-patients/transmissions/{handover}/repondre/",
+        {
+            **guarded(A.PATHWAYS, WRITE, 302),
+            "expected": lambda: {**guarded(A.PATHWAYS, WRITE, 302)["expected"](), "member": 404},
+        },
+    ),
+    (
+        "www:pathway_shared",
+        "get",
+        "/c/cmv/parcours-patients/partages/{shared_pathway}/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
+    ),
+    ("www:pathway_shared", "get", "/c/cmv/parcours-patients/partages/{pathway}/", everyone(404, anonymous=LOGIN)),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -517,6 +554,7 @@ def actors(idf):
     idf.update(_team(idf, people))
     idf.update(_pathways(idf, people["member"]))
     idf.update(_pathway_templates(idf))
+    idf.update(_handovers(idf))  # Issue 15 — hand-over
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -584,6 +622,32 @@ def _liaison_entry(pathway):
     return post_entry(pathway, None, draft)
 
 
+def _handovers(idf):
+    """Two pathways of Paris 13 with the patient's consent to sharing outside the team: one shared
+    with cmv (accepted), one whose transfer to cmv waits for cmv's answer."""
+    from maillage.pathways.actions.enrolment import Enrolment, Patient, enrol
+    from maillage.pathways.actions.handover import answer_handover, request_handover
+    from maillage.pathways.models import PathwayTemplate
+    from maillage.pathways.states import Decision, Scope
+    from tests.pathways.conftest import information
+
+    today = timezone.localdate()
+    template = PathwayTemplate.objects.get(cpts=None, code="sortie-hospitalisation-personne-agee")
+    consent = {Scope.TEAM: Decision.NON_OPPOSITION, Scope.OUTSIDE: Decision.CONSENT}
+
+    def enrolled(name):
+        patient = Patient(last_name=name, first_name="Paul", birth_date=today.replace(year=1945), sex="M",
+                          commune=idf["communes"]["75113"])  # fmt: skip
+        enrolment = Enrolment(template=template, patient=patient, start_date=today, discharge_date=today,
+                              information=information(**consent), team=[(idf["other_partner"], "dac")])  # fmt: skip
+        return enrol(idf["paris13"], enrolment, None)
+
+    shared = enrolled("Girard")
+    answer_handover(request_handover(shared, None, to_cpts=idf["cmv"], kind="share"), None, accept=True)
+    handover = request_handover(enrolled("Blanc"), None, to_cpts=idf["cmv"], kind="transfer")
+    return {"shared_pathway": shared, "handover": handover}
+
+
 def _pathway_templates(idf):
     """A library template and cmv's draft copy of another one."""
     from maillage.pathways.actions.templates import copy_template
@@ -649,7 +713,7 @@ OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 OBJECTS += ("template", "library_template")  # the pathway templates
-OBJECTS += ("liaison_entry",)  # Issue 15 — liaison log
+OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
 
 
 def fill(path: str, idf, number=None) -> str:

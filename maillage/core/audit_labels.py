@@ -60,6 +60,11 @@ LABELS: dict[str, str] = {
     "lifecycle.phase.moved": "a changé la phase de la CPTS",
     # Issue 15 — liaison log, alerts list, hand-over
     "pathways.alerts.viewed": "a consulté sa liste d'alertes des parcours des patients",
+    "pathways.handover.requested": "a proposé de transmettre le parcours d'un patient à une autre CPTS",
+    "pathways.handover.accepted": "a accepté la transmission du parcours d'un patient entre deux CPTS",
+    "pathways.handover.declined": "a refusé la transmission du parcours d'un patient entre deux CPTS",
+    "pathways.handover.ended": "a mis fin au partage du parcours d'un patient avec une autre CPTS",
+    "pathways.handover.shared_viewed": "a consulté le parcours d'un patient partagé par une autre CPTS",
     "pathways.liaison.posted": "a écrit dans le journal de liaison du parcours d'un patient",
     "pathways.liaison.viewed": "a consulté le journal de liaison du parcours d'un patient",
     "pathways.liaison.file_downloaded": "a téléchargé une pièce jointe du journal de liaison d'un patient",

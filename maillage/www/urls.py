@@ -19,6 +19,7 @@ from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.pathways import handover as pathway_handover
 from maillage.www.pathways import liaison as pathway_liaison
 from maillage.www.pathways import library as pathway_library
 from maillage.www.pathways import pages as pathway_pages
@@ -203,6 +204,18 @@ urlpatterns = [
         pathway_states.rehospitalisation,
         name="pathway_rehospitalisation",
     ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/transmettre/",
+        pathway_handover.handover_request,
+        name="pathway_handover",
+    ),
+    path("c/<slug:slug>/parcours-patients/transmissions/", pathway_handover.handovers, name="pathway_handovers"),
+    path(
+        "c/<slug:slug>/parcours-patients/transmissions/<int:handover>/repondre/",
+        pathway_handover.handover_answer,
+        name="pathway_handover_answer",
+    ),
+    path("c/<slug:slug>/parcours-patients/partages/<int:pk>/", pathway_handover.shared, name="pathway_shared"),
     path("c/<slug:slug>/parcours-patients/<int:pk>/clore/", pathway_states.close, name="pathway_close"),
     path("c/<slug:slug>/parcours-patients/<int:pk>/rouvrir/", pathway_states.reopen, name="pathway_reopen"),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),

@@ -21,6 +21,7 @@ from maillage.pathways.actions.team import add_member, remove_member
 from maillage.pathways.models import CareTeamMember, Pathway, RuptureAlert, SharingDecision, Task
 from maillage.pathways.states import ROLE_PROFESSION, TASK_TRANSITIONS, CareRole, PathwayStatus, TaskStatus
 from maillage.www.pathways.forms import AssignForm, EnrolmentForm, InformationForm, MemberForm, TaskForm
+from maillage.www.pathways.handover import handover_context
 from maillage.www.pathways.liaison import liaison_summary
 from maillage.www.pathways.states import state_forms
 from maillage.www.scoping import WRITE, Area, cpts_for
@@ -150,6 +151,7 @@ def pathway_detail(request, slug, pk):
         # Issue 15 — liaison log and pathway states
         "liaison": liaison_summary(request.user, pathway),
         **state_forms(pathway),
+        **handover_context(request.user, pathway),
     }
     return render(request, "pathways/detail.html", context)
 

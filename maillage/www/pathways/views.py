@@ -14,5 +14,7 @@ def pathway_list(request, slug):
     pathways = list_pathways(request.user, cpts)
     may_enrol = access.may_enrol(request.user, cpts)
     context = {"cpts": cpts, "pathways": pathways, "limit": LIST_LIMIT, "may_enrol": may_enrol}
-    context["alert_count"] = alert_count(request.user, cpts)  # Issue 15 — « Mes alertes » badge
+    # Issue 15 — « Mes alertes » badge; the coordinator's hand-overs from other CPTS
+    context["alert_count"] = alert_count(request.user, cpts)
+    context["is_coordinator"] = access.is_coordinator(request.user, cpts)
     return render(request, "pathways/list.html", context)
