@@ -29,11 +29,8 @@ class LiaisonForm(forms.Form):
         label="Message",
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX}),
-        help_text=f"{TEXT_MAX} caractères au plus.",
     )
-    file = forms.FileField(
-        label="Pièce jointe (facultative)", required=False, help_text=f"{ACCEPTED_LABEL}, 10 Mo au plus."
-    )
+    file = forms.FileField(label=f"Pièce jointe (facultative : {ACCEPTED_LABEL}, 10 Mo au plus)", required=False)
 
 
 def _pathway(request, slug, pk, action=READ):
