@@ -74,7 +74,7 @@ def new_alerts(now) -> int:
             "Alertes de rupture de parcours",
             f"Bonjour,\n\n{plural(total, 'nouvelle alerte', 'nouvelles alertes')} de rupture de parcours "
             f"dans la {cpts.name} :\n{lines}\n\n"
-            f"Consultez-les dans Maillage : {site_link(reverse('www:pathway_list', args=[cpts.slug]))}\n",
+            f"Consultez-les dans Maillage : {site_link(reverse('www:pathway_alerts', args=[cpts.slug]))}\n",
         )
     RuptureAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
     return len(counts)
