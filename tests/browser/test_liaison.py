@@ -81,3 +81,52 @@ def test_a_nurse_posts_in_the_liaison_log_and_the_gp_reads_it_from_my_alerts(bro
     _clean(page)
     assert page.console_errors == [] and page.failed == []
     context.close()
+
+
+def test_the_receiving_coordinator_accepts_a_share_and_reads_it_on_a_phone(browser, live_server, idf):
+    from maillage.pathways.actions.handover import request_handover
+    from maillage.pathways.actions.ruptures import declare_rehospitalisation
+    from maillage.pathways.states import Decision, Scope
+
+    nurse = ProfessionalFactory(adeli=True, last_name="Bernard", first_name="Claire")
+    ActivityFactory(professional=nurse, commune=idf["communes"]["92046"])
+    today = timezone.localdate()
+    patient = Patient(last_name="Moreau", first_name="Jeanne", birth_date=today.replace(year=1938), sex="F",
+                      commune=idf["communes"]["92046"])  # fmt: skip
+    consent = information(**{Scope.TEAM: Decision.NON_OPPOSITION, Scope.OUTSIDE: Decision.CONSENT})
+    pathway = enrol(
+        idf["cmv"],
+        Enrolment(template=PathwayTemplate.objects.get(cpts=None, code=DISCHARGE), patient=patient, start_date=today,
+                  discharge_date=today, information=consent, team=[(nurse, CareRole.NURSE)]),
+        None,
+    )  # fmt: skip
+    declare_rehospitalisation(pathway, None, on=today)
+    request_handover(pathway, None, to_cpts=idf["paris13"], kind="share", reason="Suivi partagé avec Paris 13.")
+
+    coordinator, secret = _with_totp(RoleFactory(coordinator=True, cpts=idf["cmv"]).user)
+    context, page = _phone(browser, live_server)
+    _log_in(page, coordinator, secret)
+    page.goto("/c/cmv/parcours-patients/alertes/")
+    assert page.page.get_by_test_id("alert").count() == 1 and "Réhospitalisation" in page.text()
+    _clean(page)
+    page.goto(f"/c/cmv/parcours-patients/{pathway.pk}/")
+    assert "Partage en lecture vers la CPTS Paris 13" in page.text()
+    _clean(page)
+    context.close()
+
+    receiving, secret = _with_totp(RoleFactory(coordinator=True, cpts=idf["paris13"]).user)
+    context, page = _phone(browser, live_server)
+    _log_in(page, receiving, secret)
+    page.goto("/c/paris-13/parcours-patients/alertes/")
+    assert page.page.get_by_test_id("pending-handover").count() == 1 and "Moreau" not in page.text()
+    _clean(page)
+    page.page.get_by_role("link", name="répondre").click()
+    page.page.wait_for_load_state("networkidle")
+    _clean(page)
+    page.page.get_by_role("button", name=f"Accepter : {pathway.reference}").click()
+    page.page.wait_for_load_state("networkidle")
+    assert page.page.url.endswith(f"/c/paris-13/parcours-patients/partages/{pathway.pk}/")
+    assert "Moreau Jeanne" in page.text() and "lecture seule" in page.text()
+    _clean(page)
+    assert page.console_errors == [] and page.failed == []
+    context.close()

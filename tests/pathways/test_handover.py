@@ -163,6 +163,8 @@ def test_the_pages_request_answer_and_show_a_share(world, enrolled, paris13, log
     assert answer.status_code == 302 and HandOver.objects.get().is_pending
     coordinator = login(paris13["coordinator"])
     assert coordinator.get(f"/c/paris-13/parcours-patients/partages/{enrolled.pk}/").status_code == 404
+    alerts = coordinator.get("/c/paris-13/parcours-patients/alertes/").content.decode()
+    assert 'data-testid="pending-handover"' in alerts and "Moreau" not in alerts
     inbox = html.unescape(coordinator.get("/c/paris-13/parcours-patients/transmissions/").content.decode())
     assert enrolled.reference in inbox and "Moreau" not in inbox  # no identity before acceptance
     handover = HandOver.objects.get()

@@ -16,7 +16,7 @@ from maillage.lifecycle.documents import ACCEPTED_LABEL, media_type
 from maillage.pathways import access
 from maillage.pathways.actions import NotVisible, PathwayError
 from maillage.pathways.actions.liaison import TEXT_MAX, Draft, open_attachment, post_entry, read_log, unread_entries
-from maillage.pathways.models import LiaisonEntry, LiaisonKind, Pathway, RuptureAlert
+from maillage.pathways.models import HandOver, HandOverStatus, LiaisonEntry, LiaisonKind, Pathway, RuptureAlert
 from maillage.pathways.states import PathwayStatus
 from maillage.www.pathways.forms import DATE
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
@@ -109,13 +109,21 @@ def my_alerts(request, slug):
     audit.record_health_read(
         "pathways.alerts.viewed", actor=request.user, cpts=cpts, obj=None, details={"parcours": references}
     )
-    return render(request, "pathways/alerts.html", {"cpts": cpts, "alerts": alerts, "unread": unread})
+    context = {"cpts": cpts, "alerts": alerts, "unread": unread, "handovers": _pending_handovers(request.user, cpts)}
+    return render(request, "pathways/alerts.html", context)
+
+
+def _pending_handovers(user, cpts):
+    """For a coordinator: the hand-overs other CPTS propose to theirs, waiting for an answer."""
+    if not access.is_coordinator(user, cpts):
+        return HandOver.objects.none()
+    return HandOver.objects.filter(to_cpts=cpts, status=HandOverStatus.PENDING).select_related("from_cpts", "pathway")
 
 
 def alert_count(user, cpts) -> int:
-    """The badge of the pathways pages: open alerts and unread liaison messages."""
+    """The badge of the pathways pages: open alerts, unread liaison messages, hand-overs to answer."""
     alerts = RuptureAlert.objects.open().filter(pathway__in=access.visible_to(user, cpts)).count()
-    return alerts + unread_entries(user, cpts).count()
+    return alerts + unread_entries(user, cpts).count() + _pending_handovers(user, cpts).count()
 
 
 def liaison_summary(user, pathway) -> dict:
