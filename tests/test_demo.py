@@ -129,6 +129,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_contracts_are_computed()
     _demo_pathways_are_active_and_the_demo_gp_sees_them(login)
     _demo_rcp_is_held_and_its_minutes_download(login)
+    _demo_liaison_logs_have_one_message_unread_for_the_demo_gp(login)  # Issue 15 — liaison log
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -300,3 +301,18 @@ def _demo_rcp_is_held_and_its_minutes_download(login):
     assert response.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
     assert "Maintien à domicile validé." in text and "Lambert (fictive)" in text
+
+
+def _demo_liaison_logs_have_one_message_unread_for_the_demo_gp(login):
+    """Issue 15, item 8: the demo pathways have liaison entries; the demo GP has one unread, found
+    in « Mes alertes »."""
+    from maillage.accounts.models import User
+    from maillage.pathways.actions.liaison import unread_entries
+    from maillage.pathways.models import LiaisonEntry
+
+    assert LiaisonEntry.objects.filter(pathway__cpts__slug="paris-13").exists()
+    gp = User.objects.get(email="medecin.cmv@demo.maillage.fr")
+    cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
+    assert unread_entries(gp, cmv).count() == 1
+    page = login(gp).get("/c/chatillon-malakoff-vanves/parcours-patients/alertes/").content.decode()
+    assert 'data-testid="unread-entry"' in page

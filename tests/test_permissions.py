@@ -419,6 +419,87 @@ MATRIX = [
         "/c/cmv/rcp/{meeting_left}/compte-rendu.docx",
         everyone(404, anonymous=LOGIN, coordinator=200),
     ),
+    # Issue 15 — liaison log, « Mes alertes », pathway states. The log is clinical content: the member
+    # on the team reads it; the coordinator reaches the page but, without the patient's consent to
+    # sharing with the coordination, is refused it (403, and 404 for a file); a professional who left
+    # the care team, or another CPTS's coordinator, gets 404.
+    ("www:pathway_alerts", "get", "/c/cmv/parcours-patients/alertes/", guarded(A.PATHWAYS)),
+    (
+        "www:pathway_liaison",
+        "get",
+        "/c/cmv/parcours-patients/{pathway}/liaison/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "coordinator": 403}},
+    ),
+    (
+        "www:pathway_liaison",
+        "get",
+        "/c/cmv/parcours-patients/{pathway_left}/liaison/",
+        everyone(404, anonymous=LOGIN, coordinator=403),
+    ),
+    ("www:pathway_liaison", "post", "/c/cmv/parcours-patients/{pathway}/liaison/", guarded(A.PATHWAYS, WRITE, 400)),
+    (
+        "www:pathway_liaison",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/liaison/",
+        everyone(404, anonymous=LOGIN, coordinator=400),
+    ),
+    (
+        "www:pathway_liaison_file",
+        "get",
+        "/c/cmv/parcours-patients/{pathway}/liaison/{liaison_entry}/fichier/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "coordinator": 404}},
+    ),
+    (
+        "www:pathway_rehospitalisation",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/rehospitalisation/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    ("www:pathway_close", "post", "/c/cmv/parcours-patients/{pathway}/clore/", guarded(A.PATHWAYS, WRITE, 302)),
+    ("www:pathway_reopen", "post", "/c/cmv/parcours-patients/{pathway}/rouvrir/", guarded(A.PATHWAYS, WRITE, 302)),
+    (
+        "www:pathway_close",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/clore/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    # Issue 15 — hand-over to another CPTS: asked from the pathway (coordinator, member on the team);
+    # the receiving CPTS's coordinator alone reads its requests, answers them and reads the pathways
+    # shared with it (a member gets 404, as does a pathway not shared: cmv's own).
+    (
+        "www:pathway_handover",
+        "post",
+        "/c/cmv/parcours-patients/{pathway}/transmettre/",
+        guarded(A.PATHWAYS, WRITE, 302),
+    ),
+    (
+        "www:pathway_handover",
+        "post",
+        "/c/cmv/parcours-patients/{pathway_left}/transmettre/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    (
+        "www:pathway_handovers",
+        "get",
+        "/c/cmv/parcours-patients/transmissions/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
+    ),
+    (
+        "www:pathway_handover_answer",
+        "post",
+        "/c/cmv/parcours-patients/transmissions/{handover}/repondre/",
+        {
+            **guarded(A.PATHWAYS, WRITE, 302),
+            "expected": lambda: {**guarded(A.PATHWAYS, WRITE, 302)["expected"](), "member": 404},
+        },
+    ),
+    (
+        "www:pathway_shared",
+        "get",
+        "/c/cmv/parcours-patients/partages/{shared_pathway}/",
+        {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
+    ),
+    ("www:pathway_shared", "get", "/c/cmv/parcours-patients/partages/{pathway}/", everyone(404, anonymous=LOGIN)),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -534,6 +615,7 @@ def actors(idf):
     idf.update(_pathways(idf, people["member"]))
     idf.update(_pathway_templates(idf))
     idf.update(_meetings(idf, people["member"]))
+    idf.update(_handovers(idf))  # Issue 15 — hand-over
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -586,7 +668,45 @@ def _pathways(idf, member):
         "pathway": pathway, "pathway_left": left, "pathway_member": pathway.team.get(partner=idf["partner"]),
         "pathway_task": pathway.tasks.first(), "pathway_decision": pathway.sharing_decisions.get(),
         "pathway_alert": declare_rehospitalisation(pathway, None, on=today),
+        "liaison_entry": _liaison_entry(pathway),  # Issue 15 — liaison log
     }  # fmt: skip
+
+
+def _liaison_entry(pathway):
+    """An entry of the pathway's liaison log with a PDF (stored under the test's MEDIA_ROOT)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.pathways.actions.liaison import Draft, post_entry
+
+    upload = SimpleUploadedFile("courrier.pdf", b"%PDF-1.4\n%%EOF\n")
+    draft = Draft(kind="hospital_letter", occurred_on=timezone.localdate(), text="Courrier reçu.", upload=upload)
+    return post_entry(pathway, None, draft)
+
+
+def _handovers(idf):
+    """Two pathways of Paris 13 with the patient's consent to sharing outside the team: one shared
+    with cmv (accepted), one whose transfer to cmv waits for cmv's answer."""
+    from maillage.pathways.actions.enrolment import Enrolment, Patient, enrol
+    from maillage.pathways.actions.handover import answer_handover, request_handover
+    from maillage.pathways.models import PathwayTemplate
+    from maillage.pathways.states import Decision, Scope
+    from tests.pathways.conftest import information
+
+    today = timezone.localdate()
+    template = PathwayTemplate.objects.get(cpts=None, code="sortie-hospitalisation-personne-agee")
+    consent = {Scope.TEAM: Decision.NON_OPPOSITION, Scope.OUTSIDE: Decision.CONSENT}
+
+    def enrolled(name):
+        patient = Patient(last_name=name, first_name="Paul", birth_date=today.replace(year=1945), sex="M",
+                          commune=idf["communes"]["75113"])  # fmt: skip
+        enrolment = Enrolment(template=template, patient=patient, start_date=today, discharge_date=today,
+                              information=information(**consent), team=[(idf["other_partner"], "dac")])  # fmt: skip
+        return enrol(idf["paris13"], enrolment, None)
+
+    shared = enrolled("Girard")
+    answer_handover(request_handover(shared, None, to_cpts=idf["cmv"], kind="share"), None, accept=True)
+    handover = request_handover(enrolled("Blanc"), None, to_cpts=idf["cmv"], kind="transfer")
+    return {"shared_pathway": shared, "handover": handover}
 
 
 def _pathway_templates(idf):
@@ -672,6 +792,7 @@ OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 OBJECTS += ("template", "library_template")  # the pathway templates
 OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
+OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
 
 
 def fill(path: str, idf, number=None) -> str:

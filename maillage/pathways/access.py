@@ -161,3 +161,47 @@ def may_record_for(user, pathway) -> bool:
 def may_export_participation(user, cpts) -> bool:
     """The participation export (for paying professionals) is the coordination's."""
     return user is None or is_coordinator(user, cpts)
+
+
+# Issue 15 — liaison log, alerts list and hand-over.
+
+
+def may_use_liaison(user, pathway) -> bool:
+    """The liaison log is clinical content: read and written by the active care team, and by the
+    coordinator while the patient's consent to sharing with the coordination is in force."""
+    return sees_clinical(user, pathway)
+
+
+def liaison_pathways(user, cpts):
+    """The pathways of `cpts` whose liaison log `user` reads (`may_use_liaison`, as a queryset)."""
+    pathways = visible_to(user, cpts)
+    if user is None or not is_coordinator(user, cpts):
+        return pathways  # a member sees only the pathways whose team they are on, log included
+    granted = _granting(Scope.COORDINATION)
+    professional = professional_of(user)
+    if professional is not None:
+        granted |= Q(Exists(CareTeamMember.objects.active().filter(pathway=OuterRef("pk"), professional=professional)))
+    return pathways.filter(granted)
+
+
+def may_hand_over(user, pathway) -> bool:
+    """The coordinator or an active member of the care team."""
+    return may_act(user, pathway)
+
+
+def may_answer_handover(user, handover) -> bool:
+    """Only a coordinator of the receiving CPTS answers a hand-over."""
+    return user is None or is_coordinator(user, handover.to_cpts)
+
+
+def shared_with(user, cpts):
+    """The pathways of other CPTS shared with `cpts` (accepted, not ended) that `user`, one of its
+    coordinators, reads — only while the patient's consent to sharing outside the team is in force."""
+    from maillage.pathways.models import HandOver, HandOverKind, HandOverStatus
+
+    if user is not None and not is_coordinator(user, cpts):
+        return Pathway.objects.none()
+    shares = HandOver.objects.filter(
+        pathway=OuterRef("pk"), to_cpts=cpts, kind=HandOverKind.SHARE, status=HandOverStatus.ACCEPTED
+    )
+    return Pathway.objects.exclude(cpts=cpts).filter(Exists(shares)).filter(_granting(Scope.OUTSIDE))

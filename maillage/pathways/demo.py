@@ -45,10 +45,12 @@ def load(cpts_list, *, log=print) -> None:
         # Fictional patients and teams get no email, not even on the console.
         with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             made, overdue = _pathways(cpts)
+            liaison = _liaison(cpts)  # Issue 15 — liaison log
         if made:
             log(
                 f"  parcours des patients ({cpts.name}) : {plural(made, 'parcours actif', 'parcours actifs')}, "
-                f"{plural(overdue, 'tâche en retard', 'tâches en retard')}"
+                f"{plural(overdue, 'tâche en retard', 'tâches en retard')}, "
+                f"{plural(liaison, 'message', 'messages')} dans les journaux de liaison"
             )
     # Issue 15 — RCP: a meeting held, with its minutes, and one programmed (demo_meetings.py).
     from maillage.pathways import demo_meetings
@@ -137,3 +139,49 @@ def _pathways(cpts) -> tuple[int, int]:
         made += 1
         overdue += pathway.tasks.open().filter(due_on__lt=today).count()
     return made, overdue
+
+
+# Issue 15 — liaison log: (days ago, kind, role of the author, text). In one pathway the last one
+# stays unread for the demo GP (medecin.cmv).
+LIAISON = [
+    (5, "hospital_letter", "nurse", "Courrier de sortie reçu par le patient, transmis à l'équipe (démonstration)."),
+    (3, "visit", "nurse", "Visite à domicile : pansement refait, patiente autonome pour la toilette (démonstration)."),
+    (1, "question", "pharmacist", "Le traitement habituel a-t-il été repris après la sortie ? (démonstration)"),
+]
+
+
+def _liaison(cpts) -> int:
+    """A few entries in the liaison log of each demo pathway of `cpts`, written as the demo team
+    wrote them. Straight rows, not `post_entry`: fictional entries email nobody. A log that already
+    has entries is left alone."""
+    from django.contrib.auth import get_user_model
+
+    from maillage.directory.demo import DEMO_DOCTOR
+    from maillage.pathways.models import LiaisonEntry, LiaisonRead
+
+    now = timezone.now()
+    doctor = get_user_model().objects.filter(email=DEMO_DOCTOR).first()
+    unread_left = False
+    made = 0
+    for pathway in Pathway.objects.filter(cpts=cpts, liaison_entries__isnull=True).order_by("pk"):
+        team = {member.role: member for member in pathway.team.active().select_related("professional", "partner")}
+        entries = []
+        for days, kind, role, text in LIAISON:
+            member = team.get(role)
+            if member is None:
+                continue
+            entries.append(
+                LiaisonEntry(
+                    pathway=pathway, kind=kind, text=text, occurred_on=timezone.localdate(now - timedelta(days=days)),
+                    posted_at=now - timedelta(days=days), author_label=f"{member.name} ({member.get_role_display()})",
+                )
+            )  # fmt: skip
+        LiaisonEntry.objects.bulk_create(entries)
+        made += len(entries)
+        if doctor is None or not entries or not pathway.team.active().filter(professional__accounts__user=doctor):
+            continue
+        # The demo GP has read every log, but the last message of the first one: one unread.
+        read_at = now if unread_left or len(entries) < 2 else entries[-2].posted_at + timedelta(minutes=1)
+        unread_left = unread_left or read_at != now
+        LiaisonRead.objects.update_or_create(pathway=pathway, user=doctor, defaults={"read_at": read_at})
+    return made

@@ -74,7 +74,32 @@ def new_alerts(now) -> int:
             "Alertes de rupture de parcours",
             f"Bonjour,\n\n{plural(total, 'nouvelle alerte', 'nouvelles alertes')} de rupture de parcours "
             f"dans la {cpts.name} :\n{lines}\n\n"
-            f"Consultez-les dans Maillage : {site_link(reverse('www:pathway_list', args=[cpts.slug]))}\n",
+            f"Consultez-les dans Maillage : {site_link(reverse('www:pathway_alerts', args=[cpts.slug]))}\n",
         )
     RuptureAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
     return len(counts)
+
+
+# Issue 15 — liaison log: a new entry is told to the rest of the active team.
+def liaison_entry(entry, author) -> int:
+    """Emails the other active members of the team who have an account, inside the entry's
+    transaction (sent by the worker once it commits). The email names the pathway by its reference
+    only: no patient identity, no content of the message. Returns the emails enqueued."""
+    pathway = entry.pathway
+    professionals = CareTeamMember.objects.active().filter(pathway=pathway, professional__isnull=False)
+    emails = set(
+        ProfessionalAccount.objects.filter(
+            professional_id__in=professionals.values("professional_id"), user__is_active=True
+        )
+        .exclude(user_id=getattr(author, "pk", None))
+        .values_list("user__email", flat=True)
+    )
+    link = site_link(reverse("www:pathway_liaison", args=[pathway.cpts.slug, pathway.pk]))
+    for email in sorted(emails):
+        send_after_commit(
+            email,
+            f"Nouveau message dans un parcours — {pathway.reference}",
+            f"Bonjour,\n\nUn nouveau message a été ajouté au journal de liaison du parcours {pathway.reference} "
+            f"dans la {pathway.cpts.name}.\n\nLisez-le dans Maillage : {link}\n",
+        )
+    return len(emails)

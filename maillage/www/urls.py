@@ -19,9 +19,12 @@ from maillage.www.indicators import views as indicators
 from maillage.www.lifecycle import ars as lifecycle_ars
 from maillage.www.lifecycle import region as region_lifecycle
 from maillage.www.lifecycle import views as lifecycle
+from maillage.www.pathways import handover as pathway_handover
+from maillage.www.pathways import liaison as pathway_liaison
 from maillage.www.pathways import library as pathway_library
 from maillage.www.pathways import meetings as pathway_meetings
 from maillage.www.pathways import pages as pathway_pages
+from maillage.www.pathways import states as pathway_states
 from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
 from maillage.www.projet import views as projet
@@ -202,6 +205,33 @@ urlpatterns = [
     path("c/<slug:slug>/rcp/<int:pk>/etat/", pathway_meetings.meeting_state, name="meeting_state"),
     path("c/<slug:slug>/rcp/<int:pk>/patients/<int:entry>/", pathway_meetings.meeting_patient, name="meeting_patient"),
     path("c/<slug:slug>/rcp/<int:pk>/compte-rendu.docx", pathway_meetings.meeting_minutes, name="meeting_minutes"),
+    # Issue 15 — liaison log, « Mes alertes », pathway states.
+    path("c/<slug:slug>/parcours-patients/alertes/", pathway_liaison.my_alerts, name="pathway_alerts"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/liaison/", pathway_liaison.liaison, name="pathway_liaison"),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/liaison/<int:entry>/fichier/",
+        pathway_liaison.liaison_file,
+        name="pathway_liaison_file",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/rehospitalisation/",
+        pathway_states.rehospitalisation,
+        name="pathway_rehospitalisation",
+    ),
+    path(
+        "c/<slug:slug>/parcours-patients/<int:pk>/transmettre/",
+        pathway_handover.handover_request,
+        name="pathway_handover",
+    ),
+    path("c/<slug:slug>/parcours-patients/transmissions/", pathway_handover.handovers, name="pathway_handovers"),
+    path(
+        "c/<slug:slug>/parcours-patients/transmissions/<int:handover>/repondre/",
+        pathway_handover.handover_answer,
+        name="pathway_handover_answer",
+    ),
+    path("c/<slug:slug>/parcours-patients/partages/<int:pk>/", pathway_handover.shared, name="pathway_shared"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/clore/", pathway_states.close, name="pathway_close"),
+    path("c/<slug:slug>/parcours-patients/<int:pk>/rouvrir/", pathway_states.reopen, name="pathway_reopen"),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),

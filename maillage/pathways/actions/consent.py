@@ -80,6 +80,7 @@ def record_information(pathway, information: Information, actor) -> PatientInfor
     information.check()
     with transaction.atomic():
         row = write_information(pathway, information, actor)
+        _end_shares_unless_consented(pathway, actor, "refus du partage")  # Issue 15 — hand-over
         audit.record(
             "pathways.information.recorded", actor=actor, cpts=pathway.cpts, obj=pathway, health_data=True,
             details={"texte": row.text_version, "décisions": dict(information.decisions)},
@@ -103,8 +104,18 @@ def withdraw(decision: SharingDecision, actor, *, note: str = "") -> SharingDeci
             )
         _end(SharingDecision.objects.filter(pk=locked.pk), EndKind.WITHDRAWN, actor, note)
         locked.refresh_from_db()
+        _end_shares_unless_consented(pathway, actor, "retrait du consentement")  # Issue 15 — hand-over
         audit.record(
             "pathways.sharing.withdrawn", actor=actor, cpts=pathway.cpts, obj=pathway, health_data=True,
             details={"portée": locked.scope, "décision": locked.decision, "motif": note},
         )  # fmt: skip
     return locked
+
+
+def _end_shares_unless_consented(pathway, actor, reason) -> None:
+    """Sharing with another CPTS lasts only while the patient's consent to sharing outside the team
+    is in force (actions/handover.py)."""
+    from maillage.pathways.actions.handover import end_shares
+
+    if not access.sharing_in_force(pathway, Scope.OUTSIDE):
+        end_shares(pathway, actor, reason=reason)

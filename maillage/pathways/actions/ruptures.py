@@ -5,7 +5,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, versioning
 from maillage.core.bounds import MAX_YEAR, MIN_YEAR
 from maillage.pathways import access
 from maillage.pathways.actions import PathwayError, require
@@ -13,9 +13,10 @@ from maillage.pathways.models import AlertKind, Pathway, RuptureAlert
 from maillage.pathways.states import PathwayStatus
 
 
-def declare_rehospitalisation(pathway, actor, *, on: date, note: str = "") -> RuptureAlert:
+def declare_rehospitalisation(pathway, actor, *, on: date, note: str = "", expected_version=None) -> RuptureAlert:
     """A team member or the coordinator learns the patient is back in hospital: the alert is
-    raised now and signalled to the team and the coordination by the next detection run."""
+    raised now and signalled to the team and the coordination by the next detection run.
+    `expected_version`: the pathway's version the page was read at (None: no form behind it)."""
     require(access.may_act(actor, pathway), "Vous ne pouvez pas modifier ce parcours.")
     require(pathway.status == PathwayStatus.ACTIVE, f"Ce parcours est « {pathway.get_status_display()} ».")
     require(isinstance(on, date), "Indiquez la date de la réhospitalisation.")
@@ -26,6 +27,7 @@ def declare_rehospitalisation(pathway, actor, *, on: date, note: str = "") -> Ru
     already = "Une réhospitalisation est déjà signalée pour ce patient : résolvez d'abord cette alerte."
     try:
         with transaction.atomic():
+            versioning.check_and_bump(pathway, expected_version)
             Pathway.objects.filter(pk=pathway.pk).update(rehospitalised_on=on)
             pathway.rehospitalised_on = on
             alert = RuptureAlert.objects.create(

@@ -21,6 +21,9 @@ from maillage.pathways.actions.team import add_member, remove_member
 from maillage.pathways.models import CareTeamMember, Pathway, RuptureAlert, SharingDecision, Task
 from maillage.pathways.states import ROLE_PROFESSION, TASK_TRANSITIONS, CareRole, PathwayStatus, Sex, TaskStatus
 from maillage.www.pathways.forms import AssignForm, EnrolmentForm, InformationForm, MemberForm, TaskForm
+from maillage.www.pathways.handover import handover_context
+from maillage.www.pathways.liaison import liaison_summary
+from maillage.www.pathways.states import state_forms
 from maillage.www.scoping import WRITE, Area, cpts_for
 
 # The buttons of a task's transitions, in the order shown.
@@ -146,6 +149,10 @@ def pathway_detail(request, slug, pk):
         "information_form": InformationForm(
             initial={"informed_by_label": request.user.get_full_name(), "informed_on": timezone.localdate()}
         ),
+        # Issue 15 — liaison log and pathway states
+        "liaison": liaison_summary(request.user, pathway),
+        **state_forms(pathway),
+        **handover_context(request.user, pathway),
     }
     return render(request, "pathways/detail.html", context)
 
