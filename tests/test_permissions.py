@@ -360,6 +360,83 @@ MATRIX = [
         "/c/cmv/parcours-patients/{pathway_left}/taches/",
         everyone(404, anonymous=LOGIN, coordinator=302),
     ),
+    # Issue 15 — care requests: coordinators and members reach the pages (a member of a
+    # neighbouring CPTS only the requests offered to them); which requests a person sees, and with
+    # the patient's identity or not, is pathways/access.py's. `care_request` was offered to the
+    # member's GP; `care_request_far` asks for a nurse (the member is out of its reach) and
+    # `care_request_left` comes from the pathway whose care team the member's GP left.
+    ("www:care_request_list", "get", "/c/cmv/demandes-de-prise-en-charge/", guarded(A.CARE_REQUESTS)),
+    ("www:care_request_new", "get", "/c/cmv/demandes-de-prise-en-charge/nouvelle/", guarded(A.CARE_REQUESTS, WRITE)),
+    (
+        "www:care_request_new",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/nouvelle/",
+        guarded(A.CARE_REQUESTS, WRITE, 400),
+    ),
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/",
+        guarded(A.CARE_REQUESTS),
+    ),
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_far}/",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_left}/",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
+    # The coordinator is not offered it: the action refuses, and the page says so (302).
+    (
+        "www:care_request_accept",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/accepter/",
+        guarded(A.CARE_REQUESTS, WRITE, 302),
+    ),
+    (
+        "www:care_request_accept",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_far}/accepter/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    (
+        "www:care_request_accept",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_left}/accepter/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    (
+        "www:care_request_decline",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/decliner/",
+        guarded(A.CARE_REQUESTS, WRITE, 302),
+    ),
+    # Widening is the coordinator's; cancelling the requester's (here the system) or the coordinator's.
+    (
+        "www:care_request_widen",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/elargir/",
+        {
+            "area": A.CARE_REQUESTS,
+            "action": WRITE,
+            "expected": lambda: {**guarded(A.CARE_REQUESTS, WRITE, 302)["expected"](), "member": 404},
+        },
+    ),
+    (
+        "www:care_request_cancel",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/annuler/",
+        {
+            "area": A.CARE_REQUESTS,
+            "action": WRITE,
+            "expected": lambda: {**guarded(A.CARE_REQUESTS, WRITE, 302)["expected"](), "member": 404},
+        },
+    ),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -473,6 +550,7 @@ def actors(idf):
     idf.update(_team(idf, people))
     idf.update(_pathways(idf, people["member"]))
     idf.update(_pathway_templates(idf))
+    idf.update(_care_requests(idf))
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -526,6 +604,24 @@ def _pathways(idf, member):
         "pathway_task": pathway.tasks.first(), "pathway_decision": pathway.sharing_decisions.get(),
         "pathway_alert": declare_rehospitalisation(pathway, None, on=today),
     }  # fmt: skip
+
+
+def _care_requests(idf):
+    """Issue 15 — care requests of cmv: one for a GP offered to the member's GP (5 km around
+    Malakoff), one for a nurse (the member is out of its reach), one from the pathway whose care
+    team the member's GP left."""
+    from maillage.pathways.actions.requests import Need, PatientContact, create_request
+
+    def sent(profession, pathway=None):
+        need = Need(profession_code=profession, need="Visite à domicile", commune=idf["communes"]["92046"],
+                    start_on=timezone.localdate() + timedelta(days=1), radius_km=5)  # fmt: skip
+        return create_request(idf["cmv"], None, need, PatientContact(name="Jeanne Petit"), pathway=pathway)
+
+    return {
+        "care_request": sent("10"),
+        "care_request_far": sent("60"),
+        "care_request_left": sent("60", idf["pathway_left"]),
+    }
 
 
 def _pathway_templates(idf):
@@ -593,6 +689,7 @@ OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 OBJECTS += ("template", "library_template")  # the pathway templates
+OBJECTS += ("care_request", "care_request_far", "care_request_left")  # issue 15 — care requests
 
 
 def fill(path: str, idf, number=None) -> str:

@@ -44,6 +44,9 @@ class Area(StrEnum):
     # Patients' pathways (parcours pluriprofessionnels): which ones a person sees, and how much of
     # each, is decided object by object in maillage/pathways/access.py (care team, consent).
     PATHWAYS = "pathways"
+    # Issue 15 — care requests: finding a professional for a patient. Which requests a person sees
+    # (their own, those offered to them) is maillage/pathways/access.py's `sees_request`.
+    CARE_REQUESTS = "care_requests"
 
 
 class Action(StrEnum):
@@ -102,6 +105,10 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # WRITE (enrol, team, consent, tasks) for the same roles; which pathway a person may change is
     # pathways/access.py's `may_act` and `may_enrol` (object level).
     Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
+    # Issue 15 — care requests: the coordinator (all of the CPTS's), members (theirs, and those
+    # offered to them — a professional in reach who is a member of a neighbouring CPTS reaches
+    # the ones offered to them through pathways/access.py `request_cpts`).
+    Area.CARE_REQUESTS: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
 }
 
 

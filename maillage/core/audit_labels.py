@@ -58,6 +58,13 @@ LABELS: dict[str, str] = {
     "lifecycle.document.uploaded": "a déposé un document des étapes de la CPTS",
     "lifecycle.milestone.dated": "a daté une étape de la CPTS",
     "lifecycle.phase.moved": "a changé la phase de la CPTS",
+    # Issue 15 — care requests
+    "pathways.care_request.accepted": "a accepté une demande de prise en charge d'un patient",
+    "pathways.care_request.cancelled": "a annulé une demande de prise en charge",
+    "pathways.care_request.created": "a envoyé une demande de prise en charge d'un patient",
+    "pathways.care_request.declined": "a décliné une demande de prise en charge",
+    "pathways.care_request.viewed": "a consulté une demande de prise en charge avec l'identité du patient",
+    "pathways.care_request.widened": "a élargi une demande de prise en charge restée sans réponse",
     "pathways.alert.resolved": "a résolu une alerte de rupture de parcours",
     "pathways.rehospitalisation.declared": "a signalé la réhospitalisation d'un patient suivi dans un parcours",
     "pathways.information.recorded": "a enregistré l'information et les décisions de partage d'un patient",
