@@ -138,14 +138,24 @@ def coordinates_requests(user, cpts) -> bool:
     )
 
 
+def structure_of(user, cpts):
+    """The establishment (FINESS) a « structure » role of `cpts` speaks for, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    role = Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.STRUCTURE).select_related("structure").first()
+    return role.structure if role is not None else None
+
+
 def may_request(user, cpts) -> bool:
-    """Who may send a care request for `cpts`: its coordinator, or a member linked to their
-    directory entry."""
+    """Who may send a care request for `cpts`: its coordinator, a member linked to their directory
+    entry, or the staff of an establishment (a hospital's discharge team)."""
     if user is None or coordinates_requests(user, cpts):
         return True
     from maillage.accounts.policy import WRITE
 
-    return policy.may(user, Area.CARE_REQUESTS, WRITE, cpts) and professional_of(user) is not None
+    if not policy.may(user, Area.CARE_REQUESTS, WRITE, cpts):
+        return False
+    return professional_of(user) is not None or structure_of(user, cpts) is not None
 
 
 def recipient_of(user, care_request):

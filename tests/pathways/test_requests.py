@@ -399,3 +399,26 @@ def test_the_coordinator_sees_unanswered_requests_first_and_widens_them(geo, log
     # The far nurse, member of no role in this CPTS's policy scope but offered it, reaches the page.
     far = login(geo["far_user"])
     assert far.get(f"/c/cmv/demandes-de-prise-en-charge/{request.pk}/").status_code == 200
+
+
+# --- Indicators --------------------------------------------------------------------------------
+
+
+def test_care_request_indicators_and_what_a_regional_reader_sees(geo):
+    from maillage.indicators import registry
+    from maillage.indicators.periods import Period
+    from maillage.indicators.registry import REGISTRY
+
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=30), today + timedelta(days=1), "test")
+    taken, _other, lost = _standalone(geo), _standalone(geo), _standalone(geo)
+    CareRequest.objects.filter(pk=taken.pk).update(created_at=timezone.now() - timedelta(hours=5))
+    taken.refresh_from_db()
+    accept(taken, geo["nurse_user"])
+    advance(lost.respond_by + timedelta(minutes=1))  # the two still broadcast go unanswered
+    codes = ["pathways.care_requests_broadcast", "pathways.care_requests_accepted",
+             "pathways.care_requests_unanswered", "pathways.care_request_hours_to_acceptance"]  # fmt: skip
+    values = registry.compute(geo["cmv"], period, codes)
+    assert [values[code] for code in codes] == [3, 1, 2, 5.0]
+    shown = [registry.for_region(REGISTRY[code], values, cpts=geo["cmv"], period=period) for code in codes]
+    assert shown == ["< 5", "< 5", "< 5", registry.hidden()]  # small counts; a median over one request

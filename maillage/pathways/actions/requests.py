@@ -223,6 +223,8 @@ def create_request(
     priority_until = now + timedelta(hours=priority_hours()) if usual_answers else None
     respond_by = (priority_until or now) + timedelta(hours=response_hours())
     professional = access.professional_of(actor)
+    if structure is None and professional is None:
+        structure = access.structure_of(actor, cpts)  # a hospital's discharge staff
     with transaction.atomic(), mail.batch():
         care_request = CareRequest.objects.create(
             cpts=cpts, pathway=pathway, requested_by=audit.user_or_none(actor),
@@ -282,46 +284,53 @@ def accept(care_request, actor) -> CareRequest:
     require(recipient is not None, "Cette demande ne vous a pas été proposée.")
     if care_request.status not in ACCEPTING or past_expiry(care_request):
         raise PathwayError(_refusal(care_request, professional))
-    now = timezone.now()
     try:
-        with transaction.atomic(), mail.batch():
-            won = CareRequest.objects.filter(
-                pk=care_request.pk, status__in=sorted(ACCEPTING), accepted_by__isnull=True
-            ).update(
-                status=RequestStatus.ACCEPTED, accepted_by=professional, accepted_user=audit.user_or_none(actor),
-                accepted_at=now, status_changed_at=now,
-            )  # fmt: skip
-            if not won:
-                raise PathwayError(_refusal(care_request, professional))
-            source = care_request.status
-            care_request.status, care_request.accepted_by, care_request.accepted_at = (
-                RequestStatus.ACCEPTED, professional, now,
-            )  # fmt: skip
-            care_request.accepted_user = audit.user_or_none(actor)
-            log_transition(
-                CareRequestTransition, actor=actor, source=source, target=RequestStatus.ACCEPTED, request=care_request
-            )
-            CareRequestRecipient.objects.filter(pk=recipient.pk, seen_at__isnull=True).update(seen_at=now)
-            joined = False
-            pathway = care_request.pathway
-            if pathway is not None and pathway.status == PathwayStatus.ACTIVE:
-                _, joined = join_after_request(pathway, professional, actor)
-            if care_request.requested_by_id and care_request.requested_by.email:
-                mail.send_after_commit(
-                    care_request.requested_by.email,
-                    "Votre demande de prise en charge a été acceptée",
-                    "Bonjour,\n\nUn professionnel a accepté votre demande de prise en charge sur Maillage.\n\n"
-                    f"Voyez qui : {_link(care_request)}\n",
-                )
-            audit.record(
-                "pathways.care_request.accepted", actor=actor, cpts=care_request.cpts, obj=care_request,
-                health_data=True,
-                details={"par": professional.full_name, "parcours": pathway.reference if pathway else "",
-                         "équipe_rejointe": joined},
-            )  # fmt: skip
+        return _take(care_request, professional, actor, recipient=recipient)
     except DatabaseError:
         # SQLite's « database is locked » under a burst: whoever held the lock has taken it.
         raise PathwayError(_refusal(care_request, professional)) from None
+
+
+def _take(care_request, professional, actor, *, recipient=None) -> CareRequest:
+    """The conditional UPDATE and what follows it (`accept`'s checks done; the demo calls it for
+    a professional without an account)."""
+    now = timezone.now()
+    with transaction.atomic(), mail.batch():
+        won = CareRequest.objects.filter(
+            pk=care_request.pk, status__in=sorted(ACCEPTING), accepted_by__isnull=True
+        ).update(
+            status=RequestStatus.ACCEPTED, accepted_by=professional, accepted_user=audit.user_or_none(actor),
+            accepted_at=now, status_changed_at=now,
+        )  # fmt: skip
+        if not won:
+            raise PathwayError(_refusal(care_request, professional))
+        source = care_request.status
+        care_request.status, care_request.accepted_by, care_request.accepted_at = (
+            RequestStatus.ACCEPTED, professional, now,
+        )  # fmt: skip
+        care_request.accepted_user = audit.user_or_none(actor)
+        log_transition(
+            CareRequestTransition, actor=actor, source=source, target=RequestStatus.ACCEPTED, request=care_request
+        )
+        if recipient is not None:
+            CareRequestRecipient.objects.filter(pk=recipient.pk, seen_at__isnull=True).update(seen_at=now)
+        joined = False
+        pathway = care_request.pathway
+        if pathway is not None and pathway.status == PathwayStatus.ACTIVE:
+            _, joined = join_after_request(pathway, professional, actor)
+        if care_request.requested_by_id and care_request.requested_by.email:
+            mail.send_after_commit(
+                care_request.requested_by.email,
+                "Votre demande de prise en charge a été acceptée",
+                "Bonjour,\n\nUn professionnel a accepté votre demande de prise en charge sur Maillage.\n\n"
+                f"Voyez qui : {_link(care_request)}\n",
+            )
+        audit.record(
+            "pathways.care_request.accepted", actor=actor, cpts=care_request.cpts, obj=care_request,
+            health_data=True,
+            details={"par": professional.full_name, "parcours": pathway.reference if pathway else "",
+                     "équipe_rejointe": joined},
+        )  # fmt: skip
     return care_request
 
 

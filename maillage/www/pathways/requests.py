@@ -3,6 +3,8 @@ page and its writes (accept, decline, widen, cancel). Who sees a request, and wh
 patient's identity, is maillage/pathways/access.py's decision (a request the user does not see
 answers 404); every write is an action whose French refusal is shown as is."""
 
+import re
+
 from django.contrib import messages
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
@@ -109,7 +111,7 @@ def request_new(request, slug):
     pathway = None
     pathway_id = request.POST.get("parcours") or request.GET.get("parcours")
     if pathway_id:
-        if not str(pathway_id).isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", str(pathway_id)):
             raise Http404
         pathway = get_object_or_404(access.visible_to(request.user, cpts), pk=int(pathway_id))
     form = CareRequestForm(request.POST or None, cpts=cpts, pathway=pathway)
