@@ -82,7 +82,7 @@ def reach(request_or_params, *, with_account: bool = True, exclude=()) -> list[R
         entries = DirectoryEntry.objects.filter(cpts_id=params.cpts.pk, skills__id=skill_id)
         sites = sites.filter(professional_id__in=entries.values("professional_id"))
     nearest: dict[int, float] = {}
-    for professional_id, commune_id in sites.values_list("professional_id", "commune_id"):
+    for professional_id, commune_id in sites.order_by().values_list("professional_id", "commune_id"):
         distance = distances[commune_id]
         if professional_id not in nearest or distance < nearest[professional_id]:
             nearest[professional_id] = distance
@@ -104,6 +104,7 @@ def accounts_of(professional_ids) -> dict[int, list[tuple[int, str]]]:
         ProfessionalAccount.objects.filter(
             professional_id__in=list(professional_ids), user__is_active=True, user__roles__kind=RoleKind.MEMBER
         )
+        .order_by()
         .values_list("professional_id", "user_id", "user__email")
         .distinct()
     )

@@ -422,3 +422,16 @@ def test_care_request_indicators_and_what_a_regional_reader_sees(geo):
     assert [values[code] for code in codes] == [3, 1, 2, 5.0]
     shown = [registry.for_region(REGISTRY[code], values, cpts=geo["cmv"], period=period) for code in codes]
     assert shown == ["< 5", "< 5", "< 5", registry.hidden()]  # small counts; a median over one request
+
+
+def test_the_deadlines_are_a_periodic_job(geo, enrolled):
+    from maillage.core import periodic
+
+    job = periodic.get("pathways.care_requests")
+    assert job.every_minutes == 15
+    request = create_request(geo["cmv"], geo["gp_user"], _need(geo, commune=None), PatientContact(), pathway=enrolled)
+    assert job.function(request.priority_until + timedelta(minutes=1)) == (
+        "1 demande diffusée, 0 demande sans réponse, 0 demande expirée, 0 courriel"
+    )
+    CareRequestRecipient.objects.filter(request=request).delete()
+    assert job.function(request.respond_by + timedelta(hours=49)).startswith("0 demande diffusée, 1 demande sans")
