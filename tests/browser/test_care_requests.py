@@ -108,4 +108,52 @@ def test_a_member_sends_a_request_and_a_nurse_in_reach_accepts_it_on_her_phone(b
     other.refresh_from_db()
     assert (other.status, other.radius_km) == ("broadcast", 20)
     _clean(page)
+    # The request's page for the coordinator: who was asked, the « élargir » form, the cancel button.
+    page.goto(f"/c/cmv/demandes-de-prise-en-charge/{request.pk}/")
+    assert "Claire Bernard" in page.text() and "Professionnels sollicités" in page.text()
+    _clean(page)
+    page.goto(f"/c/cmv/demandes-de-prise-en-charge/{other.pk}/")
+    assert "Élargir la demande" in page.text() and "Paul Martin" in page.text()
+    _clean(page)
+    page.page.get_by_role("button", name="Annuler la demande").click()
+    page.page.wait_for_load_state("networkidle")
+    assert "La demande est annulée." in page.text()
+    _clean(page)
+    assert page.console_errors == []
+    context.close()
+
+
+def test_discharge_staff_send_a_request_on_their_own_from_a_phone(browser, live_server, idf):
+    from maillage.accounts.models import RoleKind
+    from tests.factories import StructureFactory
+
+    nurse = ProfessionalFactory(adeli=True, last_name="Bernard", first_name="Claire")
+    ActivityFactory(professional=nurse, commune=idf["communes"]["92075"])
+    ProfessionalAccount.objects.create(user=RoleFactory(cpts=idf["cmv"]).user, professional=nurse)
+    staff, secret = _with_totp(RoleFactory(kind=RoleKind.STRUCTURE, cpts=idf["cmv"], structure=StructureFactory()).user)
+    context, page = _phone(browser, live_server)
+    _log_in(page, staff, secret)
+    page.goto("/c/cmv/demandes-de-prise-en-charge/")
+    page.page.get_by_role("link", name="Nouvelle demande").first.click()
+    page.page.wait_for_load_state("networkidle")
+    _clean(page)
+    form = page.page
+    form.get_by_role("button", name="Envoyer la demande").click()  # empty: refused, in French
+    page.page.wait_for_load_state("networkidle")
+    assert "La demande n'est pas envoyée" in page.text()
+    _clean(page)
+    form.get_by_label("Profession recherchée").select_option("60")
+    form.get_by_label("Besoin").fill("Soins de sortie : pansement, 1 fois par jour")
+    form.get_by_label("À partir du").fill((timezone.localdate() + timedelta(days=1)).isoformat())
+    form.get_by_label("Commune du patient").select_option("92046")
+    form.get_by_label("Nom et prénom du patient").fill("Paul Martin")
+    form.get_by_role("button", name="Envoyer la demande").click()
+    page.page.wait_for_load_state("networkidle")
+    assert "Demande envoyée à 1 professionnel" in page.text() and "Paul Martin" in page.text()
+    _clean(page)
+    page.goto("/c/cmv/demandes-de-prise-en-charge/")
+    assert CareRequest.objects.get().reference in page.text()
+    _clean(page)
+    # The only console line: the refused empty form's 400, which is its answer.
+    assert all("status of 400" in line for line in page.console_errors)
     context.close()
