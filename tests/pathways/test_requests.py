@@ -435,3 +435,13 @@ def test_the_deadlines_are_a_periodic_job(geo, enrolled):
     )
     CareRequestRecipient.objects.filter(request=request).delete()
     assert job.function(request.respond_by + timedelta(hours=49)).startswith("0 demande diffusée, 1 demande sans")
+
+
+def test_the_to_do_lists_show_requests_waiting_and_unanswered(geo, login):
+    request = _standalone(geo)
+    page = login(geo["nurse_user"]).get("/espace/").content.decode()
+    assert "1 demande de prise en charge en attente de votre réponse" in page
+    CareRequestRecipient.objects.filter(request=request).delete()
+    advance(request.respond_by + timedelta(minutes=1))
+    dashboard = login(geo["coordinator"]).get("/c/cmv/", follow=True).content.decode()
+    assert "1 demande de prise en charge sans réponse, à élargir" in dashboard
