@@ -445,3 +445,11 @@ def test_the_to_do_lists_show_requests_waiting_and_unanswered(geo, login):
     advance(request.respond_by + timedelta(minutes=1))
     dashboard = login(geo["coordinator"]).get("/c/cmv/", follow=True).content.decode()
     assert "1 demande de prise en charge sans réponse, à élargir" in dashboard
+
+
+def test_the_requester_is_never_offered_their_own_request(geo, enrolled):
+    request = create_request(
+        geo["cmv"], geo["nurse_user"], _need(geo, commune=None), PatientContact(), pathway=enrolled
+    )
+    assert request.usual_professional is None and request.status == RequestStatus.BROADCAST
+    assert list(request.recipients.values_list("professional_id", flat=True)) == [geo["other_nurse"].pk]

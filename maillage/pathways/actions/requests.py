@@ -144,18 +144,26 @@ def _broadcast(care_request, actor, now, *, note: str = "") -> int:
     if care_request.status != RequestStatus.BROADCAST:
         moved = _move(care_request, RequestStatus.BROADCAST, actor, note=note, now=now, broadcast_at=now)
         require(moved, "Cette demande vient d'être modifiée par quelqu'un d'autre : rechargez la page.")
-    return _offer(care_request, reach(care_request), now)
+    return _offer(care_request, _reached(care_request), now)
 
 
-def _usual(care_request_pathway, profession_code, usual_professional):
-    """The professional asked first: the one named, or the pathway's team member of the profession."""
+def _reached(care_request):
+    """Who the request reaches, the requester themself left out."""
+    own = care_request.requester_professional_id
+    return reach(care_request, exclude=(own,) if own else ())
+
+
+def _usual(care_request_pathway, profession_code, usual_professional, requester=None):
+    """The professional asked first: the one named, or the pathway's team member of the profession
+    (never the requester themself)."""
     if usual_professional is not None:
-        return usual_professional
+        return None if requester is not None and usual_professional.pk == requester.pk else usual_professional
     if care_request_pathway is None:
         return None
     for member in care_request_pathway.team.active().filter(professional__isnull=False).select_related("professional"):
-        if member.professional.profession_code == profession_code and member.professional.active:
-            return member.professional
+        professional = member.professional
+        if professional.profession_code == profession_code and professional.active and professional != requester:
+            return professional
     return None
 
 
@@ -217,12 +225,12 @@ def create_request(
         usual_professional is None or isinstance(usual_professional, Professional),
         "Choisissez le professionnel habituel dans l'annuaire.",
     )
-    usual = _usual(pathway, need.profession_code, usual_professional)
+    professional = access.professional_of(actor)
+    usual = _usual(pathway, need.profession_code, usual_professional, professional if structure is None else None)
     usual_answers = usual is not None and bool(accounts_of([usual.pk]).get(usual.pk))
     now = timezone.now()
     priority_until = now + timedelta(hours=priority_hours()) if usual_answers else None
     respond_by = (priority_until or now) + timedelta(hours=response_hours())
-    professional = access.professional_of(actor)
     if structure is None and professional is None:
         structure = access.structure_of(actor, cpts)  # a hospital's discharge staff
     with transaction.atomic(), mail.batch():
@@ -236,7 +244,7 @@ def create_request(
         )  # fmt: skip
         log_transition(CareRequestTransition, actor=actor, source="", target=RequestStatus.OPEN, request=care_request)
         if usual_answers:
-            distance = next((p.distance_km for p in reach(care_request) if p.professional_id == usual.pk), 0.0)
+            distance = next((p.distance_km for p in _reached(care_request) if p.professional_id == usual.pk), 0.0)
             accounts = accounts_of([usual.pk])[usual.pk]
             offered = _offer(
                 care_request, [Reached(usual.pk, distance, [u for u, _ in accounts], [e for _, e in accounts])],
@@ -418,7 +426,7 @@ def widen(care_request, actor, *, radius_km: int | None = None, profession_code:
             require(done, "Cette demande vient d'être acceptée ou modifiée : rechargez la page.")
             for name, value in changes.items():
                 setattr(care_request, name, value)
-            offered = _offer(care_request, reach(care_request), now)
+            offered = _offer(care_request, _reached(care_request), now)
         else:
             for name, value in changes.items():
                 setattr(care_request, name, value)
