@@ -442,3 +442,10 @@ AUDIT_RETENTION_DAYS = int(_audit_retention)
 
 # French wording filters (pluriel, plural, elision) in every template without {% load %}.
 TEMPLATES[0]["OPTIONS"]["builtins"] = ["maillage.core.templatetags.french"]
+
+# Issue 15 — care requests (maillage/pathways/actions/requests.py): hours the patient's usual
+# professional has the request alone, then hours everyone in reach has to answer before the
+# coordinator is alerted; a request not accepted this many days after its start date expires.
+CARE_REQUEST_PRIORITY_HOURS = 4
+CARE_REQUEST_RESPONSE_HOURS = 48
+CARE_REQUEST_EXPIRY_DAYS = 7

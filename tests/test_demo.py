@@ -130,6 +130,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_pathways_are_active_and_the_demo_gp_sees_them(login)
     _demo_rcp_is_held_and_its_minutes_download(login)
     _demo_liaison_logs_have_one_message_unread_for_the_demo_gp(login)  # Issue 15 — liaison log
+    _demo_care_requests_wait_and_the_demo_nurse_accepts(login)  # issue 15 — care requests
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -316,3 +317,28 @@ def _demo_liaison_logs_have_one_message_unread_for_the_demo_gp(login):
     assert unread_entries(gp, cmv).count() == 1
     page = login(gp).get("/c/chatillon-malakoff-vanves/parcours-patients/alertes/").content.decode()
     assert 'data-testid="unread-entry"' in page
+
+
+def _demo_care_requests_wait_and_the_demo_nurse_accepts(login):
+    """Issue 15 — care requests: each demo CPTS has one waiting and one accepted (its winner on the
+    discharged patient's team); in cmv the demo nurse is offered the waiting one without the
+    patient's identity, accepts it, then sees who the patient is."""
+    from maillage.accounts.models import User
+    from maillage.pathways.demo_requests import DEMO_NURSE
+    from maillage.pathways.models import CareRequest
+
+    for cpts in Cpts.objects.all():
+        requests = CareRequest.objects.filter(cpts=cpts)
+        assert set(requests.values_list("status", flat=True)) == {"broadcast", "accepted"}, cpts.slug
+        accepted = requests.get(status="accepted")
+        assert accepted.pathway.team.filter(professional=accepted.accepted_by, left_at=None).exists()
+    nurse = login(User.objects.get(email=DEMO_NURSE))
+    waiting = CareRequest.objects.get(cpts__slug="chatillon-malakoff-vanves", status="broadcast")
+    path = f"/c/chatillon-malakoff-vanves/demandes-de-prise-en-charge/{waiting.pk}/"
+    page = nurse.get(path).content.decode()
+    assert "ulcère" in page and waiting.patient_name not in page
+    page = nurse.post(path + "accepter/", follow=True).content.decode()
+    assert waiting.patient_name in page
+    count = CareRequest.objects.count()
+    call_command("load_demo")
+    assert CareRequest.objects.count() == count

@@ -30,6 +30,7 @@ from tests.factories import (
     DoctorRequestFactory,
     ProfessionalFactory,
     RoleFactory,
+    StructureFactory,
     UserFactory,
     with_check_digit,
 )
@@ -50,6 +51,8 @@ ACTORS = {
     "member_other": (RoleKind.MEMBER, False),
     "regulator": (RoleKind.REGULATOR, True),
     "regulator_other": (RoleKind.REGULATOR, False),
+    # Issue 15: a hospital's discharge staff, invited by cmv's coordination (care requests only).
+    "structure": (RoleKind.STRUCTURE, True),
 }
 OWNER = "member"  # the member's account is linked to the GP who owns the slots and proposals
 LOGIN = 302  # anonymous users are sent to the login page
@@ -85,6 +88,13 @@ def fixed(statuses):
 
 def everyone(status, **special):
     return fixed({**dict.fromkeys(ACTORS, status), **special})
+
+
+def _not_structure(access):
+    """Issue 15: the policy lets a hospital's discharge staff reach the care requests, but they see
+    only those they sent (pathways/access.py): 404 on another's."""
+    expected = access["expected"]
+    return {**access, "expected": lambda: {**expected(), "structure": 404}}
 
 
 PUBLIC = everyone(200)
@@ -500,6 +510,96 @@ MATRIX = [
         {**guarded(A.PATHWAYS), "expected": lambda: {**guarded(A.PATHWAYS)["expected"](), "member": 404}},
     ),
     ("www:pathway_shared", "get", "/c/cmv/parcours-patients/partages/{pathway}/", everyone(404, anonymous=LOGIN)),
+    # Issue 15 — care requests: coordinators and members reach the pages (a member of a
+    # neighbouring CPTS only the requests offered to them); which requests a person sees, and with
+    # the patient's identity or not, is pathways/access.py's. `care_request` was offered to the
+    # member's GP; `care_request_far` asks for a nurse (the member is out of its reach) and
+    # `care_request_left` comes from the pathway whose care team the member's GP left.
+    ("www:care_request_list", "get", "/c/cmv/demandes-de-prise-en-charge/", guarded(A.CARE_REQUESTS)),
+    ("www:care_request_new", "get", "/c/cmv/demandes-de-prise-en-charge/nouvelle/", guarded(A.CARE_REQUESTS, WRITE)),
+    (
+        "www:care_request_new",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/nouvelle/",
+        guarded(A.CARE_REQUESTS, WRITE, 400),
+    ),
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/",
+        _not_structure(guarded(A.CARE_REQUESTS)),
+    ),
+    # The request a hospital's discharge staff sent: theirs and the coordinator's, nobody else's.
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_structure}/",
+        everyone(404, anonymous=LOGIN, coordinator=200, structure=200),
+    ),
+    (
+        "www:care_request_cancel",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_structure}/annuler/",
+        everyone(404, anonymous=LOGIN, coordinator=302, structure=302),
+    ),
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_far}/",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
+    (
+        "www:care_request_detail",
+        "get",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_left}/",
+        everyone(404, anonymous=LOGIN, coordinator=200),
+    ),
+    # The coordinator is not offered it: the action refuses, and the page says so (302).
+    (
+        "www:care_request_accept",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/accepter/",
+        _not_structure(guarded(A.CARE_REQUESTS, WRITE, 302)),
+    ),
+    (
+        "www:care_request_accept",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_far}/accepter/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    (
+        "www:care_request_accept",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request_left}/accepter/",
+        everyone(404, anonymous=LOGIN, coordinator=302),
+    ),
+    (
+        "www:care_request_decline",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/decliner/",
+        _not_structure(guarded(A.CARE_REQUESTS, WRITE, 302)),
+    ),
+    # Widening is the coordinator's; cancelling the requester's (here the system) or the coordinator's.
+    (
+        "www:care_request_widen",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/elargir/",
+        {
+            "area": A.CARE_REQUESTS,
+            "action": WRITE,
+            "expected": lambda: {**guarded(A.CARE_REQUESTS, WRITE, 302)["expected"](), "member": 404, "structure": 404},
+        },
+    ),
+    (
+        "www:care_request_cancel",
+        "post",
+        "/c/cmv/demandes-de-prise-en-charge/{care_request}/annuler/",
+        {
+            "area": A.CARE_REQUESTS,
+            "action": WRITE,
+            "expected": lambda: {**guarded(A.CARE_REQUESTS, WRITE, 302)["expected"](), "member": 404, "structure": 404},
+        },
+    ),
     # The ARS reads the filed projet and answers it; an empty answer is refused (400).
     ("www:lifecycle_ars_decision", "get", "/c/cmv/parcours/avis-ars/", guarded(A.LIFECYCLE_ARS_DECISION)),
     (
@@ -603,6 +703,7 @@ def actors(idf):
         "member_other": RoleFactory(cpts=idf["paris13"]).user,
         "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
         "regulator_other": RoleFactory(regulator=True, cpts=idf["paris13"]).user,
+        "structure": RoleFactory(kind=RoleKind.STRUCTURE, cpts=idf["cmv"], structure=StructureFactory()).user,
     }
     ProfessionalFactory(identifier=MATRIX_RPPS)
     idf.update(_waiting_list(idf, people["member"], ProfessionalFactory()))
@@ -616,6 +717,7 @@ def actors(idf):
     idf.update(_pathway_templates(idf))
     idf.update(_meetings(idf, people["member"]))
     idf.update(_handovers(idf))  # Issue 15 — hand-over
+    idf.update(_care_requests(idf, people["structure"]))
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -709,6 +811,27 @@ def _handovers(idf):
     return {"shared_pathway": shared, "handover": handover}
 
 
+def _care_requests(idf, structure_user):
+    """Issue 15 — care requests of cmv: one for a GP offered to the member's GP (5 km around
+    Malakoff), one for a nurse (the member is out of its reach), one from the pathway whose care
+    team the member's GP left, one sent by a hospital's discharge staff."""
+    from maillage.pathways.actions.requests import Need, PatientContact, create_request
+
+    def sent(profession, pathway=None):
+        need = Need(profession_code=profession, need="Visite à domicile", commune=idf["communes"]["92046"],
+                    start_on=timezone.localdate() + timedelta(days=1), radius_km=5)  # fmt: skip
+        return create_request(idf["cmv"], None, need, PatientContact(name="Jeanne Petit"), pathway=pathway)
+
+    need = Need(profession_code="60", need="Soins de sortie", commune=idf["communes"]["92046"],
+                start_on=timezone.localdate() + timedelta(days=1), radius_km=5)  # fmt: skip
+    return {
+        "care_request": sent("10"),
+        "care_request_far": sent("60"),
+        "care_request_left": sent("60", idf["pathway_left"]),
+        "care_request_structure": create_request(idf["cmv"], structure_user, need, PatientContact(name="Paul Martin")),
+    }
+
+
 def _pathway_templates(idf):
     """A library template and cmv's draft copy of another one."""
     from maillage.pathways.actions.templates import copy_template
@@ -793,6 +916,7 @@ OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathwa
 OBJECTS += ("template", "library_template")  # the pathway templates
 OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
+OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_request_structure")  # issue 15
 
 
 def fill(path: str, idf, number=None) -> str:

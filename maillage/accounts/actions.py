@@ -41,7 +41,10 @@ class InvitationGone(AccountsError):
 
 def _kind(kind: str) -> RoleKind:
     if kind not in CPTS_ROLES:
-        raise AccountsError("Choisissez un rôle dans la CPTS : coordinateur, professionnel membre ou régulateur.")
+        raise AccountsError(
+            "Choisissez un rôle dans la CPTS : coordinateur, professionnel membre, régulateur ou personnel "
+            "d'un établissement."
+        )
     return RoleKind(kind)
 
 
@@ -55,30 +58,40 @@ def _issue(invitation: Invitation, site_url: str) -> None:
     send_after_commit(invitation.email, subject, body)
 
 
-def _new_invitation(cpts: Cpts, email: str, kind: str, actor, site_url: str) -> Invitation:
+def _check_structure(kind, structure) -> None:
+    """Issue 15: a « structure » role names its establishment (FINESS); no other role does."""
+    from maillage.directory.models import Structure
+
+    if kind == RoleKind.STRUCTURE and not isinstance(structure, Structure):
+        raise AccountsError("Indiquez le numéro FINESS de l'établissement pour lequel cette personne travaille.")
+    if kind != RoleKind.STRUCTURE and structure is not None:
+        raise AccountsError("Seul le personnel d'un établissement est invité au nom d'un établissement.")
+
+
+def _new_invitation(cpts: Cpts, email: str, kind: str, actor, site_url: str, structure=None) -> Invitation:
     email = User.objects.normalize_email(email).strip().lower()
     kind = _kind(kind)
+    _check_structure(kind, structure)
     if Role.objects.filter(cpts=cpts, kind=kind, user__email__iexact=email).exists():
         raise AccountsError(f"{email} a déjà le rôle « {kind.label} » dans la {cpts.name}.")
     if Invitation.objects.pending().filter(cpts=cpts, kind=kind, email__iexact=email).exists():
         raise AccountsError(
             f"{email} a déjà une invitation en attente pour ce rôle : renvoyez-la plutôt que d'en créer une autre."
         )
-    invitation = Invitation(cpts=cpts, email=email, kind=kind, invited_by=audit.user_or_none(actor))
+    invitation = Invitation(
+        cpts=cpts, email=email, kind=kind, invited_by=audit.user_or_none(actor), structure=structure
+    )
     _issue(invitation, site_url)
     return invitation
 
 
 @transaction.atomic
-def invite(cpts: Cpts, email: str, kind: str, *, actor, site_url: str) -> Invitation:
-    invitation = _new_invitation(cpts, email, kind, actor, site_url)
-    audit.record(
-        "accounts.invitation.sent",
-        actor=actor,
-        cpts=cpts,
-        obj=invitation,
-        details={"email": invitation.email, "kind": kind},
-    )
+def invite(cpts: Cpts, email: str, kind: str, *, actor, site_url: str, structure=None) -> Invitation:
+    invitation = _new_invitation(cpts, email, kind, actor, site_url, structure)
+    details = {"email": invitation.email, "kind": kind}
+    if structure is not None:
+        details["finess"] = structure.finess_et
+    audit.record("accounts.invitation.sent", actor=actor, cpts=cpts, obj=invitation, details=details)
     return invitation
 
 
@@ -123,7 +136,9 @@ def _open(token: str) -> Invitation:
 
 def _grant(invitation: Invitation, user, *, new_account: bool) -> Role:
     """The invitation's role given to `user`, the invitation used up, the acceptance audited."""
-    role, _ = Role.objects.get_or_create(user=user, kind=invitation.kind, cpts=invitation.cpts)
+    role, _ = Role.objects.get_or_create(
+        user=user, kind=invitation.kind, cpts=invitation.cpts, defaults={"structure": invitation.structure}
+    )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -180,6 +195,11 @@ def change_role(role: Role, kind: str, *, actor) -> Role:
     kind = _kind(kind)
     if kind == role.kind:
         raise AccountsError(f"{role.user} a déjà le rôle « {kind.label} ».")
+    if RoleKind.STRUCTURE in (kind, role.kind):
+        raise AccountsError(
+            "Le rôle « personnel d'un établissement » se donne par une invitation qui nomme l'établissement : "
+            "retirez ce rôle et envoyez une invitation."
+        )
     if Role.objects.filter(user=role.user, cpts=role.cpts, kind=kind).exists():
         raise AccountsError(f"{role.user} a déjà le rôle « {kind.label} » : retirez plutôt celui-ci.")
     _keep_a_coordinator(role)

@@ -47,14 +47,16 @@ class RoleKind(models.TextChoices):
     COORDINATOR = "coordinator", "coordinateur de CPTS"
     MEMBER = "member", "professionnel membre"
     REGULATOR = "regulator", "régulateur du numéro unique"
+    # Issue 15 — care requests: a hospital's discharge staff send care requests to the CPTS.
+    STRUCTURE = "structure", "personnel d'un établissement (sortie d'hospitalisation)"
 
 
 # Roles that can read patient data: members too (the patients proposed to them, their bookings).
-HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR, RoleKind.MEMBER})
+HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR, RoleKind.MEMBER, RoleKind.STRUCTURE})
 # They must use a second factor, and so must the platform admin, who can grant any of them. Regional
 # viewers read aggregates only.
 SECOND_FACTOR_ROLES = HEALTH_DATA_ROLES | {RoleKind.ADMIN}
-CPTS_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR})
+CPTS_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR, RoleKind.STRUCTURE})
 REGION_ROLES = frozenset({RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN})
 
 
@@ -66,6 +68,11 @@ class Role(models.Model):
         "territory.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="viewers"
     )
     organisation = models.CharField("organisme", max_length=100, blank=True)
+    # Issue 15 — the establishment (FINESS) a « structure » role speaks for; empty for every other kind.
+    structure = models.ForeignKey(
+        "directory.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="établissement",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -81,6 +88,11 @@ class Role(models.Model):
                     | models.Q(kind__in=sorted(REGION_ROLES), cpts__isnull=True, region__isnull=False)
                     | models.Q(kind="admin", cpts__isnull=True, region__isnull=True)
                 ),
+            ),
+            models.CheckConstraint(
+                name="role_structure_matches_kind",
+                condition=models.Q(kind="structure", structure__isnull=False)
+                | (~models.Q(kind="structure") & models.Q(structure__isnull=True)),
             ),
         ]
 
@@ -124,6 +136,11 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
     accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     revoked_at = models.DateTimeField("annulée le", null=True, blank=True)
+    # Issue 15 — for a « structure » role: the establishment the person will speak for.
+    structure = models.ForeignKey(
+        "directory.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="établissement",
+    )  # fmt: skip
 
     objects = InvitationQuerySet.as_manager()
 

@@ -44,6 +44,9 @@ class Area(StrEnum):
     # Patients' pathways (parcours pluriprofessionnels): which ones a person sees, and how much of
     # each, is decided object by object in maillage/pathways/access.py (care team, consent).
     PATHWAYS = "pathways"
+    # Issue 15 — care requests: finding a professional for a patient. Which requests a person sees
+    # (their own, those offered to them) is maillage/pathways/access.py's `sees_request`.
+    CARE_REQUESTS = "care_requests"
 
 
 class Action(StrEnum):
@@ -61,6 +64,7 @@ READ, WRITE = Action.READ, Action.WRITE
 OWN, REGION, ALL = Scope.OWN, Scope.REGION, Scope.ALL
 ADMIN, VIEWER, REGIONAL_ADMIN = RoleKind.ADMIN, RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN
 COORDINATOR, MEMBER, REGULATOR = RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR
+STRUCTURE = RoleKind.STRUCTURE  # issue 15: a hospital's discharge staff (care requests only)
 
 _COORDINATOR = {COORDINATOR: OWN}
 _TEAM = {COORDINATOR: OWN, MEMBER: OWN, REGULATOR: OWN}
@@ -102,6 +106,14 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # WRITE (enrol, team, consent, tasks) for the same roles; which pathway a person may change is
     # pathways/access.py's `may_act` and `may_enrol` (object level).
     Area.PATHWAYS: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
+    # Issue 15 — care requests: the coordinator (all of the CPTS's), members (theirs, and those
+    # offered to them — a professional in reach who is a member of a neighbouring CPTS reaches
+    # the ones offered to them through pathways/access.py `request_cpts`), and the staff of an
+    # establishment (a « structure » role): they send requests and see their own, nothing else.
+    Area.CARE_REQUESTS: {
+        READ: {COORDINATOR: OWN, MEMBER: OWN, STRUCTURE: OWN},
+        WRITE: {COORDINATOR: OWN, MEMBER: OWN, STRUCTURE: OWN},
+    },
 }
 
 

@@ -68,6 +68,13 @@ LABELS: dict[str, str] = {
     "pathways.liaison.posted": "a écrit dans le journal de liaison du parcours d'un patient",
     "pathways.liaison.viewed": "a consulté le journal de liaison du parcours d'un patient",
     "pathways.liaison.file_downloaded": "a téléchargé une pièce jointe du journal de liaison d'un patient",
+    # Issue 15 — care requests
+    "pathways.care_request.accepted": "a accepté une demande de prise en charge d'un patient",
+    "pathways.care_request.cancelled": "a annulé une demande de prise en charge",
+    "pathways.care_request.created": "a envoyé une demande de prise en charge d'un patient",
+    "pathways.care_request.declined": "a décliné une demande de prise en charge",
+    "pathways.care_request.viewed": "a consulté une demande de prise en charge avec l'identité du patient",
+    "pathways.care_request.widened": "a élargi une demande de prise en charge restée sans réponse",
     "pathways.alert.resolved": "a résolu une alerte de rupture de parcours",
     "pathways.rehospitalisation.declared": "a signalé la réhospitalisation d'un patient suivi dans un parcours",
     "pathways.information.recorded": "a enregistré l'information et les décisions de partage d'un patient",

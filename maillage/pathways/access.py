@@ -205,3 +205,103 @@ def shared_with(user, cpts):
         pathway=OuterRef("pk"), to_cpts=cpts, kind=HandOverKind.SHARE, status=HandOverStatus.ACCEPTED
     )
     return Pathway.objects.exclude(cpts=cpts).filter(Exists(shares)).filter(_granting(Scope.OUTSIDE))
+
+
+# Issue 15 — care requests (demandes de prise en charge). Who sees a request: the CPTS's
+# coordinator, whoever sent it, the professionals it was offered to (its recipients: need,
+# commune, date and distance only), and the care team of its pathway. Who sees the patient's
+# identity on it: the coordinator, the requester, the pathway's team, and the winner once accepted.
+
+
+def request_cpts(user, slug):
+    """The CPTS `slug` for the care requests pages: reached through the policy (its coordinators
+    and members), or by a professional of a neighbouring CPTS a request of it was offered to.
+    None when neither."""
+    from maillage.pathways.models import CareRequestRecipient
+    from maillage.territory.models import Cpts
+
+    if user is None or not user.is_authenticated:
+        return None
+    found = policy.cpts(user, Area.CARE_REQUESTS, READ).filter(slug=slug).first()
+    if found is not None:
+        return found
+    professional = professional_of(user)
+    if professional is None:
+        return None
+    offered = CareRequestRecipient.objects.filter(professional=professional, request__cpts__slug=slug)
+    return Cpts.objects.filter(slug=slug).first() if offered.exists() else None
+
+
+def coordinates_requests(user, cpts) -> bool:
+    if user is None:
+        return True
+    return (
+        user.is_authenticated
+        and policy.may(user, Area.CARE_REQUESTS, READ, cpts)
+        and Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.COORDINATOR).exists()
+    )
+
+
+def structure_of(user, cpts):
+    """The establishment (FINESS) a « structure » role of `cpts` speaks for, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    role = Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.STRUCTURE).select_related("structure").first()
+    return role.structure if role is not None else None
+
+
+def may_request(user, cpts) -> bool:
+    """Who may send a care request for `cpts`: its coordinator, a member linked to their directory
+    entry, or the staff of an establishment (a hospital's discharge team)."""
+    if user is None or coordinates_requests(user, cpts):
+        return True
+    from maillage.accounts.policy import WRITE
+
+    if not policy.may(user, Area.CARE_REQUESTS, WRITE, cpts):
+        return False
+    return professional_of(user) is not None or structure_of(user, cpts) is not None
+
+
+def recipient_of(user, care_request):
+    """The user's recipient row on the request (they were offered it), or None."""
+    from maillage.pathways.models import CareRequestRecipient
+
+    professional = professional_of(user)
+    if professional is None:
+        return None
+    return CareRequestRecipient.objects.filter(request=care_request, professional=professional).first()
+
+
+def sent_request(user, care_request) -> bool:
+    return user is not None and user.is_authenticated and care_request.requested_by_id == user.pk
+
+
+def won_request(user, care_request) -> bool:
+    professional = professional_of(user)
+    return professional is not None and care_request.accepted_by_id == professional.pk
+
+
+def sees_request(user, care_request) -> bool:
+    if user is None:
+        return True
+    if coordinates_requests(user, care_request.cpts) or sent_request(user, care_request):
+        return True
+    if recipient_of(user, care_request) is not None:
+        return True
+    return care_request.pathway_id is not None and sees(user, care_request.pathway)
+
+
+def sees_request_identity(user, care_request) -> bool:
+    """Whether the patient's name, phone and address are shown on the request."""
+    if user is None:
+        return True
+    if coordinates_requests(user, care_request.cpts) or sent_request(user, care_request):
+        return True
+    if won_request(user, care_request):
+        return True
+    return care_request.pathway_id is not None and sees(user, care_request.pathway)
+
+
+def may_manage_request(user, care_request) -> bool:
+    """Cancel: the requester or the coordinator."""
+    return user is None or coordinates_requests(user, care_request.cpts) or sent_request(user, care_request)

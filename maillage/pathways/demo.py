@@ -41,6 +41,7 @@ ROLE_PROFESSION = {"gp": "10", "nurse": "60", "pharmacist": "21", "physio": "70"
 def load(cpts_list, *, log=print) -> None:
     for cpts in cpts_list:
         if Pathway.objects.filter(cpts=cpts).exists():
+            _requests_of(cpts, log)  # Issue 15 — care requests
             continue
         # Fictional patients and teams get no email, not even on the console.
         with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -52,10 +53,20 @@ def load(cpts_list, *, log=print) -> None:
                 f"{plural(overdue, 'tâche en retard', 'tâches en retard')}, "
                 f"{plural(liaison, 'message', 'messages')} dans les journaux de liaison"
             )
+        _requests_of(cpts, log)  # Issue 15 — care requests
     # Issue 15 — RCP: a meeting held, with its minutes, and one programmed (demo_meetings.py).
     from maillage.pathways import demo_meetings
 
     demo_meetings.load(cpts_list, log=log)
+
+
+def _requests_of(cpts, log) -> None:
+    from maillage.pathways.demo_requests import load_requests
+
+    with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        line = load_requests(cpts)
+    if line:
+        log(line)
 
 
 def _demo_gp(cpts):

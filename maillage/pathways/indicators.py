@@ -208,3 +208,86 @@ def rcp_participants(cpts, period):
     professionals = seats.filter(professional__isnull=False).values("professional").distinct().count()
     partners = seats.filter(partner__isnull=False).values("partner").distinct().count()
     return professionals + partners
+
+
+# Issue 15 — care requests (demandes de prise en charge). Counted per request, not per patient
+# (a patient may need two); regional readers see them per CPTS with the counts under 5 hidden.
+def _care_requests(cpts):
+    from maillage.pathways.models import CareRequest
+
+    return CareRequest.objects.filter(cpts=cpts)
+
+
+@register(
+    "pathways.care_requests_broadcast",
+    label="Demandes de prise en charge diffusées",
+    mission=Mission.PATHWAYS,
+    unit="demandes",
+    kind=Kind.COUNT,
+    description="Demandes de prise en charge envoyées pendant la période (au professionnel habituel du patient, "
+    "puis aux professionnels de la profession dans le rayon choisi).",
+)
+def care_requests_broadcast(cpts, period):
+    return _care_requests(cpts).filter(created_at__gte=period.start_at, created_at__lt=period.end_at).count()
+
+
+def _accepted(cpts, period):
+    return _care_requests(cpts).filter(accepted_at__gte=period.start_at, accepted_at__lt=period.end_at)
+
+
+@register(
+    "pathways.care_requests_accepted",
+    label="Demandes de prise en charge acceptées",
+    mission=Mission.PATHWAYS,
+    unit="demandes",
+    kind=Kind.COUNT,
+    description="Demandes de prise en charge acceptées par un professionnel pendant la période.",
+    direction=Direction.HIGHER,
+)
+def care_requests_accepted(cpts, period):
+    return _accepted(cpts, period).count()
+
+
+@register(
+    "pathways.care_requests_unanswered",
+    label="Demandes de prise en charge restées sans réponse",
+    mission=Mission.PATHWAYS,
+    unit="demandes",
+    kind=Kind.COUNT,
+    description="Demandes qu'aucun professionnel n'a acceptées dans le délai de réponse, signalées à la "
+    "coordination pendant la période (une demande relancée puis de nouveau sans réponse compte une fois).",
+    direction=Direction.LOWER,
+)
+def care_requests_unanswered(cpts, period):
+    from maillage.pathways.models import CareRequestTransition, RequestStatus
+
+    return (
+        CareRequestTransition.objects.filter(
+            request__cpts=cpts, target=RequestStatus.UNANSWERED, at__gte=period.start_at, at__lt=period.end_at
+        )
+        .values("request")
+        .distinct()
+        .count()
+    )
+
+
+def _hours_to_acceptance(cpts, period) -> list[float]:
+    rows = _accepted(cpts, period).values_list("created_at", "accepted_at")
+    return [(accepted - created).total_seconds() / 3600 for created, accepted in rows]
+
+
+@register(
+    "pathways.care_request_hours_to_acceptance",
+    label="Délai médian d'acceptation d'une demande de prise en charge",
+    mission=Mission.PATHWAYS,
+    unit="heures",
+    kind=Kind.COUNT,
+    description="Pour les demandes acceptées pendant la période, les heures entre l'envoi de la demande et son "
+    "acceptation ; médiane.",
+    counts_people=False,
+    population=lambda cpts, period: len(_hours_to_acceptance(cpts, period)),
+    direction=Direction.LOWER,
+)
+def care_request_hours_to_acceptance(cpts, period):
+    hours = _hours_to_acceptance(cpts, period)
+    return round(median(hours), 1) if hours else None

@@ -24,6 +24,7 @@ from maillage.www.pathways import liaison as pathway_liaison
 from maillage.www.pathways import library as pathway_library
 from maillage.www.pathways import meetings as pathway_meetings
 from maillage.www.pathways import pages as pathway_pages
+from maillage.www.pathways import requests as care_requests
 from maillage.www.pathways import states as pathway_states
 from maillage.www.pathways import views as pathways
 from maillage.www.platform import tasks as platform_tasks
@@ -232,6 +233,32 @@ urlpatterns = [
     path("c/<slug:slug>/parcours-patients/partages/<int:pk>/", pathway_handover.shared, name="pathway_shared"),
     path("c/<slug:slug>/parcours-patients/<int:pk>/clore/", pathway_states.close, name="pathway_close"),
     path("c/<slug:slug>/parcours-patients/<int:pk>/rouvrir/", pathway_states.reopen, name="pathway_reopen"),
+    # Issue 15 — care requests (finding a professional for a patient).
+    path("c/<slug:slug>/demandes-de-prise-en-charge/", care_requests.request_list, name="care_request_list"),
+    path("c/<slug:slug>/demandes-de-prise-en-charge/nouvelle/", care_requests.request_new, name="care_request_new"),
+    path(
+        "c/<slug:slug>/demandes-de-prise-en-charge/<int:pk>/", care_requests.request_detail, name="care_request_detail"
+    ),
+    path(
+        "c/<slug:slug>/demandes-de-prise-en-charge/<int:pk>/accepter/",
+        care_requests.request_accept,
+        name="care_request_accept",
+    ),
+    path(
+        "c/<slug:slug>/demandes-de-prise-en-charge/<int:pk>/decliner/",
+        care_requests.request_decline,
+        name="care_request_decline",
+    ),
+    path(
+        "c/<slug:slug>/demandes-de-prise-en-charge/<int:pk>/elargir/",
+        care_requests.request_widen,
+        name="care_request_widen",
+    ),
+    path(
+        "c/<slug:slug>/demandes-de-prise-en-charge/<int:pk>/annuler/",
+        care_requests.request_cancel,
+        name="care_request_cancel",
+    ),
     path("c/<slug:slug>/parcours/avis-ars/", lifecycle_ars.decision, name="lifecycle_ars_decision"),
     path("c/<slug:slug>/parcours/jalons/<str:kind>/", lifecycle.milestone, name="lifecycle_milestone"),
     path("c/<slug:slug>/parcours/phase/", lifecycle.phase, name="lifecycle_phase"),

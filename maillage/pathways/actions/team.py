@@ -102,3 +102,24 @@ def remove_member(member: CareTeamMember, actor, *, note: str = "") -> CareTeamM
             details={"membre": member.name, "rôle": member.role, "tâches_à_affecter": freed, "motif": note},
         )  # fmt: skip
     return member
+
+
+# Issue 15 — care requests: the professional who accepted a request made from a pathway joins its
+# care team. No `may_act` check (they are not on the team yet: accepting is what brings them in)
+# and no directory check (they were in the request's reach, possibly just past the territory).
+def role_for_profession(profession_code: str) -> str:
+    return next((role for role, code in ROLE_PROFESSION.items() if code == profession_code), CareRole.OTHER)
+
+
+def join_after_request(pathway, professional, actor) -> tuple[CareTeamMember, bool]:
+    """Adds `professional` to the pathway's active team with the role their profession implies;
+    returns the membership and whether it is new. Inside the accept's transaction, whose audit
+    entry says so."""
+    existing = CareTeamMember.objects.active().filter(pathway=pathway, professional=professional).first()
+    if existing is not None:
+        return existing, False
+    role = role_for_profession(professional.profession_code)
+    member = CareTeamMember.objects.create(
+        pathway=pathway, professional=professional, role=role, added_by=audit.user_or_none(actor)
+    )
+    return member, True

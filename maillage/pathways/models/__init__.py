@@ -13,12 +13,16 @@ from maillage.pathways.models.meetings import (
     MeetingTransition,
 )
 from maillage.pathways.models.pathways import CareTeamMember, Pathway, PathwayTransition
+from maillage.pathways.models.requests import CareRequest, CareRequestRecipient, CareRequestTransition, RequestStatus
 from maillage.pathways.models.tasks import Task, TaskTransition
 from maillage.pathways.models.templates import PathwayTemplate, TemplateStep
 
 __all__ = [
     "CONTACT_KINDS",
     "AlertKind",
+    "CareRequest",
+    "CareRequestRecipient",
+    "CareRequestTransition",
     "CareTeamMember",
     "HandOver",
     "HandOverKind",
@@ -36,6 +40,7 @@ __all__ = [
     "PathwayTemplate",
     "PathwayTransition",
     "PatientInformation",
+    "RequestStatus",
     "RuptureAlert",
     "SharingDecision",
     "Task",

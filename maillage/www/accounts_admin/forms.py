@@ -8,14 +8,38 @@ from maillage.core.identifiers import validate_finess
 
 PASSWORD_MAX = 256
 COMMUNES_MAX = 6 * 2000  # 2,000 codes of 5 characters and a separator: beyond any CPTS's territory
-ROLE_CHOICES = [(kind.value, kind.label) for kind in RoleKind if kind in CPTS_ROLES]
+INVITE_CHOICES = [(kind.value, kind.label) for kind in RoleKind if kind in CPTS_ROLES]
+# Issue 15: the « structure » role names an establishment, so it is given by an invitation only.
+ROLE_CHOICES = [(value, label) for value, label in INVITE_CHOICES if value != RoleKind.STRUCTURE]
 # What people type between the parts of a phone number or a list of codes.
 _SEPARATORS = re.compile(r"[\s.,;-]+")
 
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label="Adresse électronique de la personne", max_length=254)
-    kind = forms.ChoiceField(label="Rôle", choices=ROLE_CHOICES, initial=RoleKind.MEMBER)
+    kind = forms.ChoiceField(label="Rôle", choices=INVITE_CHOICES, initial=RoleKind.MEMBER)
+    # Issue 15 — for the staff of an establishment (hospital discharge): which one.
+    finess = forms.CharField(
+        label="FINESS de l'établissement (personnel d'un établissement seulement)",
+        max_length=9,
+        required=False,
+        help_text="9 caractères, le numéro FINESS de l'établissement (site géographique).",
+    )
+
+    def clean(self):
+        from maillage.directory.models import Structure
+
+        data = super().clean()
+        finess = (data.get("finess") or "").strip().upper()
+        data["structure"] = None
+        if data.get("kind") == RoleKind.STRUCTURE:
+            if not finess:
+                self.add_error("finess", "Indiquez le numéro FINESS de l'établissement de cette personne.")
+            else:
+                data["structure"] = Structure.objects.filter(finess_et=finess).first()
+                if data["structure"] is None:
+                    self.add_error("finess", f"Aucun établissement de l'annuaire n'a le numéro FINESS « {finess} ».")
+        return data
 
 
 class RoleForm(forms.Form):

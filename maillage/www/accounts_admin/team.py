@@ -62,6 +62,7 @@ def invite(request, slug):
                 form.cleaned_data["kind"],
                 actor=request.user,
                 site_url=_site_url(request),
+                structure=form.cleaned_data.get("structure"),
             )
         except actions.AccountsError as exc:
             form.add_error(None, str(exc))

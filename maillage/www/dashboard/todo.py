@@ -92,6 +92,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
                 reverse("www:snp_desk", args=[cpts.slug]),
             )
         )
+    lines.extend(_care_requests_unanswered(cpts))  # issue 15
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -162,6 +163,31 @@ def _indicators_to_enter(cpts, today) -> list:
     return [indicator for indicator in registry.external() if indicator.code not in entered]
 
 
+# Issue 15 — care requests: the coordinator's unanswered ones, a professional's waiting for them.
+def _care_requests_unanswered(cpts) -> list[Line]:
+    from maillage.pathways.models import CareRequest as PatientCareRequest
+    from maillage.pathways.models import RequestStatus as CareRequestStatus
+
+    n = PatientCareRequest.objects.filter(cpts=cpts, status=CareRequestStatus.UNANSWERED).count()
+    if not n:
+        return []
+    text = f"{plural(n, 'demande de prise en charge', 'demandes de prise en charge')} sans réponse, à élargir"
+    return [Line(text, reverse("www:care_request_list", args=[cpts.slug]))]
+
+
+def _care_requests_offered(cpts, professional) -> list[Line]:
+    from maillage.pathways.models import CareRequestRecipient
+    from maillage.pathways.models.requests import ACCEPTING
+
+    n = CareRequestRecipient.objects.filter(
+        professional=professional, declined_at__isnull=True, request__cpts=cpts, request__status__in=sorted(ACCEPTING)
+    ).count()
+    if not n:
+        return []
+    text = f"{plural(n, 'demande de prise en charge', 'demandes de prise en charge')} en attente de votre réponse"
+    return [Line(text, reverse("www:care_request_list", args=[cpts.slug]))]
+
+
 def member(cpts, user, professional, now: datetime | None = None) -> list[Line]:
     """A GP's day: proposals to answer, today's bookings, free slots this week."""
     now = now or timezone.now()
@@ -178,6 +204,7 @@ def member(cpts, user, professional, now: datetime | None = None) -> list[Line]:
         )
     if professional is None:
         return lines
+    lines.extend(_care_requests_offered(cpts, professional))  # issue 15
     local = timezone.localtime(now)
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
     week_end = day_start + timedelta(days=7 - day_start.weekday())
