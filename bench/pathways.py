@@ -27,7 +27,7 @@ Measured, each against a baseline in the same run on the same database:
 
     .venv/bin/python bench/pathways.py            # 200 CPTS, 100,000 pathways, 1,500,000 tasks
     .venv/bin/python bench/pathways.py --quick    # 10 CPTS, 2,000 pathways, 30,000 tasks (CI)
-    .venv/bin/python bench/pathways.py --postgres postgres://user@host:port/db
+    .venv/bin/python bench/pathways.py --postgres postgres://user@host:port/db [--postgres-only]
     BENCH_PATHWAYS=20000 .venv/bin/python bench/pathways.py   # another number of pathways
 """
 
@@ -707,8 +707,12 @@ def report(results: list[tuple[str, dict]]) -> tuple[list[str], bool]:
     return verdicts, failed
 
 
+def _extra(parser) -> None:
+    parser.add_argument("--postgres-only", action="store_true", help="measure PostgreSQL only (the full run is long)")
+
+
 def main() -> int:
-    options = parse_options(__doc__.split("\n\n")[0])
+    options = parse_options(__doc__.split("\n\n")[0], extra=_extra)
     if options.worker:
         return worker_entry(worker, options)
     scale = scale_of(options)
@@ -723,7 +727,8 @@ def main() -> int:
         flush=True,
     )
     with databases(options) as dbs:
-        results, problems, failed = run_targets(__file__, dbs, dbs.targets, ["--quick"] if options.quick else [])
+        targets = [t for t in dbs.targets if t.label != "SQLite"] if options.postgres_only else dbs.targets
+        results, problems, failed = run_targets(__file__, dbs, targets, ["--quick"] if options.quick else [])
     print()
     if results:
         verdicts, bad = report(results)

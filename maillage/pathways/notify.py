@@ -62,6 +62,7 @@ def new_alerts(now) -> int:
         for email in people:
             counts[(email, cpts_id)][kind] += 1
     cpts = {c.pk: c for c in Cpts.objects.filter(pk__in=cpts_ids).only("name", "slug")}
+    links = {pk: site_link(reverse("www:pathway_list", args=[c.slug])) for pk, c in cpts.items()}
     for (email, cpts_id), kinds in sorted(counts.items()):
         total = sum(kinds.values())
         lines = "\n".join(f"- {AlertKind(kind).label} : {count}" for kind, count in sorted(kinds.items()))
@@ -70,7 +71,7 @@ def new_alerts(now) -> int:
             "Alertes de rupture de parcours",
             f"Bonjour,\n\n{plural(total, 'nouvelle alerte', 'nouvelles alertes')} de rupture de parcours "
             f"dans la {cpts[cpts_id].name} :\n{lines}\n\n"
-            f"Consultez-les dans Maillage : {site_link(reverse('www:pathway_list', args=[cpts[cpts_id].slug]))}\n",
+            f"Consultez-les dans Maillage : {links[cpts_id]}\n",
         )
     keys = [row[0] for row in alerts]
     for start in range(0, len(keys), BATCH):

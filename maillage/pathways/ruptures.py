@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, DateTimeField, Q, Value
 from django.utils import timezone
 
 from maillage.core import mail
@@ -34,10 +34,6 @@ class Outcome:
     raised: int = 0
     resolved: int = 0
     emails: int = 0
-
-
-def _open_alert(kind, **on):
-    return Exists(RuptureAlert.objects.filter(kind=kind, resolved_at__isnull=True, **on))
 
 
 def _resolve(now, today) -> int:
@@ -59,11 +55,14 @@ def _resolve(now, today) -> int:
 
 def _insert_alerts(kind, rows, fields: list[str], now) -> int:
     """INSERT … SELECT: the alerts of `kind` for `rows` (tasks: `fields` task and pathway; or
-    pathways: `fields` pathway), written by the database without a row coming through Python — the first run
-    over a région raises tens of thousands. A run started at the same moment may have raised some:
-    the partial unique constraints keep one, and ON CONFLICT DO NOTHING skips the others (PostgreSQL
-    and SQLite ≥ 3.24 both read it; « WHERE true » settles SQLite's parsing of INSERT … SELECT …
-    ON CONFLICT). Returns the number of alerts written."""
+    pathways: `fields` pathway), written by the database without a row coming through Python — the
+    first run over a région raises tens of thousands. What already has an open alert is skipped by
+    the partial unique constraints (one open alert per task and kind, per pathway and kind) with
+    ON CONFLICT DO NOTHING, which also settles a run started at the same moment; PostgreSQL and
+    SQLite ≥ 3.24 both read it (« WHERE true » settles SQLite's parsing of INSERT … SELECT … ON
+    CONFLICT). Not a NOT EXISTS on the alerts: planned from statistics that say the table is empty,
+    it became a nested loop over the rows the statement itself was writing (106 s instead of 3 s
+    at 100,000 pathways, bench/pathways.py). Returns the number of alerts written."""
     rows = rows.order_by().annotate(alert_kind=Value(kind, CharField()), alert_at=Value(now, DateTimeField()))
     # The model's fields come first in the SELECT, then the annotations in their order.
     select, params = rows.values_list(*fields, "alert_kind", "alert_at").query.sql_with_params()
@@ -79,13 +78,11 @@ def _insert_alerts(kind, rows, fields: list[str], now) -> int:
 
 def _raise(now, today) -> int:
     tasks = Task.objects.open().filter(pathway__status=PathwayStatus.ACTIVE)
-    overdue = tasks.filter(alert_on__lt=today).exclude(_open_alert(AlertKind.OVERDUE, task=OuterRef("pk")))
+    overdue = tasks.filter(alert_on__lt=today)
     unassigned = tasks.filter(
         assignee__isnull=True, step__isnull=False, due_on__lte=today + timedelta(UNASSIGNED_NOTICE_DAYS)
-    ).exclude(_open_alert(AlertKind.UNASSIGNED, task=OuterRef("pk")))
-    silent = Pathway.objects.filter(status=PathwayStatus.ACTIVE, contact_due_on__lt=today).exclude(
-        _open_alert(AlertKind.NO_CONTACT, pathway=OuterRef("pk"), task__isnull=True)
     )
+    silent = Pathway.objects.filter(status=PathwayStatus.ACTIVE, contact_due_on__lt=today)
     return (
         _insert_alerts(AlertKind.OVERDUE, overdue, ["pk", "pathway_id"], now)
         + _insert_alerts(AlertKind.UNASSIGNED, unassigned, ["pk", "pathway_id"], now)
