@@ -653,6 +653,19 @@ MATRIX = [
     ("fhir:slot_search", "get", "/fhir/Slot?status=free", everyone(401)),
     ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", everyone(401)),
     ("fhir:unsupported", "get", "/fhir/Patient", everyone(404)),
+    # Issue 15 — FHIR read of the pathways: a token or a session (anonymous: 401). A search answers
+    # everyone signed in (an empty Bundle to whoever sees no pathway); a read answers what
+    # pathways/access.py lets the reader open (the coordinator, the member on the care team), 404
+    # otherwise — and 404 to the professional who LEFT the care team.
+    ("fhir:careplan_search", "get", "/fhir/CarePlan?patient=PA-{pathway:06d}", everyone(200, anonymous=401)),
+    ("fhir:careplan_read", "get", "/fhir/CarePlan/{pathway}", guarded(A.PATHWAYS, api=True)),
+    ("fhir:careplan_read", "get", "/fhir/CarePlan/{pathway_left}", everyone(404, anonymous=401, coordinator=200)),
+    ("fhir:careteam_search", "get", "/fhir/CareTeam?patient=PA-{pathway:06d}", everyone(200, anonymous=401)),
+    ("fhir:careteam_read", "get", "/fhir/CareTeam/{pathway}", guarded(A.PATHWAYS, api=True)),
+    ("fhir:careteam_read", "get", "/fhir/CareTeam/{pathway_left}", everyone(404, anonymous=401, coordinator=200)),
+    ("fhir:task_search", "get", "/fhir/Task?based-on=CarePlan/{pathway}", everyone(200, anonymous=401)),
+    ("fhir:task_read", "get", "/fhir/Task/{pathway_task}", guarded(A.PATHWAYS, api=True)),
+    ("fhir:task_read", "get", "/fhir/Task/{pathway_left_task}", everyone(404, anonymous=401, coordinator=200)),
     ("www:indicator_detail", "get", "/c/cmv/indicateurs/cpam.depistage_sein/", guarded(A.INDICATORS)),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
 ]
@@ -768,6 +781,7 @@ def _pathways(idf, member):
     remove_member(left.team.get(professional=gp), None)
     return {
         "pathway": pathway, "pathway_left": left, "pathway_member": pathway.team.get(partner=idf["partner"]),
+        "pathway_left_task": left.tasks.first(),
         "pathway_task": pathway.tasks.first(), "pathway_decision": pathway.sharing_decisions.get(),
         "pathway_alert": declare_rehospitalisation(pathway, None, on=today),
         "liaison_entry": _liaison_entry(pathway),  # Issue 15 — liaison log
@@ -913,6 +927,7 @@ OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", 
 OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
+OBJECTS += ("pathway_left_task",)  # issue 15, FHIR read: a task of the pathway the member left
 OBJECTS += ("template", "library_template")  # the pathway templates
 OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over

@@ -81,6 +81,9 @@ LABELS: dict[str, str] = {
     "pathways.pathway.enrolled": "a inscrit un patient dans un parcours",
     "pathways.pathway.transition": "a changé l'état du parcours d'un patient",
     "pathways.pathway.viewed": "a consulté le parcours d'un patient",
+    # Issue 15 — FHIR read of the pathways
+    "pathways.fhir.read": "a lu le parcours d'un patient par l'interface FHIR",
+    "pathways.fhir.searched": "a recherché les parcours d'un patient par l'interface FHIR",
     "pathways.list.viewed": "a consulté la liste des parcours des patients",
     "pathways.sharing.withdrawn": "a enregistré le retrait d'une décision de partage d'un patient",
     "pathways.task.added": "a ajouté une tâche au parcours d'un patient",

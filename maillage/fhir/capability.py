@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from maillage.fhir import sas_search, systems
+from maillage.fhir import pathways, sas_search, systems
 from maillage.fhir.search import DEFAULT_COUNT, MAX_COUNT, RESOURCES, ResourceSearch
 
 CORE = "http://hl7.org/fhir/SearchParameter/"
@@ -61,6 +61,27 @@ def _sas_resources() -> list[dict]:
     ]
 
 
+def _pathway_resources() -> list[dict]:
+    """Issue 15 — the patients' pathways: read and search of CarePlan, CareTeam and Task."""
+    shared = {("CarePlan", "patient"): "clinical-patient", ("CareTeam", "patient"): "clinical-patient"}
+    return [
+        {
+            "type": resource_type,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [
+                {
+                    "name": name,
+                    "definition": CORE + shared.get((resource_type, name), f"{resource_type}-{name}"),
+                    "type": pathways.DOCUMENTATION[name][0],
+                    "documentation": pathways.DOCUMENTATION[name][1],
+                }
+                for name in pathways.PARAMS[resource_type]
+            ],
+        }
+        for resource_type in pathways.RESOURCE_TYPES
+    ]
+
+
 def capability_statement(base_url: str) -> dict:
     return {
         "resourceType": "CapabilityStatement",
@@ -88,17 +109,24 @@ def capability_statement(base_url: str) -> dict:
                     f"({DEFAULT_COUNT} par défaut, {MAX_COUNT} au plus) et _offset ; réponses en JSON uniquement "
                     "(_format=json). Un paramètre inconnu ou une valeur invalide est refusé (400, OperationOutcome). "
                     "Interface SAS (Slot, Schedule, HealthcareService, guide « Service d'Accès aux Soins » de l'ANS, "
-                    "cas d'usage CPTS) : clé d'accès du client requise."
+                    "cas d'usage CPTS) : clé d'accès du client requise. Parcours des patients (CarePlan, "
+                    "CareTeam, Task) : jeton d'API personnel ou session Maillage, pour l'équipe de soins du patient "
+                    "et la coordination de la CPTS seulement."
                 ),
                 "security": {
                     "cors": False,
                     "description": (
                         "Annuaire : public. Interface SAS : en-tête « Authorization: Bearer <clé> » (une clé par "
                         "client, créée par l'exploitant), derrière un mandataire inverse en TLS mutuel avec les "
-                        "certificats de l'IGC-Santé."
+                        "certificats de l'IGC-Santé. Parcours des patients : en-tête « Authorization: Bearer "
+                        "mlg_… » (jeton d'API personnel) ou session avec double authentification."
                     ),
                 },
-                "resource": [*(_resource(spec) for spec in RESOURCES.values()), *_sas_resources()],
+                "resource": [
+                    *(_resource(spec) for spec in RESOURCES.values()),
+                    *_sas_resources(),
+                    *_pathway_resources(),
+                ],
             }
         ],
     }

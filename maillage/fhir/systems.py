@@ -77,3 +77,6 @@ APPOINTMENT_REASON = "http://terminology.hl7.org/CodeSystem/v2-0276"
 SLOT_STATUS = "http://hl7.org/fhir/slotstatus"
 CPTS_CATEGORY = "604"  # TRE_R66: Communauté Professionnelle Territoriale de Santé
 SLOT_SERVICE_TYPE_R5 = "http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType"
+
+# Patients (issue 15, the pathways' CarePlan, CareTeam and Task): the INS built on the NIR.
+INS_NIR = "urn:oid:1.2.250.1.213.1.4.8"

@@ -21,5 +21,15 @@ urlpatterns += [
         name="sas_read",
     ),
 ]
+# Issue 15 — the patients' pathways (patient data: a personal API token or a session with its
+# second factor, and only what pathways/access.py lets the reader see).
+for resource_type in ("CarePlan", "CareTeam", "Task"):
+    name = resource_type.lower()
+    kwargs = {"resource_type": resource_type}
+    read = rf"^{resource_type}/(?P<resource_id>[A-Za-z0-9\-.]{{1,64}})$"
+    urlpatterns += [
+        re_path(rf"^{resource_type}/?$", views.pathway_search, kwargs, name=f"{name}_search"),
+        re_path(read, views.pathway_read, kwargs, name=f"{name}_read"),
+    ]
 # Anything else under /fhir/ answers an OperationOutcome, not the site's HTML 404 page.
 urlpatterns.append(re_path(r"^(?P<rest>.*)$", views.unsupported, name="unsupported"))

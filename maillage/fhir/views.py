@@ -2,7 +2,8 @@
 
 Every answer is `application/fhir+json`, errors included (an OperationOutcome, never an HTML page
 or a traceback). The directory is the public open data of the RPPS and FINESS: no login is asked.
-The SAS interface (Slot, Schedule, HealthcareService) asks for a consumer's key instead.
+The SAS interface (Slot, Schedule, HealthcareService) asks for a consumer's key instead; the
+patients' pathways (CarePlan, CareTeam, Task) a personal API token or a session (`pathways`).
 """
 
 import json
@@ -15,7 +16,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core import bounds
-from maillage.fhir import sas, sas_search, search
+from maillage.fhir import pathways, sas, sas_search, search
 from maillage.fhir.bundle import fhir_base, searchset
 from maillage.fhir.capability import capability_statement
 from maillage.fhir.errors import FhirError, invalid, not_found, not_supported, operation_outcome
@@ -84,7 +85,8 @@ def fhir_endpoint(view):
                 operation_outcome("exception", "Erreur interne du serveur FHIR ; elle a été journalisée."), 500
             )
 
-    # Public open data, and nothing is ever written: no login, no CSRF token to ask for.
+    # Nothing is ever written: no CSRF token to ask for. The directory is public open data (no
+    # login); the SAS and the pathways views authenticate their callers themselves, in FHIR's terms.
     return login_not_required(csrf_exempt(wrapper))
 
 
@@ -186,11 +188,33 @@ def sas_read(request, resource_type: str, resource_id: str):
     return respond(_sas_resource(resource_type, resource_id))
 
 
+# Issue 15 — the patients' pathways: CarePlan, CareTeam, Task (maillage/fhir/pathways.py).
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"  # patient data: kept by no cache on the way
+    return response
+
+
+@fhir_endpoint
+def pathway_search(request, resource_type: str):
+    reader = pathways.authenticate(request)
+    resources, total, criteria = pathways.search(reader, resource_type, request.GET, fhir_base(request))
+    bundle = searchset(request, resource_type, resources, total=total, offset=criteria.offset, count=criteria.count)
+    return _private(respond(bundle))
+
+
+@fhir_endpoint
+def pathway_read(request, resource_type: str, resource_id: str):
+    reader = pathways.authenticate(request)
+    return _private(respond(pathways.read(reader, resource_type, resource_id, fhir_base(request))))
+
+
 @fhir_endpoint
 def unsupported(request, rest: str = ""):
     first = rest.split("/")[0]
-    available = ", ".join([*search.RESOURCES, "Slot (SAS)"])
-    if first in search.RESOURCES:
+    available = ", ".join([*search.RESOURCES, "Slot (SAS)", *pathways.RESOURCE_TYPES])
+    if first in search.RESOURCES or first in pathways.RESOURCE_TYPES:
         raise not_supported(
             f"Interaction non prise en charge : « {rest} ». Lecture : {first}/<id> ; recherche : {first}?….", status=404
         )

@@ -13,7 +13,7 @@ its coordinators and its members. Within that:
 `actor=None` is the system (the demo loader, the shell): it passes every check.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from maillage.accounts import policy
 from maillage.accounts.models import Role, RoleKind
@@ -305,3 +305,31 @@ def sees_request_identity(user, care_request) -> bool:
 def may_manage_request(user, care_request) -> bool:
     """Cancel: the requester or the coordinator."""
     return user is None or coordinates_requests(user, care_request.cpts) or sent_request(user, care_request)
+
+
+# Issue 15 — FHIR read (CarePlan, CareTeam, Task) ------------------------------------------------
+
+
+def fhir_visible_to(user):
+    """Every pathway `user` may open, in every CPTS where they hold a role (the FHIR interface is not
+    about one CPTS): the union of `visible_to` over those CPTS, in one query. Each row is annotated
+    `clinical`, as `sees_clinical` would answer for it: the reader is on its active care team, or
+    the patient's consent to sharing with the coordination is in force."""
+    if user is None or not user.is_authenticated:
+        return Pathway.objects.none()
+    reachable = Q(cpts__in=policy.cpts(user, Area.PATHWAYS, READ))
+    coordinated = Q(cpts__in=Role.objects.filter(user=user, kind=RoleKind.COORDINATOR).values("cpts_id"))
+    professional = professional_of(user)
+    condition = coordinated
+    clinical = _granting(Scope.COORDINATION)
+    if professional is not None:
+        on_team = Q(
+            Exists(
+                CareTeamMember.objects.filter(pathway=OuterRef("pk"), professional=professional, left_at__isnull=True)
+            )
+        )
+        condition |= on_team & _granting(Scope.TEAM)
+        clinical = on_team | clinical
+    return Pathway.objects.filter(reachable & condition).annotate(
+        clinical=ExpressionWrapper(clinical, output_field=BooleanField())
+    )

@@ -3,6 +3,7 @@ how many alerts of which kind, in which CPTS, and a link to Maillage (ADR 0028).
 
 from collections import Counter, defaultdict
 
+from django.db.models import Q
 from django.urls import reverse
 
 from maillage.accounts.models import Role, RoleKind
@@ -10,73 +11,71 @@ from maillage.core.french import plural
 from maillage.core.mail import send_after_commit, site_link
 from maillage.directory.models import ProfessionalAccount
 from maillage.pathways.models import AlertKind, CareTeamMember, RuptureAlert
+from maillage.territory.models import Cpts
 
 # Alerts about a pathway as a whole go to its whole active team; those about a task to its assignee.
 PATHWAY_WIDE = (AlertKind.NO_CONTACT, AlertKind.REHOSPITALISED)
 
 
-def _team_professionals(alerts) -> dict[int, set[int]]:
-    """pathway id → the professionals of its active team (one query)."""
-    pathway_ids = {alert.pathway_id for alert in alerts if alert.kind in PATHWAY_WIDE}
-    members = CareTeamMember.objects.active().filter(pathway_id__in=pathway_ids, professional__isnull=False)
-    team: dict[int, set[int]] = defaultdict(set)
-    for pathway_id, professional_id in members.values_list("pathway_id", "professional_id"):
-        team[pathway_id].add(professional_id)
-    return team
+BATCH = 2000  # keys per UPDATE (SQLite bounds the variables of a statement)
 
 
 def new_alerts(now) -> int:
     """Emails the open alerts not yet signalled, one email per person and CPTS, and marks them
-    signalled. Inside the detection's transaction and `mail.batch()`. Returns the emails enqueued."""
+    signalled. Inside the detection's transaction and `mail.batch()`. Returns the emails enqueued.
+
+    The first run over a région signals tens of thousands of alerts: they are read as tuples and
+    the people concerned by subqueries, never one model instance per alert."""
+    unsignalled = RuptureAlert.objects.open().filter(notified_at__isnull=True)
     alerts = list(
-        RuptureAlert.objects.open().filter(notified_at__isnull=True).select_related("pathway__cpts", "task__assignee")
+        unsignalled.values_list("pk", "kind", "pathway_id", "pathway__cpts_id", "task__assignee__professional_id")
     )
     if not alerts:
         return 0
-    team = _team_professionals(alerts)
-    # (email, cpts) → Counter of kinds
-    counts: dict[tuple, Counter] = defaultdict(Counter)
+    wide = unsignalled.filter(kind__in=PATHWAY_WIDE).values("pathway_id")
+    # pathway id → the professionals of its active team, for the alerts about a whole pathway.
+    team: dict[int, set[int]] = defaultdict(set)
+    members = CareTeamMember.objects.active().filter(professional__isnull=False, pathway_id__in=wide)
+    for pathway_id, professional_id in members.values_list("pathway_id", "professional_id"):
+        team[pathway_id].add(professional_id)
+    assignees = unsignalled.filter(task__assignee__professional__isnull=False).values("task__assignee__professional_id")
+    accounts: dict[int, list[str]] = defaultdict(list)
+    for professional_id, email in (
+        ProfessionalAccount.objects.filter(user__is_active=True)
+        .filter(Q(professional_id__in=members.values("professional_id")) | Q(professional_id__in=assignees))
+        .values_list("professional_id", "user__email")
+    ):
+        accounts[professional_id].append(email)
+    cpts_ids = {row[3] for row in alerts}
     coordinators: dict[int, list[str]] = defaultdict(list)
-    cpts_ids = {alert.pathway.cpts_id for alert in alerts}
     for cpts_id, email in Role.objects.filter(
         cpts_id__in=cpts_ids, kind=RoleKind.COORDINATOR, user__is_active=True
     ).values_list("cpts_id", "user__email"):
         coordinators[cpts_id].append(email)
-    professionals = set().union(*team.values()) if team else set()
-    professionals |= {
-        alert.task.assignee.professional_id
-        for alert in alerts
-        if alert.task_id and alert.task.assignee_id and alert.task.assignee.professional_id
-    }
-    accounts: dict[int, list[str]] = defaultdict(list)
-    for professional_id, email in ProfessionalAccount.objects.filter(
-        professional_id__in=professionals, user__is_active=True
-    ).values_list("professional_id", "user__email"):
-        accounts[professional_id].append(email)
-    for alert in alerts:
-        cpts = alert.pathway.cpts
-        people = set(coordinators[cpts.pk])
-        if alert.kind in PATHWAY_WIDE:
-            concerned = team.get(alert.pathway_id, set())
-        elif alert.task.assignee_id and alert.task.assignee.professional_id:
-            concerned = {alert.task.assignee.professional_id}
-        else:
-            concerned = set()
+    # (email, cpts id) → Counter of kinds
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for _pk, kind, pathway_id, cpts_id, assignee in alerts:
+        people = set(coordinators[cpts_id])
+        concerned = team.get(pathway_id, set()) if kind in PATHWAY_WIDE else {assignee} if assignee else set()
         for professional_id in concerned:
             people.update(accounts[professional_id])
         for email in people:
-            counts[(email, cpts)][alert.kind] += 1
-    for (email, cpts), kinds in sorted(counts.items(), key=lambda item: (item[0][0], item[0][1].pk)):
+            counts[(email, cpts_id)][kind] += 1
+    cpts = {c.pk: c for c in Cpts.objects.filter(pk__in=cpts_ids).only("name", "slug")}
+    links = {pk: site_link(reverse("www:pathway_alerts", args=[c.slug])) for pk, c in cpts.items()}
+    for (email, cpts_id), kinds in sorted(counts.items()):
         total = sum(kinds.values())
         lines = "\n".join(f"- {AlertKind(kind).label} : {count}" for kind, count in sorted(kinds.items()))
         send_after_commit(
             email,
             "Alertes de rupture de parcours",
             f"Bonjour,\n\n{plural(total, 'nouvelle alerte', 'nouvelles alertes')} de rupture de parcours "
-            f"dans la {cpts.name} :\n{lines}\n\n"
-            f"Consultez-les dans Maillage : {site_link(reverse('www:pathway_alerts', args=[cpts.slug]))}\n",
+            f"dans la {cpts[cpts_id].name} :\n{lines}\n\n"
+            f"Consultez-les dans Maillage : {links[cpts_id]}\n",
         )
-    RuptureAlert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified_at=now)
+    keys = [row[0] for row in alerts]
+    for start in range(0, len(keys), BATCH):
+        RuptureAlert.objects.filter(pk__in=keys[start : start + BATCH]).update(notified_at=now)
     return len(counts)
 
 

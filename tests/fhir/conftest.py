@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 
 from tests.fhir.helpers import FHIR_JSON, validate
+from tests.pathways.conftest import enrolled, world  # noqa: F401 (the pathways' fixtures, for test_pathways_fhir.py)
 
 
 class FhirClient:

@@ -138,12 +138,15 @@ def test_metadata_lists_what_is_supported(fhir):
     assert statement["format"] == ["json"]
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert sorted(resources) == [
+        "CarePlan",  # issue 15: the patients' pathways (tests/fhir/test_pathways_fhir.py)
+        "CareTeam",
         "HealthcareService",
         "Organization",
         "Practitioner",
         "PractitionerRole",
         "Schedule",
         "Slot",
+        "Task",
     ]
     params = {t: {p["name"] for p in r.get("searchParam", [])} for t, r in resources.items()}
     assert params["Practitioner"] == {"_id", "identifier", "name", "family", "given", "active"}

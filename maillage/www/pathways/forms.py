@@ -255,9 +255,18 @@ class TaskForm(forms.Form):
 class AssignForm(VersionedForm):
     assignee = forms.ModelChoiceField(queryset=None, required=False, label="Confiée à", empty_label="À affecter")
 
-    def __init__(self, *args, pathway, **kwargs):
+    def __init__(self, *args, pathway, team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = pathway.team.active().select_related("professional", "partner")
+        field = self.fields["assignee"]
+        field.queryset = pathway.team.active().select_related("professional", "partner")
+        if team is not None:
+            # The page shows one of these per task: the active team read once (`team`, the same
+            # rows as the queryset), not one query per task (bench/pathways.py). The queryset still
+            # checks a POST.
+            field.choices = [
+                ("", field.empty_label),
+                *((member.pk, field.label_from_instance(member)) for member in team),
+            ]
 
 
 class InformationForm(InformationFields):

@@ -119,6 +119,7 @@ def pathway_detail(request, slug, pk):
         raise Http404 from None
     active = pathway.status == PathwayStatus.ACTIVE
     today = timezone.localdate()
+    team = [m for m in reading.team if m.is_active]
     tasks = []
     for task in reading.tasks:
         moves = [(target, MOVES[target]) for target in MOVES if target in TASK_TRANSITIONS[task.status]]
@@ -128,7 +129,11 @@ def pathway_detail(request, slug, pk):
                 "moves": moves if active else [],
                 "late": task.is_open and task.due_on < today,
                 "assign": AssignForm(
-                    pathway=pathway, version=task.version, initial={"assignee": task.assignee_id}, prefix=f"t{task.pk}"
+                    pathway=pathway,
+                    team=team,
+                    version=task.version,
+                    initial={"assignee": task.assignee_id},
+                    prefix=f"t{task.pk}",
                 ),
             }
         )
@@ -138,7 +143,7 @@ def pathway_detail(request, slug, pk):
         "pathway": pathway,
         "reading": reading,
         "active": active,
-        "team": [m for m in reading.team if m.is_active],
+        "team": team,
         "former": [m for m in reading.team if not m.is_active],
         "tasks": tasks,
         "alerts": pathway.alerts.open().select_related("task"),
