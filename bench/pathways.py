@@ -20,10 +20,9 @@ Measured, each against a baseline in the same run on the same database:
    member: the list of their patients' pathways (open and late tasks counted, `list_pathways`)
    and one pathway's page (its tasks, team, alerts). Baseline: a primary-key lookup of a pathway.
    Target p95 < 50 ms.
-3. Slots left for the care requests (item 5 of the issue, built elsewhere): a broadcast's p95
-   (target < 100 ms) and 100 professionals racing to accept 20 requests on PostgreSQL through the
-   live server (exactly one winner each). `measure_broadcast` and `measure_acceptance_race` say
-   "not measured" until they are filled in.
+3. The care requests' half — a broadcast's p95 (target < 100 ms) over a region's directory and
+   100 professionals racing to accept 20 requests through the live server (exactly one winner
+   each) — is bench/pathways_race.py: it needs a directory and a gunicorn server, not this data.
 
     .venv/bin/python bench/pathways.py            # 200 CPTS, 100,000 pathways, 1,500,000 tasks
     .venv/bin/python bench/pathways.py --quick    # 10 CPTS, 2,000 pathways, 30,000 tasks (CI)
@@ -67,7 +66,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
 
 FULL = {"cpts": 200, "pathways": 100_000, "tasks_per_pathway": 15, "professionals_per_cpts": 100, "members": 300}
 QUICK = {"cpts": 10, "pathways": 2_000, "tasks_per_pathway": 15, "professionals_per_cpts": 40, "members": 60}
-TARGETS = {"detect_s": 30.0, "list_ms": 50.0, "broadcast_ms": 100.0}
+TARGETS = {"detect_s": 30.0, "list_ms": 50.0}
 SEED = 20261206
 CHUNK = 50_000  # rows per COPY / executemany
 # (profession code, label, care role, share of a CPTS's professionals)
@@ -539,24 +538,6 @@ def measure_task_lists(scale: dict, region: dict, made: dict, rng: random.Random
     return {"list": lists, "detail": details, "base": base, "links": listed}
 
 
-def measure_broadcast(scale: dict, region: dict, rng: random.Random) -> dict | None:
-    """SLOT — broadcasting a care request to the professionals in reach (p95 < 100 ms).
-
-    To be filled in by the integrator once the care requests (issue 15 item 5) are merged: create
-    care requests from pathways of `region["cpts"]`, time the broadcast action for each, and its
-    baseline (e.g. the SELECT of the professionals of the profession within N km). Return
-    {"times": [ms…], "base": [ms…], "recipients": [n…]}; None means « not measured »."""
-    return None
-
-
-def measure_acceptance_race(database_url: str, scale: dict, region: dict, rng: random.Random) -> dict | None:
-    """SLOT — 100 professionals racing to accept the same 20 care requests on PostgreSQL, through
-    the live server (`_common.live_server`, as bench/booking_contention.py does): exactly one
-    winner per request, 0 double. Return {"winners": n, "doubles": n, "requests": 20,
-    "p50_ms": …, "p95_ms": …, "base_ms": …}; None means « not measured »."""
-    return None
-
-
 def worker(options) -> dict:
     from django.db import connection
     from django.utils import timezone
@@ -575,10 +556,6 @@ def worker(options) -> dict:
     log("   rupture detection…")
     detection = measure_detection(now)
     lists = measure_task_lists(scale, region, made, rng)
-    broadcast = measure_broadcast(scale, region, rng)
-    race = (
-        measure_acceptance_race(options.database_url, scale, region, rng) if connection.vendor == "postgresql" else None
-    )
     return {
         "vendor": connection.vendor,
         "server": connection.pg_version if connection.vendor == "postgresql" else None,
@@ -590,8 +567,6 @@ def worker(options) -> dict:
         "task_counts": made["task_counts"],
         "detection": detection,
         "lists": lists,
-        "broadcast": broadcast,
-        "race": race,
     }
 
 
@@ -677,14 +652,6 @@ def report(results: list[tuple[str, dict]]) -> tuple[list[str], bool]:
                     f"{p95 / b95:.0f}×",
                     f"< {TARGETS['list_ms']:g} ms: {'met' if met else 'NOT MET'}",
                 ]
-            )
-        verdicts.append(
-            f"broadcast: {'not measured (slot: measure_broadcast)' if data['broadcast'] is None else data['broadcast']}"
-        )
-        if data["vendor"] == "postgresql":
-            verdicts.append(
-                "acceptance race: "
-                + ("not measured (slot: measure_acceptance_race)" if data["race"] is None else str(data["race"]))
             )
     print_table(
         ["database", "CPTS", "professionals", "pathways", "team members", "tasks", "tasks done / late / to come"],

@@ -11,6 +11,7 @@ API endpoints ask `cpts_for` / `cpts` / `may` / `regions`; the permission-matrix
 (tests/test_permissions.py) reads its expectations from `RULES` too.
 """
 
+from contextvars import ContextVar
 from enum import StrEnum
 
 from django.db.models import Exists, Q
@@ -159,9 +160,49 @@ def cpts_for(request, slug: str, area: Area, action: Action = READ) -> Cpts:
     return found
 
 
+# One request asks the same question many times (a pathways page: the view, the access module,
+# the navigation — 15 identical queries before this memo). The answers are remembered for the
+# request only (`PolicyMemoMiddleware`), and forgotten as soon as a role is saved or deleted
+# (maillage/accounts/signals.py), so that a role granted during the request counts at once.
+# Outside a request (workers, the shell, tests calling functions directly) nothing is remembered.
+_memo: ContextVar[dict | None] = ContextVar("maillage_policy_memo", default=None)
+
+
+def remembered(key: tuple, compute):
+    """`compute()`, remembered for the current request under `key` (its first item names the
+    question: "may", "coordinator"…)."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget() -> None:
+    """Drops the request's remembered answers (a role changed)."""
+    memo = _memo.get()
+    if memo:
+        memo.clear()
+
+
+class PolicyMemoMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _memo.reset(token)
+
+
 def may(user, area: Area, action: Action, target: Cpts) -> bool:
     """Whether the user may `action` in `area` of `target` (for links and buttons on a page)."""
-    return cpts(user, area, action).filter(pk=target.pk).exists()
+    return remembered(
+        ("may", user.pk, area, action, target.pk), lambda: cpts(user, area, action).filter(pk=target.pk).exists()
+    )
 
 
 def everywhere(user, area: Area, action: Action = READ) -> bool:

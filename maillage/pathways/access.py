@@ -31,7 +31,15 @@ def professional_of(user):
 def is_coordinator(user, cpts) -> bool:
     if user is None or not user.is_authenticated or not policy.may(user, Area.PATHWAYS, READ, cpts):
         return False
-    return Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.COORDINATOR).exists()
+    return _holds_coordinator_role(user, cpts)
+
+
+def _holds_coordinator_role(user, cpts) -> bool:
+    """The role row itself (remembered for the request, as the policy's answers are)."""
+    return policy.remembered(
+        ("coordinator", user.pk, cpts.pk),
+        lambda: Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.COORDINATOR).exists(),
+    )
 
 
 def _granting(scope) -> Q:
@@ -46,7 +54,7 @@ def visible_to(user, cpts):
     if user is None or not user.is_authenticated or not policy.may(user, Area.PATHWAYS, READ, cpts):
         return Pathway.objects.none()
     pathways = Pathway.objects.filter(cpts=cpts)
-    if Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.COORDINATOR).exists():
+    if is_coordinator(user, cpts):
         return pathways
     professional = professional_of(user)
     if professional is None:
@@ -238,7 +246,7 @@ def coordinates_requests(user, cpts) -> bool:
     return (
         user.is_authenticated
         and policy.may(user, Area.CARE_REQUESTS, READ, cpts)
-        and Role.objects.filter(user=user, cpts=cpts, kind=RoleKind.COORDINATOR).exists()
+        and _holds_coordinator_role(user, cpts)
     )
 
 
