@@ -49,6 +49,11 @@ def shared_data():
 @pytest.fixture
 def idf(db):
     """A small real-looking piece of Île-de-France: enough for pages, search and coverage."""
+    return build_idf()
+
+
+def build_idf():
+    """The `idf` fixture's objects (tests/test_permissions.py builds them once per module)."""
     hauts_de_seine = DepartementFactory(code="92", name="Hauts-de-Seine", region=RegionFactory(code="11"))
     paris = DepartementFactory(code="75", name="Paris", region=hauts_de_seine.region)
     communes = {

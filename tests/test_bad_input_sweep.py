@@ -9,6 +9,9 @@ from tests import test_permissions
 from tests.test_permissions import MATRIX, fill
 
 actors = test_permissions.actors  # the matrix's people and objects
+# Built once for the module (one media folder, and `idf` is the module's world).
+_matrix_media, _matrix_world = test_permissions._matrix_media, test_permissions._matrix_world
+_media_in_tmp, idf = test_permissions._media_in_tmp, test_permissions.idf
 
 BAD_VALUES = ["abc", "a\x00b", "0000", "9" * 40, "-1e400", "9" * 5000, "0001-01-01", "9999-12-31", "2026-99"]
 # What the views and GET forms read (the annuaire's and the journal's filters, FHIR's paging…).

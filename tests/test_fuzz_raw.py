@@ -13,6 +13,9 @@ from tests.test_bad_input_sweep import COMMON
 from tests.test_permissions import MATRIX, fill
 
 actors = test_permissions.actors  # the matrix's people and objects
+# Built once for the module (one media folder, and `idf` is the module's world).
+_matrix_media, _matrix_world = test_permissions._matrix_media, test_permissions._matrix_world
+_media_in_tmp, idf = test_permissions._media_in_tmp, test_permissions.idf
 
 # Values as they travel in a query string (already percent-encoded, or deliberately not).
 RAW_VALUES = [

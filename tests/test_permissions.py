@@ -7,11 +7,14 @@ when the policy grants its role kind with a scope that reaches the CPTS in the U
 when an area of the policy is never exercised: the matrix grows with the app.
 """
 
+import copy
 import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
+from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -25,6 +28,7 @@ from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.funding.models import RuleSet
 from maillage.lifecycle.models import Milestone
 from maillage.unscheduled.models import Alternative, Booking, CalendarFeed, CareRequest, Slot
+from tests.conftest import build_idf
 from tests.factories import (
     ActivityFactory,
     DoctorRequestFactory,
@@ -698,8 +702,75 @@ VERSIONS = {
 }
 
 
+@pytest.fixture(scope="module")
+def _matrix_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("matrix-media")
+
+
 @pytest.fixture
-def actors(idf):
+def _media_in_tmp(settings, _matrix_media):
+    """The module's world (its lifecycle document) lives in one media folder for the whole module."""
+    settings.MEDIA_ROOT = _matrix_media
+
+
+@pytest.fixture(scope="module")
+def _matrix_world(django_db_setup, django_db_blocker, _matrix_media):
+    """The matrix's people, objects and sessions, built once per module in a transaction of its own,
+    rolled back after the module's last test. Each test (pytest-django's `db`) runs in a savepoint
+    inside it, rolled back after the test: a write of one row never reaches the next."""
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+            with override_settings(MEDIA_ROOT=_matrix_media, CACHES=cache, DEMO_RELAX_MFA=False):
+                sessions, idf = _build_world(build_idf())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield sessions, idf, ClientHandler(enforce_csrf_checks=False)  # as Client() makes it
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def idf(db, _matrix_world):
+    """In these modules, tests that ask for `idf` get the module's world (its Île-de-France in it)."""
+    return dict(_matrix_world[1])
+
+
+@pytest.fixture
+def actors(db, _matrix_world):
+    """Fresh clients on the module's sessions (no cookie, message or setting of a previous test).
+
+    They share one request handler: a client loads the middleware at its first request, and
+    WhiteNoise's then walks every static folder (about 0.1 s, for each of the 13 clients)."""
+    sessions, idf, handler = _matrix_world
+    return _clients(sessions, handler), dict(idf)
+
+
+@pytest.fixture
+def committed_actors(idf):
+    """`actors` for the tests whose data a live server reads (tests/browser): the world is built
+    for the test, in its own committed data, on its `idf`."""
+    sessions, idf = _build_world(idf)
+    return _clients(sessions), idf
+
+
+def _clients(sessions, handler=None):
+    clients = {"anonymous": Client()}
+    for name, cookies in sessions.items():
+        clients[name] = Client()
+        clients[name].cookies = copy.deepcopy(cookies)
+    for client in clients.values():
+        client.handler = handler or client.handler
+    return clients
+
+
+def _build_world(idf):
+    """The people (their sessions: each one's cookies) and the objects of the matrix, added to `idf`."""
     other_region = RoleFactory(regional=True, region__code="76", region__name="Occitanie")
     people = {
         "no_role": UserFactory(),
@@ -734,14 +805,15 @@ def actors(idf):
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
-    clients = {"anonymous": Client()}
+    sessions = {}
     for name, user in people.items():
         from allauth.mfa.models import Authenticator
 
         Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-        clients[name] = Client()
-        clients[name].force_login(user)
-    return clients, idf
+        client = Client()
+        client.force_login(user)
+        sessions[name] = client.cookies
+    return sessions, idf
 
 
 def _team(idf, people):

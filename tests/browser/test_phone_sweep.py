@@ -31,7 +31,8 @@ from maillage.unscheduled.models import Alternative
 from tests.browser.conftest import Page
 from tests.dashboard.conftest import care_request
 from tests.factories import ActivityFactory, DoctorOfferFactory, DoctorRequestFactory, ProfessionalFactory, RoleFactory
-from tests.test_permissions import ACTORS, MATRIX, actors, fill  # noqa: F401 (actors: the matrix's fixture)
+from tests.test_permissions import ACTORS, MATRIX, fill
+from tests.test_permissions import committed_actors as actors  # noqa: F401 (the matrix's fixture, for a live server)
 
 pytestmark = [
     pytest.mark.browser,
