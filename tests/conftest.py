@@ -131,6 +131,15 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_found_per_request():
+    # WhiteNoise lists every static folder when its middleware loads, that is at the first request
+    # of each test client (0.1 s, thousands of clients in the suite): the tests look a static file
+    # up when it is asked for instead, as in development. Production (release settings) still
+    # lists them once per process; scripts/release-check serves them that way.
+    django_settings.WHITENOISE_AUTOREFRESH = True
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     # allauth's login throttling counts in the cache: each test starts from zero. Production's

@@ -45,7 +45,10 @@ def test_bad_query_parameters_never_give_a_server_error(actors, name, path):
     assert not errors
 
 
-INT_PATHS = [row for row in MATRIX if "{" in row[2] and "{ical}" not in row[2] and "{token}" not in row[2]]
+# Ids in the path itself (a search's parameter naming nobody is an empty answer, not a 404).
+INT_PATHS = [
+    row for row in MATRIX if "{" in urlsplit(row[2]).path and "{ical}" not in row[2] and "{token}" not in row[2]
+]
 
 
 @pytest.mark.parametrize("number", [str(2**31), str(2**63), "9" * 40])

@@ -1008,7 +1008,8 @@ OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_reque
 
 def fill(path: str, idf, number=None) -> str:
     """The matrix's path with the fixture's objects in it (or `number` for every object id)."""
-    ids = {key: number if number is not None else idf[key].pk for key in OBJECTS}
+    # An int either way: some paths format an id (`PA-{pathway:06d}`, the FHIR patient reference).
+    ids = {key: int(number) if number is not None else idf[key].pk for key in OBJECTS}
     return path.format(ical=idf["ical"], token=idf["token"], **ids)
 
 
