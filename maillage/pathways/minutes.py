@@ -11,6 +11,7 @@ from django.utils import timezone
 from docx import Document
 
 from maillage.core.french import plural
+from maillage.projet.document import typed_text
 
 NOT_SHARED = (
     "Questions et décisions non reproduites : le patient n'a pas consenti au partage de ses informations "
@@ -38,17 +39,6 @@ def _table(document, header: list[str], rows: list[list[str]]) -> None:
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = value
     document.add_paragraph()
-
-
-def _text(document, text: str, empty: str) -> None:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    if not lines:
-        document.add_paragraph(empty)
-    for line in lines:
-        if line.startswith(("- ", "• ", "* ")):
-            document.add_paragraph(line[2:].strip(), style="List Bullet")
-        else:
-            document.add_paragraph(line)
 
 
 def minutes_time(minutes) -> str:
@@ -101,9 +91,9 @@ def docx_bytes(reading) -> bytes:
         )
         if patient.clinical:
             document.add_heading("Questions posées", level=3)
-            _text(document, patient.entry.questions, "Aucune question enregistrée.")
+            typed_text(document, patient.entry.questions, "Aucune question enregistrée.")
             document.add_heading("Décisions", level=3)
-            _text(document, patient.entry.decisions, "Aucune décision enregistrée.")
+            typed_text(document, patient.entry.decisions, "Aucune décision enregistrée.")
         else:
             document.add_paragraph(NOT_SHARED)
         document.add_heading("Suites", level=3)

@@ -38,11 +38,12 @@ INDICATOR_HEADER = ["Indicateur", "Unité", "Valeur initiale", "Valeur interméd
 TO_COMPLETE = "À compléter."
 
 
-def _text(document, text: str) -> None:
-    """Paragraphs from a text typed in a form: one per line, « - » lines as bullets."""
+def typed_text(document, text: str, empty: str = TO_COMPLETE) -> None:
+    """Paragraphs from a text typed in a form: one per line, « - » lines as bullets; `empty` when
+    there is none (the RCP minutes use it too)."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     if not lines:
-        document.add_paragraph(TO_COMPLETE)
+        document.add_paragraph(empty)
     for line in lines:
         if line.startswith(("- ", "• ", "* ")):
             document.add_paragraph(line[2:].strip(), style="List Bullet")
@@ -95,7 +96,7 @@ def _presentation(document, cpts, projet, diagnostic: Diagnostic) -> None:
             ["Communes", len(diagnostic.communes)],
         ],
     )
-    _text(document, projet.presentation)
+    typed_text(document, projet.presentation)
 
 
 def _territory(document, projet, diagnostic: Diagnostic) -> None:
@@ -163,7 +164,7 @@ def _territory(document, projet, diagnostic: Diagnostic) -> None:
             [[f.label, f.value, f.unit, f.detail] for f in diagnostic.missions],
         )
     subsection("Analyse")
-    _text(document, projet.diagnostic_comment)
+    typed_text(document, projet.diagnostic_comment)
 
 
 def _reference(area) -> str:
@@ -232,7 +233,7 @@ def build(cpts, projet, diagnostic: Diagnostic) -> bytes:
     _presentation(document, cpts, projet, diagnostic)
     _territory(document, projet, diagnostic)
     document.add_heading(SECTIONS[2], level=1)
-    _text(document, projet.governance)
+    typed_text(document, projet.governance)
     _fiches(document, fiches)
     _summary(document, fiches)
     _annexes(document, diagnostic)

@@ -2,6 +2,7 @@
 outside the team, accepted by the receiving coordination, audited on both sides."""
 
 import html
+import re
 
 import pytest
 from django.utils import timezone
@@ -165,6 +166,8 @@ def test_the_pages_request_answer_and_show_a_share(world, enrolled, paris13, log
     assert coordinator.get(f"/c/paris-13/parcours-patients/partages/{enrolled.pk}/").status_code == 404
     alerts = coordinator.get("/c/paris-13/parcours-patients/alertes/").content.decode()
     assert 'data-testid="pending-handover"' in alerts and "Moreau" not in alerts
+    assert alerts.count('data-testid="pending-handover"') == 1  # once, in the page (not in its <title>)
+    assert re.search(r"<title>Mes alertes — [^<]*</title>", alerts)
     inbox = html.unescape(coordinator.get("/c/paris-13/parcours-patients/transmissions/").content.decode())
     assert enrolled.reference in inbox and "Moreau" not in inbox  # no identity before acceptance
     handover = HandOver.objects.get()
