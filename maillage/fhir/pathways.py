@@ -27,12 +27,11 @@ from maillage.accounts import api_tokens
 from maillage.accounts.roles import needs_second_factor
 from maillage.accounts.second_factor import has_totp, signed_in_with_psc
 from maillage.core import audit
-from maillage.core.french import grouped, plural
 from maillage.fhir import systems
 from maillage.fhir.errors import FhirError, invalid, not_found, not_supported
 from maillage.fhir.resources import identifier, reference
 from maillage.fhir.sas import cpts_id
-from maillage.fhir.search import DEFAULT_COUNT, MAX_COUNT, MAX_VALUE, token
+from maillage.fhir.search import DEFAULT_COUNT, MAX_COUNT, integer_value, token, value_parts
 from maillage.pathways import access
 from maillage.pathways.models import CareTeamMember, Pathway, Task
 from maillage.pathways.states import PathwayStatus, TaskStatus
@@ -53,7 +52,6 @@ TASK_STATUS = {
 GENDER = {"F": "female", "M": "male"}
 _PATHWAY_REFERENCE = re.compile(r"^PA-(\d{1,18})$", re.IGNORECASE)
 _KEY = re.compile(r"^\d{1,18}$")
-_COMMA = re.compile(r"(?<!\\),")
 
 
 def pathway_system(base: str) -> str:
@@ -273,13 +271,6 @@ class Criteria:
     offset: int = 0
 
 
-def _integer(name: str, raw: str) -> int:
-    digits = raw.strip()
-    if not (digits.isascii() and digits.isdigit() and len(digits) <= 9):
-        raise invalid(f"Valeur invalide pour « {name} » : « {raw} ». Un entier positif ou nul est attendu.")
-    return int(digits)
-
-
 def _patient_identifier(value: str, base: str, param: str) -> Q:
     system, code = token(value, param)
     if system == systems.INS_NIR or (system is None and code.isdigit() and len(code) == 15):
@@ -343,7 +334,7 @@ def parse(resource_type: str, params, base: str) -> Criteria:
         if name == "_format":
             continue
         if name in ("_count", "_offset"):
-            number = _integer(name, values[-1])
+            number = integer_value(name, values[-1])
             if name == "_count":
                 criteria.count = min(number, MAX_COUNT)
             else:
@@ -357,13 +348,7 @@ def parse(resource_type: str, params, base: str) -> Criteria:
         if modifier and not (name in ("patient", "subject") and modifier == "identifier"):
             raise not_supported(f"Le modificateur « :{modifier} » n'est pas pris en charge (paramètre « {name} »).")
         for value in values:
-            if len(value) > MAX_VALUE:
-                raise invalid(
-                    f"Valeur trop longue pour le paramètre « {name} » : {plural(len(value), 'caractère')}, "
-                    f"au plus {grouped(MAX_VALUE)}."
-                )
-            parts = [part.replace("\\,", ",").strip() for part in _COMMA.split(value)]
-            parts = [part for part in parts if part]
+            parts = value_parts(name, value)
             if not parts:
                 continue  # an empty parameter is ignored, as FHIR asks
             if name in ("patient", "subject"):

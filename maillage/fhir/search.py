@@ -292,11 +292,24 @@ ORGANIZATION = ResourceSearch(
 RESOURCES = {spec.resource_type: spec for spec in (PRACTITIONER, PRACTITIONER_ROLE, ORGANIZATION)}
 
 
-def _integer(name: str, raw: str) -> int:
+def integer_value(name: str, raw: str) -> int:
+    """`_count`, `_offset`: a positive or zero integer of at most 9 digits, else a 400."""
     digits = raw.strip()
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 9):
         raise invalid(f"Valeur invalide pour « {name} » : « {raw} ». Un entier positif ou nul est attendu.")
     return int(digits)
+
+
+def value_parts(name: str, value: str) -> list[str]:
+    """One value of a search parameter → its comma-separated alternatives (« \\, » is a comma
+    inside one), blanks dropped; a value longer than MAX_VALUE is a 400."""
+    if len(value) > MAX_VALUE:
+        raise invalid(
+            f"Valeur trop longue pour le paramètre « {name} » : {plural(len(value), 'caractère')}, "
+            f"au plus {grouped(MAX_VALUE)}."
+        )
+    parts = [part.replace("\\,", ",").strip() for part in _COMMA.split(value)]
+    return [part for part in parts if part]
 
 
 def run(spec: ResourceSearch, params) -> Query:
@@ -307,7 +320,7 @@ def run(spec: ResourceSearch, params) -> Query:
         if name == "_format":
             continue  # negotiated by the view
         if name in ("_count", "_offset"):
-            number = _integer(name, values[-1])
+            number = integer_value(name, values[-1])
             count, offset = (min(number, MAX_COUNT), offset) if name == "_count" else (count, number)
             continue
         param = spec.param(name)
@@ -319,13 +332,7 @@ def run(spec: ResourceSearch, params) -> Query:
         if modifier:
             raise not_supported(f"Le modificateur « :{modifier} » n'est pas pris en charge (paramètre « {name} »).")
         for value in values:
-            if len(value) > MAX_VALUE:
-                raise invalid(
-                    f"Valeur trop longue pour le paramètre « {name} » : {plural(len(value), 'caractère')}, "
-                    f"au plus {grouped(MAX_VALUE)}."
-                )
-            parts = [part.replace("\\,", ",").strip() for part in _COMMA.split(value)]
-            parts = [part for part in parts if part]
+            parts = value_parts(name, value)
             if parts:  # an empty parameter is ignored, as FHIR asks
                 queryset = queryset.filter(reduce(or_, (param.to_q(part) for part in parts)))
     return Query(queryset, count, offset)
