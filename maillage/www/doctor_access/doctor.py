@@ -16,6 +16,7 @@ from maillage.doctor_access.priority import Criterion, age_on, criteria_of
 from maillage.doctor_access.states import Status
 from maillage.territory.models import Commune
 from maillage.www.doctor_access.forms import DeclareForm, DeclineForm, OfferForm, ReferralForm
+from maillage.www.feedback import form_errors
 from maillage.www.scoping import WRITE, Area, cpts_for, professional_of
 
 
@@ -166,9 +167,7 @@ def proposal_declare(request, slug, pk):
     )
     form = DeclareForm(request.POST, prefix=f"d{proposal.pk}")
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors(request, form)
         return redirect("www:doctor_space", slug=cpts.slug)
     try:
         doctors.declare(proposal, actor=request.user, declared_on=form.cleaned_data["declared_on"])

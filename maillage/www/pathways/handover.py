@@ -14,6 +14,7 @@ from maillage.pathways.actions import NotVisible, PathwayError
 from maillage.pathways.actions.handover import answer_handover, read_shared, receivers, request_handover
 from maillage.pathways.models import HandOver, HandOverKind, HandOverStatus, Pathway
 from maillage.territory.models import Cpts
+from maillage.www.feedback import form_errors
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
 
 
@@ -49,9 +50,7 @@ def handover_request(request, slug, pk):
         raise Http404
     form = HandOverForm(request.POST, pathway=pathway)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors(request, form)
     else:
         data = form.cleaned_data
         try:

@@ -20,6 +20,7 @@ from maillage.pathways.actions.tasks import add_task, assign_task, move_task
 from maillage.pathways.actions.team import add_member, remove_member
 from maillage.pathways.models import CareTeamMember, Pathway, RuptureAlert, SharingDecision, Task
 from maillage.pathways.states import ROLE_PROFESSION, TASK_TRANSITIONS, CareRole, PathwayStatus, Sex, TaskStatus
+from maillage.www.feedback import form_errors
 from maillage.www.pathways.forms import AssignForm, EnrolmentForm, InformationForm, MemberForm, TaskForm
 from maillage.www.pathways.handover import handover_context
 from maillage.www.pathways.liaison import liaison_summary
@@ -175,18 +176,12 @@ def _attempt(request, write, success) -> None:
         messages.success(request, success(result) if callable(success) else success)
 
 
-def _form_errors(request, form):
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-
-
 @require_POST
 def team_add(request, slug, pk):
     cpts, pathway = _pathway(request, slug, pk)
     form = MemberForm(request.POST, cpts=cpts)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _back(pathway)
     _attempt(
         request,
@@ -216,7 +211,7 @@ def task_add(request, slug, pk):
     _cpts, pathway = _pathway(request, slug, pk)
     form = TaskForm(request.POST, pathway=pathway, clinical=access.sees_clinical(request.user, pathway))
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _back(pathway)
     data = form.cleaned_data
     _attempt(
@@ -262,7 +257,7 @@ def task_assign(request, slug, pk, task):
     task = _task(pathway, task)
     form = AssignForm(request.POST, pathway=pathway, prefix=f"t{task.pk}")
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _back(pathway)
     assignee = form.cleaned_data["assignee"]
     who = assignee.name if assignee else "« à affecter »"
@@ -279,7 +274,7 @@ def information(request, slug, pk):
     cpts, pathway = _pathway(request, slug, pk)
     form = InformationForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return _back(pathway)
     _attempt(
         request,

@@ -26,6 +26,7 @@ from maillage.pathways.actions.requests import (
 )
 from maillage.pathways.models import CareRequest, CareRequestRecipient
 from maillage.pathways.models.requests import ACCEPTING, PENDING, RequestStatus
+from maillage.www.feedback import form_errors
 from maillage.www.pathways.request_forms import CareRequestForm, WidenForm
 from maillage.www.scoping import WRITE, Area, cpts_for
 
@@ -210,9 +211,7 @@ def request_widen(request, slug, pk):
         raise Http404
     form = WidenForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors(request, form)
         return _back(care_request)
     _attempt(
         request,

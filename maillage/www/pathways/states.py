@@ -11,6 +11,7 @@ from maillage.core.versioning import StaleEdit, VersionedForm
 from maillage.pathways.actions import NotVisible, PathwayError
 from maillage.pathways.actions.ruptures import declare_rehospitalisation
 from maillage.pathways.actions.states import REASON_MAX, ClosureOutcome, close_pathway, reopen_pathway
+from maillage.www.feedback import form_errors
 from maillage.www.pathways.forms import DATE
 
 STALE = "Ce parcours vient d'être modifié par quelqu'un d'autre : voici son état actuel, rien n'a été enregistré."
@@ -41,9 +42,7 @@ def state_forms(pathway) -> dict:
 
 def _run(request, form, write, success):
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        form_errors(request, form)
         return
     try:
         write(form.cleaned_data, form.expected_version)
