@@ -459,11 +459,11 @@ def list_meetings(user, cpts, *, pathway=None):
     """The meetings of `cpts` the user may open, most recent first (at most LIST_LIMIT), each with
     `shown` = the number of its patients the user sees; the read is audited."""
     meetings = access.meetings_visible_to(user, cpts)
-    if pathway is not None:
-        meetings = meetings.filter(patients__pathway=pathway)
-    meetings = list(meetings.order_by("-starts_at", "-id")[:LIST_LIMIT])
-    for meeting in meetings:
-        meeting.shown = access.meeting_entries_for(user, meeting).count()
+    if pathway is not None:  # a subquery, not a join: the count below is of all the meeting's patients
+        meetings = meetings.filter(pk__in=MeetingPatient.objects.filter(pathway=pathway).values("meeting_id"))
+    meetings = list(
+        meetings.annotate(shown=access.shown_patients(user, cpts)).order_by("-starts_at", "-id")[:LIST_LIMIT]
+    )
     audit.record_health_read(
         "pathways.meeting.list_viewed", actor=user, cpts=cpts, obj=pathway,
         details={"rcp": [meeting.reference for meeting in meetings]},
