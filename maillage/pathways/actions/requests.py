@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -437,6 +438,52 @@ def widen(care_request, actor, *, radius_km: int | None = None, profession_code:
             details={"avant": before, "après": {"rayon_km": radius, "profession": profession}, "sollicités": offered},
         )  # fmt: skip
     return care_request
+
+
+@dataclass
+class RequestLists:
+    """The requests page of one person: the coordinator's whole list (unanswered first), what they
+    sent, what was offered to them and is still open, what they won."""
+
+    everything: list
+    sent: list
+    offered: list
+    won: list
+
+    @property
+    def unanswered(self) -> list:
+        return [r for r in self.everything if r.status == RequestStatus.UNANSWERED]
+
+
+LIST_LIMIT = 200
+
+
+def request_lists(user, cpts, *, coordinator: bool) -> RequestLists:
+    """No patient identity is in these lists (the need, the commune, the state): not a health read."""
+    pending_first = Case(
+        When(status=RequestStatus.UNANSWERED, then=Value(0)),
+        When(status__in=sorted(PENDING), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    base = CareRequest.objects.filter(cpts=cpts).select_related("commune", "pathway", "accepted_by")
+    ordered = base.order_by(pending_first, "-created_at", "-id")
+    everything = list(ordered[:LIST_LIMIT]) if coordinator else []
+    sent = [] if coordinator else list(ordered.filter(requested_by=user)[:LIST_LIMIT])
+    offered, won = [], []
+    professional = access.professional_of(user)
+    if professional is not None:
+        rows = (
+            CareRequestRecipient.objects.filter(professional=professional, request__cpts=cpts)
+            .select_related("request__commune")
+            .order_by("-request__created_at", "-request_id")[:LIST_LIMIT]
+        )
+        for row in rows:
+            if row.request.accepted_by_id == professional.pk:
+                won.append(row)
+            elif row.request.status in ACCEPTING and row.declined_at is None:
+                offered.append(row)
+    return RequestLists(everything=everything, sent=sent, offered=offered, won=won)
 
 
 def read_request(user, care_request):

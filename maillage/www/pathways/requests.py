@@ -6,7 +6,6 @@ answers 404); every write is an action whose French refusal is shown as is."""
 import re
 
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,15 +21,14 @@ from maillage.pathways.actions.requests import (
     create_request,
     decline,
     read_request,
+    request_lists,
     widen,
 )
-from maillage.pathways.models import CareRequest, CareRequestRecipient
-from maillage.pathways.models.requests import ACCEPTING, PENDING, RequestStatus
+from maillage.pathways.models import CareRequest
+from maillage.pathways.models.requests import ACCEPTING, RequestStatus
 from maillage.www.feedback import form_errors
 from maillage.www.pathways.request_forms import CareRequestForm, WidenForm
 from maillage.www.scoping import WRITE, Area, cpts_for
-
-LIST_LIMIT = 200
 
 
 def _cpts(request, slug):
@@ -67,39 +65,17 @@ def _attempt(request, write, success) -> bool:
 
 def request_list(request, slug):
     cpts = _cpts(request, slug)
-    user = request.user
-    professional = access.professional_of(user)
-    coordinator = access.coordinates_requests(user, cpts)
-    pending_first = Case(
-        When(status=RequestStatus.UNANSWERED, then=Value(0)),
-        When(status__in=sorted(PENDING), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    base = CareRequest.objects.filter(cpts=cpts).select_related("commune", "pathway", "accepted_by")
-    everything = base.order_by(pending_first, "-created_at", "-id")[:LIST_LIMIT] if coordinator else []
-    sent = base.filter(requested_by=user).order_by(pending_first, "-created_at", "-id")[:LIST_LIMIT]
-    offered, won = [], []
-    if professional is not None:
-        rows = (
-            CareRequestRecipient.objects.filter(professional=professional, request__cpts=cpts)
-            .select_related("request__commune")
-            .order_by("-request__created_at", "-request_id")[:LIST_LIMIT]
-        )
-        for row in rows:
-            if row.request.accepted_by_id == professional.pk:
-                won.append(row)
-            elif row.request.status in ACCEPTING and row.declined_at is None:
-                offered.append(row)
+    coordinator = access.coordinates_requests(request.user, cpts)
+    lists = request_lists(request.user, cpts, coordinator=coordinator)
     context = {
         "cpts": cpts,
         "coordinator": coordinator,
-        "everything": everything,
-        "unanswered": [r for r in everything if r.status == RequestStatus.UNANSWERED],
-        "sent": [] if coordinator else list(sent),
-        "offered": offered,
-        "won": won,
-        "may_request": access.may_request(user, cpts),
+        "everything": lists.everything,
+        "unanswered": lists.unanswered,
+        "sent": lists.sent,
+        "offered": lists.offered,
+        "won": lists.won,
+        "may_request": access.may_request(request.user, cpts),
         "widen_form": WidenForm(),
     }
     return render(request, "pathways/requests.html", context)
