@@ -256,6 +256,15 @@ def _move(meeting, target, actor, note="") -> None:
     log_transition(MeetingTransition, actor=actor, source=source, target=target, note=note, meeting=meeting)
 
 
+def _locked_move(meeting, target, actor, expected_version, note="") -> None:
+    """Inside the write's transaction: the version checked under a lock, the state read again (it
+    may have moved since the checks before the transaction), then the move."""
+    versioning.lock_and_check(meeting, expected_version)
+    meeting.refresh_from_db(fields=["status"])
+    _refuse_move(meeting, target)
+    _move(meeting, target, actor, note)
+
+
 def _refuse_move(meeting, target) -> None:
     require(
         meeting_allowed(meeting.status, target),
@@ -281,10 +290,7 @@ def mark_held(meeting: Meeting, actor, *, minutes: dict | None = None, expected_
     )
     cleaned = _check_minutes(meeting, minutes)
     with transaction.atomic():
-        versioning.lock_and_check(meeting, expected_version)
-        meeting.refresh_from_db(fields=["status"])
-        _refuse_move(meeting, MeetingStatus.HELD)
-        _move(meeting, MeetingStatus.HELD, actor)
+        _locked_move(meeting, MeetingStatus.HELD, actor, expected_version)
         for pk, value in cleaned.items():
             MeetingParticipant.objects.filter(pk=pk).update(minutes=value)
         audit.record(
@@ -317,10 +323,7 @@ def cancel(meeting: Meeting, actor, *, note: str = "", expected_version=None) ->
     require(access.may_organise(actor, meeting), "Vous ne pouvez pas modifier cette RCP.")
     _refuse_move(meeting, MeetingStatus.CANCELLED)
     with transaction.atomic():
-        versioning.lock_and_check(meeting, expected_version)
-        meeting.refresh_from_db(fields=["status"])
-        _refuse_move(meeting, MeetingStatus.CANCELLED)
-        _move(meeting, MeetingStatus.CANCELLED, actor, note)
+        _locked_move(meeting, MeetingStatus.CANCELLED, actor, expected_version, note)
         audit.record(
             "pathways.meeting.cancelled", actor=actor, cpts=meeting.cpts, obj=meeting,
             details={"date": _when(meeting.starts_at), "motif": (note or "").strip()[:255]},
@@ -333,10 +336,7 @@ def reschedule(meeting: Meeting, actor, *, expected_version=None) -> Meeting:
     require(access.may_organise(actor, meeting), "Vous ne pouvez pas modifier cette RCP.")
     _refuse_move(meeting, MeetingStatus.PLANNED)
     with transaction.atomic():
-        versioning.lock_and_check(meeting, expected_version)
-        meeting.refresh_from_db(fields=["status"])
-        _refuse_move(meeting, MeetingStatus.PLANNED)
-        _move(meeting, MeetingStatus.PLANNED, actor)
+        _locked_move(meeting, MeetingStatus.PLANNED, actor, expected_version)
         audit.record("pathways.meeting.rescheduled", actor=actor, cpts=meeting.cpts, obj=meeting)
     return meeting
 
