@@ -17,7 +17,16 @@ from maillage.core.bounds import MIN_YEAR
 from maillage.lifecycle import documents
 from maillage.pathways import access, notify
 from maillage.pathways.actions import NotVisible, require
-from maillage.pathways.models import CONTACT_KINDS, LiaisonEntry, LiaisonKind, LiaisonRead, Pathway
+from maillage.pathways.models import (
+    CONTACT_KINDS,
+    HandOver,
+    HandOverStatus,
+    LiaisonEntry,
+    LiaisonKind,
+    LiaisonRead,
+    Pathway,
+    RuptureAlert,
+)
 from maillage.pathways.states import PathwayStatus
 
 TEXT_MAX = 2000
@@ -185,3 +194,45 @@ def unread_by_pathway(user, cpts) -> dict[int, int]:
     """pathway id → its unread entries for `user` (one query)."""
     rows = unread_entries(user, cpts).values("pathway_id").annotate(n=Count("id")).order_by()
     return {row["pathway_id"]: row["n"] for row in rows if row["n"]}
+
+
+# « Mes alertes »: what a person has to look at in the pathways of a CPTS.
+
+ALERTS_LIMIT = 200
+
+
+def open_alerts(user, cpts):
+    """The open rupture alerts of the pathways `user` sees in `cpts` (all of them for its coordinator)."""
+    return RuptureAlert.objects.open().filter(pathway__in=access.visible_to(user, cpts))
+
+
+def pending_handovers(user, cpts):
+    """For a coordinator: the hand-overs other CPTS propose to theirs, waiting for an answer."""
+    if not access.is_coordinator(user, cpts):
+        return HandOver.objects.none()
+    return HandOver.objects.filter(to_cpts=cpts, status=HandOverStatus.PENDING).select_related("from_cpts", "pathway")
+
+
+def alert_count(user, cpts) -> int:
+    """The badge of the pathways pages: open alerts, unread liaison messages, hand-overs to answer."""
+    return open_alerts(user, cpts).count() + unread_entries(user, cpts).count() + pending_handovers(user, cpts).count()
+
+
+@dataclass
+class MyAlerts:
+    alerts: list
+    unread: list
+    handovers: list
+
+
+def read_alerts(user, cpts) -> MyAlerts:
+    """« Mes alertes »: the pathways named in it (patients' names shown) make it a health-data read."""
+    alerts = list(
+        open_alerts(user, cpts).select_related("pathway", "task").order_by("-raised_at", "-id")[:ALERTS_LIMIT]
+    )
+    unread = list(unread_entries(user, cpts).order_by("-posted_at", "-id")[:ALERTS_LIMIT])
+    references = sorted({alert.pathway.reference for alert in alerts} | {e.pathway.reference for e in unread})
+    audit.record_health_read(
+        "pathways.alerts.viewed", actor=user, cpts=cpts, obj=None, details={"parcours": references}
+    )
+    return MyAlerts(alerts=alerts, unread=unread, handovers=list(pending_handovers(user, cpts)))

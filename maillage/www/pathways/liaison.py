@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from maillage.core import audit
 from maillage.lifecycle.documents import ACCEPTED_LABEL, media_type
 from maillage.pathways import access
 from maillage.pathways.actions import NotVisible, PathwayError
-from maillage.pathways.actions.liaison import TEXT_MAX, Draft, open_attachment, post_entry, read_log, unread_entries
-from maillage.pathways.models import HandOver, HandOverStatus, LiaisonEntry, LiaisonKind, Pathway, RuptureAlert
+from maillage.pathways.actions.liaison import TEXT_MAX, Draft, open_attachment, post_entry, read_alerts, read_log
+from maillage.pathways.models import LiaisonEntry, LiaisonKind, Pathway
 from maillage.pathways.states import PathwayStatus
 from maillage.www.pathways.forms import DATE
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
@@ -98,32 +97,9 @@ def my_alerts(request, slug):
     """« Mes alertes »: the open rupture alerts of the pathways the person follows (all of the
     CPTS's for its coordinator) and the liaison messages they have not read yet."""
     cpts = cpts_for(request, slug, Area.PATHWAYS, READ)
-    alerts = list(
-        RuptureAlert.objects.open()
-        .filter(pathway__in=access.visible_to(request.user, cpts))
-        .select_related("pathway", "task")
-        .order_by("-raised_at", "-id")[:200]
-    )
-    unread = list(unread_entries(request.user, cpts).order_by("-posted_at", "-id")[:200])
-    references = sorted({alert.pathway.reference for alert in alerts} | {e.pathway.reference for e in unread})
-    audit.record_health_read(
-        "pathways.alerts.viewed", actor=request.user, cpts=cpts, obj=None, details={"parcours": references}
-    )
-    context = {"cpts": cpts, "alerts": alerts, "unread": unread, "handovers": _pending_handovers(request.user, cpts)}
+    mine = read_alerts(request.user, cpts)
+    context = {"cpts": cpts, "alerts": mine.alerts, "unread": mine.unread, "handovers": mine.handovers}
     return render(request, "pathways/alerts.html", context)
-
-
-def _pending_handovers(user, cpts):
-    """For a coordinator: the hand-overs other CPTS propose to theirs, waiting for an answer."""
-    if not access.is_coordinator(user, cpts):
-        return HandOver.objects.none()
-    return HandOver.objects.filter(to_cpts=cpts, status=HandOverStatus.PENDING).select_related("from_cpts", "pathway")
-
-
-def alert_count(user, cpts) -> int:
-    """The badge of the pathways pages: open alerts, unread liaison messages, hand-overs to answer."""
-    alerts = RuptureAlert.objects.open().filter(pathway__in=access.visible_to(user, cpts)).count()
-    return alerts + unread_entries(user, cpts).count() + _pending_handovers(user, cpts).count()
 
 
 def liaison_summary(user, pathway) -> dict:

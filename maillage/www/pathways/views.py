@@ -4,8 +4,8 @@ maillage/pathways/access.py's decision; this layer only shows them."""
 from django.shortcuts import render
 
 from maillage.pathways import access
+from maillage.pathways.actions.liaison import alert_count
 from maillage.pathways.actions.reading import LIST_LIMIT, list_pathways
-from maillage.www.pathways.liaison import alert_count
 from maillage.www.scoping import READ, Area, cpts_for
 
 
