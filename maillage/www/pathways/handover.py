@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from maillage.pathways import access
 from maillage.pathways.actions import NotVisible, PathwayError
 from maillage.pathways.actions.handover import answer_handover, read_shared, receivers, request_handover
+from maillage.pathways.actions.liaison import pending_handovers
 from maillage.pathways.models import HandOver, HandOverKind, HandOverStatus, Pathway
 from maillage.territory.models import Cpts
 from maillage.www.feedback import form_errors
@@ -81,11 +82,7 @@ def handovers(request, slug):
     """The receiving coordinator's page: requests waiting for an answer (no identity before it is
     accepted), and the pathways other CPTS share with theirs."""
     cpts = _receiving(request, slug)
-    pending = list(
-        HandOver.objects.filter(to_cpts=cpts, status=HandOverStatus.PENDING).select_related(
-            "from_cpts", "pathway__template"
-        )
-    )
+    pending = list(pending_handovers(request.user, cpts).select_related("pathway__template"))
     shared = list(access.shared_with(request.user, cpts).select_related("cpts", "template"))
     return render(request, "pathways/handovers.html", {"cpts": cpts, "pending": pending, "shared": shared})
 
