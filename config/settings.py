@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "maillage.unscheduled",
     # Issue 15: parcours pluriprofessionnels (templates, enrolments, care teams, consent, tasks).
     "maillage.pathways",
+    "maillage.association",  # issue 16
     "maillage.www",
 ]
 

@@ -57,6 +57,8 @@ ACTORS = {
     "regulator_other": (RoleKind.REGULATOR, False),
     # Issue 15: a hospital's discharge staff, invited by cmv's coordination (care requests only).
     "structure": (RoleKind.STRUCTURE, True),
+    # Issue 16: a member of cmv's association off the CPTS's team (a commune's representative).
+    "adherent": (RoleKind.ADHERENT, True),
 }
 OWNER = "member"  # the member's account is linked to the GP who owns the slots and proposals
 LOGIN = 302  # anonymous users are sent to the login page
@@ -671,6 +673,36 @@ MATRIX = [
     ("fhir:task_read", "get", "/fhir/Task/{pathway_task}", guarded(A.PATHWAYS, api=True)),
     ("fhir:task_read", "get", "/fhir/Task/{pathway_left_task}", everyone(404, anonymous=401, coordinator=200)),
     ("www:indicator_detail", "get", "/c/cmv/indicateurs/cpam.depistage_sein/", guarded(A.INDICATORS)),
+    # Issue 16 — the association: members, statutes, the members' space, the request to join.
+    ("www:association_home", "get", "/c/cmv/association/", guarded(A.ASSOCIATION)),
+    ("www:association_members", "get", "/c/cmv/association/adherents/", guarded(A.ASSOCIATION)),
+    ("www:association_member_new", "get", "/c/cmv/association/adherents/nouveau/", guarded(A.ASSOCIATION, WRITE)),
+    ("www:association_member", "get", "/c/cmv/association/adherents/{association_member}/", guarded(A.ASSOCIATION)),
+    # Without a body the edit is refused (400) and the strike-off says why (302): reaching them is checked.
+    (
+        "www:association_member",
+        "post",
+        "/c/cmv/association/adherents/{association_member}/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    (
+        "www:association_member_validate",
+        "post",
+        "/c/cmv/association/adherents/{association_applicant}/valider/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_member_cancel",
+        "post",
+        "/c/cmv/association/adherents/{association_member}/radier/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    ("www:association_statutes", "get", "/c/cmv/association/statuts/", guarded(A.ASSOCIATION)),
+    ("www:association_statutes", "post", "/c/cmv/association/statuts/", guarded(A.ASSOCIATION, WRITE, 400)),
+    ("www:member_space", "get", "/c/cmv/adherent/", guarded(A.ASSOCIATION_SPACE)),
+    ("www:association_join", "get", "/cpts/cmv/adherer/", PUBLIC),
+    ("www:association_join", "post", "/cpts/cmv/adherer/", everyone(400)),
+    ("www:association_join_sent", "get", "/cpts/cmv/adherer/envoyee/", PUBLIC),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
@@ -788,6 +820,7 @@ def _build_world(idf):
         "regulator": RoleFactory(regulator=True, cpts=idf["cmv"]).user,
         "regulator_other": RoleFactory(regulator=True, cpts=idf["paris13"]).user,
         "structure": RoleFactory(kind=RoleKind.STRUCTURE, cpts=idf["cmv"], structure=StructureFactory()).user,
+        "adherent": RoleFactory(kind=RoleKind.ADHERENT, cpts=idf["cmv"]).user,
     }
     ProfessionalFactory(identifier=MATRIX_RPPS)
     idf.update(_waiting_list(idf, people["member"], ProfessionalFactory()))
@@ -802,6 +835,7 @@ def _build_world(idf):
     idf.update(_meetings(idf, people["member"]))
     idf.update(_handovers(idf))  # Issue 15 — hand-over
     idf.update(_care_requests(idf, people["structure"]))
+    idf.update(_association(idf, people))  # Issue 16 — the association
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -814,6 +848,21 @@ def _build_world(idf):
         client.force_login(user)
         sessions[name] = client.cookies
     return sessions, idf
+
+
+def _association(idf, people):
+    """Issue 16: cmv's association — a current member whose account is the adherent's, and an
+    application waiting for validation."""
+    from maillage.association import statutes
+    from maillage.association.actions.members import apply, create_member
+
+    college = statutes.colleges(idf["cmv"]).get(code="collectivites")
+    member = create_member(idf["cmv"], {
+        "college": college, "kind": "legal", "legal_kind": "commune", "name": "Commune de Malakoff",
+        "representative_name": "Adjointe à la santé", "representative_email": people["adherent"].email,
+    }, actor=None)  # fmt: skip
+    applicant = apply(idf["cmv"], {"college": college, "kind": "person", "last_name": "Blanc", "email": "b@exemple.fr"})
+    return {"association_member": member, "association_applicant": applicant}
 
 
 def _team(idf, people):
@@ -1004,6 +1053,7 @@ OBJECTS += ("template", "library_template")  # the pathway templates
 OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
 OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_request_structure")  # issue 15
+OBJECTS += ("association_member", "association_applicant")  # issue 16 — the association
 
 
 def fill(path: str, idf, number=None) -> str:

@@ -49,6 +49,9 @@ class RoleKind(models.TextChoices):
     REGULATOR = "regulator", "régulateur du numéro unique"
     # Issue 15 — care requests: a hospital's discharge staff send care requests to the CPTS.
     STRUCTURE = "structure", "personnel d'un établissement (sortie d'hospitalisation)"
+    # Issue 16 — a member of the association who is not on the CPTS's team (a commune's or an
+    # association's representative, a patient): the members' space only, no patient data.
+    ADHERENT = "adherent", "adhérent de l'association"
 
 
 # Roles that can read patient data: members too (the patients proposed to them, their bookings).
@@ -56,7 +59,9 @@ HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR, RoleKin
 # They must use a second factor, and so must the platform admin, who can grant any of them. Regional
 # viewers read aggregates only.
 SECOND_FACTOR_ROLES = HEALTH_DATA_ROLES | {RoleKind.ADMIN}
-CPTS_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR, RoleKind.STRUCTURE})
+CPTS_ROLES = frozenset(
+    {RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR, RoleKind.STRUCTURE, RoleKind.ADHERENT}
+)
 REGION_ROLES = frozenset({RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN})
 
 

@@ -48,6 +48,13 @@ class Area(StrEnum):
     # Issue 15 — care requests: finding a professional for a patient. Which requests a person sees
     # (their own, those offered to them) is maillage/pathways/access.py's `sees_request`.
     CARE_REQUESTS = "care_requests"
+    # Issue 16 — the association: the coordination manages members, fees, assemblies, the board,
+    # announcements (ASSOCIATION); members read and act in « l'espace adhérent » (ASSOCIATION_SPACE:
+    # which member they act for is maillage/association/access.py `member_of`); the ARS reads the
+    # representativeness report (ASSOCIATION_REPORT: counts only, small ones hidden).
+    ASSOCIATION = "association"
+    ASSOCIATION_SPACE = "association_space"
+    ASSOCIATION_REPORT = "association_report"
 
 
 class Action(StrEnum):
@@ -66,6 +73,7 @@ OWN, REGION, ALL = Scope.OWN, Scope.REGION, Scope.ALL
 ADMIN, VIEWER, REGIONAL_ADMIN = RoleKind.ADMIN, RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN
 COORDINATOR, MEMBER, REGULATOR = RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR
 STRUCTURE = RoleKind.STRUCTURE  # issue 15: a hospital's discharge staff (care requests only)
+ADHERENT = RoleKind.ADHERENT  # issue 16: a member of the association off the CPTS's team
 
 _COORDINATOR = {COORDINATOR: OWN}
 _TEAM = {COORDINATOR: OWN, MEMBER: OWN, REGULATOR: OWN}
@@ -115,6 +123,13 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
         READ: {COORDINATOR: OWN, MEMBER: OWN, STRUCTURE: OWN},
         WRITE: {COORDINATOR: OWN, MEMBER: OWN, STRUCTURE: OWN},
     },
+    # Issue 16 — the association.
+    Area.ASSOCIATION: {READ: _COORDINATOR, WRITE: _COORDINATOR},
+    Area.ASSOCIATION_SPACE: {
+        READ: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
+        WRITE: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
+    },
+    Area.ASSOCIATION_REPORT: {READ: _AGGREGATES},
 }
 
 

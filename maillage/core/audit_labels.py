@@ -142,6 +142,15 @@ LABELS: dict[str, str] = {
     "unscheduled.slot.withdrawn": "a retiré un créneau",
     "unscheduled.template.applied": "a appliqué sa semaine type",
     "unscheduled.template.saved": "a enregistré sa semaine type",
+    # Issue 16 — the association: members
+    "association.member_account": "a relié un compte à un adhérent",
+    "association.member_applied": "a demandé à adhérer à l'association",
+    "association.member_cancelled": "a radié un adhérent",
+    "association.member_created": "a enregistré un adhérent",
+    "association.member_updated": "a modifié la fiche d'un adhérent",
+    "association.member_validated": "a validé une demande d'adhésion",
+    "association.statutes_updated": "a modifié les règles des statuts de l'association",
+    "association.statuses_recomputed": "a recalculé l'état des adhésions",
 }
 
 # Detail keys as words (keys already in French and without underscore are shown as they are).

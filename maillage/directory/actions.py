@@ -6,8 +6,8 @@ from maillage.core import audit, versioning
 from maillage.directory import answers
 from maillage.directory.models import DirectoryEntry
 
+# « Adhérent » is not typed here: it follows the association's membership (maillage/association/status.py).
 ENTRY_FIELDS = [
-    "is_member",
     "languages",
     "accepts_new_patients",
     "new_patient_capacity",

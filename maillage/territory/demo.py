@@ -106,6 +106,8 @@ PEOPLE = [
     ("coordination.montrouge@demo.maillage.fr", "Karim", "Haddad", [(RoleKind.COORDINATOR, "montrouge-bagneux")]),
     ("medecin.cmv@demo.maillage.fr", "Julien", "Perrin", [(RoleKind.MEMBER, "chatillon-malakoff-vanves")]),
     ("regulation.cmv@demo.maillage.fr", "Léa", "Fontaine", [(RoleKind.REGULATOR, "chatillon-malakoff-vanves")]),
+    # Issue 16 — the representative of a member commune (Malakoff): the members' space only.
+    ("mairie.cmv@demo.maillage.fr", "Claire", "Moreau", [(RoleKind.ADHERENT, "chatillon-malakoff-vanves")]),
 ]
 
 
@@ -143,7 +145,7 @@ def load() -> list[tuple[str, str]]:
         for kind, scope in roles:
             cpts = (
                 Cpts.objects.get(slug=scope)
-                if kind in (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR)
+                if kind in (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR, RoleKind.ADHERENT)
                 else None
             )
             region = Region.objects.get(code=scope) if kind == RoleKind.REGIONAL_VIEWER else None

@@ -6,6 +6,9 @@ from maillage.www.account import views as account
 from maillage.www.accounts_admin import cpts as cpts_admin
 from maillage.www.accounts_admin import invitation as invitation_views
 from maillage.www.accounts_admin import team
+from maillage.www.association import members as association_members
+from maillage.www.association import public as association_public
+from maillage.www.association import space as association_space
 from maillage.www.coordination import views as coordination
 from maillage.www.directory import partners
 from maillage.www.directory import public as public_directory
@@ -272,4 +275,23 @@ urlpatterns = [
     path("c/<slug:slug>/financement/recalculer/", funding.recompute, name="funding_recompute"),
     path("c/<slug:slug>/financement/rapport.xlsx", funding.report_xlsx, name="funding_xlsx"),
     path("c/<slug:slug>/financement/rapport.docx", funding.report_docx, name="funding_docx"),
+    # Issue 16 — the association: members, statutes, the members' space, the request to join.
+    path("c/<slug:slug>/association/", association_members.home, name="association_home"),
+    path("c/<slug:slug>/association/adherents/", association_members.member_list, name="association_members"),
+    path("c/<slug:slug>/association/adherents/nouveau/", association_members.member_new, name="association_member_new"),
+    path("c/<slug:slug>/association/adherents/<int:pk>/", association_members.member_detail, name="association_member"),
+    path(
+        "c/<slug:slug>/association/adherents/<int:pk>/valider/",
+        association_members.member_validate,
+        name="association_member_validate",
+    ),
+    path(
+        "c/<slug:slug>/association/adherents/<int:pk>/radier/",
+        association_members.member_cancel,
+        name="association_member_cancel",
+    ),
+    path("c/<slug:slug>/association/statuts/", association_members.statutes, name="association_statutes"),
+    path("c/<slug:slug>/adherent/", association_space.home, name="member_space"),
+    path("cpts/<slug:slug>/adherer/", association_public.join, name="association_join"),
+    path("cpts/<slug:slug>/adherer/envoyee/", association_public.join_sent, name="association_join_sent"),
 ]

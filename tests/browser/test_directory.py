@@ -49,7 +49,6 @@ def test_coordinator_finds_a_professional_live_and_enriches_the_entry(page, idf,
     assert "La CPTS n'a encore rien ajouté" in page.text()
     assert page.axe() == []
 
-    page.page.get_by_label("Adhérent de la CPTS").check()
     page.page.get_by_label("Pédiatrie").check()
     page.page.get_by_label("Langues parlées").fill("anglais, italien")
     page.page.get_by_label("Accepte de nouveaux patients").check()
@@ -57,11 +56,11 @@ def test_coordinator_finds_a_professional_live_and_enriches_the_entry(page, idf,
     page.page.get_by_role("button", name="Enregistrer la fiche").click()
     page.page.get_by_text("La fiche d'Élodie Lefèvre a été mise à jour.").wait_for()
     entry_text = " ".join(page.page.inner_text("[data-testid=entry]").split())
-    assert "Adhérent de la CPTS oui" in entry_text
+    assert "Adhérent de la CPTS non" in entry_text  # the association's membership, not typed here
     assert "Compétences Pédiatrie" in entry_text
     assert "Langues parlées anglais, italien" in entry_text
     entry = DirectoryEntry.objects.get(cpts=idf["cmv"], professional=small_directory)
-    assert entry.is_member and entry.public_listing
+    assert not entry.is_member and entry.public_listing
 
     page.goto("/cpts/cmv/annuaire/")
     public = page.text()

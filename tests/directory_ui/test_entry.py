@@ -25,7 +25,7 @@ def test_page_shows_national_data_activities_and_enrichment(directory, coordinat
     assert f"<dd>{directory['lefevre'].national_id}</dd>" in page
     assert "<dd>Médecin</dd>" in page and "Médecine générale" in page
     assert "Cabinet de Malakoff" in page and "Libéral" in page and "Téléphone : 0146000001" in page
-    assert "<dt>Adhérent de la CPTS</dt><dd>oui</dd>" in page
+    assert "<dt>Adhérent de la CPTS</dt><dd>oui <span" in page
     assert "<dd>Pédiatrie</dd>" in page and "<dd>anglais, espagnol</dd>" in page
     assert "<dd>oui (20 au plus)</dd>" in page
     assert "elodie.lefevre@medecin.mssante.fr" in page
@@ -81,9 +81,9 @@ def test_editing_writes_one_audit_entry_and_shows_the_new_values(directory, coor
     assert entry.actor == coordinator and entry.cpts == directory["cmv"]
     assert entry.details["created"] is True
     assert entry.details["changes"]["skills"] == {"before": [], "after": ["geriatrie", "soins-palliatifs"]}
-    assert entry.details["changes"]["is_member"] == {"before": False, "after": True}
+    # « Adhérent » follows the association's membership: a posted value is ignored.
     assert set(entry.details["changes"]) == {
-        "is_member", "skills", "languages", "accepts_new_patients", "new_patient_capacity", "mssante_address", "public_listing",
+        "skills", "languages", "accepts_new_patients", "new_patient_capacity", "mssante_address", "public_listing",
     }  # fmt: skip
 
     # A second edit logs only what changed.
@@ -173,13 +173,13 @@ def test_enrichment_survives_reimports(directory, coordinator, tmp_path):
     }  # fmt: skip
     RppsImport(_rpps_file(tmp_path, [row]), apply=True, allow_mass_removal=True).execute()
     professional = Professional.objects.get(national_id="8" + rpps)
-    actions.update_entry(directory["cmv"], professional, {"is_member": True, "languages": ["italien"]}, coordinator)
+    actions.update_entry(directory["cmv"], professional, {"languages": ["italien"]}, coordinator)
 
     RppsImport(_rpps_file(tmp_path, [{**row, "last_name": "IMPORTEE"}]), apply=True, allow_mass_removal=True).execute()
     professional.refresh_from_db()
     assert professional.last_name == "IMPORTEE"
     entry = DirectoryEntry.objects.get(cpts=directory["cmv"], professional=professional)
-    assert entry.is_member and entry.languages == ["italien"]
+    assert entry.languages == ["italien"]
 
     other = {**row, "identifier": with_check_digit("1000000043"), "national_id": ""}
     RppsImport(
@@ -200,7 +200,7 @@ def test_a_member_edits_their_own_entry_but_not_their_membership(directory, logi
     assert "Ma fiche dans l'annuaire" in text(client.get("/espace/"))
     page = text(client.get(page_url(directory["lefevre"])))
     assert "Modifier ma fiche" in page
-    assert "Adhérent de la CPTS" not in page.split("Modifier ma fiche")[1]
+    assert 'name="is_member"' not in page
     client.post(
         edit_url(directory["lefevre"]),
         {

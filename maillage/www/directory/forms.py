@@ -96,7 +96,6 @@ class PublicSearchForm(forms.Form):
 class EntryForm(VersionedForm, forms.Form):
     """What the CPTS records about a professional, beside the national register."""
 
-    is_member = forms.BooleanField(label="Adhérent de la CPTS", required=False)
     skills = forms.ModelMultipleChoiceField(
         label="Compétences",
         queryset=Skill.objects.none(),
@@ -135,7 +134,6 @@ class EntryForm(VersionedForm, forms.Form):
         if entry is None:
             return {}
         return {
-            "is_member": entry.is_member,
             "skills": list(entry.skills.all()),
             "languages": ", ".join(entry.languages or []),
             "accepts_new_patients": entry.accepts_new_patients,

@@ -94,19 +94,12 @@ def _editor(request, cpts, professional) -> str | None:
     return "self" if link == professional.pk else None
 
 
-def _entry_form(editor, *args, **kwargs):
-    form = EntryForm(*args, **kwargs)
-    if editor == "self":
-        del form.fields["is_member"]
-    return form
-
-
 def _professional_context(request, cpts, professional, form=None):
     entry = DirectoryEntry.objects.filter(cpts=cpts, professional=professional).prefetch_related("skills").first()
     editor = _editor(request, cpts, professional)
     can_edit = editor is not None
     if can_edit and form is None:
-        form = _entry_form(editor, initial=EntryForm.initial_from(entry), version=versioning.version_of(entry))
+        form = EntryForm(initial=EntryForm.initial_from(entry), version=versioning.version_of(entry))
     return {
         "own_entry": editor == "self",
         "cpts": cpts,
@@ -133,7 +126,7 @@ def entry_edit(request, slug, national_id):
     editor = _editor(request, cpts, professional)
     if editor is None:
         raise Http404
-    form = _entry_form(editor, request.POST)
+    form = EntryForm(request.POST)
     if not form.is_valid():
         context = _professional_context(request, cpts, professional, form)
         return render(request, "directory/professional.html", context, status=400)

@@ -3,8 +3,6 @@
 from datetime import date
 
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.utils import timezone
 
 from maillage.core import bounds
@@ -15,6 +13,7 @@ from maillage.doctor_access.consent import CONSENT_TEXT
 from maillage.doctor_access.models import AccessSettings, DoctorOffer, DoctorRequest, Proposal
 from maillage.doctor_access.priority import Criterion
 from maillage.doctor_access.states import MANUAL, CloseReason, Status
+from maillage.www.spam import HumanCheck
 
 SITUATION_FIELDS = [
     "ald", "c2s_ame", "precarity", "isolation", "pregnancy", "chronic_disease", "disability", "hospital_discharge",
@@ -89,28 +88,8 @@ class IntakeForm(forms.ModelForm):
         return data
 
 
-class PublicIntakeForm(IntakeForm):
-    """The form patients fill: a honeypot field people never see, and the time the form was shown
-    (signed), since robots post at once. No third-party captcha."""
-
-    website = forms.CharField(label="Ne pas remplir ce champ", required=False, max_length=200)
-    shown = forms.CharField(widget=forms.HiddenInput, max_length=200)
-
-    SIGNER = signing.Signer(salt="doctor_access.public_form")
-
-    @classmethod
-    def stamp(cls, at: float | None = None) -> str:
-        return cls.SIGNER.sign(str(int(at if at is not None else timezone.now().timestamp())))
-
-    def is_spam(self) -> bool:
-        if self.data.get("website"):
-            return True
-        try:
-            shown = int(self.SIGNER.unsign(self.data.get("shown", "")))
-        except (signing.BadSignature, ValueError):
-            return True
-        age = timezone.now().timestamp() - shown
-        return not settings.DOCTOR_ACCESS_MIN_FILL_SECONDS <= age <= 24 * 3600
+class PublicIntakeForm(HumanCheck, IntakeForm):
+    """The form patients fill (maillage/www/spam.py keeps robots off it)."""
 
 
 class ReferralForm(IntakeForm):

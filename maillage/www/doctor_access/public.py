@@ -1,29 +1,17 @@
 """The public form where a patient (or a relative) asks the CPTS for a médecin traitant."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 
-from maillage.core.client_ip import client_ip
 from maillage.doctor_access.actions.intake import submit_request
 from maillage.doctor_access.models.requests import Channel
 from maillage.territory.models import Cpts
 from maillage.www.doctor_access.forms import PublicIntakeForm
+from maillage.www.spam import over_rate
 
 
 def _over_rate(request) -> bool:
-    """At most N requests per address per window, counted in the shared cache (every worker sees
-    the same count); the address is the client's behind the trusted proxies."""
-    limit, window = settings.DOCTOR_ACCESS_PUBLIC_RATE
-    key = f"doctor_access:public:{client_ip(request)}"
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
+    return over_rate(request, "doctor_access")
 
 
 @login_not_required

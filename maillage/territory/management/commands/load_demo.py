@@ -45,6 +45,11 @@ class Command(BaseCommand):
 
             self.stdout.write("Parcours des patients (patients fictifs, équipes de l'annuaire de démonstration) :")
             pathways_demo.load(demo_cpts, log=self.stdout.write)
+            # Issue 16 — the association: its members come from the directory (professionals, FINESS).
+            from maillage.association import demo as association_demo
+
+            self.stdout.write("Association (adhérents, cotisations, assemblées, conseil d'administration) :")
+            association_demo.load(demo_cpts, log=self.stdout.write)
         # Phases and milestones of each CPTS (needs nothing of the directory).
         from maillage.lifecycle import demo as lifecycle_demo
 

@@ -1,0 +1,3 @@
+from maillage.association.models.members import College, FeeRate, Member, MemberTransition, Statutes
+
+__all__ = ["College", "FeeRate", "Member", "MemberTransition", "Statutes"]
