@@ -439,7 +439,7 @@ def test_the_coordinator_pages_and_a_refusal_shown_in_french(world):
     })  # fmt: skip
     assembly = Assembly.objects.get()
     assert response.status_code == 302
-    client.post(f"/c/cmv/association/assemblees/{assembly.pk}/ordre-du-jour/", {"quoi": "point", "title": "Budget"})
+    client.post(f"/c/cmv/association/assemblees/{assembly.pk}/ordre-du-jour/", {"quoi": "point", "point-title": "Budget"})
     response = client.post(f"/c/cmv/association/assemblees/{assembly.pk}/convoquer/", {"version": assembly.version + 1},
                            follow=True)  # fmt: skip
     page = response.content.decode()
@@ -469,3 +469,24 @@ def test_a_member_votes_in_the_members_space(world):
     response = client.post(url, {f"choix-{resolution.pk}": "for"})
     assert response.status_code == 400 and "a déjà voté" in response.content.decode()
     assert client.get("/c/cmv/adherent/assemblees/").status_code == 200
+
+
+# Demo
+
+
+def test_the_demo_has_a_past_ag_with_its_pv_and_one_convened_with_its_online_vote_open(world):
+    from maillage.association import demo_assemblies
+
+    members = list(world["members"].values())
+    Member.objects.filter(pk=world["members"]["gp"].pk).update(user=world["gp_user"])
+    demo_assemblies.build(world["cpts"], list(Member.objects.filter(pk__in=[m.pk for m in members])), None)
+    past, coming = Assembly.objects.order_by("starts_at")
+    assert past.status == AssemblyStatus.CLOSED and past.quorum_reached
+    assert all(r.ballots for r in resolution_results(past))
+    assert "La résolution est adoptée." in _docx_text(past)
+    assert coming.status == AssemblyStatus.CONVENED
+    assert coming.vote_opens_at <= timezone.now() < coming.vote_closes_at
+    voted = set(Participation.objects.filter(resolution__assembly=coming).values_list("member_id", flat=True))
+    assert voted and world["members"]["gp"].pk not in voted  # the demo account is left to vote
+    demo_assemblies.build(world["cpts"], members, None)  # a second run adds nothing
+    assert Assembly.objects.count() == 2

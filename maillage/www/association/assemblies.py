@@ -176,8 +176,8 @@ def assembly_detail(request, slug, pk):
         "convened": assembly.status == AssemblyStatus.CONVENED,
         "held": assembly.status == AssemblyStatus.HELD,
         "open": assembly.status not in (AssemblyStatus.CLOSED, AssemblyStatus.CANCELLED),
-        "agenda_form": AgendaForm(),
-        "resolution_form": ResolutionForm(),
+        "agenda_form": AgendaForm(prefix="point"),
+        "resolution_form": ResolutionForm(prefix="resolution"),
         "document_form": DocumentForm(),
         "transitions": list(assembly.transitions.all()),
     }
@@ -191,13 +191,13 @@ def assembly_items(request, slug, pk):
     what = request.POST.get("quoi", "")
     try:
         if what == "point":
-            form = AgendaForm(request.POST)
+            form = AgendaForm(request.POST, prefix="point")
             if not form.is_valid():
                 raise AssociationError("Indiquez le point de l'ordre du jour (200 caractères au plus).")
             actions.add_agenda_item(assembly, request.user, **form.cleaned_data)
             messages.success(request, "Point ajouté à l'ordre du jour.")
         elif what == "resolution":
-            form = ResolutionForm(request.POST)
+            form = ResolutionForm(request.POST, prefix="resolution")
             if not form.is_valid():
                 raise AssociationError("Indiquez l'intitulé de la résolution (200 caractères au plus).")
             actions.add_resolution(assembly, request.user, **form.cleaned_data)
