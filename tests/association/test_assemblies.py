@@ -439,7 +439,9 @@ def test_the_coordinator_pages_and_a_refusal_shown_in_french(world):
     })  # fmt: skip
     assembly = Assembly.objects.get()
     assert response.status_code == 302
-    client.post(f"/c/cmv/association/assemblees/{assembly.pk}/ordre-du-jour/", {"quoi": "point", "point-title": "Budget"})
+    client.post(
+        f"/c/cmv/association/assemblees/{assembly.pk}/ordre-du-jour/", {"quoi": "point", "point-title": "Budget"}
+    )
     response = client.post(f"/c/cmv/association/assemblees/{assembly.pk}/convoquer/", {"version": assembly.version + 1},
                            follow=True)  # fmt: skip
     page = response.content.decode()
@@ -490,3 +492,19 @@ def test_the_demo_has_a_past_ag_with_its_pv_and_one_convened_with_its_online_vot
     assert voted and world["members"]["gp"].pk not in voted  # the demo account is left to vote
     demo_assemblies.build(world["cpts"], members, None)  # a second run adds nothing
     assert Assembly.objects.count() == 2
+
+
+def test_the_attendance_page_reads_the_proxy_typed_from_the_list(world):
+    assembly = _convened(world)
+    client = world["coordinator_client"]
+    gp, nurse = world["members"]["gp"], world["members"]["nurse"]
+    url = f"/c/cmv/association/assemblees/{assembly.pk}/presences/"
+    page = client.get(url).content.decode()
+    assert f'<option value="Anne Leroy ({gp.reference})">' in page
+    data = {"version": assembly.version, f"presence-{nurse.pk}": "represented", f"proxy-{nurse.pk}": "Anne"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Pouvoir de Jean Petit : choisissez son détenteur dans la liste" in response.content.decode()
+    response = client.post(url, {**data, f"proxy-{nurse.pk}": f"Anne Leroy ({gp.reference})"})
+    assert response.status_code == 302
+    assert Attendance.objects.get(assembly=assembly, member=nurse).proxy == gp

@@ -141,7 +141,7 @@ def test_members_vote_online_and_in_the_room_with_proxies_and_the_pv_comes_out_r
     _clean(page)
     page.page.get_by_label("Présence de Anne Leroy").select_option("present")
     page.page.get_by_label("Présence de Jean Petit").select_option("represented")
-    page.page.get_by_label("Pouvoir de Jean Petit donné à").select_option(label="Anne Leroy")
+    page.page.get_by_label("Pouvoir de Jean Petit donné à").fill(f"Anne Leroy ({members['leroy'].reference})")
     _go(page, lambda: page.page.get_by_role("button", name="Enregistrer les présences").click())
     assert "Présences et pouvoirs enregistrés" in page.text()
     _go(page, lambda: page.page.get_by_role("button", name="Ouvrir la séance (quorum)").click())

@@ -176,15 +176,19 @@ def room_voters(assembly) -> list:
     """Who votes in the room: each member present, then the members whose proxy they hold (the
     attendance rows, `holder` set on the represented ones)."""
     rows = list(assembly.attendances.select_related("member", "proxy").order_by("member__last_name", "member__name"))
-    present = {a.member_id: a for a in rows if a.presence == Presence.PRESENT}
+    given: dict[int, list] = {}
+    for other in rows:
+        if other.presence == Presence.REPRESENTED:
+            given.setdefault(other.proxy_id, []).append(other)
     voters = []
-    for attendance in present.values():
+    for attendance in rows:
+        if attendance.presence != Presence.PRESENT:
+            continue
         attendance.holder = None
         voters.append(attendance)
-        for other in rows:
-            if other.presence == Presence.REPRESENTED and other.proxy_id == attendance.member_id:
-                other.holder = attendance.member
-                voters.append(other)
+        for other in given.get(attendance.member_id, ()):
+            other.holder = attendance.member
+            voters.append(other)
     return voters
 
 

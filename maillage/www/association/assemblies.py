@@ -4,6 +4,8 @@ convocation, the attendance with proxies, the state (held or carence, closed, ca
 room's votes on a resolution, the minutes as DOCX. Every write goes through
 maillage/association/actions/assemblies.py or votes.py; a French refusal is shown as is."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -34,6 +36,7 @@ from maillage.core.versioning import StaleEdit, VersionedForm
 from maillage.lifecycle.documents import ACCEPTED_LABEL, media_type
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
 
+PROXY = re.compile(r"\(AD-0*(\d{1,18})\)\s*$")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MOMENT = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -275,15 +278,25 @@ def attendance(request, slug, pk):
     )
     error = None
     editable = assembly.status == AssemblyStatus.CONVENED
+    names = {row.member_id: row.member for row in rows}
+    for row in rows:
+        row.proxy_typed = proxy_label(names[row.proxy_id]) if row.proxy_id in names else ""
     if request.method == "POST":
-        changes = {}
+        changes, unread = {}, []
         for row in rows:
             presence = request.POST.get(f"presence-{row.member_id}", row.presence)[:20]
-            proxy = request.POST.get(f"proxy-{row.member_id}", "").strip()
-            proxy_id = int(proxy) if bounds.is_pk(proxy) else None
-            changes[row.member_id] = (presence, proxy_id if presence == Presence.REPRESENTED else None)
+            row.proxy_typed = request.POST.get(f"proxy-{row.member_id}", "").strip()[:300]
+            proxy_id = _proxy_of(row.proxy_typed) if presence == Presence.REPRESENTED else None
+            if presence == Presence.REPRESENTED and row.proxy_typed and proxy_id is None:
+                unread.append(row.member.display_name)
+            changes[row.member_id] = (presence, proxy_id)
             row.presence, row.proxy_id = changes[row.member_id]
         try:
+            if unread:
+                raise AssociationError(
+                    f"Pouvoir de {unread[0]} : choisissez son détenteur dans la liste des convoqués "
+                    "(« Nom (AD-000123) »)."
+                )
             record_attendance(assembly, request.user, changes, expected_version=_version(request))
         except StaleEdit:
             error = STALE
@@ -298,6 +311,16 @@ def attendance(request, slug, pk):
         "figures": attendance_figures(assembly),
     }  # fmt: skip
     return render(request, "association/assemblies/attendance.html", context, status=400 if error else 200)
+
+
+def proxy_label(member) -> str:
+    """How a proxy's holder is typed in the attendance form: « Anne Leroy (AD-000012) »."""
+    return f"{member.display_name} ({member.reference})"
+
+
+def _proxy_of(typed: str) -> int | None:
+    found = PROXY.search(typed)
+    return int(found.group(1)) if found and bounds.is_pk(found.group(1)) else None
 
 
 @require_POST
