@@ -208,6 +208,8 @@ def test_a_quorum_not_reached_is_a_carence_and_the_pv_says_so(world):
     text = _docx_text(assembly)
     assert "Procès-verbal de carence" in text and "Quorum non atteint" in text
     assert "Non mise au vote (carence)." in text
+    page = world["coordinator_client"].get(f"/c/cmv/association/assemblees/{assembly.pk}/").content.decode()
+    assert "carence (quorum non atteint)" in page and "aucune résolution n'est mise au vote" in page
     actions.close(assembly, world["coordinator"])
     assert "Procès-verbal de carence" in _docx_text(assembly)
 
