@@ -208,3 +208,21 @@ def test_the_members_space_shows_the_member(association, login):
 def test_today_default(association):
     assert status.compute(association["members"]["gp"]) == Member.Status.CURRENT
     assert association["today"] - timedelta(days=400) == association["past"]
+
+
+def test_marks_typed_before_the_association_become_members(idf):
+    """The data migration: a directory entry marked « adhérent » becomes a current member."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import ProfessionalFactory
+
+    professional = ProfessionalFactory(last_name="Ancien", first_name="Marc")
+    DirectoryEntry.objects.create(cpts=idf["cmv"], professional=professional, is_member=True)
+    migration = import_module("maillage.association.migrations.0002_members_from_directory")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # twice: nothing more
+    made = Member.objects.get(professional=professional)
+    assert (made.status, made.college.code, made.last_name) == (Member.Status.CURRENT, "liberaux", "Ancien")
+    assert made.transitions.count() == 1
