@@ -25,6 +25,7 @@ Measured, each against a baseline in the same run on the same database:
     .venv/bin/python bench/association.py --postgres postgres://user@host:port/db
 """
 
+import os
 import random
 import sys
 import time
@@ -60,7 +61,10 @@ LAST_NAMES = ("Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Dura
 
 
 def scale_of(options) -> dict:
-    return dict(QUICK if options.quick else FULL)
+    scale = dict(QUICK if options.quick else FULL)
+    if os.environ.get("BENCH_MEMBERS"):
+        scale["members"] = int(os.environ["BENCH_MEMBERS"])
+    return scale
 
 
 def today() -> date:
@@ -162,7 +166,15 @@ def measure_statuses() -> dict:
     memberships_baseline()  # warm-up
     base = [timed(memberships_baseline)[0] for _ in range(3)]
     log(f"   baseline: {number(len(memberships_baseline()))} memberships, {seconds(min(base))}")
-    first, outcome = timed(recompute_all, today=today())
+    if os.environ.get("BENCH_PROFILE"):  # where the first run spends its time, on stderr
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        first, outcome = timed(profiler.runcall, recompute_all, today=today())
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+    else:
+        first, outcome = timed(recompute_all, today=today())
     log(f"   first recomputation: {seconds(first)} ({number(outcome.changed)} changes)")
     steady = []
     for _ in range(3):
@@ -181,9 +193,8 @@ def measure_statuses() -> dict:
 
 
 def worker(options) -> dict:
-    from django.db import connection
-
     from django.core.management import call_command
+    from django.db import connection
 
     scale = scale_of(options)
     log(f"== {connection.vendor}: a fresh database")
