@@ -207,7 +207,12 @@ def worker(options) -> dict:
             cursor.execute("ANALYZE")
     log("   status recomputation…")
     statuses = measure_statuses()
+    from _association_votes import measure_votes
+
+    log("   an AG's vote count…")
+    votes = measure_votes(quick=options.quick)
     return {
+        "votes": votes,
         "vendor": connection.vendor,
         "server": connection.pg_version if connection.vendor == "postgresql" else None,
         "cpts": len(made["cpts"]),
@@ -271,6 +276,10 @@ def main() -> int:
     if results:
         verdicts, bad = report(results)
         failed = failed or bad
+        from _association_votes import report_votes
+
+        more, bad = report_votes([(label, data["votes"]) for label, data in results])
+        verdicts, failed = verdicts + more, failed or bad
         print("Targets: " + "; ".join(verdicts) + ".")
     for problem in problems:
         print(problem)
