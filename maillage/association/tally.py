@@ -6,7 +6,7 @@ the assembly at the convocation), split equally among its members who voted on t
 (abstentions included: they took part). A collège where nobody voted carries nothing.
 Adopted: more votes for than against (the simple majority of the votes cast, abstentions not
 cast), or for an extraordinary assembly at least `majority_percent` of the votes cast. A tie, or no
-vote cast, rejects. Two GROUP BY queries whatever the number of ballots (bench/association_votes.py).
+vote cast, rejects. Two GROUP BY queries whatever the number of ballots (bench/_association_votes.py).
 """
 
 from dataclasses import dataclass, field
