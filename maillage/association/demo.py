@@ -24,7 +24,7 @@ from maillage.core.french import plural
 from maillage.directory.models import Professional, ProfessionalAccount, Structure
 
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
-PARTS: list[str] = []
+PARTS: list[str] = ["maillage.association.demo_comms.build"]
 LIBERAL_MEMBERS = 24
 HOSPITAL, EHPAD = "355", "500"  # FINESS categories
 DEMO_MAYOR = "mairie.cmv@demo.maillage.fr"

@@ -1,3 +1,16 @@
+from maillage.association.models.comms import (  # Issue 16 — talking to members
+    Audience,
+    CalendarToken,
+    Delivery,
+    Event,
+    Folder,
+    LibraryDocument,
+    Mailing,
+    NewsletterOptOut,
+    Registration,
+)
 from maillage.association.models.members import College, FeeRate, Member, MemberTransition, Statutes
 
 __all__ = ["College", "FeeRate", "Member", "MemberTransition", "Statutes"]
+__all__ += ["Audience", "CalendarToken", "Delivery", "Event", "Folder", "LibraryDocument", "Mailing"]
+__all__ += ["NewsletterOptOut", "Registration"]
