@@ -7,18 +7,20 @@ Emails cross ordinary SMTP: a mailing is the coordination's own plain text about
 audience, unsubscribed or not."""
 
 from django.core import signing
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from maillage.association.models import Audience, Delivery, Mailing, Member
+from maillage.association.models import Audience, Delivery, Mailing, Member, NewsletterOptOut
 from maillage.core import jobs
+from maillage.core.french import plural
 from maillage.core.mail import site_link
 
 UNSUBSCRIBE_SALT = "association.newsletter.unsubscribe"
 ERROR_MAX = 500
+BATCH = 50  # recipients per task: one claim and one SMTP connection for 50 copies
 
 
 def audience_members(cpts, audience: str, *, college=None, profession_code: str = "", commune=None):
@@ -50,7 +52,7 @@ def recipients(cpts, audience: str, *, newsletter: bool, **criteria) -> list[tup
     return found
 
 
-def recipients_of(mailing: Mailing, **kwargs) -> list[tuple[int, str]]:
+def recipients_of(mailing: Mailing) -> list[tuple[int, str]]:
     return recipients(
         mailing.cpts,
         mailing.audience,
@@ -114,33 +116,78 @@ def message_for(delivery: Delivery) -> EmailMessage:
     )
 
 
+class DeliveryFailed(Exception):
+    """Some copies of a batch were not accepted by the mail server (each error is on its row)."""
+
+
 @task()
-def deliver(delivery_id: int, attempt: int = 1) -> None:
-    """The worker's side: send one recipient's copy and record the outcome on its delivery row. A
-    failure is recorded with its error and retried with the jobs' backoff."""
-    delivery = Delivery.objects.select_related("mailing__cpts").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in (Delivery.Status.SENT, Delivery.Status.UNSUBSCRIBED):
+def deliver(delivery_ids: list[int], attempt: int = 1) -> None:
+    """The worker's side: send each recipient's copy of a batch over one connection and record each
+    outcome on its delivery row. The copies that failed (their error recorded) are retried together
+    with the jobs' backoff; the others are not sent again."""
+    deliveries = list(
+        Delivery.objects.select_related("mailing__cpts")
+        .filter(pk__in=delivery_ids, status__in=(Delivery.Status.QUEUED, Delivery.Status.FAILED))
+        .order_by("pk")
+    )
+    if not deliveries:
         return
-    rows = Delivery.objects.filter(pk=delivery_id)
-    if (
-        delivery.mailing.is_newsletter
-        and Member.objects.filter(pk=delivery.member_id, newsletter_opt_out__isnull=False).exists()
-    ):
-        rows.update(status=Delivery.Status.UNSUBSCRIBED, updated_at=timezone.now())
-        return
+    newsletter = deliveries[0].mailing.is_newsletter
+    opted_out = set()
+    if newsletter:
+        opted_out = set(
+            NewsletterOptOut.objects.filter(member_id__in=[d.member_id for d in deliveries]).values_list(
+                "member_id", flat=True
+            )
+        )
+    sent, failed = [], {}
     try:
-        with jobs.retrying(deliver, attempt, delivery_id=delivery_id):
-            message_for(delivery).send()
+        connection = get_connection()
+        connection.open()
     except Exception as exc:
-        error = f"{type(exc).__name__} : {exc}"[:ERROR_MAX]
-        rows.update(status=Delivery.Status.FAILED, error=error, attempts=attempt, updated_at=timezone.now())
-        raise
-    rows.update(status=Delivery.Status.SENT, error="", attempts=attempt, updated_at=timezone.now())
+        connection, failed = None, {d.pk: _error(exc) for d in deliveries if d.member_id not in opted_out}
+    if connection is not None:
+        try:
+            for delivery in deliveries:
+                if delivery.member_id in opted_out:
+                    continue
+                message = message_for(delivery)
+                message.connection = connection
+                try:
+                    message.send()
+                except Exception as exc:
+                    failed[delivery.pk] = _error(exc)
+                else:
+                    sent.append(delivery.pk)
+        finally:
+            connection.close()
+    now = timezone.now()
+    _record(deliveries, sent, failed, opted_out, attempt, now)
+    if failed:
+        with jobs.retrying(deliver, attempt, delivery_ids=sorted(failed)):
+            raise DeliveryFailed(f"{plural(len(failed), 'envoi en échec', 'envois en échec')} sur {len(deliveries)}")
+
+
+def _error(exc) -> str:
+    return f"{type(exc).__name__} : {exc}"[:ERROR_MAX]
+
+
+def _record(deliveries, sent, failed, opted_out, attempt, now) -> None:
+    rows = Delivery.objects
+    if sent:
+        rows.filter(pk__in=sent).update(status=Delivery.Status.SENT, error="", attempts=attempt, updated_at=now)
+    skipped = [d.pk for d in deliveries if d.member_id in opted_out]
+    if skipped:
+        rows.filter(pk__in=skipped).update(status=Delivery.Status.UNSUBSCRIBED, updated_at=now)
+    for pk, error in failed.items():
+        rows.filter(pk=pk).update(status=Delivery.Status.FAILED, error=error, attempts=attempt, updated_at=now)
 
 
 def enqueue(delivery_ids: list[int]) -> None:
-    """One task per recipient, inserted together (core.jobs.enqueue_many), in the caller's transaction."""
-    jobs.enqueue_many(deliver, [{"delivery_id": pk} for pk in delivery_ids])
+    """One task per batch of BATCH recipients, inserted together (core.jobs.enqueue_many), in the
+    caller's transaction."""
+    batches = [delivery_ids[i : i + BATCH] for i in range(0, len(delivery_ids), BATCH)]
+    jobs.enqueue_many(deliver, [{"delivery_ids": batch} for batch in batches])
 
 
 def status_counts(mailing: Mailing) -> dict[str, int]:

@@ -103,7 +103,8 @@ def test_a_shared_address_receives_one_copy(association):
 # Sending and delivery
 
 
-def test_sending_enqueues_one_task_per_recipient_and_the_worker_records_each_delivery(association):
+def test_sending_enqueues_one_task_per_batch_and_the_worker_records_each_delivery(association, monkeypatch):
+    monkeypatch.setattr(mailing, "BATCH", 1)  # one task per recipient here (50 per task in production)
     cpts, coordinator = association["cpts"], association["coordinator"]
     newsletter = write_mailing(cpts, _draft(audience=Audience.COLLEGE, college=association["colleges"]["liberaux"]),
                                coordinator)  # fmt: skip

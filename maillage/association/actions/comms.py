@@ -118,14 +118,17 @@ def send_mailing(mailing: Mailing, actor, now=None) -> int:
             "Aucun adhérent à jour de sa cotisation, avec une adresse électronique, dans ces destinataires : "
             "rien n'est envoyé.",
         )
-        Delivery.objects.bulk_create(
+        created = Delivery.objects.bulk_create(
             [
                 Delivery(mailing=mailing, member_id=pk, email=email, status=Delivery.Status.QUEUED)
                 for pk, email in people
             ],
             batch_size=1000,
         )
-        mailings.enqueue(list(mailing.deliveries.order_by("pk").values_list("pk", flat=True)))
+        ids = [d.pk for d in created]
+        if None in ids:  # a database that does not return the new keys
+            ids = list(mailing.deliveries.order_by("pk").values_list("pk", flat=True))
+        mailings.enqueue(ids)
         mailing.sent_at, mailing.sent_by, mailing.recipients = now, audit.user_or_none(actor), len(people)
         mailing.save(update_fields=["sent_at", "sent_by", "recipients"])
         audit.record(

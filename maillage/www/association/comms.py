@@ -42,7 +42,7 @@ class MailingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Texte brut, envoyé tel quel avec un lien vers Maillage. Jamais de données de patient.",
     )
-    audience = forms.ChoiceField(label="Destinataires", choices=Audience.choices, initial=Audience.ALL)
+    audience = forms.ChoiceField(label="Envoyer à", choices=Audience.choices, initial=Audience.ALL)
     college = forms.ModelChoiceField(label="Collège", queryset=College.objects.none(), required=False, empty_label="—")
     profession = forms.ChoiceField(label="Profession", required=False)
     commune = forms.ModelChoiceField(label="Commune", queryset=Commune.objects.none(), required=False, empty_label="—")
