@@ -769,7 +769,7 @@ MATRIX = [
     (
         "www:association_document",
         "get",
-        "/c/cmv/association/documents/{association_doc_board}/",
+        "/c/cmv/association/documents/{association_doc_board}/fichier/",
         guarded(A.ASSOCIATION),
     ),
     (
@@ -798,26 +798,26 @@ MATRIX = [
     (
         "www:member_space_document",
         "get",
-        "/c/cmv/adherent/documents/{association_doc_members}/",
+        "/c/cmv/adherent/documents/{association_doc_members}/fichier/",
         _adherent_only(),
     ),
     (
         "www:member_space_document",
         "get",
-        "/c/cmv/adherent/documents/{association_doc_board}/",
+        "/c/cmv/adherent/documents/{association_doc_board}/fichier/",
         everyone(404, anonymous=LOGIN),
     ),
     ("www:association_public", "get", "/cpts/cmv/association/", PUBLIC),
     (
         "www:association_public_document",
         "get",
-        "/cpts/cmv/association/documents/{association_doc_public}/",
+        "/cpts/cmv/association/documents/{association_doc_public}/fichier/",
         PUBLIC,
     ),
     (
         "www:association_public_document",
         "get",
-        "/cpts/cmv/association/documents/{association_doc_members}/",
+        "/cpts/cmv/association/documents/{association_doc_members}/fichier/",
         everyone(404),
     ),
     ("www:association_public_ical", "get", "/cpts/cmv/agenda.ics", PUBLIC),

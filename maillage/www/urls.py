@@ -326,7 +326,7 @@ urlpatterns = [
         assoc_library.document_upload,
         name="association_document_upload",
     ),
-    path("c/<slug:slug>/association/documents/<int:pk>/", assoc_library.document, name="association_document"),
+    path("c/<slug:slug>/association/documents/<int:pk>/fichier/", assoc_library.document, name="association_document"),
     path(
         "c/<slug:slug>/association/documents/<int:pk>/supprimer/",
         assoc_library.document_delete,
@@ -341,10 +341,12 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/adherent/agenda/adresse/", assoc_events.space_calendar, name="member_space_calendar"),
     path("c/<slug:slug>/adherent/documents/", assoc_library.space_documents, name="member_space_documents"),
-    path("c/<slug:slug>/adherent/documents/<int:pk>/", assoc_library.space_document, name="member_space_document"),
+    path(
+        "c/<slug:slug>/adherent/documents/<int:pk>/fichier/", assoc_library.space_document, name="member_space_document"
+    ),
     path("cpts/<slug:slug>/association/", assoc_library.public_page, name="association_public"),
     path(
-        "cpts/<slug:slug>/association/documents/<int:pk>/",
+        "cpts/<slug:slug>/association/documents/<int:pk>/fichier/",
         assoc_library.public_document,
         name="association_public_document",
     ),

@@ -387,30 +387,30 @@ def test_each_folder_is_read_by_whom_it_says_and_anyone_else_gets_404(library_wo
     w = library_world
     doc = {access: d.pk for access, d in w["documents"].items()}
     anonymous = Client()
-    public = anonymous.get(f"/cpts/cmv/association/documents/{doc['public']}/")
+    public = anonymous.get(f"/cpts/cmv/association/documents/{doc['public']}/fichier/")
     assert public.status_code == 200 and public["Content-Type"] == "application/pdf"
     assert public["Content-Disposition"] == 'attachment; filename="public.pdf"'
-    assert anonymous.get(f"/cpts/cmv/association/documents/{doc['members']}/").status_code == 404
-    assert anonymous.get(f"/cpts/paris-13/association/documents/{doc['public']}/").status_code == 404
+    assert anonymous.get(f"/cpts/cmv/association/documents/{doc['members']}/fichier/").status_code == 404
+    assert anonymous.get(f"/cpts/paris-13/association/documents/{doc['public']}/fichier/").status_code == 404
     page = anonymous.get("/cpts/cmv/association/").content.decode()
     assert "Document public" in page and "Document members" not in page
 
     mayor = _login(w["mayor"], with_mfa=True)  # a current member, not on the board
-    assert mayor.get(f"/c/cmv/adherent/documents/{doc['members']}/").status_code == 200
-    assert mayor.get(f"/c/cmv/adherent/documents/{doc['public']}/").status_code == 200
-    assert mayor.get(f"/c/cmv/adherent/documents/{doc['board']}/").status_code == 404
+    assert mayor.get(f"/c/cmv/adherent/documents/{doc['members']}/fichier/").status_code == 200
+    assert mayor.get(f"/c/cmv/adherent/documents/{doc['public']}/fichier/").status_code == 200
+    assert mayor.get(f"/c/cmv/adherent/documents/{doc['board']}/fichier/").status_code == 404
     listing = mayor.get("/c/cmv/adherent/documents/").content.decode()
     assert "Document members" in listing and "Document board" not in listing
-    assert mayor.get(f"/c/cmv/association/documents/{doc['board']}/").status_code == 404
+    assert mayor.get(f"/c/cmv/association/documents/{doc['board']}/fichier/").status_code == 404
 
     coordinator = w["coordinator_client"]
     for pk in doc.values():
-        assert coordinator.get(f"/c/cmv/association/documents/{pk}/").status_code == 200
+        assert coordinator.get(f"/c/cmv/association/documents/{pk}/fichier/").status_code == 200
     # The member's and the coordinator's reads of non-public documents; public ones are not logged.
     assert AuditEntry.objects.filter(action="association.document.downloaded").count() == 3
 
     Member.objects.filter(pk=w["members"]["malakoff"].pk).update(status=Member.Status.EXPIRED)
-    assert mayor.get(f"/c/cmv/adherent/documents/{doc['members']}/").status_code == 404
+    assert mayor.get(f"/c/cmv/adherent/documents/{doc['members']}/fichier/").status_code == 404
 
 
 def test_a_board_member_reads_the_board_folder(library_world, monkeypatch):
@@ -418,7 +418,7 @@ def test_a_board_member_reads_the_board_folder(library_world, monkeypatch):
     malakoff = w["members"]["malakoff"]
     monkeypatch.setattr("maillage.association.access.is_board_member", lambda member, on=None: member == malakoff)
     mayor = _login(w["mayor"], with_mfa=True)
-    assert mayor.get(f"/c/cmv/adherent/documents/{w['documents']['board'].pk}/").status_code == 200
+    assert mayor.get(f"/c/cmv/adherent/documents/{w['documents']['board'].pk}/fichier/").status_code == 200
     assert library.readable_accesses(w["mayor"], w["cpts"]) == set(Folder.Access.values)
 
 
@@ -444,7 +444,7 @@ def test_a_docx_is_accepted_and_served_with_its_media_type(association, media):
     folder = library_actions.create_folder(association["cpts"], "Protocoles", Folder.Access.MEMBERS, None)
     document = library_actions.upload(folder, "", SimpleUploadedFile("protocole.docx", _docx_bytes()), None)
     assert document.title == "protocole.docx"
-    response = association["coordinator_client"].get(f"/c/cmv/association/documents/{document.pk}/")
+    response = association["coordinator_client"].get(f"/c/cmv/association/documents/{document.pk}/fichier/")
     assert response["Content-Type"] == library.FORMATS[".docx"]
     with pytest.raises(AssociationError, match="existe déjà"):
         library_actions.create_folder(association["cpts"], "protocoles", Folder.Access.PUBLIC, None)
@@ -484,3 +484,33 @@ def test_the_space_lists_the_announcements_of_the_members_audience(association):
     assert NewsletterOptOut.objects.filter(member=association["members"]["malakoff"]).exists()
     mayor.post("/c/cmv/adherent/lettre/", {"abonne": "1"})
     assert not NewsletterOptOut.objects.exists()
+
+
+# Demo
+
+
+def test_the_demo_builds_announcements_a_newsletter_with_statuses_events_and_folders(association, media):
+    from maillage.association import demo_comms
+
+    cpts = association["cpts"]
+    members = list(Member.objects.filter(cpts=cpts))
+    demo_comms.build(cpts, members, association["coordinator"])
+    assert Mailing.objects.filter(cpts=cpts, kind=Mailing.Kind.ANNOUNCEMENT).count() == 2
+    newsletter = Mailing.objects.get(cpts=cpts, kind=Mailing.Kind.NEWSLETTER)
+    assert newsletter.college == association["colleges"]["liberaux"] and newsletter.recipients == 2
+    statuses = sorted(newsletter.deliveries.values_list("status", flat=True))
+    assert statuses == [Delivery.Status.FAILED, Delivery.Status.SENT]
+    assert not DBTaskResult.objects.exists()  # nothing is sent to fictional addresses
+    kinds = set(Event.objects.filter(cpts=cpts).values_list("kind", flat=True))
+    assert {Event.Kind.ASSEMBLY, Event.Kind.TRAINING, Event.Kind.EVENING} <= kinds
+    assert Event.objects.get(kind=Event.Kind.TRAINING).registrations.exists()
+    assert (
+        dict(Folder.objects.filter(cpts=cpts).values_list("name", "access"))["Statuts et règlement intérieur"]
+        == "public"
+    )
+    titles = set(cpts.association_documents.values_list("title", flat=True))
+    assert {"Statuts de l'association", "Règlement intérieur"} <= titles and any("PV" in t for t in titles)
+    page = Client().get("/cpts/cmv/association/").content.decode()
+    assert "Statuts de l&#x27;association" in page and "santé mentale des adolescents" in page
+    demo_comms.build(cpts, members, association["coordinator"])  # a second run adds nothing
+    assert Mailing.objects.filter(cpts=cpts).count() == 3
