@@ -110,7 +110,11 @@ def send_mailing(mailing: Mailing, actor, now=None) -> int:
     one transaction (the worker sends them once it commits). Returns the number of recipients."""
     now = now or timezone.now()
     with transaction.atomic():
-        mailing = Mailing.objects.select_for_update().select_related("cpts", "college", "commune").get(pk=mailing.pk)
+        mailing = (
+            Mailing.objects.select_for_update(of=("self",))
+            .select_related("cpts", "college", "commune")
+            .get(pk=mailing.pk)
+        )
         require(mailing.sent_at is None, "Ce message a déjà été envoyé.")
         people = mailings.recipients_of(mailing)
         require(

@@ -198,5 +198,5 @@ def unsubscribe(request, token):
         actions.unsubscribe(member, None, via="lien")
         done = True
     elif request.method != "GET":
-        return render(request, "association/comms/unsubscribe.html", {"cpts": member.cpts}, status=405)
+        return render(request, "association/comms/unsubscribe.html", {"cpts": member.cpts, "done": False}, status=405)
     return render(request, "association/comms/unsubscribe.html", {"cpts": member.cpts, "done": done})
