@@ -27,7 +27,7 @@ FORMATS = {
 }
 ACCEPTED_LABEL = "PDF, DOCX, ODT, XLSX, ODS, PPTX ou ODP"
 _OOXML_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml", ".pptx": "ppt/presentation.xml"}
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024  # as the lifecycle documents (LIFECYCLE_DOCUMENT_MAX_BYTES)
 
 
 def max_bytes() -> int:

@@ -100,7 +100,7 @@ def delete(document: LibraryDocument, actor) -> None:
 
 
 def open_document(document: LibraryDocument, actor) -> bytes:
-    """The file's bytes (20 MB at most); a download of a non-public document is audited. Raises
+    """The file's bytes (10 MB at most); a download of a non-public document is audited. Raises
     FileNotFoundError when the file is missing on disk (nothing is logged then)."""
     with document.file.open("rb") as handle:
         body = handle.read()
