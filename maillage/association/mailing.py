@@ -83,9 +83,13 @@ def subject_line(mailing: Mailing) -> str:
     return f"[{mailing.cpts.name}] {mailing.subject}"
 
 
-def text_for(mailing: Mailing, member_id: int) -> str:
+PREVIEW_LINK = "[le lien de désabonnement personnel de chaque adhérent]"
+
+
+def text_for(mailing: Mailing, member_id: int | None) -> str:
     """The plain text a recipient gets: the coordination's text, then who sends it and why, the
-    link to the members' space, and for a newsletter the way out."""
+    link to the members' space, and for a newsletter the way out (`member_id` None: the preview
+    shown before sending)."""
     cpts = mailing.cpts
     space = site_link(reverse("www:member_space_announcements", args=[cpts.slug]))
     footer = [
@@ -95,7 +99,7 @@ def text_for(mailing: Mailing, member_id: int) -> str:
     if mailing.is_newsletter:
         footer.append(
             "Vous recevez cette lettre d'information en tant qu'adhérent de la CPTS. "
-            f"Pour ne plus la recevoir : {unsubscribe_link(member_id)}"
+            f"Pour ne plus la recevoir : {PREVIEW_LINK if member_id is None else unsubscribe_link(member_id)}"
         )
     else:
         footer.append("Ce message vous est adressé en tant qu'adhérent de la CPTS.")

@@ -245,6 +245,8 @@ def test_the_coordinator_writes_and_sends_through_the_pages_and_sees_each_delive
     assert response.status_code == 302 and response.url.endswith(f"/messages/{newsletter.pk}/")
     draft_page = client.get(response.url).content.decode()
     assert "2 adhérents" in draft_page and "<script>alert" not in draft_page and "&lt;script&gt;" in draft_page
+    assert f"Objet : [{association['cpts'].name}] Lettre &lt;b&gt;" in draft_page  # the email, previewed
+    assert "Pour ne plus la recevoir : [le lien de désabonnement personnel" in draft_page
     assert client.post(f"/c/cmv/association/messages/{newsletter.pk}/envoyer/").status_code == 302
     run_pending()
     page = client.get(f"/c/cmv/association/messages/{newsletter.pk}/").content.decode()

@@ -113,6 +113,7 @@ def mailing_detail(request, slug, pk):
         )
     else:
         context["recipients"] = len(mailings.recipients_of(mailing))
+        context["preview"] = {"subject": mailings.subject_line(mailing), "text": mailings.text_for(mailing, None)}
     return render(request, "association/comms/mailing.html", context)
 
 
