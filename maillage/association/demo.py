@@ -24,7 +24,9 @@ from maillage.core.french import plural
 from maillage.directory.models import Professional, ProfessionalAccount, Structure
 
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
-PARTS: list[str] = []
+PARTS: list[str] = [
+    "maillage.association.demo_fees",  # issue 16 — fees
+]
 LIBERAL_MEMBERS = 24
 HOSPITAL, EHPAD = "355", "500"  # FINESS categories
 DEMO_MAYOR = "mairie.cmv@demo.maillage.fr"
