@@ -394,3 +394,28 @@ def test_a_member_reads_and_downloads_only_their_own_receipts(fees):
     stranger = _login(RoleFactory(cpts=cpts, kind="adherent").user)
     assert stranger.get(reverse("www:member_space_fees", args=["cmv"])).status_code == 404
     assert stranger.get(reverse("www:member_space_receipt", args=["cmv", mine.pk])).status_code == 404
+
+
+# Demo
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 6), WINTER])
+def test_the_demo_has_members_paid_in_grace_and_expired_with_receipts(association, today):
+    from maillage.association import demo_fees
+
+    cpts, liberaux = association["cpts"], association["colleges"]["liberaux"]
+    extra = [member(cpts, liberaux, last_name=f"Démo {n}", email=f"demo{n}@exemple.fr") for n in range(3)]
+    members = [*association["members"].values(), *extra]
+    demo_fees.build(cpts, members, association["coordinator"], today=today)
+    statuses = {m.pk: reload(m).status for m in members}
+    patient = association["members"]["patient"]
+    assert statuses.pop(patient.pk) == Member.Status.CURRENT  # a free collège
+    assert sorted(statuses.values()).count(Member.Status.GRACE) == 1
+    assert sorted(statuses.values()).count(Member.Status.EXPIRED) == 1
+    assert sorted(statuses.values()).count(Member.Status.CURRENT) == 4
+    assert FeeSettings.objects.get(cpts=cpts).payment_url.startswith("https://")
+    # Receipts follow the days they were issued, without gaps, per year of issue.
+    for year in set(Payment.objects.values_list("receipt_year", flat=True)):
+        issued = Payment.objects.filter(receipt_year=year).order_by("receipt_seq")
+        assert [p.receipt_seq for p in issued] == list(range(1, issued.count() + 1))
+        assert [p.paid_on for p in issued] == sorted(p.paid_on for p in issued)
