@@ -1,6 +1,6 @@
 """Issue 16 — cotisations: on a phone (390 px), the coordinator finds a member in grace among those
 who have not paid, records the cheque, sees the member « à jour », and downloads the receipt
-(opened with python-docx)."""
+(opened with python-docx); the member finds it in her space and downloads it too."""
 
 from datetime import timedelta
 
@@ -14,7 +14,7 @@ from maillage.association.models import College, FeeRate, Member, Statutes
 from maillage.association.models.fees import Payment
 from tests.association.conftest import member
 from tests.browser.test_pathways import _clean, _log_in, _phone, _with_totp
-from tests.factories import RoleFactory
+from tests.factories import PASSWORD, RoleFactory
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,8 @@ def test_the_coordinator_records_a_payment_for_a_member_in_grace(browser, live_s
     for year in (today.year - 1, today.year):
         FeeRate.objects.create(cpts=cmv, college=liberaux, year=year, amount_cents=3000)
     nurse = member(cmv, liberaux, last_name="Bernard", first_name="Claire", email="claire.bernard@exemple.fr")
-    Member.objects.filter(pk=nurse.pk).update(paid_until=today.replace(day=1) - timedelta(days=1))
+    account = RoleFactory(cpts=cmv, kind="adherent").user
+    Member.objects.filter(pk=nurse.pk).update(paid_until=today.replace(day=1) - timedelta(days=1), user=account)
     nurse.refresh_from_db()
     status.refresh(nurse, None)
     assert nurse.status == Member.Status.GRACE
@@ -68,5 +69,17 @@ def test_the_coordinator_records_a_payment_for_a_member_in_grace(browser, live_s
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "30,00\u00a0€" in cells and "Chèque n° 0001234, Banque Postale" in cells
     assert any("Claire Bernard" in cell for cell in cells)
+    assert page.console_errors == [] and page.failed == []
+    context.close()
+
+    context, page = _phone(browser, live_server)
+    page.login(account.email, PASSWORD)
+    page.goto("/c/cmv/adherent/")
+    _go(page, lambda: page.page.get_by_role("link", name="Mes cotisations").click())
+    assert page.page.get_by_test_id("my-fee-status").inner_text() == "à jour"
+    _clean(page)
+    with page.page.expect_download() as download:
+        page.page.get_by_role("link", name=f"Reçu {payment.receipt_number} (.docx)").click()
+    assert download.value.suggested_filename == f"recu-cotisation-{payment.receipt_number}.docx"
     assert page.console_errors == [] and page.failed == []
     context.close()

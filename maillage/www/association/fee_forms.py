@@ -64,7 +64,10 @@ class FeeSettingsForm(VersionedForm, forms.ModelForm):
         max_length=500,
         required=False,
         assume_scheme="https",
-        widget=forms.URLInput(attrs={"placeholder": "https://www.helloasso.com/associations/…"}),
+        # A text box (styled full width like the others), with the phone keyboard for addresses.
+        widget=forms.TextInput(
+            attrs={"inputmode": "url", "autocomplete": "url", "placeholder": "https://www.helloasso.com/associations/…"}
+        ),
     )
 
     class Meta:
