@@ -67,7 +67,7 @@ def receipt_docx(payment, statutes) -> bytes:
         cells[1].text = value
     document.add_paragraph()
     document.add_paragraph(
-        f"L'association {cpts.name} reconnaît avoir reçu de {member.display_name} la somme de "
+        f"L'association de la {cpts.name} reconnaît avoir reçu de {member.display_name} la somme de "
         f"{euros(payment.amount_cents)} au titre de sa cotisation pour l'année d'adhésion {label}."
     )
     document.add_paragraph(

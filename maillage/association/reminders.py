@@ -87,8 +87,8 @@ def _remind(cpts, today: date, outcome: Sent) -> None:
                 else f"Le montant de la cotisation {label} vous sera communiqué par la CPTS."
             )
             send(
-                member, following, FeeReminder.Kind.RENEWAL, f"Renouvellement de votre adhésion à {cpts.name}",
-                f"Votre adhésion à l'association {cpts.name} arrive à échéance le {end:%d/%m/%Y}. {amount}\n"
+                member, following, FeeReminder.Kind.RENEWAL, f"Renouvellement de votre adhésion à la {cpts.name}",
+                f"Votre adhésion à l'association de la {cpts.name} arrive à échéance le {end:%d/%m/%Y}. {amount}\n"
                 f"Vous pouvez la régler {ways}.",
             )  # fmt: skip
     label = year_label(statutes, start.year)
@@ -100,8 +100,8 @@ def _remind(cpts, today: date, outcome: Sent) -> None:
         until = member[5] + timedelta(days=statutes.grace_days) if member[5] else None
         deadline = f" jusqu'au {until:%d/%m/%Y}" if until else ""
         send(
-            member, start.year, FeeReminder.Kind.GRACE, f"Votre cotisation {label} à {cpts.name}",
-            f"Votre cotisation {label} à l'association {cpts.name}{amount} n'est pas encore réglée. "
+            member, start.year, FeeReminder.Kind.GRACE, f"Votre cotisation {label} à la {cpts.name}",
+            f"Votre cotisation {label} à l'association de la {cpts.name}{amount} n'est pas encore réglée. "
             f"Votre adhésion reste en vigueur{deadline} (période de grâce), puis elle expirera.\n"
             f"Vous pouvez la régler {ways}.",
         )  # fmt: skip
