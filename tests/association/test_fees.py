@@ -17,7 +17,7 @@ from maillage.association import fee_documents, status
 from maillage.association import statutes as statutes_of
 from maillage.association.actions import AssociationError
 from maillage.association.actions import members as member_actions
-from maillage.association.actions.fees import PaymentDraft, record_payment, save_settings, set_rates
+from maillage.association.actions.fees import PaymentDraft, current_year, record_payment, save_settings, set_rates
 from maillage.association.models import FeeRate, Member, Statutes
 from maillage.association.models.fees import FeeReminder, FeeSettings, Payment, ReceiptCounter
 from maillage.association.money import euros, parse_cents
@@ -381,6 +381,8 @@ def test_another_cpts_member_or_receipt_is_not_found(fees):
 def test_a_member_reads_and_downloads_only_their_own_receipts(fees):
     cpts, malakoff = fees["cpts"], fees["members"]["malakoff"]
     save_settings(cpts, None, payment_url="https://www.helloasso.com/associations/cpts-cmv", reminder_days=30)
+    # Whatever the day the test runs, this year's fee is due: the page says how to pay it.
+    set_rates(cpts, None, current_year(fees["statutes"]), {malakoff.college_id: 15000})
     earlier = draft(year=2025, amount_cents=15000, paid_on=date(2025, 3, 1))
     mine = record_payment(cpts, malakoff, None, earlier, today=date(2025, 3, 1))
     other = record_payment(cpts, fees["gp"], None, draft(), today=WINTER)
@@ -388,7 +390,7 @@ def test_a_member_reads_and_downloads_only_their_own_receipts(fees):
     page = mayor.get(reverse("www:member_space_fees", args=["cmv"]))
     text = page.content.decode()
     assert page.status_code == 200 and "Reçu 2025-0001" in text and "2026-0001" not in text
-    assert "https://www.helloasso.com/associations/cpts-cmv" in text
+    assert "https://www.helloasso.com/associations/cpts-cmv" in text and "150,00" in text
     assert mayor.get(reverse("www:member_space_receipt", args=["cmv", mine.pk])).status_code == 200
     assert mayor.get(reverse("www:member_space_receipt", args=["cmv", other.pk])).status_code == 404
     stranger = _login(RoleFactory(cpts=cpts, kind="adherent").user)

@@ -163,7 +163,7 @@ def record_payment(cpts, member: Member, actor, draft: PaymentDraft, today: date
                     "adhérent": locked.reference,
                     "année": draft.year,
                     "montant": euros(draft.amount_cents),
-                    "mode": draft.method,
+                    "mode": PaymentMethod(draft.method).label,
                     "reçu": payment.receipt_number,
                 },
             )
