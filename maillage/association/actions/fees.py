@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from maillage.association import status
@@ -149,10 +150,10 @@ def record_payment(cpts, member: Member, actor, draft: PaymentDraft, today: date
             )  # fmt: skip
             _, end = year_bounds(statutes, draft.year)
             paid_until = max(locked.paid_until or end, end)
-            # The member's record changed: an edit form read before is stale (ADR 0017).
-            versioning.check_and_bump(locked, None)
-            Member.objects.filter(pk=locked.pk).update(paid_until=paid_until)
-            locked.paid_until = paid_until
+            # The member's record changed: an edit form read before is stale (ADR 0017). The row is
+            # locked already: the version is bumped with the new end, in one UPDATE.
+            Member.objects.filter(pk=locked.pk).update(paid_until=paid_until, version=F("version") + 1)
+            locked.paid_until, locked.version = paid_until, locked.version + 1
             status.refresh(locked, actor, today, note=f"cotisation {year_label(statutes, draft.year)} réglée")
             audit.record(
                 "association.payment_recorded",
@@ -169,7 +170,7 @@ def record_payment(cpts, member: Member, actor, draft: PaymentDraft, today: date
             )
     except IntegrityError as exc:
         raise AssociationError(_integrity_message(exc, draft)) from None
-    member.status, member.paid_until = locked.status, locked.paid_until
+    member.status, member.paid_until, member.version = locked.status, locked.paid_until, locked.version
     return payment
 
 
