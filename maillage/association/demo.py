@@ -26,6 +26,7 @@ from maillage.directory.models import Professional, ProfessionalAccount, Structu
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
 PARTS: list[str] = [
     "maillage.association.demo_fees",  # issue 16 — fees
+    "maillage.association.demo_assemblies",  # Issue 16 item 3 — assemblies
 ]
 LIBERAL_MEMBERS = 24
 HOSPITAL, EHPAD = "355", "500"  # FINESS categories
