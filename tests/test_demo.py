@@ -132,6 +132,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_rcp_is_held_and_its_minutes_download(login)
     _demo_liaison_logs_have_one_message_unread_for_the_demo_gp(login)  # Issue 15 — liaison log
     _demo_care_requests_wait_and_the_demo_nurse_accepts(login)  # issue 15 — care requests
+    _demo_fee_payment_moves_a_member_from_grace_to_current(login)  # issue 16 — fees
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -343,3 +344,34 @@ def _demo_care_requests_wait_and_the_demo_nurse_accepts(login):
     count = CareRequest.objects.count()
     call_command("load_demo")
     assert CareRequest.objects.count() == count
+
+
+def _demo_fee_payment_moves_a_member_from_grace_to_current(login):
+    """Issue 16 — fees, on the demo: members up to date, in grace (the demo commune among them) and
+    one expired, with their receipts; the commune's representative downloads hers; the coordination
+    records a payment for a member in grace, who becomes « à jour »."""
+    from maillage.accounts.models import User
+    from maillage.association.models import Member, Payment
+
+    cmv = Cpts.objects.get(slug="chatillon-malakoff-vanves")
+    members = Member.objects.filter(cpts=cmv)
+    statuses = set(members.values_list("status", flat=True))
+    assert {"current", "grace", "expired"} <= statuses and Payment.objects.filter(cpts=cmv).exists()
+    mayor = login(User.objects.get(email="mairie.cmv@demo.maillage.fr"))
+    page = mayor.get("/c/chatillon-malakoff-vanves/adherent/cotisations/").content.decode()
+    assert "en période de grâce" in page and "Payer en ligne" in page
+    receipt = Payment.objects.filter(member__user__email="mairie.cmv@demo.maillage.fr").first()
+    assert receipt is not None
+    assert mayor.get(f"/c/chatillon-malakoff-vanves/adherent/cotisations/{receipt.pk}/recu.docx").status_code == 200
+    coordinator = login(User.objects.get(email="coordination.cmv@demo.maillage.fr"))
+    late = members.filter(status="grace").exclude(user__email="mairie.cmv@demo.maillage.fr").first()
+    form = coordinator.get(f"/c/chatillon-malakoff-vanves/association/adherents/{late.pk}/paiement/")
+    initial = {name: form.context["form"][name].initial for name in ("year", "amount", "paid_on")}
+    response = coordinator.post(
+        f"/c/chatillon-malakoff-vanves/association/adherents/{late.pk}/paiement/",
+        {"year": initial["year"], "amount": initial["amount"], "paid_on": initial["paid_on"].isoformat(),
+         "method": "transfer", "reference": "VIR démo"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.status == "current"

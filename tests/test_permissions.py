@@ -716,6 +716,48 @@ MATRIX = [
     ("www:association_join", "get", "/cpts/cmv/adherer/", PUBLIC),
     ("www:association_join", "post", "/cpts/cmv/adherer/", everyone(400)),
     ("www:association_join_sent", "get", "/cpts/cmv/adherer/envoyee/", PUBLIC),
+    # Issue 16 — fees. The coordination's pages; a member's own payments and receipts in the members'
+    # space: only the adherent acts for a member of cmv (the commune), everyone else is told 404.
+    ("www:association_fees", "get", "/c/cmv/association/cotisations/", guarded(A.ASSOCIATION)),
+    # An empty body sets no amount for 2030 (nothing due): the write goes through.
+    (
+        "www:association_fee_rates",
+        "post",
+        "/c/cmv/association/cotisations/2030/montants/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    ("www:association_fee_ledger", "get", "/c/cmv/association/cotisations/2026/registre.xlsx", guarded(A.ASSOCIATION)),
+    (
+        "www:association_fee_settings",
+        "post",
+        "/c/cmv/association/cotisations/reglages/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    (
+        "www:association_payment_new",
+        "get",
+        "/c/cmv/association/adherents/{association_member}/paiement/",
+        guarded(A.ASSOCIATION, WRITE),
+    ),
+    (
+        "www:association_payment_new",
+        "post",
+        "/c/cmv/association/adherents/{association_member}/paiement/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    (
+        "www:association_receipt",
+        "get",
+        "/c/cmv/association/cotisations/paiements/{association_payment}/recu.docx",
+        guarded(A.ASSOCIATION),
+    ),
+    ("www:member_space_fees", "get", "/c/cmv/adherent/cotisations/", everyone(404, anonymous=LOGIN, adherent=200)),
+    (
+        "www:member_space_receipt",
+        "get",
+        "/c/cmv/adherent/cotisations/{association_payment}/recu.docx",
+        everyone(404, anonymous=LOGIN, adherent=200),
+    ),
     # Issue 16 — general assemblies and board meetings: the coordination's pages (ASSOCIATION) on a
     # draft, a convened assembly (online vote open, a document) and a held one (its room votes, PV);
     # writes without a body are refused on the page (400) or land back on it (302). The members'
@@ -1063,6 +1105,7 @@ def _build_world(idf):
     idf.update(_handovers(idf))  # Issue 15 — hand-over
     idf.update(_care_requests(idf, people["structure"]))
     idf.update(_association(idf, people))  # Issue 16 — the association
+    idf.update(_association_fees(idf))  # Issue 16 — fees
     idf.update(_association_assemblies(idf, people))  # Issue 16 — assemblies
     idf.update(_association_comms(idf, people))  # Issue 16 — talking to members
     idf["api_token"], _ = create_api_token(
@@ -1092,6 +1135,18 @@ def _association(idf, people):
     }, actor=None)  # fmt: skip
     applicant = apply(idf["cmv"], {"college": college, "kind": "person", "last_name": "Blanc", "email": "b@exemple.fr"})
     return {"association_member": member, "association_applicant": applicant}
+
+
+def _association_fees(idf):
+    """Issue 16 — fees: the commune (the adherent's member) paid this year's fee; its receipt."""
+    from maillage.association import statutes
+    from maillage.association.actions.fees import PaymentDraft, current_year, record_payment, set_rates
+
+    member = idf["association_member"]
+    year = current_year(statutes.of(idf["cmv"]))
+    set_rates(idf["cmv"], None, year, {member.college_id: 15000})
+    draft = PaymentDraft(year=year, amount_cents=15000, paid_on=timezone.localdate(), method="transfer")
+    return {"association_payment": record_payment(idf["cmv"], member, None, draft)}
 
 
 def _association_assemblies(idf, people):
@@ -1353,6 +1408,7 @@ OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
 OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_request_structure")  # issue 15
 OBJECTS += ("association_member", "association_applicant")  # issue 16 — the association
+OBJECTS += ("association_payment",)  # issue 16 — fees
 OBJECTS += ("assembly", "assembly_draft", "assembly_document", "assembly_held", "assembly_held_resolution")  # issue 16
 OBJECTS += ("association_mailing", "association_draft", "association_event", "association_folder")  # issue 16
 OBJECTS += ("association_doc_public", "association_doc_members", "association_doc_board")  # issue 16

@@ -25,6 +25,7 @@ from maillage.directory.models import Professional, ProfessionalAccount, Structu
 
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
 PARTS: list[str] = [
+    "maillage.association.demo_fees",  # issue 16 — fees
     "maillage.association.demo_assemblies",  # Issue 16 item 3 — assemblies
     "maillage.association.demo_comms",  # item 5 — talking to members
 ]

@@ -167,6 +167,11 @@ LABELS: dict[str, str] = {
     "association.member_validated": "a validé une demande d'adhésion",
     "association.statutes_updated": "a modifié les règles des statuts de l'association",
     "association.statuses_recomputed": "a recalculé l'état des adhésions",
+    # Issue 16 — the association: fees
+    "association.fee_rates_set": "a fixé les cotisations des collèges",
+    "association.fee_settings_saved": "a modifié les réglages des cotisations",
+    "association.payment_recorded": "a enregistré le paiement d'une cotisation",
+    "association.fee_reminders_sent": "a envoyé des rappels de cotisation",
     # Issue 16 — general assemblies and board meetings
     "association.assembly.created": "a préparé une assemblée",
     "association.assembly.edited": "a modifié une assemblée",

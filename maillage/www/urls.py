@@ -11,6 +11,7 @@ from maillage.www.association import assembly_space as association_assembly_spac
 from maillage.www.association import comms as assoc_comms
 from maillage.www.association import comms_events as assoc_events
 from maillage.www.association import comms_library as assoc_library
+from maillage.www.association import fees as association_fees
 from maillage.www.association import members as association_members
 from maillage.www.association import public as association_public
 from maillage.www.association import space as association_space
@@ -299,6 +300,40 @@ urlpatterns = [
     path("c/<slug:slug>/adherent/", association_space.home, name="member_space"),
     path("cpts/<slug:slug>/adherer/", association_public.join, name="association_join"),
     path("cpts/<slug:slug>/adherer/envoyee/", association_public.join_sent, name="association_join_sent"),
+    # Issue 16 — fees: the coordination's page of a year, rates, settings, payments, receipts, the
+    # ledger; the member's own payments and receipts in the members' space.
+    path("c/<slug:slug>/association/cotisations/", association_fees.fees_home, name="association_fees"),
+    path(
+        "c/<slug:slug>/association/cotisations/<int:year>/montants/",
+        association_fees.fee_rates,
+        name="association_fee_rates",
+    ),
+    path(
+        "c/<slug:slug>/association/cotisations/<int:year>/registre.xlsx",
+        association_fees.ledger,
+        name="association_fee_ledger",
+    ),
+    path(
+        "c/<slug:slug>/association/cotisations/reglages/",
+        association_fees.fee_settings,
+        name="association_fee_settings",
+    ),
+    path(
+        "c/<slug:slug>/association/adherents/<int:pk>/paiement/",
+        association_fees.payment_new,
+        name="association_payment_new",
+    ),
+    path(
+        "c/<slug:slug>/association/cotisations/paiements/<int:pk>/recu.docx",
+        association_fees.receipt,
+        name="association_receipt",
+    ),
+    path("c/<slug:slug>/adherent/cotisations/", association_fees.space_fees, name="member_space_fees"),
+    path(
+        "c/<slug:slug>/adherent/cotisations/<int:pk>/recu.docx",
+        association_fees.space_receipt,
+        name="member_space_receipt",
+    ),
     # Issue 16 — general assemblies and board meetings (maillage/www/association/assemblies.py, assembly_space.py).
     path("c/<slug:slug>/association/assemblees/", association_assemblies.assembly_list, name="association_assemblies"),
     path(

@@ -19,8 +19,10 @@ from maillage.association.models.comms import (  # Issue 16 — talking to membe
     NewsletterOptOut,
     Registration,
 )
+from maillage.association.models.fees import FeeReminder, FeeSettings, Payment, ReceiptCounter
 from maillage.association.models.members import College, FeeRate, Member, MemberTransition, Statutes
 
 __all__ = ["College", "FeeRate", "Member", "MemberTransition", "Statutes"]
 __all__ += ["Audience", "CalendarToken", "Delivery", "Event", "Folder", "LibraryDocument", "Mailing"]
 __all__ += ["NewsletterOptOut", "Registration"]
+__all__ += ["FeeReminder", "FeeSettings", "Payment", "ReceiptCounter"]  # issue 16 — fees
