@@ -103,6 +103,17 @@ def _not_structure(access):
     return {**access, "expected": lambda: {**expected(), "structure": 404}}
 
 
+def _adherent_only(access):
+    """Issue 16: a page of the members' space about the member one acts for: the policy lets the
+    CPTS's coordinators, members and adherents in, but only the adherent's account is linked to a
+    member of cmv's association (maillage/association/access.py `member_of`): 404 for the others."""
+    expected = access["expected"]
+    return {
+        **access,
+        "expected": lambda: {a: 404 if s == 200 and a != "adherent" else s for a, s in expected().items()},
+    }
+
+
 PUBLIC = everyone(200)
 SIGNED_IN = everyone(200, anonymous=LOGIN)
 # Coordinators land on their CPTS's dashboard; the others (regional viewers included) read their to-do list.
@@ -703,6 +714,54 @@ MATRIX = [
     ("www:association_join", "get", "/cpts/cmv/adherer/", PUBLIC),
     ("www:association_join", "post", "/cpts/cmv/adherer/", everyone(400)),
     ("www:association_join_sent", "get", "/cpts/cmv/adherer/envoyee/", PUBLIC),
+    # Issue 16 — board, representativeness report (the ARS reads it: aggregates), paid time. The
+    # members' space pages answer only the person a member is linked to (the adherent), 404 otherwise.
+    ("www:association_board", "get", "/c/cmv/association/conseil/", guarded(A.ASSOCIATION)),
+    ("www:association_mandate_new", "get", "/c/cmv/association/conseil/nouveau/", guarded(A.ASSOCIATION, WRITE)),
+    ("www:association_mandate_new", "post", "/c/cmv/association/conseil/nouveau/", guarded(A.ASSOCIATION, WRITE, 400)),
+    (
+        "www:association_mandate_end",
+        "get",
+        "/c/cmv/association/conseil/{association_mandate}/fin/",
+        guarded(A.ASSOCIATION, WRITE),
+    ),
+    ("www:association_report", "get", "/c/cmv/association/representativite/", guarded(A.ASSOCIATION_REPORT)),
+    ("www:association_report_xlsx", "get", "/c/cmv/association/representativite.xlsx", guarded(A.ASSOCIATION_REPORT)),
+    ("www:association_report_docx", "get", "/c/cmv/association/representativite.docx", guarded(A.ASSOCIATION_REPORT)),
+    ("www:association_time", "get", "/c/cmv/association/temps/", guarded(A.ASSOCIATION)),
+    ("www:association_rate_set", "post", "/c/cmv/association/temps/tarifs/", guarded(A.ASSOCIATION, WRITE, 302)),
+    ("www:association_time_new", "post", "/c/cmv/association/temps/saisir/", guarded(A.ASSOCIATION, WRITE, 400)),
+    (
+        "www:association_time_delete",
+        "post",
+        "/c/cmv/association/temps/{association_time_entry}/supprimer/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_statement_docx",
+        "get",
+        "/c/cmv/association/temps/releve/{association_member}/2026.docx",
+        guarded(A.ASSOCIATION),
+    ),
+    (
+        "www:association_statement_xlsx",
+        "get",
+        "/c/cmv/association/temps/releve/{association_member}/2026.xlsx",
+        guarded(A.ASSOCIATION),
+    ),
+    ("www:member_space_time", "get", "/c/cmv/adherent/temps/", _adherent_only(guarded(A.ASSOCIATION_SPACE))),
+    (
+        "www:member_space_statement_docx",
+        "get",
+        "/c/cmv/adherent/temps/2026.docx",
+        _adherent_only(guarded(A.ASSOCIATION_SPACE)),
+    ),
+    (
+        "www:member_space_statement_xlsx",
+        "get",
+        "/c/cmv/adherent/temps/2026.xlsx",
+        _adherent_only(guarded(A.ASSOCIATION_SPACE)),
+    ),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
@@ -717,6 +776,7 @@ BODIES = {
     "www:team_invite": {"email": "nouvelle@exemple.fr", "kind": "member"},
     "www:team_role_change": {"kind": "member"},
     "www:team_rpps": {"rpps": MATRIX_RPPS},
+    "www:association_rate_set": {"activity": "formation", "amount": "45,50", "since": "2026-01-01"},  # Issue 16
     "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
     "api-1:cpts_territory": {"communes": ["92020", "92046", "92075", "92049"]},
 }
@@ -836,6 +896,7 @@ def _build_world(idf):
     idf.update(_handovers(idf))  # Issue 15 — hand-over
     idf.update(_care_requests(idf, people["structure"]))
     idf.update(_association(idf, people))  # Issue 16 — the association
+    idf.update(_association_board(idf))  # Issue 16 — board, paid time
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -863,6 +924,21 @@ def _association(idf, people):
     }, actor=None)  # fmt: skip
     applicant = apply(idf["cmv"], {"college": college, "kind": "person", "last_name": "Blanc", "email": "b@exemple.fr"})
     return {"association_member": member, "association_applicant": applicant}
+
+
+def _association_board(idf):
+    """Issue 16 — board, paid time: the adherent's member of cmv sits on the board and has time paid."""
+    from datetime import date
+
+    from maillage.association.actions.board import MandateDraft, create_mandate
+    from maillage.association.actions.time import TimeDraft, record_time, set_rate
+
+    cmv, member = idf["cmv"], idf["association_member"]
+    today = timezone.localdate()
+    draft = MandateDraft(member, "ca", "administrateur", today - timedelta(days=30), today + timedelta(days=700))
+    set_rate(cmv, None, activity="rcp", amount_cents=8000, since=date(2026, 1, 1))
+    entry = record_time(cmv, TimeDraft(member, "rcp", date(2026, 3, 2), 90), None)
+    return {"association_mandate": create_mandate(cmv, draft, None), "association_time_entry": entry}
 
 
 def _team(idf, people):
@@ -1054,6 +1130,7 @@ OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
 OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_request_structure")  # issue 15
 OBJECTS += ("association_member", "association_applicant")  # issue 16 — the association
+OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — board, paid time
 
 
 def fill(path: str, idf, number=None) -> str:

@@ -1,3 +1,5 @@
+from maillage.association.models.board import HourlyRate, Mandate, TimeEntry  # Issue 16 — board, paid time
 from maillage.association.models.members import College, FeeRate, Member, MemberTransition, Statutes
 
 __all__ = ["College", "FeeRate", "Member", "MemberTransition", "Statutes"]
+__all__ += ["HourlyRate", "Mandate", "TimeEntry"]  # Issue 16 — board, paid time
