@@ -14,13 +14,14 @@ Definitions:
 The last two read the assemblies' and the fees' models by name (`apps.get_model`): without them
 (an instance where those parts are not installed) they have no value."""
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.db.models import Sum
 from django.utils import timezone
 
-from maillage.association.models import College, Member
+from maillage.association.models import College, Member, MemberTransition
 from maillage.directory.models import Listing
 from maillage.indicators.registry import ASSOCIATION, Direction, Kind, register
 
@@ -36,22 +37,30 @@ def last_day(period) -> date:
     return min(period.end - timedelta(days=1), timezone.localdate())
 
 
-def statuses_on(cpts, day: date) -> dict[int, str]:
-    """{member id: status on `day`} of the members created by then: the target of their last
-    transition up to that day, or their status now when their history says nothing."""
+def _members_on(cpts, day: date) -> dict[int, list]:
+    """{member id: [status on `day`, collège id, professional id]} of the members created by then:
+    the status is the target of their last transition up to that day, or their status now when
+    their history says nothing. Two queries, whatever the number of members."""
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
-    members = dict(Member.objects.filter(cpts=cpts, created_at__lt=end).values_list("pk", "status"))
-    transitions = apps.get_model("association", "MemberTransition").objects.filter(
-        member_id__in=list(members), at__lt=end
+    rows = Member.objects.filter(cpts=cpts, created_at__lt=end).values_list(
+        "pk", "status", "college_id", "professional_id"
     )
-    for member_id, target in transitions.order_by("at", "id").values_list("member_id", "target"):
-        members[member_id] = target  # the last one wins
+    members = {pk: [status, college, professional] for pk, status, college, professional in rows}
+    transitions = MemberTransition.objects.filter(member__cpts=cpts, at__lt=end).order_by("at", "id")
+    for member_id, target in transitions.values_list("member_id", "target"):
+        if member_id in members:
+            members[member_id][0] = target  # the last one wins
     return members
 
 
-def _voting(statuses: dict[int, str]) -> list[int]:
+def statuses_on(cpts, day: date) -> dict[int, str]:
+    """{member id: status on `day`} (see `_members_on`)."""
+    return {pk: row[0] for pk, row in _members_on(cpts, day).items()}
+
+
+def _voting_on(cpts, period) -> list[list]:
     voting = {Member.Status.CURRENT, Member.Status.GRACE}
-    return [pk for pk, status in statuses.items() if status in voting]
+    return [row for row in _members_on(cpts, last_day(period)).values() if row[0] in voting]
 
 
 @register(
@@ -64,13 +73,9 @@ def _voting(statuses: dict[int, str]) -> list[int]:
     "par collège des statuts.",
 )
 def members_by_college(cpts, period):
-    voting = _voting(statuses_on(cpts, last_day(period)))
-    colleges = dict(Member.objects.filter(pk__in=voting).values_list("pk", "college_id"))
-    counts = {college.pk: 0 for college in College.objects.filter(cpts=cpts)}
-    names = dict(College.objects.filter(cpts=cpts).values_list("pk", "name"))
-    for college in colleges.values():
-        counts[college] = counts.get(college, 0) + 1
-    return {names.get(pk, str(pk)): n for pk, n in counts.items()}
+    colleges = list(College.objects.filter(cpts=cpts).order_by("order", "pk").values_list("pk", "name"))
+    counts = Counter(college for _status, college, _professional in _voting_on(cpts, period))
+    return {name: counts[pk] for pk, name in colleges}
 
 
 @register(
@@ -80,7 +85,7 @@ def members_by_college(cpts, period):
     unit="adhérents",
     kind=Kind.DISTRIBUTION,
     description="Adhérents le dernier jour de la période selon l'état de leur adhésion : en attente, à jour, "
-    "en période de grâce, expirée, résiliée.",
+    "en période de grâce, expirée, radiée.",
 )
 def members_by_status(cpts, period):
     statuses = statuses_on(cpts, last_day(period))
@@ -109,10 +114,9 @@ def professionals_member_share(cpts, period):
     total = _territory_professionals(cpts, period)
     if not total:
         return None
-    voting = _voting(statuses_on(cpts, last_day(period)))
-    linked = Member.objects.filter(pk__in=voting, professional__isnull=False).values("professional_id")
-    members = Listing.objects.filter(cpts=cpts, professional_id__in=linked).count()
-    return round(100 * members / total, 1)
+    linked = {professional for _status, _college, professional in _voting_on(cpts, period) if professional}
+    listed = set(Listing.objects.filter(cpts=cpts).values_list("professional_id", flat=True))
+    return round(100 * len(linked & listed) / total, 1)
 
 
 # The assemblies' states and presences (maillage/association/models/assemblies.py) read by value.

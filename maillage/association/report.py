@@ -127,14 +127,14 @@ def _directory_by_commune(cpts) -> dict[str, int]:
 
 def build(cpts, on: date, *, regional: bool = False) -> Report:
     members = list(Member.objects.of_cpts(cpts).voting().select_related("college", "professional").order_by("pk"))
-    seated = set(board.board_members(cpts, on).values_list("pk", flat=True))
-    colleges = _colleges(cpts, members, seated)
-    professions = _professions(cpts, members, seated)
-    communes = _communes(cpts, members, seated)
+    # Everyone holding a mandate that day, a member whose membership lapsed since included: they
+    # sit until the mandate ends.
+    seated = list(board.board_members(cpts, on).select_related("college", "professional"))
     mandates = board.sorted_mandates(board.mandates_on(cpts, on).select_related("member__college"))
     report = Report(
         cpts=cpts, on=on, regional=regional, members=len(members), board_members=len(seated),
-        colleges=colleges, professions=professions, communes=communes,
+        colleges=_colleges(cpts, members, seated), professions=_professions(cpts, members, seated),
+        communes=_communes(cpts, members, seated),
         seats=[] if regional else [_seat(m) for m in mandates],
         seats_by_role=_by_role(mandates, regional),
     )  # fmt: skip
@@ -144,10 +144,7 @@ def build(cpts, on: date, *, regional: bool = False) -> Report:
 
 def _colleges(cpts, members, seated) -> list[Line]:
     counts = Counter(m.college_id for m in members)
-    board_counts = Counter(m.college_id for m in members if m.pk in seated)
-    # A board member whose membership lapsed still sits: counted in their collège's seats.
-    for member in Member.objects.filter(pk__in=seated).exclude(pk__in=[m.pk for m in members]):
-        board_counts[member.college_id] += 1
+    board_counts = Counter(m.college_id for m in seated)
     return [
         Line(label=college.name, code=college.code, members=counts[college.pk], board=board_counts[college.pk])
         for college in College.objects.filter(cpts=cpts).order_by("order", "pk")
@@ -157,8 +154,8 @@ def _colleges(cpts, members, seated) -> list[Line]:
 def _professions(cpts, members, seated) -> list[Line]:
     directory = _directory_by_profession(cpts)
     counts = Counter(_profession(m) for m in members)
-    board_counts = Counter(_profession(m) for m in members if m.pk in seated)
-    codes = sorted({*directory, *counts} - {""})
+    board_counts = Counter(_profession(m) for m in seated)
+    codes = sorted({*directory, *counts, *board_counts} - {""})
     labels = profession_labels(codes)
     lines = [
         Line(label=labels[code], code=code, members=counts[code], board=board_counts[code],
@@ -175,14 +172,19 @@ def _communes(cpts, members, seated) -> list[Line]:
     directory = _directory_by_commune(cpts)
     territory = list(cpts.communes().order_by("name", "code"))
     inside = {commune.code for commune in territory}
-    counts = Counter(code if (code := _commune(m)) in inside else "" for m in members)
-    board_counts = Counter(code if (code := _commune(m)) in inside else "" for m in members if m.pk in seated)
+
+    def place(member) -> str:
+        code = _commune(member)
+        return code if code in inside else ""
+
+    counts = Counter(place(m) for m in members)
+    board_counts = Counter(place(m) for m in seated)
     lines = [
         Line(label=commune.name, code=commune.code, members=counts[commune.code], board=board_counts[commune.code],
              professionals=directory.get(commune.code, 0))
         for commune in territory
     ]  # fmt: skip
-    if counts[""]:
+    if counts[""] or board_counts[""]:
         lines.append(Line(label=OUTSIDE, code="", members=counts[""], board=board_counts[""]))
     return lines
 

@@ -68,6 +68,8 @@ def test_the_figures_match_the_members_and_the_directory(idf, territory):
     assert sum(line.members for line in report.colleges) == report.members
     assert sum(line.members for line in report.professions) == report.members
     assert sum(line.members for line in report.communes) == report.members
+    for lines in (report.colleges, report.professions, report.communes):
+        assert sum(line.board for line in lines) == report.board_members
     professions = {line.code: (line.professionals, line.members, line.board) for line in report.professions}
     assert professions == {"10": (6, 3, 1), "60": (2, 1, 0), "21": (3, 0, 0), "": (None, 2, 1)}
     by_label = {line.label: line for line in report.professions}
@@ -79,6 +81,17 @@ def test_the_figures_match_the_members_and_the_directory(idf, territory):
     assert [line.label for line in report.unrepresented_communes] == ["Châtillon"]
     assert [line.code for line in report.colleges_without_board] == ["sanitaire", "medico_social", "usagers"]
     assert [(s.role, s.name) for s in report.seats][:1] == [("président", territory[0].display_name)]
+
+
+def test_a_board_member_whose_membership_lapsed_still_sits_until_the_mandate_ends(idf, territory):
+    Member.objects.filter(pk=territory[4].pk).update(status=Member.Status.EXPIRED)
+    report = representativeness.build(idf["cmv"], timezone.localdate())
+    assert (report.members, report.board_members) == (5, 2)
+    collectivites = next(line for line in report.colleges if line.code == "collectivites")
+    assert (collectivites.members, collectivites.board) == (0, 1)
+    for lines in (report.colleges, report.professions, report.communes):
+        assert sum(line.members for line in lines) == report.members
+        assert sum(line.board for line in lines) == report.board_members
 
 
 def test_a_past_date_reads_the_board_of_that_day(idf, territory):
