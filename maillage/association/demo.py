@@ -25,7 +25,7 @@ from maillage.directory.models import Professional, ProfessionalAccount, Structu
 
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
 PARTS: list[str] = []
-PARTS += ["maillage.association.demo_board.build"]  # Issue 16 — board, paid time
+PARTS += ["maillage.association.demo_board"]  # Issue 16 — board, paid time
 LIBERAL_MEMBERS = 24
 HOSPITAL, EHPAD = "355", "500"  # FINESS categories
 DEMO_MAYOR = "mairie.cmv@demo.maillage.fr"
