@@ -84,3 +84,44 @@ def test_the_indicators_page_lists_the_association_section(figures, login):
     assert "Vie associative" in page or "vie associative" in page
     detail = client.get(f"/c/cmv/indicateurs/{indicators.SHARE}/")
     assert detail.status_code == 200 and "vie associative" in detail.content.decode().lower()
+
+
+def _installed(name):
+    try:
+        return apps.get_model("association", name)
+    except LookupError:
+        return None
+
+
+@pytest.mark.skipif(_installed("Attendance") is None, reason="the assemblies' part is not merged")
+def test_assembly_attendance_reads_the_assemblies(figures):
+    assembly_model, attendance_model = _installed("Assembly"), _installed("Attendance")
+    period = Period.year(timezone.localdate().year)
+    held = assembly_model.objects.create(
+        cpts=figures, kind="ordinary", title="AG", place="Mairie", starts_at=period.start_at + timedelta(days=40),
+        status="held",
+    )  # fmt: skip
+    board = assembly_model.objects.create(
+        cpts=figures, kind="board", title="CA", place="Mairie", starts_at=period.start_at + timedelta(days=41),
+        status="held",
+    )  # fmt: skip
+    voting = list(Member.objects.of_cpts(figures).voting())
+    for n, person in enumerate(voting):
+        attendance_model.objects.create(
+            assembly=held, member=person, college=person.college, presence="present" if n < 3 else "absent"
+        )
+        attendance_model.objects.create(assembly=board, member=person, college=person.college, presence="absent")
+    assert REGISTRY[indicators.ATTENDANCE].value(figures, period) == 75.0  # 3 of the 4 convened
+
+
+@pytest.mark.skipif(_installed("Payment") is None, reason="the fees' part is not merged")
+def test_fees_collected_read_the_payments(figures):
+    payment_model = _installed("Payment")
+    today = timezone.localdate()
+    for n, person in enumerate(Member.objects.of_cpts(figures).voting()[:2], start=1):
+        payment_model.objects.create(
+            cpts=figures, member=person, year=today.year, amount_cents=2550, paid_on=today, method="cheque",
+            receipt_year=today.year, receipt_seq=n,
+        )  # fmt: skip
+    assert REGISTRY[indicators.FEES].value(figures, Period.year(today.year)) == 51.0
+    assert REGISTRY[indicators.FEES].value(figures, Period.year(today.year - 1)) == 0
