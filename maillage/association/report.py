@@ -206,7 +206,7 @@ def _by_role(mandates, regional) -> list[tuple[str, object]]:
     for body in (Body.BUREAU, Body.BOARD):
         for role in BoardRole:
             if counts[(body, role)]:
-                rows.append((f"{role.label} ({body.label})", _shown(counts[(body, role)], regional)))
+                rows.append((f"{role.label.capitalize()} ({body.label})", _shown(counts[(body, role)], regional)))
     return rows
 
 

@@ -5,6 +5,7 @@ no name for a regional reader)."""
 import io
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from docx import Document
 from openpyxl import Workbook
 
@@ -26,13 +27,13 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
     """(title, header, rows) of each table of the report, values as the reader sees them."""
     colleges = [[line.label, line.shown["members"], line.shown["board"]] for line in report.colleges]
     professions = [
-        [line.label, line.shown["professionals"] if line.professionals is not None else "", line.shown["members"],
-         _share(line.shown["share"]), line.shown["board"]]
+        [capfirst(line.label), line.shown["professionals"] if line.professionals is not None else "",
+         line.shown["members"], _share(line.shown["share"]), line.shown["board"]]
         for line in report.professions
     ]  # fmt: skip
     communes = [
         [line.label, line.code, line.shown["professionals"] if line.professionals is not None else "",
-         line.shown["members"], _share(line.shown["share"]), line.shown["board"]]
+         line.shown["members"], line.shown["board"]]
         for line in report.communes
     ]  # fmt: skip
     result = [
@@ -55,7 +56,6 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
                 "Code INSEE",
                 "Professionnels (annuaire)",
                 "Adhérents",
-                "Adhérents pour 100 professionnels",
                 "Dont au conseil ou au bureau",
             ],
             communes,
@@ -64,9 +64,9 @@ def tables(report: Report) -> list[tuple[str, list[str], list[list]]]:
     if report.regional:
         result.append(("Conseil et bureau", ["Fonction", "Mandats"], [list(row) for row in report.seats_by_role]))
     else:
-        seats = [[s.body, s.role, s.name, s.college, s.end_on] for s in report.seats]
+        seats = [[capfirst(s.body), capfirst(s.role), s.name, s.college, s.end_on] for s in report.seats]
         result.append(("Conseil et bureau", ["Instance", "Fonction", "Nom", "Collège", "Fin du mandat"], seats))
-    gaps = [["Profession sans adhérent", line.label] for line in report.unrepresented_professions]
+    gaps = [["Profession sans adhérent", capfirst(line.label)] for line in report.unrepresented_professions]
     gaps += [["Commune sans adhérent", line.label] for line in report.unrepresented_communes]
     gaps += [["Collège sans siège au conseil", line.label] for line in report.colleges_without_board]
     result.append(("Non représentés", ["Catégorie", "Libellé"], gaps))

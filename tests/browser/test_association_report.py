@@ -80,6 +80,6 @@ def test_the_coordinator_opens_the_representativeness_report_and_downloads_it(br
     summary = {row[0]: row[1] for row in workbook["Synthèse"].iter_rows(values_only=True)}
     assert summary["Adhérents à jour"] == 3 and summary["Membres du conseil ou du bureau"] == 1
     professions = {row[0]: row[1:3] for row in workbook["Professions"].iter_rows(min_row=2, values_only=True)}
-    assert professions["médecin"] == (3, 2)
+    assert professions["Médecin"] == (3, 2)
     assert page.console_errors == [] and page.failed == []
     context.close()

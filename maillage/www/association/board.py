@@ -13,6 +13,7 @@ from maillage.association.actions.board import MandateDraft, create_mandate, end
 from maillage.association.models import Mandate, Member
 from maillage.association.models.board import BoardRole, Body
 from maillage.core import bounds
+from maillage.core.french import elide
 from maillage.core.versioning import StaleEdit, VersionedForm
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
 
@@ -109,7 +110,8 @@ def mandate_end(request, slug, pk):
         except AssociationError as exc:
             error = str(exc)
         else:
-            messages.success(request, f"Mandat de {mandate.member.display_name} terminé le {data['on']:%d/%m/%Y}.")
+            whose = elide("de", mandate.member.display_name)
+            messages.success(request, f"Mandat {whose} terminé le {data['on']:%d/%m/%Y}.")
             return redirect("www:association_board", slug=cpts.slug)
     status = 400 if request.method == "POST" else 200
     context = {"cpts": cpts, "mandate": mandate, "form": form, "error": error}

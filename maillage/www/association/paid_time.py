@@ -19,6 +19,7 @@ from maillage.association.models import Member, TimeEntry
 from maillage.association.models.board import TimeActivity
 from maillage.association.money import euros, parse_cents
 from maillage.core import audit, bounds
+from maillage.core.french import elide
 from maillage.www.association.board import DATE, MemberChoice
 from maillage.www.directory.exports import XLSX
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
@@ -152,7 +153,7 @@ def time_delete(request, slug, pk):
     cpts = cpts_for(request, slug, Area.ASSOCIATION, WRITE)
     entry = get_object_or_404(TimeEntry.objects.filter(cpts=cpts).select_related("member", "cpts"), pk=pk)
     delete_time(entry, request.user)
-    messages.success(request, f"Temps du {entry.on:%d/%m/%Y} de {entry.member.display_name} supprimé.")
+    messages.success(request, f"Temps du {entry.on:%d/%m/%Y} {elide('de', entry.member.display_name)} supprimé.")
     return redirect("www:association_time", slug=cpts.slug)
 
 
