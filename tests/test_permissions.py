@@ -731,6 +731,7 @@ MATRIX = [
     ("www:association_time", "get", "/c/cmv/association/temps/", guarded(A.ASSOCIATION)),
     ("www:association_rate_set", "post", "/c/cmv/association/temps/tarifs/", guarded(A.ASSOCIATION, WRITE, 302)),
     ("www:association_time_new", "post", "/c/cmv/association/temps/saisir/", guarded(A.ASSOCIATION, WRITE, 400)),
+    ("www:association_time_rcp", "post", "/c/cmv/association/temps/rcp/", guarded(A.ASSOCIATION, WRITE, 302)),
     (
         "www:association_time_delete",
         "post",
@@ -777,6 +778,7 @@ BODIES = {
     "www:team_role_change": {"kind": "member"},
     "www:team_rpps": {"rpps": MATRIX_RPPS},
     "www:association_rate_set": {"activity": "formation", "amount": "45,50", "since": "2026-01-01"},  # Issue 16
+    "www:association_time_rcp": {"start": "2026-01-01", "end": "2026-12-31"},  # Issue 16
     "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
     "api-1:cpts_territory": {"communes": ["92020", "92046", "92075", "92049"]},
 }

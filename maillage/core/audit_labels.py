@@ -114,6 +114,7 @@ LABELS: dict[str, str] = {
     "association.rate.set": "a fixé un tarif horaire de rétribution",
     "association.time.recorded": "a saisi du temps rétribué d'un adhérent",
     "association.time.deleted": "a supprimé une saisie de temps rétribué",
+    "association.time.rcp_imported": "a importé le temps de participation aux RCP comme temps rétribué",
     "association.time.statement": "a téléchargé un relevé annuel de temps rétribué",
     "projet.fiche.deleted": "a supprimé une fiche-action",
     "projet.fiche.saved": "a enregistré une fiche-action",

@@ -317,6 +317,7 @@ urlpatterns = [
     path("c/<slug:slug>/association/temps/", association_time.time_page, name="association_time"),
     path("c/<slug:slug>/association/temps/tarifs/", association_time.rate_set, name="association_rate_set"),
     path("c/<slug:slug>/association/temps/saisir/", association_time.time_new, name="association_time_new"),
+    path("c/<slug:slug>/association/temps/rcp/", association_time.rcp_import, name="association_time_rcp"),
     path(
         "c/<slug:slug>/association/temps/<int:pk>/supprimer/",
         association_time.time_delete,

@@ -167,3 +167,50 @@ def test_a_member_reads_only_their_own_statements_in_the_members_space(idf, rate
     stranger = login(RoleFactory(kind=RoleKind.ADHERENT, cpts=rates).user)  # no Member of theirs
     assert stranger.get("/c/cmv/adherent/temps/").status_code == 404
     assert stranger.get("/c/cmv/adherent/temps/2026.docx").status_code == 404
+
+
+def test_the_time_spent_in_held_rcp_becomes_paid_time_of_the_members_once(idf, rates, login):
+    from maillage.association.actions.rcp_time import import_rcp_time
+    from maillage.pathways.models import Meeting, MeetingParticipant
+    from tests.factories import ProfessionalFactory
+
+    cmv = rates
+    gp, nurse, outsider = ProfessionalFactory(), ProfessionalFactory(), ProfessionalFactory()
+    gp_member = member(cmv, professional=gp, last_name="Leroy")
+    member(cmv, professional=nurse, status=Member.Status.PENDING)
+    when = timezone.make_aware(timezone.datetime(2026, 3, 10, 13, 0))
+
+    def meeting(status, starts_at=when):
+        held = Meeting.objects.create(cpts=cmv, title="RCP diabète", starts_at=starts_at, remote=True, status=status)
+        for professional, minutes in ((gp, 45), (nurse, 45), (outsider, 30)):
+            MeetingParticipant.objects.create(meeting=held, professional=professional, name="x", minutes=minutes)
+        return held
+
+    meeting("held")
+    meeting("planned")
+    meeting("held", starts_at=when.replace(year=2024))  # outside the period
+    other = Meeting.objects.create(cpts=idf["paris13"], title="RCP", starts_at=when, remote=True, status="held")
+    MeetingParticipant.objects.create(meeting=other, professional=gp, name="x", minutes=60)
+
+    done = import_rcp_time(cmv, None, start=date(2026, 1, 1), end=date(2026, 12, 31), today=TODAY)
+    assert (done.added, done.already, done.not_members, done.cents) == (1, 0, 2, 6000)
+    imported = TimeEntry.objects.get(cpts=cmv)
+    assert (imported.member, imported.activity, imported.on, imported.minutes, imported.note) == (
+        gp_member, "rcp", date(2026, 3, 10), 45, "RCP diabète",
+    )  # fmt: skip
+    again = import_rcp_time(cmv, None, start=date(2026, 1, 1), end=date(2026, 12, 31), today=TODAY)
+    assert (again.added, again.already) == (0, 1) and TimeEntry.objects.filter(cpts=cmv).count() == 1
+
+    with pytest.raises(AssociationError, match="Aucun tarif horaire n'est fixé pour les RCP au 10/03/2024"):
+        import_rcp_time(cmv, None, start=date(2024, 1, 1), end=date(2024, 12, 31), today=TODAY)
+    assert TimeEntry.objects.filter(cpts=cmv).count() == 1  # nothing half-saved
+
+    client = login(RoleFactory(coordinator=True, cpts=cmv).user)
+    response = client.post("/c/cmv/association/temps/rcp/", {"start": "2026-12-31", "end": "2026-01-01"})
+    assert response.status_code == 400 and "Le début de la période est après sa fin." in unescape(
+        response.content.decode()
+    )
+    response = client.post("/c/cmv/association/temps/rcp/", {"start": "2026-01-01", "end": "2026-12-31"}, follow=True)
+    assert "Temps des RCP : 0 participation importée (0,00\u00a0€), 1 déjà importée, 2 participants non adhérents" in (
+        unescape(response.content.decode())
+    )

@@ -105,6 +105,9 @@ class TimeEntry(models.Model):
     on = models.DateField("date")
     minutes = models.PositiveIntegerField("durée (minutes)")
     note = models.CharField("note", max_length=300, blank=True)
+    # Where the entry was taken from, when imported (« rcp:<participant id> » for an RCP's
+    # participation): an import run twice adds nothing.
+    source = models.CharField("origine", max_length=40, blank=True, editable=False)
     rate_cents = models.PositiveIntegerField("tarif horaire appliqué (centimes)")
     amount_cents = models.PositiveIntegerField("montant (centimes)")
     created_at = models.DateTimeField("saisi le", auto_now_add=True)
@@ -121,6 +124,7 @@ class TimeEntry(models.Model):
             models.CheckConstraint(
                 name="time_entry_within_a_day", condition=Q(minutes__gte=1, minutes__lte=MAX_MINUTES)
             ),
+            models.UniqueConstraint(fields=["cpts", "source"], condition=~Q(source=""), name="unique_time_source"),
         ]
 
     def __str__(self):

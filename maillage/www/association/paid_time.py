@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 from maillage.association import statement as statements
 from maillage.association.access import member_of
 from maillage.association.actions import AssociationError
+from maillage.association.actions.rcp_time import import_rcp_time
 from maillage.association.actions.time import TimeDraft, current_rates, delete_time, record_time, set_rate
 from maillage.association.models import Member, TimeEntry
 from maillage.association.models.board import TimeActivity
 from maillage.association.money import euros, parse_cents
 from maillage.core import audit, bounds
-from maillage.core.french import elide
+from maillage.core.french import agree, elide, plural
 from maillage.www.association.board import DATE, MemberChoice
 from maillage.www.directory.exports import XLSX
 from maillage.www.scoping import READ, WRITE, Area, cpts_for
@@ -75,7 +76,7 @@ def _year(request) -> int:
     return timezone.localdate().year
 
 
-def _page(request, cpts, *, rate_form=None, time_form=None, error=None, status=200):
+def _page(request, cpts, *, rate_form=None, time_form=None, import_form=None, error=None, status=200):
     year = _year(request)
     today = timezone.localdate()
     entries = TimeEntry.objects.filter(cpts=cpts, on__year=year).select_related("member").order_by("-on", "-pk")
@@ -96,6 +97,7 @@ def _page(request, cpts, *, rate_form=None, time_form=None, error=None, status=2
         "count": entries.count(), "summary": summary,
         "rate_form": rate_form or RateForm(initial={"since": today}),
         "time_form": time_form or TimeForm(cpts=cpts, initial={"on": today}),
+        "import_form": import_form or ImportForm(initial={"start": today.replace(month=1, day=1), "end": today}),
     }  # fmt: skip
     return render(request, "association/time/page.html", context, status=status)
 
@@ -154,6 +156,31 @@ def time_delete(request, slug, pk):
     entry = get_object_or_404(TimeEntry.objects.filter(cpts=cpts).select_related("member", "cpts"), pk=pk)
     delete_time(entry, request.user)
     messages.success(request, f"Temps du {entry.on:%d/%m/%Y} {elide('de', entry.member.display_name)} supprimé.")
+    return redirect("www:association_time", slug=cpts.slug)
+
+
+class ImportForm(forms.Form):
+    start = forms.DateField(label="Du", **DATE)
+    end = forms.DateField(label="Au", **DATE)
+
+
+@require_POST
+def rcp_import(request, slug):
+    """The time recorded in the CPTS's held RCP of a period, as paid time of its members."""
+    cpts = cpts_for(request, slug, Area.ASSOCIATION, WRITE)
+    form = ImportForm(request.POST)
+    if not form.is_valid():
+        return _page(request, cpts, import_form=form, status=400)
+    try:
+        done = import_rcp_time(cpts, request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
+    except AssociationError as exc:
+        return _page(request, cpts, import_form=form, error=str(exc), status=400)
+    said = [f"{plural(done.added, 'participation')} {agree(done.added, 'importée')} ({euros(done.cents)})"]
+    if done.already:
+        said.append(f"{plural(done.already, 'déjà importée', 'déjà importées')}")
+    if done.not_members:
+        said.append(f"{plural(done.not_members, 'participant')} non {agree(done.not_members, 'adhérent')} à la date")
+    messages.success(request, "Temps des RCP : " + ", ".join(said) + ".")
     return redirect("www:association_time", slug=cpts.slug)
 
 
