@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -422,3 +423,83 @@ def worker_entry(main: Callable[[argparse.Namespace], dict], options: argparse.N
 if __name__ == "__main__":
     # .ci/run calls every bench/*.py; this one only holds helpers.
     print("bench/_common.py: shared helpers, nothing to measure.")
+
+
+INSERT_CHUNK = 50_000  # rows per COPY / executemany
+
+
+# --- Fast inserts (worker process) ---------------------------------------------------------------
+
+
+def _sqlite_value(value):
+    """SQLite gets what Django would store: ISO text for dates, naive UTC for datetimes."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def insert(model, columns: list[str], rows) -> int:
+    """Writes `rows` (tuples in the order of `columns`, attnames, primary key included) into
+    `model`'s table: COPY on PostgreSQL, executemany on SQLite. Every other column gets its
+    default (or NULL, or ""). No signal, no save(): the data of a benchmark."""
+    from django.db import connection, transaction
+
+    table = model._meta.db_table
+    others = [f for f in model._meta.concrete_fields if f.attname not in columns]
+    defaults = []
+    for f in others:
+        if f.has_default():
+            defaults.append(f.get_default())
+        elif f.null:
+            defaults.append(None)
+        elif f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField"):
+            defaults.append("")
+        else:
+            raise BenchError(f"{table}.{f.column}: no value and no default")
+    names = [model._meta.get_field(c).column for c in columns]
+    names += [f.column for f in others]
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    total = 0
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        batch = []
+
+        def flush():
+            nonlocal total
+            if not batch:
+                return
+            if postgres:
+                with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(names))
+                cursor.executemany(
+                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
+                    [tuple(_sqlite_value(v) for v in row) for row in batch],
+                )
+            total += len(batch)
+            batch.clear()
+
+        for row in rows:
+            batch.append((*row, *defaults))
+            if len(batch) >= INSERT_CHUNK:
+                flush()
+        flush()
+    return total
+
+
+def reset_sequences(*models) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+# --- Synthetic région (worker process) -----------------------------------------------------------

@@ -43,7 +43,7 @@ import os
 import random
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -53,11 +53,13 @@ from _common import (  # the bench folder is not a package: helpers come from th
     BenchError,
     check_reference_data,
     databases,
+    insert,
     install_reference,
     log,
     number,
     parse_options,
     print_table,
+    reset_sequences,
     run_targets,
     seconds,
     stopwatch,
@@ -68,7 +70,6 @@ FULL = {"cpts": 200, "pathways": 100_000, "tasks_per_pathway": 15, "professional
 QUICK = {"cpts": 10, "pathways": 2_000, "tasks_per_pathway": 15, "professionals_per_cpts": 40, "members": 60}
 TARGETS = {"detect_s": 30.0, "list_ms": 50.0}
 SEED = 20261206
-CHUNK = 50_000  # rows per COPY / executemany
 # (profession code, label, care role, share of a CPTS's professionals)
 PROFESSIONS = [
     ("10", "Médecin", "gp", 0.30),
@@ -88,83 +89,6 @@ def scale_of(options) -> dict:
     if os.environ.get("BENCH_PATHWAYS"):
         scale["pathways"] = int(os.environ["BENCH_PATHWAYS"])
     return scale
-
-
-# --- Fast inserts (worker process) ---------------------------------------------------------------
-
-
-def _sqlite_value(value):
-    """SQLite gets what Django would store: ISO text for dates, naive UTC for datetimes."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def insert(model, columns: list[str], rows) -> int:
-    """Writes `rows` (tuples in the order of `columns`, attnames, primary key included) into
-    `model`'s table: COPY on PostgreSQL, executemany on SQLite. Every other column gets its
-    default (or NULL, or ""). No signal, no save(): the data of a benchmark."""
-    from django.db import connection, transaction
-
-    table = model._meta.db_table
-    others = [f for f in model._meta.concrete_fields if f.attname not in columns]
-    defaults = []
-    for f in others:
-        if f.has_default():
-            defaults.append(f.get_default())
-        elif f.null:
-            defaults.append(None)
-        elif f.get_internal_type() in ("CharField", "TextField", "SlugField", "EmailField"):
-            defaults.append("")
-        else:
-            raise BenchError(f"{table}.{f.column}: no value and no default")
-    names = [model._meta.get_field(c).column for c in columns]
-    names += [f.column for f in others]
-    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
-    total = 0
-    postgres = connection.vendor == "postgresql"
-    with transaction.atomic(), connection.cursor() as cursor:
-        batch = []
-
-        def flush():
-            nonlocal total
-            if not batch:
-                return
-            if postgres:
-                with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                    for row in batch:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(names))
-                cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})",
-                    [tuple(_sqlite_value(v) for v in row) for row in batch],
-                )
-            total += len(batch)
-            batch.clear()
-
-        for row in rows:
-            batch.append((*row, *defaults))
-            if len(batch) >= CHUNK:
-                flush()
-        flush()
-    return total
-
-
-def reset_sequences(*models) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models))
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
-# --- Synthetic région (worker process) -----------------------------------------------------------
 
 
 def make_region(scale: dict, rng: random.Random, now: datetime) -> dict:

@@ -30,6 +30,7 @@ def test_demo_on_the_real_territory(installed, anonymous, capsys):
         "coordinator",
         "member",
         "regulator",
+        "adherent",  # issue 16: a member commune's representative
     }
     bergerac = Cpts.objects.with_population().get(slug="bergerac")
     assert 18 <= bergerac.commune_count <= 25

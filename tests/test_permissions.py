@@ -103,6 +103,22 @@ def _not_structure(access):
     return {**access, "expected": lambda: {**expected(), "structure": 404}}
 
 
+def _convened_only(area, action=READ, success=200):
+    """Issue 16 — a page of the members' space about the assemblies: the policy lets coordinators,
+    members and adherents in, but only a member of the association (the adherent, in the matrix)
+    gets it; the others 404."""
+    return {**guarded(area, action, success), "expected": lambda: {**everyone(404, anonymous=LOGIN)["expected"](),
+                                                                   "adherent": success}}  # fmt: skip
+
+
+def _convened_only(area, action=READ, success=200):
+    """Issue 16 — a page of the members' space about the assemblies: the policy lets coordinators,
+    members and adherents in, but only a member of the association (the adherent, in the matrix)
+    gets it; the others 404."""
+    return {**guarded(area, action, success), "expected": lambda: {**everyone(404, anonymous=LOGIN)["expected"](),
+                                                                   "adherent": success}}  # fmt: skip
+
+
 def _adherent_only(access):
     """Issue 16: a page of the members' space about the member one acts for: the policy lets the
     CPTS's coordinators, members and adherents in, but only the adherent's account is linked to a
@@ -714,6 +730,112 @@ MATRIX = [
     ("www:association_join", "get", "/cpts/cmv/adherer/", PUBLIC),
     ("www:association_join", "post", "/cpts/cmv/adherer/", everyone(400)),
     ("www:association_join_sent", "get", "/cpts/cmv/adherer/envoyee/", PUBLIC),
+    # Issue 16 — general assemblies and board meetings: the coordination's pages (ASSOCIATION) on a
+    # draft, a convened assembly (online vote open, a document) and a held one (its room votes, PV);
+    # writes without a body are refused on the page (400) or land back on it (302). The members'
+    # space (ASSOCIATION_SPACE) shows an assembly to the members convened to it: the adherent (its
+    # account acts for the convened Commune de Malakoff); a coordinator or a member who is no member
+    # of the association gets 404.
+    ("www:association_assemblies", "get", "/c/cmv/association/assemblees/", guarded(A.ASSOCIATION)),
+    ("www:association_assembly_new", "get", "/c/cmv/association/assemblees/nouvelle/", guarded(A.ASSOCIATION, WRITE)),
+    (
+        "www:association_assembly_new",
+        "post",
+        "/c/cmv/association/assemblees/nouvelle/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    ("www:association_assembly", "get", "/c/cmv/association/assemblees/{assembly}/", guarded(A.ASSOCIATION)),
+    (
+        "www:association_assembly_edit",
+        "get",
+        "/c/cmv/association/assemblees/{assembly_draft}/modifier/",
+        guarded(A.ASSOCIATION, WRITE),
+    ),
+    (
+        "www:association_assembly_edit",
+        "post",
+        "/c/cmv/association/assemblees/{assembly_draft}/modifier/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    (
+        "www:association_assembly_items",
+        "post",
+        "/c/cmv/association/assemblees/{assembly_draft}/ordre-du-jour/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_assembly_document_add",
+        "post",
+        "/c/cmv/association/assemblees/{assembly}/documents/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_assembly_document",
+        "get",
+        "/c/cmv/association/assemblees/{assembly}/documents/{assembly_document}/",
+        guarded(A.ASSOCIATION),
+    ),
+    (
+        "www:association_assembly_convene",
+        "post",
+        "/c/cmv/association/assemblees/{assembly_draft}/convoquer/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_assembly_attendance",
+        "get",
+        "/c/cmv/association/assemblees/{assembly}/presences/",
+        guarded(A.ASSOCIATION, WRITE),
+    ),
+    (
+        "www:association_assembly_attendance",
+        "post",
+        "/c/cmv/association/assemblees/{assembly}/presences/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    (
+        "www:association_assembly_state",
+        "post",
+        "/c/cmv/association/assemblees/{assembly}/etat/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_assembly_votes",
+        "get",
+        "/c/cmv/association/assemblees/{assembly_held}/resolutions/{assembly_held_resolution}/votes/",
+        guarded(A.ASSOCIATION, WRITE),
+    ),
+    (
+        "www:association_assembly_votes",
+        "post",
+        "/c/cmv/association/assemblees/{assembly_held}/resolutions/{assembly_held_resolution}/votes/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    (
+        "www:association_assembly_minutes",
+        "get",
+        "/c/cmv/association/assemblees/{assembly_held}/proces-verbal.docx",
+        guarded(A.ASSOCIATION),
+    ),
+    ("www:member_space_assemblies", "get", "/c/cmv/adherent/assemblees/", _convened_only(A.ASSOCIATION_SPACE)),
+    (
+        "www:member_space_assembly",
+        "get",
+        "/c/cmv/adherent/assemblees/{assembly}/",
+        _convened_only(A.ASSOCIATION_SPACE),
+    ),
+    (
+        "www:member_space_assembly",
+        "post",
+        "/c/cmv/adherent/assemblees/{assembly}/",
+        _convened_only(A.ASSOCIATION_SPACE, WRITE, 400),
+    ),
+    (
+        "www:member_space_assembly_document",
+        "get",
+        "/c/cmv/adherent/assemblees/{assembly}/documents/{assembly_document}/",
+        _convened_only(A.ASSOCIATION_SPACE),
+    ),
     # Issue 16 — board, representativeness report (the ARS reads it: aggregates), paid time. The
     # members' space pages answer only the person a member is linked to (the adherent), 404 otherwise.
     ("www:association_board", "get", "/c/cmv/association/conseil/", guarded(A.ASSOCIATION)),
@@ -750,18 +872,18 @@ MATRIX = [
         "/c/cmv/association/temps/releve/{association_member}/2026.xlsx",
         guarded(A.ASSOCIATION),
     ),
-    ("www:member_space_time", "get", "/c/cmv/adherent/temps/", _adherent_only(guarded(A.ASSOCIATION_SPACE))),
+    ("www:member_space_time", "get", "/c/cmv/adherent/temps/", _convened_only(A.ASSOCIATION_SPACE)),
     (
         "www:member_space_statement_docx",
         "get",
         "/c/cmv/adherent/temps/2026.docx",
-        _adherent_only(guarded(A.ASSOCIATION_SPACE)),
+        _convened_only(A.ASSOCIATION_SPACE),
     ),
     (
         "www:member_space_statement_xlsx",
         "get",
         "/c/cmv/adherent/temps/2026.xlsx",
-        _adherent_only(guarded(A.ASSOCIATION_SPACE)),
+        _convened_only(A.ASSOCIATION_SPACE),
     ),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
 ]
@@ -898,6 +1020,7 @@ def _build_world(idf):
     idf.update(_handovers(idf))  # Issue 15 — hand-over
     idf.update(_care_requests(idf, people["structure"]))
     idf.update(_association(idf, people))  # Issue 16 — the association
+    idf.update(_association_assemblies(idf, people))  # Issue 16 — assemblies
     idf.update(_association_board(idf))  # Issue 16 — board, paid time
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
@@ -926,6 +1049,41 @@ def _association(idf, people):
     }, actor=None)  # fmt: skip
     applicant = apply(idf["cmv"], {"college": college, "kind": "person", "last_name": "Blanc", "email": "b@exemple.fr"})
     return {"association_member": member, "association_applicant": applicant}
+
+
+def _association_assemblies(idf, people):
+    """Issue 16 — assemblies of cmv's association: a draft, one convened with its online vote open
+    and a PDF, one held; the adherent's member (Commune de Malakoff) is convened to them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.association.actions import assemblies as actions
+    from maillage.association.actions.votes import record_attendance
+    from maillage.association.models import Member
+
+    cmv, member = idf["cmv"], idf["association_member"]
+    Member.objects.filter(pk=member.pk).update(status=Member.Status.CURRENT)
+    now = timezone.now()
+
+    def prepared(starts_at, **vote):
+        draft = actions.AssemblyDraft(kind="ordinary", title="AG", starts_at=starts_at, place="Mairie", **vote)
+        assembly = actions.create_assembly(cmv, draft, None)
+        actions.add_agenda_item(assembly, None, title="Rapport moral")
+        actions.add_resolution(assembly, None, title="Approbation des comptes")
+        return assembly
+
+    draft = actions.create_assembly(
+        cmv, actions.AssemblyDraft("ordinary", "AG", now + timedelta(days=30), "Mairie"), None
+    )
+    convened = prepared(now + timedelta(days=20), vote_opens_at=now - timedelta(hours=1),
+                        vote_closes_at=now + timedelta(days=19))  # fmt: skip
+    actions.convene(convened, None)
+    document = actions.attach_document(convened, None, SimpleUploadedFile("rapport.pdf", b"%PDF-1.4\n%%EOF\n"))
+    held = prepared(now - timedelta(hours=1))
+    actions.convene(held, None, today=timezone.localdate() - timedelta(days=20))
+    record_attendance(held, None, {member.pk: ("present", None)})
+    actions.hold(held, None, now=now)
+    return {"assembly_draft": draft, "assembly": convened, "assembly_document": document, "assembly_held": held,
+            "assembly_held_resolution": held.resolutions.get()}  # fmt: skip
 
 
 def _association_board(idf):
@@ -1132,6 +1290,7 @@ OBJECTS += ("meeting", "meeting_left", "meeting_entry")  # issue 15 — RCP
 OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liaison log, hand-over
 OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_request_structure")  # issue 15
 OBJECTS += ("association_member", "association_applicant")  # issue 16 — the association
+OBJECTS += ("assembly", "assembly_draft", "assembly_document", "assembly_held", "assembly_held_resolution")  # issue 16
 OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — board, paid time
 
 

@@ -24,8 +24,10 @@ from maillage.core.french import plural
 from maillage.directory.models import Professional, ProfessionalAccount, Structure
 
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
-PARTS: list[str] = []
-PARTS += ["maillage.association.demo_board"]  # Issue 16 — board, paid time
+PARTS: list[str] = [
+    "maillage.association.demo_assemblies",  # Issue 16 item 3 — assemblies
+    "maillage.association.demo_board",  # Issue 16 items 4, 6 — board, paid time
+]
 LIBERAL_MEMBERS = 24
 HOSPITAL, EHPAD = "355", "500"  # FINESS categories
 DEMO_MAYOR = "mairie.cmv@demo.maillage.fr"

@@ -160,6 +160,22 @@ LABELS: dict[str, str] = {
     "association.member_validated": "a validé une demande d'adhésion",
     "association.statutes_updated": "a modifié les règles des statuts de l'association",
     "association.statuses_recomputed": "a recalculé l'état des adhésions",
+    # Issue 16 — general assemblies and board meetings
+    "association.assembly.created": "a préparé une assemblée",
+    "association.assembly.edited": "a modifié une assemblée",
+    "association.assembly.agenda_added": "a ajouté un point à l'ordre du jour d'une assemblée",
+    "association.assembly.resolution_added": "a ajouté une résolution à une assemblée",
+    "association.assembly.item_removed": "a retiré un point ou une résolution d'une assemblée",
+    "association.assembly.document_added": "a joint un document à une assemblée",
+    "association.assembly.document_downloaded": "a téléchargé un document d'une assemblée",
+    "association.assembly.convened": "a convoqué une assemblée",
+    "association.assembly.attendance_recorded": "a enregistré les présences et pouvoirs d'une assemblée",
+    "association.assembly.held": "a ouvert la séance d'une assemblée (quorum atteint)",
+    "association.assembly.lacking": "a constaté la carence d'une assemblée (quorum non atteint)",
+    "association.assembly.voted_online": "a voté en ligne",
+    "association.assembly.votes_recorded": "a enregistré des votes en séance",
+    "association.assembly.closed": "a clos une assemblée",
+    "association.assembly.cancelled": "a annulé une assemblée",
 }
 
 # Detail keys as words (keys already in French and without underscore are shown as they are).

@@ -6,6 +6,8 @@ from maillage.www.account import views as account
 from maillage.www.accounts_admin import cpts as cpts_admin
 from maillage.www.accounts_admin import invitation as invitation_views
 from maillage.www.accounts_admin import team
+from maillage.www.association import assemblies as association_assemblies
+from maillage.www.association import assembly_space as association_assembly_space
 from maillage.www.association import board as association_board
 from maillage.www.association import members as association_members
 from maillage.www.association import paid_time as association_time
@@ -297,6 +299,72 @@ urlpatterns = [
     path("c/<slug:slug>/adherent/", association_space.home, name="member_space"),
     path("cpts/<slug:slug>/adherer/", association_public.join, name="association_join"),
     path("cpts/<slug:slug>/adherer/envoyee/", association_public.join_sent, name="association_join_sent"),
+    # Issue 16 — general assemblies and board meetings (maillage/www/association/assemblies.py, assembly_space.py).
+    path("c/<slug:slug>/association/assemblees/", association_assemblies.assembly_list, name="association_assemblies"),
+    path(
+        "c/<slug:slug>/association/assemblees/nouvelle/",
+        association_assemblies.assembly_new,
+        name="association_assembly_new",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/",
+        association_assemblies.assembly_detail,
+        name="association_assembly",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/modifier/",
+        association_assemblies.assembly_edit,
+        name="association_assembly_edit",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/ordre-du-jour/",
+        association_assemblies.assembly_items,
+        name="association_assembly_items",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/documents/",
+        association_assemblies.document_add,
+        name="association_assembly_document_add",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/documents/<int:doc>/",
+        association_assemblies.document,
+        name="association_assembly_document",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/convoquer/",
+        association_assemblies.convene,
+        name="association_assembly_convene",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/presences/",
+        association_assemblies.attendance,
+        name="association_assembly_attendance",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/etat/",
+        association_assemblies.state,
+        name="association_assembly_state",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/resolutions/<int:resolution>/votes/",
+        association_assemblies.room_votes,
+        name="association_assembly_votes",
+    ),
+    path(
+        "c/<slug:slug>/association/assemblees/<int:pk>/proces-verbal.docx",
+        association_assemblies.minutes,
+        name="association_assembly_minutes",
+    ),
+    path("c/<slug:slug>/adherent/assemblees/", association_assembly_space.assemblies, name="member_space_assemblies"),
+    path(
+        "c/<slug:slug>/adherent/assemblees/<int:pk>/", association_assembly_space.assembly, name="member_space_assembly"
+    ),
+    path(
+        "c/<slug:slug>/adherent/assemblees/<int:pk>/documents/<int:doc>/",
+        association_assembly_space.document,
+        name="member_space_assembly_document",
+    ),
     # Issue 16 — board, representativeness report, paid time.
     path("c/<slug:slug>/association/conseil/", association_board.board_page, name="association_board"),
     path("c/<slug:slug>/association/conseil/nouveau/", association_board.mandate_new, name="association_mandate_new"),

@@ -208,3 +208,44 @@ def test_the_members_space_shows_the_member(association, login):
 def test_today_default(association):
     assert status.compute(association["members"]["gp"]) == Member.Status.CURRENT
     assert association["today"] - timedelta(days=400) == association["past"]
+
+
+def test_marks_typed_before_the_association_become_members(idf):
+    """The data migration: a directory entry marked « adhérent » becomes a current member."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import ProfessionalFactory
+
+    professional = ProfessionalFactory(last_name="Ancien", first_name="Marc")
+    DirectoryEntry.objects.create(cpts=idf["cmv"], professional=professional, is_member=True)
+    migration = import_module("maillage.association.migrations.0002_members_from_directory")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # twice: nothing more
+    made = Member.objects.get(professional=professional)
+    assert (made.status, made.college.code, made.last_name) == (Member.Status.CURRENT, "liberaux", "Ancien")
+    assert made.transitions.count() == 1
+
+
+@pytest.mark.parametrize("day", [date(2026, 1, 1), date(2026, 2, 15), date(2026, 3, 31), date(2026, 4, 1)])
+def test_the_job_and_a_single_refresh_apply_the_same_rules(association, day):
+    """The job's SQL CASE and `compute` (one member) say the same for every kind of situation."""
+    cpts, colleges = association["cpts"], association["colleges"]
+    FeeRate.objects.create(cpts=cpts, college=colleges["liberaux"], year=2026, amount_cents=3000)
+    FeeRate.objects.create(cpts=cpts, college=colleges["usagers"], year=2026, amount_cents=0)
+    situations = [
+        {"paid_until": None}, {"paid_until": date(2026, 12, 31)}, {"paid_until": date(2025, 12, 31)},
+        {"paid_until": date(2024, 12, 31)}, {"paid_until": date(2025, 12, 31), "validated_on": None},
+        {"paid_until": date(2026, 12, 31), "cancelled_on": date(2025, 6, 1)},
+    ]  # fmt: skip
+    made = []
+    for n, situation in enumerate(situations):
+        for college in ("liberaux", "usagers", "sanitaire"):
+            one = member(cpts, colleges[college], last_name=f"Cas {n}", email=f"cas{n}{college}@exemple.fr")
+            Member.objects.filter(pk=one.pk).update(**situation)
+            made.append(one.pk)
+    expected = {pk: status.compute(Member.objects.get(pk=pk), day) for pk in made}
+    status.recompute_all(today=day)
+    assert dict(Member.objects.filter(pk__in=made).values_list("pk", "status")) == expected
+    assert len(set(expected.values())) >= 4  # the grid reaches most statuses

@@ -1,3 +1,13 @@
+from maillage.association.models.assemblies import (  # noqa: F401 — issue 16 item 3
+    AgendaItem,
+    Assembly,
+    AssemblyDocument,
+    AssemblyTransition,
+    Attendance,
+    Ballot,
+    Participation,
+    Resolution,
+)
 from maillage.association.models.board import HourlyRate, Mandate, TimeEntry  # Issue 16 — board, paid time
 from maillage.association.models.members import College, FeeRate, Member, MemberTransition, Statutes
 

@@ -85,7 +85,7 @@ def member_new(request, slug):
             except AssociationError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"{member.display_name} est enregistré comme adhérent.")
+                messages.success(request, f"L'adhésion de {member.display_name} est enregistrée.")
                 return redirect("www:association_member", slug=cpts.slug, pk=member.pk)
         status = 400
     return render(request, "association/members/form.html", {"cpts": cpts, "form": form}, status=status)
