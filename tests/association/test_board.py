@@ -166,3 +166,19 @@ def test_the_demo_builds_a_board_rates_and_time(association):
     again = Mandate.objects.count()
     demo_board.build(cmv, members, association["coordinator"])  # a second load adds nothing
     assert Mandate.objects.count() == again
+
+
+def test_a_board_meeting_convenes_the_board_in_office_on_its_day(idf):
+    from maillage.association.assembly_rules import electorate
+    from maillage.association.models import Assembly
+
+    cmv = idf["cmv"]
+    president, director, lapsed = member(cmv), member(cmv), member(cmv)
+    member(cmv)  # a member off the board
+    seat(cmv, president, BoardRole.PRESIDENT, Body.BUREAU)
+    seat(cmv, director)
+    seat(cmv, lapsed)
+    Member.objects.filter(pk=lapsed.pk).update(status=Member.Status.EXPIRED)  # sits, but does not vote
+    starts_at = timezone.make_aware(timezone.datetime(2026, 3, 1, 18, 0))
+    meeting = Assembly.objects.create(cpts=cmv, kind="board", title="CA", place="Siège", starts_at=starts_at)
+    assert set(electorate(meeting)) == {president, director}
