@@ -56,6 +56,7 @@ NOT_HTML = {
     "/healthz": "the health probe (plain text)",
     "/parcours/documents/": "an uploaded file (PDF)",
     "/fichier/": "a file attached to a liaison log (PDF)",
+    "/documents/": "a document attached to an assembly (a file)",  # Issue 16
 }
 # The roles swept: one of each kind, in the CPTS or région of the matrix's URLs ("_other" actors
 # would only add 404 pages and the same personal pages).
