@@ -211,7 +211,12 @@ def worker(options) -> dict:
 
     log("   an AG's vote count…")
     votes = measure_votes(quick=options.quick)
+    from _association_newsletter import build_cpts, measure
+
+    log("   a newsletter to every member of one association…")
+    newsletter = measure(build_cpts(scale["members"]))
     return {
+        "newsletter": newsletter,
         "votes": votes,
         "vendor": connection.vendor,
         "server": connection.pg_version if connection.vendor == "postgresql" else None,
@@ -280,6 +285,9 @@ def main() -> int:
 
         more, bad = report_votes([(label, data["votes"]) for label, data in results])
         verdicts, failed = verdicts + more, failed or bad
+        from _association_newsletter import report as report_newsletter
+
+        verdicts += report_newsletter([(label, data["newsletter"]) for label, data in results])
         print("Targets: " + "; ".join(verdicts) + ".")
     for problem in problems:
         print(problem)

@@ -130,7 +130,8 @@ def _www_forms():
     import maillage.www
 
     for found in pkgutil.walk_packages(maillage.www.__path__, "maillage.www."):
-        if found.name.endswith(".forms"):
+        # Forms live in `forms` modules, and some parts keep theirs beside their views.
+        if found.name.endswith(".forms") or found.name.startswith("maillage.www.association."):
             module = importlib.import_module(found.name)
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:

@@ -103,12 +103,17 @@ def _not_structure(access):
     return {**access, "expected": lambda: {**expected(), "structure": 404}}
 
 
-def _convened_only(area, action=READ, success=200):
-    """Issue 16 — a page of the members' space about the assemblies: the policy lets coordinators,
-    members and adherents in, but only a member of the association (the adherent, in the matrix)
-    gets it; the others 404."""
-    return {**guarded(area, action, success), "expected": lambda: {**everyone(404, anonymous=LOGIN)["expected"](),
-                                                                   "adherent": success}}  # fmt: skip
+def _adherent_only(success=200, action=READ):
+    """Issue 16 — a page of the members' space that needs the person's own member of the
+    association (the adherent's account is the member's; the assemblies' pages also need the member
+    convened, which it is): the other roles the policy lets into the space get 404."""
+    base = guarded(A.ASSOCIATION_SPACE, action, success)
+
+    def expected():
+        row = {actor: 404 if status == success else status for actor, status in base["expected"]().items()}
+        return {**row, "anonymous": LOGIN, "adherent": success}
+
+    return {**base, "expected": expected}
 
 
 def _convened_only(area, action=READ, success=200):
@@ -117,17 +122,6 @@ def _convened_only(area, action=READ, success=200):
     gets it; the others 404."""
     return {**guarded(area, action, success), "expected": lambda: {**everyone(404, anonymous=LOGIN)["expected"](),
                                                                    "adherent": success}}  # fmt: skip
-
-
-def _adherent_only(access):
-    """Issue 16: a page of the members' space about the member one acts for: the policy lets the
-    CPTS's coordinators, members and adherents in, but only the adherent's account is linked to a
-    member of cmv's association (maillage/association/access.py `member_of`): 404 for the others."""
-    expected = access["expected"]
-    return {
-        **access,
-        "expected": lambda: {a: 404 if s == 200 and a != "adherent" else s for a, s in expected().items()},
-    }
 
 
 PUBLIC = everyone(200)
@@ -817,25 +811,133 @@ MATRIX = [
         "/c/cmv/association/assemblees/{assembly_held}/proces-verbal.docx",
         guarded(A.ASSOCIATION),
     ),
-    ("www:member_space_assemblies", "get", "/c/cmv/adherent/assemblees/", _convened_only(A.ASSOCIATION_SPACE)),
+    ("www:member_space_assemblies", "get", "/c/cmv/adherent/assemblees/", _adherent_only()),
     (
         "www:member_space_assembly",
         "get",
         "/c/cmv/adherent/assemblees/{assembly}/",
-        _convened_only(A.ASSOCIATION_SPACE),
+        _adherent_only(),
     ),
     (
         "www:member_space_assembly",
         "post",
         "/c/cmv/adherent/assemblees/{assembly}/",
-        _convened_only(A.ASSOCIATION_SPACE, WRITE, 400),
+        _adherent_only(400, WRITE),
     ),
     (
         "www:member_space_assembly_document",
         "get",
         "/c/cmv/adherent/assemblees/{assembly}/documents/{assembly_document}/",
-        _convened_only(A.ASSOCIATION_SPACE),
+        _adherent_only(),
     ),
+    # Issue 16 — talking to members. The coordination's messages, agenda and library (Area.ASSOCIATION);
+    # the members' space pages need the person's own member of the association (the adherent's; the
+    # coordinator and the member roles, reaching the area without one, get 404), and a board
+    # document is refused to a member who is not on the board; the public page, the public
+    # documents, the feeds and the unsubscribe link need no login (a non-public document: 404).
+    ("www:association_mailings", "get", "/c/cmv/association/messages/", guarded(A.ASSOCIATION)),
+    ("www:association_mailing_new", "get", "/c/cmv/association/messages/nouveau/", guarded(A.ASSOCIATION, WRITE)),
+    (
+        "www:association_mailing_new",
+        "post",
+        "/c/cmv/association/messages/nouveau/",
+        guarded(A.ASSOCIATION, WRITE, 400),
+    ),
+    ("www:association_mailing", "get", "/c/cmv/association/messages/{association_mailing}/", guarded(A.ASSOCIATION)),
+    ("www:association_mailing", "get", "/c/cmv/association/messages/{association_draft}/", guarded(A.ASSOCIATION)),
+    (
+        "www:association_mailing_send",
+        "post",
+        "/c/cmv/association/messages/{association_draft}/envoyer/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    ("www:association_events", "get", "/c/cmv/association/agenda/", guarded(A.ASSOCIATION)),
+    ("www:association_event_new", "get", "/c/cmv/association/agenda/nouveau/", guarded(A.ASSOCIATION, WRITE)),
+    ("www:association_event_new", "post", "/c/cmv/association/agenda/nouveau/", guarded(A.ASSOCIATION, WRITE, 400)),
+    ("www:association_event", "get", "/c/cmv/association/agenda/{association_event}/", guarded(A.ASSOCIATION)),
+    (
+        "www:association_event_cancel",
+        "post",
+        "/c/cmv/association/agenda/{association_event}/annuler/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    ("www:association_documents", "get", "/c/cmv/association/documents/", guarded(A.ASSOCIATION)),
+    (
+        "www:association_folder_new",
+        "post",
+        "/c/cmv/association/documents/dossiers/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_folder_access",
+        "post",
+        "/c/cmv/association/documents/dossiers/{association_folder}/lecture/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_document_upload",
+        "post",
+        "/c/cmv/association/documents/deposer/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_document",
+        "get",
+        "/c/cmv/association/documents/{association_doc_board}/fichier/",
+        guarded(A.ASSOCIATION),
+    ),
+    (
+        "www:association_document_delete",
+        "post",
+        "/c/cmv/association/documents/{association_doc_board}/supprimer/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    ("www:member_space_announcements", "get", "/c/cmv/adherent/annonces/", _adherent_only()),
+    (
+        "www:member_space_announcement",
+        "get",
+        "/c/cmv/adherent/annonces/{association_mailing}/",
+        _adherent_only(),
+    ),
+    ("www:member_space_newsletter", "post", "/c/cmv/adherent/lettre/", _adherent_only(302, WRITE)),
+    ("www:member_space_events", "get", "/c/cmv/adherent/agenda/", _adherent_only()),
+    (
+        "www:member_space_register",
+        "post",
+        "/c/cmv/adherent/agenda/{association_event}/inscription/",
+        _adherent_only(302, WRITE),
+    ),
+    ("www:member_space_calendar", "post", "/c/cmv/adherent/agenda/adresse/", _adherent_only(302, WRITE)),
+    ("www:member_space_documents", "get", "/c/cmv/adherent/documents/", _adherent_only()),
+    (
+        "www:member_space_document",
+        "get",
+        "/c/cmv/adherent/documents/{association_doc_members}/fichier/",
+        _adherent_only(),
+    ),
+    (
+        "www:member_space_document",
+        "get",
+        "/c/cmv/adherent/documents/{association_doc_board}/fichier/",
+        everyone(404, anonymous=LOGIN),
+    ),
+    ("www:association_public", "get", "/cpts/cmv/association/", PUBLIC),
+    (
+        "www:association_public_document",
+        "get",
+        "/cpts/cmv/association/documents/{association_doc_public}/fichier/",
+        PUBLIC,
+    ),
+    (
+        "www:association_public_document",
+        "get",
+        "/cpts/cmv/association/documents/{association_doc_members}/fichier/",
+        everyone(404),
+    ),
+    ("www:association_public_ical", "get", "/cpts/cmv/agenda.ics", PUBLIC),
+    ("www:association_private_ical", "get", "/adherents/agenda/{association_ical}.ics", PUBLIC),
+    ("www:association_unsubscribe", "get", "/adherents/desabonnement/{association_unsubscribe}/", PUBLIC),
+    ("www:association_unsubscribe", "post", "/adherents/desabonnement/{association_unsubscribe}/", PUBLIC),
     # Issue 16 — board, representativeness report (the ARS reads it: aggregates), paid time. The
     # members' space pages answer only the person a member is linked to (the adherent), 404 otherwise.
     ("www:association_board", "get", "/c/cmv/association/conseil/", guarded(A.ASSOCIATION)),
@@ -1021,6 +1123,7 @@ def _build_world(idf):
     idf.update(_care_requests(idf, people["structure"]))
     idf.update(_association(idf, people))  # Issue 16 — the association
     idf.update(_association_assemblies(idf, people))  # Issue 16 — assemblies
+    idf.update(_association_comms(idf, people))  # Issue 16 — talking to members
     idf.update(_association_board(idf))  # Issue 16 — board, paid time
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
@@ -1086,14 +1189,55 @@ def _association_assemblies(idf, people):
             "assembly_held_resolution": held.resolutions.get()}  # fmt: skip
 
 
-def _association_board(idf):
-    """Issue 16 — board, paid time: the adherent's member of cmv sits on the board and has time paid."""
-    from datetime import date
+def _association_comms(idf, people):
+    """Issue 16 — talking to members: an announcement sent to every member, a draft, an event to
+    come, a document in a public, a members' and a board folder, the adherent's calendar address
+    and unsubscribe link."""
+    from datetime import datetime, time
 
-    from maillage.association.actions.board import MandateDraft, create_mandate
-    from maillage.association.actions.time import TimeDraft, record_time, set_rate
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.association import mailing
+    from maillage.association.actions import events, library
+    from maillage.association.actions.comms import MailingDraft, send_mailing, write_mailing
 
     cmv, member = idf["cmv"], idf["association_member"]
+    sent = write_mailing(cmv, MailingDraft(kind="announcement", subject="Convocation", body="L'AG a lieu."), None)
+    send_mailing(sent, None)
+    draft = write_mailing(cmv, MailingDraft(kind="newsletter", subject="Lettre", body="Bonjour."), None)
+    start = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=20), time(19)))
+    event = events.plan_event(cmv, events.EventDraft(kind="training", title="Formation", starts_at=start,
+                                                     ends_at=start + timedelta(hours=2), place="Malakoff"), None)  # fmt: skip
+    docs = {}
+    for access in ("public", "members", "board"):
+        folder = library.create_folder(cmv, f"Dossier {access}", access, None)
+        pdf = SimpleUploadedFile(f"{access}.pdf", b"%PDF-1.4\n%%EOF\n")
+        docs[f"association_doc_{access}"] = library.upload(folder, access, pdf, None)
+    return {
+        "association_mailing": sent,
+        "association_draft": draft,
+        "association_event": event,
+        "association_folder": docs["association_doc_public"].folder,
+        **docs,
+        "association_ical": events.renew_calendar(member, None).token,
+        "association_unsubscribe": mailing.unsubscribe_token(member.pk),
+    }
+
+
+def _association_board(idf):
+    """Issue 16 — board, paid time: a member of cmv (not the adherent's: the library's « board »
+    folders stay closed to the adherent) sits on the board and has time paid."""
+    from datetime import date
+
+    from maillage.association import statutes
+    from maillage.association.actions.board import MandateDraft, create_mandate
+    from maillage.association.actions.members import create_member
+    from maillage.association.actions.time import TimeDraft, record_time, set_rate
+
+    cmv = idf["cmv"]
+    college = statutes.colleges(cmv).get(code="liberaux")
+    member = create_member(cmv, {"college": college, "kind": "person", "last_name": "Garnier", "first_name": "Lise",
+                                 "email": "l.garnier@exemple.fr"}, actor=None)  # fmt: skip
     today = timezone.localdate()
     draft = MandateDraft(member, "ca", "administrateur", today - timedelta(days=30), today + timedelta(days=700))
     set_rate(cmv, None, activity="rcp", amount_cents=8000, since=date(2026, 1, 1))
@@ -1291,6 +1435,9 @@ OBJECTS += ("liaison_entry", "shared_pathway", "handover")  # Issue 15 — liais
 OBJECTS += ("care_request", "care_request_far", "care_request_left", "care_request_structure")  # issue 15
 OBJECTS += ("association_member", "association_applicant")  # issue 16 — the association
 OBJECTS += ("assembly", "assembly_draft", "assembly_document", "assembly_held", "assembly_held_resolution")  # issue 16
+OBJECTS += ("association_mailing", "association_draft", "association_event", "association_folder")  # issue 16
+OBJECTS += ("association_doc_public", "association_doc_members", "association_doc_board")  # issue 16
+TEXTS = ("association_ical", "association_unsubscribe")  # issue 16: tokens in paths
 OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — board, paid time
 
 
@@ -1298,7 +1445,7 @@ def fill(path: str, idf, number=None) -> str:
     """The matrix's path with the fixture's objects in it (or `number` for every object id)."""
     # An int either way: some paths format an id (`PA-{pathway:06d}`, the FHIR patient reference).
     ids = {key: int(number) if number is not None else idf[key].pk for key in OBJECTS}
-    return path.format(ical=idf["ical"], token=idf["token"], **ids)
+    return path.format(ical=idf["ical"], token=idf["token"], **{key: idf[key] for key in TEXTS}, **ids)
 
 
 @pytest.mark.parametrize(("name", "method", "path", "access"), MATRIX, ids=[row[0] for row in MATRIX])

@@ -33,3 +33,21 @@ def _find(user, cpts) -> Member | None:
 
 def is_coordinator(user, cpts) -> bool:
     return user is not None and user.is_authenticated and policy.may(user, Area.ASSOCIATION, READ, cpts)
+
+
+def is_board_member(member: Member | None, on=None) -> bool:
+    """Whether `member` holds a board mandate on `on` (today by default): who reads the library's
+    « board » folders. Issue 16: the board's part writes `maillage.association.board.board_members
+    (cpts, on)`; until it is merged nobody is on the board (only the coordination reads those folders)."""
+    if member is None:
+        return False
+    try:
+        from maillage.association.board import board_members
+    except ImportError:
+        return False
+    from django.utils import timezone
+
+    return any(
+        getattr(m, "member_id", getattr(m, "pk", m)) == member.pk
+        for m in board_members(member.cpts, on or timezone.localdate())
+    )

@@ -26,6 +26,7 @@ from maillage.directory.models import Professional, ProfessionalAccount, Structu
 # Each part of the association: a module with `build(cpts, members, coordinator_user)`.
 PARTS: list[str] = [
     "maillage.association.demo_assemblies",  # Issue 16 item 3 — assemblies
+    "maillage.association.demo_comms",  # item 5 — talking to members
     "maillage.association.demo_board",  # Issue 16 items 4, 6 — board, paid time
 ]
 LIBERAL_MEMBERS = 24

@@ -11,6 +11,22 @@ from datetime import date, datetime
 from django.utils import timezone
 
 LABELS: dict[str, str] = {
+    # Issue 16 — talking to members
+    "association.calendar.renewed": "a créé une nouvelle adresse de son agenda de l'association",
+    "association.calendar.revoked": "a supprimé l'adresse de son agenda de l'association",
+    "association.document.deleted": "a supprimé un document de l'association",
+    "association.document.downloaded": "a téléchargé un document de l'association",
+    "association.document.uploaded": "a déposé un document de l'association",
+    "association.event.cancelled": "a annulé un événement de l'association",
+    "association.event.planned": "a ajouté un événement à l'agenda de l'association",
+    "association.event.registered": "a inscrit un adhérent à un événement",
+    "association.event.unregistered": "a retiré l'inscription d'un adhérent à un événement",
+    "association.folder.access_changed": "a changé qui peut lire un dossier de documents de l'association",
+    "association.folder.created": "a créé un dossier de documents de l'association",
+    "association.mailing.sent": "a envoyé un message aux adhérents",
+    "association.mailing.written": "a écrit un message aux adhérents",
+    "association.newsletter.resubscribed": "s'est réabonné à la lettre d'information",
+    "association.newsletter.unsubscribed": "a désabonné un adhérent de la lettre d'information",
     "accounts.api_token.created": "a créé un jeton d'API",
     "accounts.api_token.revoked": "a révoqué un jeton d'API",
     "accounts.cpts.created": "a créé la CPTS et invité sa coordination",

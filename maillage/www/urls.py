@@ -9,6 +9,9 @@ from maillage.www.accounts_admin import team
 from maillage.www.association import assemblies as association_assemblies
 from maillage.www.association import assembly_space as association_assembly_space
 from maillage.www.association import board as association_board
+from maillage.www.association import comms as assoc_comms
+from maillage.www.association import comms_events as assoc_events
+from maillage.www.association import comms_library as assoc_library
 from maillage.www.association import members as association_members
 from maillage.www.association import paid_time as association_time
 from maillage.www.association import public as association_public
@@ -365,6 +368,62 @@ urlpatterns = [
         association_assembly_space.document,
         name="member_space_assembly_document",
     ),
+    # Issue 16 — talking to members: messages, agenda, documents (coordination, members' space, public).
+    path("c/<slug:slug>/association/messages/", assoc_comms.mailing_list, name="association_mailings"),
+    path("c/<slug:slug>/association/messages/nouveau/", assoc_comms.mailing_new, name="association_mailing_new"),
+    path("c/<slug:slug>/association/messages/<int:pk>/", assoc_comms.mailing_detail, name="association_mailing"),
+    path(
+        "c/<slug:slug>/association/messages/<int:pk>/envoyer/",
+        assoc_comms.mailing_send,
+        name="association_mailing_send",
+    ),
+    path("c/<slug:slug>/association/agenda/", assoc_events.event_list, name="association_events"),
+    path("c/<slug:slug>/association/agenda/nouveau/", assoc_events.event_new, name="association_event_new"),
+    path("c/<slug:slug>/association/agenda/<int:pk>/", assoc_events.event_detail, name="association_event"),
+    path(
+        "c/<slug:slug>/association/agenda/<int:pk>/annuler/",
+        assoc_events.event_cancel,
+        name="association_event_cancel",
+    ),
+    path("c/<slug:slug>/association/documents/", assoc_library.documents, name="association_documents"),
+    path("c/<slug:slug>/association/documents/dossiers/", assoc_library.folder_new, name="association_folder_new"),
+    path(
+        "c/<slug:slug>/association/documents/dossiers/<int:pk>/lecture/",
+        assoc_library.folder_access,
+        name="association_folder_access",
+    ),
+    path(
+        "c/<slug:slug>/association/documents/deposer/",
+        assoc_library.document_upload,
+        name="association_document_upload",
+    ),
+    path("c/<slug:slug>/association/documents/<int:pk>/fichier/", assoc_library.document, name="association_document"),
+    path(
+        "c/<slug:slug>/association/documents/<int:pk>/supprimer/",
+        assoc_library.document_delete,
+        name="association_document_delete",
+    ),
+    path("c/<slug:slug>/adherent/annonces/", assoc_comms.space_announcements, name="member_space_announcements"),
+    path("c/<slug:slug>/adherent/annonces/<int:pk>/", assoc_comms.space_announcement, name="member_space_announcement"),
+    path("c/<slug:slug>/adherent/lettre/", assoc_comms.space_newsletter, name="member_space_newsletter"),
+    path("c/<slug:slug>/adherent/agenda/", assoc_events.space_events, name="member_space_events"),
+    path(
+        "c/<slug:slug>/adherent/agenda/<int:pk>/inscription/", assoc_events.space_register, name="member_space_register"
+    ),
+    path("c/<slug:slug>/adherent/agenda/adresse/", assoc_events.space_calendar, name="member_space_calendar"),
+    path("c/<slug:slug>/adherent/documents/", assoc_library.space_documents, name="member_space_documents"),
+    path(
+        "c/<slug:slug>/adherent/documents/<int:pk>/fichier/", assoc_library.space_document, name="member_space_document"
+    ),
+    path("cpts/<slug:slug>/association/", assoc_library.public_page, name="association_public"),
+    path(
+        "cpts/<slug:slug>/association/documents/<int:pk>/fichier/",
+        assoc_library.public_document,
+        name="association_public_document",
+    ),
+    path("cpts/<slug:slug>/agenda.ics", assoc_events.public_ical, name="association_public_ical"),
+    path("adherents/agenda/<str:token>.ics", assoc_events.private_ical, name="association_private_ical"),
+    path("adherents/desabonnement/<str:token>/", assoc_comms.unsubscribe, name="association_unsubscribe"),
     # Issue 16 — board, representativeness report, paid time.
     path("c/<slug:slug>/association/conseil/", association_board.board_page, name="association_board"),
     path("c/<slug:slug>/association/conseil/nouveau/", association_board.mandate_new, name="association_mandate_new"),

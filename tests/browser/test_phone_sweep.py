@@ -61,7 +61,7 @@ NOT_HTML = {
 # The roles swept: one of each kind, in the CPTS or région of the matrix's URLs ("_other" actors
 # would only add 404 pages and the same personal pages).
 ROLES = ("anonymous", "no_role", "admin", "regional_own", "regional_admin_own", "coordinator", "member", "regulator")
-ROLES += ("adherent",)  # Issue 16: the members' space pages about one's own membership
+ROLES += ("adherent",)  # issue 16: the members' space of the association
 # And a coordinator of a CPTS at its very beginning (Grand Issy-Vanves, no lifecycle yet: idéation),
 # whose dashboard guides the founding steps: not a role of the matrix, its pages listed here.
 IDEATION = "coordinator_ideation"

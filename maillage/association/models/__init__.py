@@ -9,7 +9,20 @@ from maillage.association.models.assemblies import (  # noqa: F401 — issue 16 
     Resolution,
 )
 from maillage.association.models.board import HourlyRate, Mandate, TimeEntry  # Issue 16 — board, paid time
+from maillage.association.models.comms import (  # Issue 16 — talking to members
+    Audience,
+    CalendarToken,
+    Delivery,
+    Event,
+    Folder,
+    LibraryDocument,
+    Mailing,
+    NewsletterOptOut,
+    Registration,
+)
 from maillage.association.models.members import College, FeeRate, Member, MemberTransition, Statutes
 
 __all__ = ["College", "FeeRate", "Member", "MemberTransition", "Statutes"]
+__all__ += ["Audience", "CalendarToken", "Delivery", "Event", "Folder", "LibraryDocument", "Mailing"]
+__all__ += ["NewsletterOptOut", "Registration"]
 __all__ += ["HourlyRate", "Mandate", "TimeEntry"]  # Issue 16 — board, paid time

@@ -2,6 +2,8 @@
 legal person, uniqueness) are the actions' (maillage/association/actions/members.py)."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import capfirst
 
 from maillage.association.models import College, Member, Statutes
 from maillage.core.versioning import VersionedForm
@@ -103,7 +105,24 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label="Motif", max_length=255)
 
 
+def _number(name: str) -> forms.IntegerField:
+    """A rule of the statutes as a number bounded by its model field's validators."""
+    field = Statutes._meta.get_field(name)
+    limits = {type(v): v.limit_value for v in field.validators}
+    return forms.IntegerField(label=capfirst(field.verbose_name), min_value=limits.get(MinValueValidator, 0),
+                              max_value=limits[MaxValueValidator])  # fmt: skip
+
+
 class StatutesForm(VersionedForm, forms.ModelForm):
+    year_start_month = _number("year_start_month")
+    grace_days = _number("grace_days")
+    convocation_days = _number("convocation_days")
+    max_proxies = _number("max_proxies")
+    quorum_ordinary = _number("quorum_ordinary")
+    quorum_extraordinary = _number("quorum_extraordinary")
+    quorum_board = _number("quorum_board")
+    majority_extraordinary = _number("majority_extraordinary")
+
     class Meta:
         model = Statutes
         fields = ["year_start_month", "grace_days", "convocation_days", "max_proxies", "quorum_ordinary",

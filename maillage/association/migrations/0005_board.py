@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('association', '0003_assemblies'),
+        ('association', '0004_comms'),
         ('territory', '0007_french_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
