@@ -182,3 +182,14 @@ def test_a_board_meeting_convenes_the_board_in_office_on_its_day(idf):
     starts_at = timezone.make_aware(timezone.datetime(2026, 3, 1, 18, 0))
     meeting = Assembly.objects.create(cpts=cmv, kind="board", title="CA", place="Siège", starts_at=starts_at)
     assert set(electorate(meeting)) == {president, director}
+
+
+def test_the_librarys_board_folders_follow_the_mandates(idf):
+    from maillage.association.access import is_board_member
+
+    cmv = idf["cmv"]
+    director, other = member(cmv), member(cmv)
+    mandate = seat(cmv, director, start=date(2025, 1, 1), end=date(2027, 12, 31))
+    assert is_board_member(director, date(2026, 6, 1)) and not is_board_member(other, date(2026, 6, 1))
+    end_mandate(mandate, None, on=date(2026, 6, 30), note="Démission")
+    assert not is_board_member(director, date(2026, 7, 1))
