@@ -157,3 +157,18 @@ def test_an_unreadable_date_is_said_and_today_shown(idf, territory, login):
     response = client.get("/c/cmv/association/representativite/?au=hier")
     assert response.status_code == 400
     assert "« hier » n'est pas une date" in unescape(response.content.decode())
+
+
+def test_the_report_reads_a_fixed_number_of_queries_whatever_the_members(idf, territory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            representativeness.build(idf["cmv"], timezone.localdate())
+        return len(captured)
+
+    before = queries()
+    for n in range(20):
+        member(idf["cmv"], profession_code="70", commune=idf["communes"]["92075"], last_name=f"Kiné{n}")
+    assert queries() == before <= 8
