@@ -116,6 +116,14 @@ def _adherent_only(success=200, action=READ):
     return {**base, "expected": expected}
 
 
+def _convened_only(area, action=READ, success=200):
+    """Issue 16 — a page of the members' space about the assemblies: the policy lets coordinators,
+    members and adherents in, but only a member of the association (the adherent, in the matrix)
+    gets it; the others 404."""
+    return {**guarded(area, action, success), "expected": lambda: {**everyone(404, anonymous=LOGIN)["expected"](),
+                                                                   "adherent": success}}  # fmt: skip
+
+
 PUBLIC = everyone(200)
 SIGNED_IN = everyone(200, anonymous=LOGIN)
 # Coordinators land on their CPTS's dashboard; the others (regional viewers included) read their to-do list.
@@ -972,6 +980,55 @@ MATRIX = [
     ("www:association_private_ical", "get", "/adherents/agenda/{association_ical}.ics", PUBLIC),
     ("www:association_unsubscribe", "get", "/adherents/desabonnement/{association_unsubscribe}/", PUBLIC),
     ("www:association_unsubscribe", "post", "/adherents/desabonnement/{association_unsubscribe}/", PUBLIC),
+    # Issue 16 — board, representativeness report (the ARS reads it: aggregates), paid time. The
+    # members' space pages answer only the person a member is linked to (the adherent), 404 otherwise.
+    ("www:association_board", "get", "/c/cmv/association/conseil/", guarded(A.ASSOCIATION)),
+    ("www:association_mandate_new", "get", "/c/cmv/association/conseil/nouveau/", guarded(A.ASSOCIATION, WRITE)),
+    ("www:association_mandate_new", "post", "/c/cmv/association/conseil/nouveau/", guarded(A.ASSOCIATION, WRITE, 400)),
+    (
+        "www:association_mandate_end",
+        "get",
+        "/c/cmv/association/conseil/{association_mandate}/fin/",
+        guarded(A.ASSOCIATION, WRITE),
+    ),
+    ("www:association_report", "get", "/c/cmv/association/representativite/", guarded(A.ASSOCIATION_REPORT)),
+    ("www:association_report_xlsx", "get", "/c/cmv/association/representativite.xlsx", guarded(A.ASSOCIATION_REPORT)),
+    ("www:association_report_docx", "get", "/c/cmv/association/representativite.docx", guarded(A.ASSOCIATION_REPORT)),
+    ("www:association_time", "get", "/c/cmv/association/temps/", guarded(A.ASSOCIATION)),
+    ("www:association_rate_set", "post", "/c/cmv/association/temps/tarifs/", guarded(A.ASSOCIATION, WRITE, 302)),
+    ("www:association_time_new", "post", "/c/cmv/association/temps/saisir/", guarded(A.ASSOCIATION, WRITE, 400)),
+    ("www:association_time_rcp", "post", "/c/cmv/association/temps/rcp/", guarded(A.ASSOCIATION, WRITE, 302)),
+    (
+        "www:association_time_delete",
+        "post",
+        "/c/cmv/association/temps/{association_time_entry}/supprimer/",
+        guarded(A.ASSOCIATION, WRITE, 302),
+    ),
+    (
+        "www:association_statement_docx",
+        "get",
+        "/c/cmv/association/temps/releve/{association_member}/2026.docx",
+        guarded(A.ASSOCIATION),
+    ),
+    (
+        "www:association_statement_xlsx",
+        "get",
+        "/c/cmv/association/temps/releve/{association_member}/2026.xlsx",
+        guarded(A.ASSOCIATION),
+    ),
+    ("www:member_space_time", "get", "/c/cmv/adherent/temps/", _convened_only(A.ASSOCIATION_SPACE)),
+    (
+        "www:member_space_statement_docx",
+        "get",
+        "/c/cmv/adherent/temps/2026.docx",
+        _convened_only(A.ASSOCIATION_SPACE),
+    ),
+    (
+        "www:member_space_statement_xlsx",
+        "get",
+        "/c/cmv/adherent/temps/2026.xlsx",
+        _convened_only(A.ASSOCIATION_SPACE),
+    ),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
@@ -986,6 +1043,8 @@ BODIES = {
     "www:team_invite": {"email": "nouvelle@exemple.fr", "kind": "member"},
     "www:team_role_change": {"kind": "member"},
     "www:team_rpps": {"rpps": MATRIX_RPPS},
+    "www:association_rate_set": {"activity": "formation", "amount": "45,50", "since": "2026-01-01"},  # Issue 16
+    "www:association_time_rcp": {"start": "2026-01-01", "end": "2026-12-31"},  # Issue 16
     "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
     "api-1:cpts_territory": {"communes": ["92020", "92046", "92075", "92049"]},
 }
@@ -1108,6 +1167,7 @@ def _build_world(idf):
     idf.update(_association_fees(idf))  # Issue 16 — fees
     idf.update(_association_assemblies(idf, people))  # Issue 16 — assemblies
     idf.update(_association_comms(idf, people))  # Issue 16 — talking to members
+    idf.update(_association_board(idf))  # Issue 16 — board, paid time
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -1217,6 +1277,27 @@ def _association_comms(idf, people):
         "association_ical": events.renew_calendar(member, None).token,
         "association_unsubscribe": mailing.unsubscribe_token(member.pk),
     }
+
+
+def _association_board(idf):
+    """Issue 16 — board, paid time: a member of cmv (not the adherent's: the library's « board »
+    folders stay closed to the adherent) sits on the board and has time paid."""
+    from datetime import date
+
+    from maillage.association import statutes
+    from maillage.association.actions.board import MandateDraft, create_mandate
+    from maillage.association.actions.members import create_member
+    from maillage.association.actions.time import TimeDraft, record_time, set_rate
+
+    cmv = idf["cmv"]
+    college = statutes.colleges(cmv).get(code="liberaux")
+    member = create_member(cmv, {"college": college, "kind": "person", "last_name": "Garnier", "first_name": "Lise",
+                                 "email": "l.garnier@exemple.fr"}, actor=None)  # fmt: skip
+    today = timezone.localdate()
+    draft = MandateDraft(member, "ca", "administrateur", today - timedelta(days=30), today + timedelta(days=700))
+    set_rate(cmv, None, activity="rcp", amount_cents=8000, since=date(2026, 1, 1))
+    entry = record_time(cmv, TimeDraft(member, "rcp", date(2026, 3, 2), 90), None)
+    return {"association_mandate": create_mandate(cmv, draft, None), "association_time_entry": entry}
 
 
 def _team(idf, people):
@@ -1413,6 +1494,7 @@ OBJECTS += ("assembly", "assembly_draft", "assembly_document", "assembly_held", 
 OBJECTS += ("association_mailing", "association_draft", "association_event", "association_folder")  # issue 16
 OBJECTS += ("association_doc_public", "association_doc_members", "association_doc_board")  # issue 16
 TEXTS = ("association_ical", "association_unsubscribe")  # issue 16: tokens in paths
+OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — board, paid time
 
 
 def fill(path: str, idf, number=None) -> str:

@@ -28,6 +28,7 @@ PARTS: list[str] = [
     "maillage.association.demo_fees",  # issue 16 — fees
     "maillage.association.demo_assemblies",  # Issue 16 item 3 — assemblies
     "maillage.association.demo_comms",  # item 5 — talking to members
+    "maillage.association.demo_board",  # Issue 16 items 4, 6 — board, paid time
 ]
 LIBERAL_MEMBERS = 24
 HOSPITAL, EHPAD = "355", "500"  # FINESS categories

@@ -35,6 +35,17 @@ class Mission(models.TextChoices):
     CRISIS = "crisis", "crises sanitaires"
 
 
+# Issue 16 — indicators that belong to no ACI mission: the association's own life (members,
+# assemblies, fees). Listed after the missions on the indicators pages; never a fiche-action's mission.
+ASSOCIATION = "association"
+SECTIONS: list[tuple[str, str]] = [*Mission.choices, (ASSOCIATION, "vie associative")]
+
+
+def section_label(code: str) -> str:
+    """The label of a mission, or of the association's section."""
+    return dict(SECTIONS).get(code, code)
+
+
 class Kind(models.TextChoices):
     COUNT = "count", "effectif"
     PERCENTAGE = "percentage", "pourcentage"

@@ -8,12 +8,15 @@ from maillage.www.accounts_admin import invitation as invitation_views
 from maillage.www.accounts_admin import team
 from maillage.www.association import assemblies as association_assemblies
 from maillage.www.association import assembly_space as association_assembly_space
+from maillage.www.association import board as association_board
 from maillage.www.association import comms as assoc_comms
 from maillage.www.association import comms_events as assoc_events
 from maillage.www.association import comms_library as assoc_library
 from maillage.www.association import fees as association_fees
 from maillage.www.association import members as association_members
+from maillage.www.association import paid_time as association_time
 from maillage.www.association import public as association_public
+from maillage.www.association import report as association_report
 from maillage.www.association import space as association_space
 from maillage.www.coordination import views as coordination
 from maillage.www.directory import partners
@@ -456,4 +459,51 @@ urlpatterns = [
     path("cpts/<slug:slug>/agenda.ics", assoc_events.public_ical, name="association_public_ical"),
     path("adherents/agenda/<str:token>.ics", assoc_events.private_ical, name="association_private_ical"),
     path("adherents/desabonnement/<str:token>/", assoc_comms.unsubscribe, name="association_unsubscribe"),
+    # Issue 16 — board, representativeness report, paid time.
+    path("c/<slug:slug>/association/conseil/", association_board.board_page, name="association_board"),
+    path("c/<slug:slug>/association/conseil/nouveau/", association_board.mandate_new, name="association_mandate_new"),
+    path(
+        "c/<slug:slug>/association/conseil/<int:pk>/fin/", association_board.mandate_end, name="association_mandate_end"
+    ),
+    path("c/<slug:slug>/association/representativite/", association_report.report_page, name="association_report"),
+    path(
+        "c/<slug:slug>/association/representativite.xlsx",
+        association_report.report_xlsx,
+        name="association_report_xlsx",
+    ),
+    path(
+        "c/<slug:slug>/association/representativite.docx",
+        association_report.report_docx,
+        name="association_report_docx",
+    ),
+    path("c/<slug:slug>/association/temps/", association_time.time_page, name="association_time"),
+    path("c/<slug:slug>/association/temps/tarifs/", association_time.rate_set, name="association_rate_set"),
+    path("c/<slug:slug>/association/temps/saisir/", association_time.time_new, name="association_time_new"),
+    path("c/<slug:slug>/association/temps/rcp/", association_time.rcp_import, name="association_time_rcp"),
+    path(
+        "c/<slug:slug>/association/temps/<int:pk>/supprimer/",
+        association_time.time_delete,
+        name="association_time_delete",
+    ),
+    path(
+        "c/<slug:slug>/association/temps/releve/<int:member>/<int:year>.docx",
+        association_time.statement_docx,
+        name="association_statement_docx",
+    ),
+    path(
+        "c/<slug:slug>/association/temps/releve/<int:member>/<int:year>.xlsx",
+        association_time.statement_xlsx,
+        name="association_statement_xlsx",
+    ),
+    path("c/<slug:slug>/adherent/temps/", association_time.space_time, name="member_space_time"),
+    path(
+        "c/<slug:slug>/adherent/temps/<int:year>.docx",
+        association_time.space_statement_docx,
+        name="member_space_statement_docx",
+    ),
+    path(
+        "c/<slug:slug>/adherent/temps/<int:year>.xlsx",
+        association_time.space_statement_xlsx,
+        name="member_space_statement_xlsx",
+    ),
 ]

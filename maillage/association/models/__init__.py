@@ -8,6 +8,7 @@ from maillage.association.models.assemblies import (  # noqa: F401 — issue 16 
     Participation,
     Resolution,
 )
+from maillage.association.models.board import HourlyRate, Mandate, TimeEntry  # Issue 16 — board, paid time
 from maillage.association.models.comms import (  # Issue 16 — talking to members
     Audience,
     CalendarToken,
@@ -26,3 +27,4 @@ __all__ = ["College", "FeeRate", "Member", "MemberTransition", "Statutes"]
 __all__ += ["Audience", "CalendarToken", "Delivery", "Event", "Folder", "LibraryDocument", "Mailing"]
 __all__ += ["NewsletterOptOut", "Registration"]
 __all__ += ["FeeReminder", "FeeSettings", "Payment", "ReceiptCounter"]  # issue 16 — fees
+__all__ += ["HourlyRate", "Mandate", "TimeEntry"]  # Issue 16 — board, paid time

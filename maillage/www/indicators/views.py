@@ -74,7 +74,7 @@ def mission_rows(cpts, period: Period, *, regional: bool = False) -> list[tuple[
         for indicator in registry.REGISTRY.values()
     }
     missions = []
-    for code, label in registry.Mission.choices:
+    for code, label in registry.SECTIONS:
         rows = [(indicator, shown[indicator.code]) for indicator in registry.of_mission(code)]
         if rows:
             missions.append((label, rows))
@@ -178,7 +178,7 @@ def indicator_detail(request, slug, code):
         {
             "cpts": cpts,
             "indicator": indicator,
-            "mission": registry.Mission(indicator.mission).label,
+            "mission": registry.section_label(indicator.mission),
             "kind": registry.Kind(indicator.kind).label,
             "direction": registry.Direction(indicator.direction).label if indicator.direction else "",
             "rows": rows,
