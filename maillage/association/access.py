@@ -6,6 +6,7 @@ found by the professional their account is linked to, or by the address their in
 to (an account's address is the one its invitation reached)."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from maillage.accounts import policy
 from maillage.accounts.policy import READ, Area
@@ -37,17 +38,9 @@ def is_coordinator(user, cpts) -> bool:
 
 def is_board_member(member: Member | None, on=None) -> bool:
     """Whether `member` holds a board mandate on `on` (today by default): who reads the library's
-    « board » folders. Issue 16: the board's part writes `maillage.association.board.board_members
-    (cpts, on)`; until it is merged nobody is on the board (only the coordination reads those folders)."""
+    « board » folders."""
+    from maillage.association.board import mandates_on
+
     if member is None:
         return False
-    try:
-        from maillage.association.board import board_members
-    except ImportError:
-        return False
-    from django.utils import timezone
-
-    return any(
-        getattr(m, "member_id", getattr(m, "pk", m)) == member.pk
-        for m in board_members(member.cpts, on or timezone.localdate())
-    )
+    return mandates_on(member.cpts, on or timezone.localdate()).filter(member=member).exists()

@@ -49,21 +49,10 @@ def quorum_needed(electorate: int, percent: int) -> int:
 def electorate(assembly):
     """The members to convene: every voting member for a general assembly; for a board meeting,
     the board in office on its day (maillage/association/board.py)."""
+    from maillage.association.board import board_members
     from maillage.association.models import Member
 
     if assembly.kind == AssemblyKind.BOARD:
         board = board_members(assembly.cpts, timezone.localtime(assembly.starts_at).date())
-        pks = [getattr(m, "member_id", None) or m.pk for m in board]
-        return Member.objects.filter(cpts=assembly.cpts, pk__in=pks).voting().select_related("college")
+        return board.voting().select_related("college")
     return Member.objects.of_cpts(assembly.cpts).voting().select_related("college")
-
-
-def board_members(cpts, on):
-    """The board in office on `on`: the board's part (maillage/association/board.py) says who.
-    Until that part is installed, nobody: a board meeting cannot be convened (« Aucun
-    administrateur à convoquer »)."""
-    try:
-        from maillage.association.board import board_members as in_office
-    except ImportError:
-        return []
-    return in_office(cpts, on)

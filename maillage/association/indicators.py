@@ -10,18 +10,16 @@ Definitions:
   professional of the directory who works on the territory, per 100 such professionals;
 - AG attendance: over the general assemblies (ordinary and extraordinary) held during the period,
   the members present, represented or having voted online per 100 members convened;
-- fees collected: the payments recorded during the period, in euros.
-The last two read the assemblies' and the fees' models by name (`apps.get_model`): without them
-(an instance where those parts are not installed) they have no value."""
+- fees collected: the payments recorded during the period (by payment date), in euros."""
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.apps import apps
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from maillage.association.models import College, Member, MemberTransition
+from maillage.association.models import Assembly, Attendance, College, Member, MemberTransition, Payment
+from maillage.association.models.assemblies import AssemblyKind, AssemblyStatus, Presence
 from maillage.directory.models import Listing
 from maillage.indicators.registry import ASSOCIATION, Direction, Kind, register
 
@@ -119,60 +117,23 @@ def professionals_member_share(cpts, period):
     return round(100 * len(linked & listed) / total, 1)
 
 
-# The assemblies' states and presences (maillage/association/models/assemblies.py) read by value.
-HELD = ("held", "lacking", "closed")
-ATTENDED = ("present", "represented", "remote")
+def _attendance(cpts, period) -> tuple[int, int]:
+    """(present, represented or having voted online; convened) over the general assemblies held
+    during the period (quorum reached or not; not those planned or cancelled)."""
+    held = Assembly.objects.filter(
+        cpts=cpts,
+        starts_at__gte=period.start_at,
+        starts_at__lt=period.end_at,
+        status__in=(AssemblyStatus.HELD, AssemblyStatus.LACKING, AssemblyStatus.CLOSED),
+    ).exclude(kind=AssemblyKind.BOARD)
+    rows = Attendance.objects.filter(assembly__in=held)
+    attended = (Presence.PRESENT, Presence.REPRESENTED, Presence.REMOTE)
+    figures = rows.aggregate(convened=Count("pk"), attended=Count("pk", filter=Q(presence__in=attended)))
+    return figures["attended"], figures["convened"]
 
 
-def _model(name: str):
-    try:
-        return apps.get_model("association", name)
-    except LookupError:
-        return None
-
-
-def _field(model, *names: str) -> str | None:
-    fields = {f.name for f in model._meta.get_fields()}
-    return next((name for name in names if name in fields), None)
-
-
-def _assemblies_held(cpts, period):
-    """The general assemblies of the period, or None when the assemblies' part is not installed."""
-    assembly = _model("Assembly")
-    if assembly is None:
-        return None
-    when = _field(assembly, "held_on", "date", "starts_at", "scheduled_at")
-    if when is None:
-        return None
-    start, end = period.start, period.end
-    if assembly._meta.get_field(when).get_internal_type() == "DateTimeField":
-        start, end = period.start_at, period.end_at
-    found = assembly.objects.filter(cpts=cpts, **{f"{when}__gte": start, f"{when}__lt": end})
-    if _field(assembly, "kind"):
-        found = found.exclude(kind="board")
-    if _field(assembly, "status"):  # held (quorum reached or not), not planned or cancelled
-        found = found.filter(status__in=HELD)
-    return found
-
-
-def _attendance(cpts, period) -> tuple[int, int] | None:
-    """(present or represented, convened) over the period's assemblies; None without the models."""
-    assemblies = _assemblies_held(cpts, period)
-    attendance = _model("Attendance")
-    if assemblies is None or attendance is None:
-        return None
-    presence = _field(attendance, "presence", "status", "kind")
-    if presence is None or _field(attendance, "assembly") is None:
-        return None
-    rows = attendance.objects.filter(assembly__in=assemblies)
-    convened = rows.count()
-    attended = rows.filter(**{f"{presence}__in": ATTENDED}).count()
-    return attended, convened
-
-
-def _convened(cpts, period) -> int | None:
-    figures = _attendance(cpts, period)
-    return None if figures is None else figures[1]
+def _convened(cpts, period) -> int:
+    return _attendance(cpts, period)[1]
 
 
 @register(
@@ -190,10 +151,8 @@ def _convened(cpts, period) -> int | None:
     denominator="adhérents convoqués",
 )
 def assembly_attendance(cpts, period):
-    figures = _attendance(cpts, period)
-    if not figures or not figures[1]:
-        return None
-    return round(100 * figures[0] / figures[1], 1)
+    attended, convened = _attendance(cpts, period)
+    return round(100 * attended / convened, 1) if convened else None
 
 
 @register(
@@ -207,16 +166,6 @@ def assembly_attendance(cpts, period):
     population=None,
 )
 def fees_collected(cpts, period):
-    payment = _model("Payment")
-    if payment is None:
-        return None
-    when = _field(payment, "paid_on", "received_on", "date")
-    amount = _field(payment, "amount_cents")
-    if when is None or amount is None:
-        return None
-    owner = "cpts" if _field(payment, "cpts") else "member__cpts"
-    found = payment.objects.filter(**{owner: cpts, f"{when}__gte": period.start, f"{when}__lt": period.end})
-    if cancelled := _field(payment, "cancelled_at", "voided_at"):
-        found = found.filter(**{f"{cancelled}__isnull": True})
-    cents = found.aggregate(total=Sum(amount))["total"] or 0
+    found = Payment.objects.filter(cpts=cpts, paid_on__gte=period.start, paid_on__lt=period.end)
+    cents = found.aggregate(total=Sum("amount_cents"))["total"] or 0
     return round(cents / 100, 2)

@@ -140,9 +140,14 @@ def test_convening_without_an_agenda_or_twice_is_refused(world):
         actions.add_resolution(assembly, world["coordinator"], title="Tardive")
 
 
-def test_a_board_meeting_is_convened_to_the_board_only(world, monkeypatch):
+def test_a_board_meeting_is_convened_to_the_board_only(world):
+    from maillage.association.actions.board import MandateDraft, create_mandate
+
     board = [world["members"]["gp"], world["members"]["malakoff"]]
-    monkeypatch.setattr("maillage.association.assembly_rules.board_members", lambda cpts, on: board)
+    today = timezone.localdate()
+    for person, role in zip(board, ("president", "tresorier"), strict=True):
+        create_mandate(world["cpts"], MandateDraft(person, "bureau", role, today - timedelta(days=30),
+                                                   today + timedelta(days=700)), None)  # fmt: skip
     assembly = _convened(world, kind="board", vote=False)
     assert sorted(assembly.attendances.values_list("member_id", flat=True)) == sorted(m.pk for m in board)
     assert assembly.quorum_percent == 50 and not assembly.weighted

@@ -3,11 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from maillage.association import indicators
-from maillage.association.models import Member, MemberTransition
+from maillage.association.models import Assembly, Attendance, Member, MemberTransition, Payment
 from maillage.indicators.periods import Period
 from maillage.indicators.registry import ASSOCIATION, REGISTRY, for_region, of_mission
 from tests.association.board_helpers import member
@@ -69,15 +68,6 @@ def test_a_regional_reader_sees_small_counts_hidden(figures):
     assert for_region(REGISTRY[indicators.SHARE], values, cpts=figures, period=period) == 37.5  # 8 professionals
 
 
-def test_attendance_and_fees_have_no_value_without_their_models(figures):
-    period = Period.year(timezone.localdate().year)
-    installed = {model.__name__ for model in apps.get_app_config("association").get_models()}
-    if "Assembly" not in installed:
-        assert REGISTRY[indicators.ATTENDANCE].value(figures, period) is None
-    if "Payment" not in installed:
-        assert REGISTRY[indicators.FEES].value(figures, period) is None
-
-
 def test_the_indicators_page_lists_the_association_section(figures, login):
     client = login(RoleFactory(coordinator=True, cpts=figures).user)
     page = client.get("/c/cmv/indicateurs/").content.decode()
@@ -86,16 +76,8 @@ def test_the_indicators_page_lists_the_association_section(figures, login):
     assert detail.status_code == 200 and "vie associative" in detail.content.decode().lower()
 
 
-def _installed(name):
-    try:
-        return apps.get_model("association", name)
-    except LookupError:
-        return None
-
-
-@pytest.mark.skipif(_installed("Attendance") is None, reason="the assemblies' part is not merged")
 def test_assembly_attendance_reads_the_assemblies(figures):
-    assembly_model, attendance_model = _installed("Assembly"), _installed("Attendance")
+    assembly_model, attendance_model = Assembly, Attendance
     period = Period.year(timezone.localdate().year)
     held = assembly_model.objects.create(
         cpts=figures, kind="ordinary", title="AG", place="Mairie", starts_at=period.start_at + timedelta(days=40),
@@ -114,9 +96,8 @@ def test_assembly_attendance_reads_the_assemblies(figures):
     assert REGISTRY[indicators.ATTENDANCE].value(figures, period) == 75.0  # 3 of the 4 convened
 
 
-@pytest.mark.skipif(_installed("Payment") is None, reason="the fees' part is not merged")
 def test_fees_collected_read_the_payments(figures):
-    payment_model = _installed("Payment")
+    payment_model = Payment
     today = timezone.localdate()
     for n, person in enumerate(Member.objects.of_cpts(figures).voting()[:2], start=1):
         payment_model.objects.create(
