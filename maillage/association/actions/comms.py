@@ -1,7 +1,8 @@
 """Writes of « Communiquer avec les adhérents »: a mailing written (a draft), then sent — its
-audience computed from the voting members of that moment, one delivery row and one background task
-per recipient, in one transaction —, and a member's newsletter subscription. Each write is one
-transaction with one audit entry; a refusal raises `AssociationError` with a French message."""
+audience computed from the voting members of that moment, one delivery row per recipient and one
+background task per batch of copies (mailing.py), in one transaction —, and a member's newsletter
+subscription. Each write is one transaction with one audit entry; a refusal raises
+`AssociationError` with a French message."""
 
 import re
 from dataclasses import dataclass
