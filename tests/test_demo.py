@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from maillage.accounts.models import Role
 from maillage.core.models import AuditEntry
@@ -133,6 +134,9 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_liaison_logs_have_one_message_unread_for_the_demo_gp(login)  # Issue 15 — liaison log
     _demo_care_requests_wait_and_the_demo_nurse_accepts(login)  # issue 15 — care requests
     _demo_fee_payment_moves_a_member_from_grace_to_current(login)  # issue 16 — fees
+    _demo_members_vote_online_in_the_convened_ag(login)  # issue 16 — assemblies
+    _demo_newsletter_reaches_a_college(login)  # issue 16 — talking to members
+    _demo_representativeness_report_matches_the_members(login)  # issue 16 — the report
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -375,3 +379,72 @@ def _demo_fee_payment_moves_a_member_from_grace_to_current(login):
     assert response.status_code == 302
     late.refresh_from_db()
     assert late.status == "current"
+
+
+def _demo_members_vote_online_in_the_convened_ag(login):
+    """Issue 16 — the demo AG is convened with its online vote open: the demo GP votes in the
+    members' space, a second vote is refused, the count moves by one per resolution."""
+    from maillage.accounts.models import User
+    from maillage.association.models import Assembly, Participation
+
+    assembly = Assembly.objects.get(cpts__slug="chatillon-malakoff-vanves", status="convened")
+    assert assembly.has_online_vote and assembly.vote_opens_at <= timezone.now() < assembly.vote_closes_at
+    before = Participation.objects.filter(resolution__assembly=assembly).count()
+    gp = login(User.objects.get(email="medecin.cmv@demo.maillage.fr"))
+    path = f"/c/chatillon-malakoff-vanves/adherent/assemblees/{assembly.pk}/"
+    assert "Voter" in gp.get(path).content.decode()
+    choices = {f"choix-{r.pk}": "for" for r in assembly.resolutions.all()}
+    assert gp.post(path, choices).status_code == 302
+    assert Participation.objects.filter(resolution__assembly=assembly).count() == before + len(choices)
+    page = gp.post(path, choices, follow=True).content.decode()
+    assert "déjà voté" in page
+    assert Participation.objects.filter(resolution__assembly=assembly).count() == before + len(choices)
+
+
+def _demo_newsletter_reaches_a_college(login):
+    """Issue 16 — a newsletter to the demo collège of the collectivités reaches each commune's
+    representative, through the worker."""
+    from django.core import mail
+
+    from maillage.accounts.models import User
+    from maillage.association.models import College, Delivery, Mailing, Member
+    from maillage.core.jobs import run_pending
+
+    coordinator = login(User.objects.get(email="coordination.cmv@demo.maillage.fr"))
+    college = College.objects.get(cpts__slug="chatillon-malakoff-vanves", code="collectivites")
+    response = coordinator.post(
+        "/c/chatillon-malakoff-vanves/association/messages/nouveau/",
+        {"kind": "newsletter", "subject": "Lettre des communes", "body": "La prochaine réunion des élus.",
+         "audience": "college", "college": college.pk},
+    )  # fmt: skip
+    assert response.status_code == 302
+    mailing = Mailing.objects.get(subject="Lettre des communes")
+    assert (
+        coordinator.post(f"/c/chatillon-malakoff-vanves/association/messages/{mailing.pk}/envoyer/").status_code == 302
+    )
+    mail.outbox.clear()
+    run_pending()
+    expected = {m.contact_email for m in Member.objects.filter(college=college).voting()}
+    sent = {to for m in mail.outbox if "Lettre des communes" in m.subject for to in m.to}
+    assert expected and sent == expected
+    assert set(Delivery.objects.filter(mailing=mailing).values_list("status", flat=True)) == {"sent"}
+
+
+def _demo_representativeness_report_matches_the_members(login):
+    """Issue 16 — the report of a demo CPTS downloads, and its figures are the members'."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from maillage.accounts.models import User
+    from maillage.association.models import College, Member
+
+    coordinator = login(User.objects.get(email="coordination.cmv@demo.maillage.fr"))
+    response = coordinator.get("/c/chatillon-malakoff-vanves/association/representativite.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content))["Collèges"]
+    rows = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]}
+    voting = Member.objects.filter(cpts__slug="chatillon-malakoff-vanves").voting()
+    for college in College.objects.filter(cpts__slug="chatillon-malakoff-vanves"):
+        assert rows[college.name] == voting.filter(college=college).count(), college.name
+    assert sum(v for v in rows.values() if isinstance(v, int)) == voting.count() > 20

@@ -107,8 +107,9 @@ def audience_label(mailing: Mailing) -> str:
 
 
 def send_mailing(mailing: Mailing, actor, now=None) -> int:
-    """Computes the audience now, writes one delivery per recipient and enqueues one task each, in
-    one transaction (the worker sends them once it commits). Returns the number of recipients."""
+    """Computes the audience now, writes one delivery per recipient and enqueues one task per batch
+    of copies, in one transaction (the worker sends them once it commits). Returns the number of
+    recipients."""
     now = now or timezone.now()
     with transaction.atomic():
         mailing = (

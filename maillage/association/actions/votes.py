@@ -64,7 +64,7 @@ def record_attendance(assembly, actor, changes: dict, *, expected_version=None) 
             name = row.member.display_name
             if presence == Presence.REPRESENTED:
                 require(proxy_id, f"{name} est représenté : choisissez l'adhérent qui détient son pouvoir.")
-                require(member_id not in voted_online, f"{name} a déjà voté en ligne : il ne peut plus donner pouvoir.")
+                require(member_id not in voted_online, f"{name} a déjà voté en ligne : un pouvoir n'est plus possible.")
                 require(proxy_id != member_id, f"{name} ne peut pas se donner pouvoir à lui-même.")
                 require(
                     proxy_id in rows,
