@@ -12,6 +12,7 @@ from maillage.association import assembly_rules as rules
 from maillage.association.models.assemblies import AssemblyStatus, Choice, Presence
 from maillage.association.tally import attendance_figures, resolution_results
 from maillage.core.french import agree, plural
+from maillage.core.word import add_table
 from maillage.projet.document import typed_text
 
 CARENCE = (
@@ -24,19 +25,6 @@ def filename(assembly) -> str:
     """ASCII only: pv-ag-2026-06-18.docx."""
     prefix = "ca" if assembly.is_board else "ag"
     return f"pv-{prefix}-{timezone.localtime(assembly.starts_at):%Y-%m-%d}.docx"
-
-
-def _table(document, header, rows) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, header, strict=True):
-        cell.text = title
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = str(value)
-    document.add_paragraph()
 
 
 def _fact(document, label, value) -> None:
@@ -68,7 +56,7 @@ def docx_bytes(assembly) -> bytes:
 
     document.add_heading("Présences et quorum", level=1)
     convened = "administrateurs convoqués" if assembly.is_board else "adhérents convoqués (à jour de leur cotisation)"
-    _table(
+    add_table(
         document,
         ["", "Nombre"],
         [
@@ -118,7 +106,7 @@ def docx_bytes(assembly) -> bytes:
             header.append("Voix pondérées par collège")
             for row, choice in zip(rows, (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN), strict=True):
                 row.append(result.share(choice))
-        _table(document, header, rows)
+        add_table(document, header, rows)
         verdict = "adoptée" if result.adopted else "rejetée"
         document.add_paragraph(
             f"Vote {mode}, {plural(result.ballots, 'votant')}. Majorité requise : {result.rule}. "
@@ -129,7 +117,7 @@ def docx_bytes(assembly) -> bytes:
     attendances = assembly.attendances.select_related("member", "proxy").order_by(
         "member__last_name", "member__name", "member__first_name"
     )
-    _table(
+    add_table(
         document,
         ["Membre", "Présence", "Pouvoir donné à"],
         [

@@ -11,8 +11,13 @@ from openpyxl import Workbook
 
 from maillage.association.report import Report
 from maillage.core.exports import xlsx_row
+from maillage.core.word import add_table
 
 LINE_HEADER = ["Adhérents", "Dont au conseil ou au bureau"]
+
+
+def _text(value) -> str:
+    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
 
 
 def filename(report: Report, extension: str) -> str:
@@ -116,15 +121,7 @@ def docx_bytes(report: Report) -> bytes:
         if not rows:
             document.add_paragraph("Aucun.")
             continue
-        table = document.add_table(rows=1, cols=len(header))
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, header, strict=True):
-            cell.text = text
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for row in rows:
-            for cell, value in zip(table.add_row().cells, row, strict=True):
-                cell.text = value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else str(value)
+        add_table(document, header, rows, text=_text, spaced=False)
     document.add_paragraph(f"Document produit par Maillage le {timezone.localtime():%d/%m/%Y à %H:%M}.")
     buffer = io.BytesIO()
     document.save(buffer)

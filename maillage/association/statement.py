@@ -17,6 +17,7 @@ from maillage.association.models.board import TimeActivity
 from maillage.association.money import euros
 from maillage.core.exports import xlsx_row
 from maillage.core.french import plural
+from maillage.core.word import add_table
 
 
 @dataclass
@@ -75,19 +76,6 @@ def filename(result: Statement, extension: str) -> str:
     return f"releve-temps-{result.member.reference}-{result.year}.{extension}"
 
 
-def _table(document, header: list[str], rows: list[list[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, header, strict=True):
-        cell.text = title
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = value
-    document.add_paragraph()
-
-
 def docx_bytes(result: Statement) -> bytes:
     document = Document()
     title = f"Relevé {result.year} du temps rétribué"
@@ -106,7 +94,7 @@ def docx_bytes(result: Statement) -> bytes:
     document.add_heading("Par activité", level=1)
     if result.by_activity:
         rows = [[label.capitalize(), duration(m), euros(c)] for label, (m, c) in result.by_activity.items()]
-        _table(document, ["Activité", "Temps", "Montant"], rows)
+        add_table(document, ["Activité", "Temps", "Montant"], rows)
     else:
         document.add_paragraph("Aucun temps rétribué cette année.")
     document.add_heading("Détail", level=1)
@@ -116,7 +104,7 @@ def docx_bytes(result: Statement) -> bytes:
              euros(e.amount_cents), e.note]
             for e in result.entries
         ]  # fmt: skip
-        _table(document, ["Date", "Activité", "Durée", "Tarif horaire", "Montant", "Note"], rows)
+        add_table(document, ["Date", "Activité", "Durée", "Tarif horaire", "Montant", "Note"], rows)
     document.add_paragraph(f"Document produit par Maillage le {timezone.localtime():%d/%m/%Y à %H:%M}.")
     buffer = io.BytesIO()
     document.save(buffer)

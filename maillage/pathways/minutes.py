@@ -11,6 +11,7 @@ from django.utils import timezone
 from docx import Document
 
 from maillage.core.french import plural
+from maillage.core.word import add_table
 from maillage.projet.document import typed_text
 
 NOT_SHARED = (
@@ -26,19 +27,6 @@ CONFIDENTIAL = (
 def filename(meeting) -> str:
     """ASCII only: rcp-2026-12-04.docx."""
     return f"rcp-{timezone.localtime(meeting.starts_at):%Y-%m-%d}.docx"
-
-
-def _table(document, header: list[str], rows: list[list[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, header, strict=True):
-        cell.text = title
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = value
-    document.add_paragraph()
 
 
 def minutes_time(minutes) -> str:
@@ -71,7 +59,7 @@ def docx_bytes(reading) -> bytes:
 
     document.add_heading("Participants", level=1)
     total = sum(p.minutes or 0 for p in reading.participants)
-    _table(
+    add_table(
         document,
         ["Participant", "Fonction", "Temps passé"],
         [[p.name, p.function, minutes_time(p.minutes)] for p in reading.participants],
@@ -98,7 +86,7 @@ def docx_bytes(reading) -> bytes:
             document.add_paragraph(NOT_SHARED)
         document.add_heading("Suites", level=3)
         if patient.next_steps:
-            _table(
+            add_table(
                 document,
                 ["Tâche", "Échéance", "Confiée à", "État"],
                 [

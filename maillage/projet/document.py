@@ -13,6 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from maillage.core.french import plural
+from maillage.core.word import add_table
 from maillage.indicators.registry import Mission
 from maillage.projet.diagnostic import Diagnostic
 from maillage.projet.formatting import local_day, number
@@ -51,18 +52,12 @@ def typed_text(document, text: str, empty: str = TO_COMPLETE) -> None:
             document.add_paragraph(line)
 
 
+def _cell(value) -> str:
+    return value if isinstance(value, str) else number(value)
+
+
 def _table(document, header: list[str], rows: list[list]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, title in zip(table.rows[0].cells, header, strict=True):
-        cell.text = title
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = value if isinstance(value, str) else number(value)
-    document.add_paragraph()
+    add_table(document, header, rows, text=_cell)
 
 
 def _toc(document) -> None:

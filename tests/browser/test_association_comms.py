@@ -17,25 +17,10 @@ from maillage.association.actions.events import EventDraft, plan_event
 from maillage.association.actions.members import create_member
 from maillage.association.models import Delivery, Mailing, Registration
 from maillage.core.jobs import run_pending
-from tests.browser.conftest import Page
+from tests.browser.test_pathways import _clean, _phone
 from tests.factories import PASSWORD, RoleFactory
 
 pytestmark = pytest.mark.browser
-
-
-def _phone(browser, live_server):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
-    return context, Page(context.new_page(), live_server.url)
-
-
-def _clean(page):
-    assert page.axe() == []
-    wide = page.page.evaluate(
-        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
-        "document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + "
-        "Math.round(e.getBoundingClientRect().right)).slice(0, 15)"
-    )
-    assert page.overflow() <= 0, wide
 
 
 def _association(cmv):

@@ -2,11 +2,10 @@
 and downloads it; the workbook's figures are the page's."""
 
 import io
-import time
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -15,27 +14,10 @@ from maillage.association.models import Member
 from maillage.association.models.board import BoardRole, Body
 from tests.association.board_helpers import member
 from tests.browser.conftest import Page
-from tests.factories import PASSWORD, ActivityFactory, ProfessionalFactory, RoleFactory
+from tests.browser.test_pathways import _clean, _log_in
+from tests.factories import ActivityFactory, ProfessionalFactory, RoleFactory
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in(page, user, secret):
-    page.login(user.email, PASSWORD)
-    assert "/accounts/2fa/authenticate/" in page.page.url
-    page.page.locator("input[name=code]").fill(format(hotp_value(secret, int(time.time()) // 30), "06d"))
-    page.page.get_by_role("button", name="Connexion").click()
-    page.page.wait_for_load_state("networkidle")
-
-
-def _clean(page):
-    assert page.axe() == []
-    wide = page.page.evaluate(
-        "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
-        "document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + "
-        "Math.round(e.getBoundingClientRect().right)).slice(0, 15)"
-    )
-    assert page.overflow() <= 0, wide
 
 
 def test_the_coordinator_opens_the_representativeness_report_and_downloads_it(browser, live_server, idf):
