@@ -23,6 +23,16 @@ Measured, each against a baseline in the same run on the same database:
     .venv/bin/python bench/association.py            # 200 CPTS × 3,000 members
     .venv/bin/python bench/association.py --quick    # 10 CPTS × 300 members (CI)
     .venv/bin/python bench/association.py --postgres postgres://user@host:port/db
+
+Measured at full size (2026-12-06, 2 cores, nothing else running), 189,220 statuses changed by the
+first run of the year:
+- SQLite: recomputation first run 2.69 s, steady 1.39 s (baseline 1.59 s); vote count p95 4.9 ms
+  (baseline COUNT p95 0.45 ms); newsletter enqueued in 168 ms, delivered at 2,090/s against the
+  console backend's 4,507/s.
+- PostgreSQL 15: recomputation first run 6.42 s, steady 1.83 s (baseline 1.85 s); vote count p95
+  3.9 ms (baseline 0.85 ms); newsletter enqueued in 138 ms, delivered at 1,859/s against 4,687/s.
+Before the recomputation was set-based (a Python loop, an UPDATE per chunk, the history by
+bulk_create) its first run took 43 s on SQLite and 35 s on PostgreSQL.
 """
 
 import os
