@@ -34,6 +34,13 @@ def renewal_due(mandate: Mandate, today: date) -> bool:
     return today <= mandate.end_on <= today + timedelta(days=RENEWAL_NOTICE_DAYS)
 
 
+def renewals_due(cpts, today: date):
+    """The CPTS's mandates whose term ends within `RENEWAL_NOTICE_DAYS` (`renewal_due`, as a query)."""
+    return Mandate.objects.filter(
+        cpts=cpts, ended_early=False, end_on__gte=today, end_on__lte=today + timedelta(days=RENEWAL_NOTICE_DAYS)
+    )
+
+
 def sorted_mandates(mandates) -> list[Mandate]:
     """Bureau before conseil, then by role (président first), then by name."""
     return sorted(

@@ -249,3 +249,25 @@ def test_the_job_and_a_single_refresh_apply_the_same_rules(association, day):
     status.recompute_all(today=day)
     assert dict(Member.objects.filter(pk__in=made).values_list("pk", "status")) == expected
     assert len(set(expected.values())) >= 4  # the grid reaches most statuses
+
+
+def test_the_coordinators_to_do_list_names_the_associations_work(association):
+    """Issue 16: applications to validate, members in grace and mandates ending soon are lines of
+    the coordinator's dashboard, with their links."""
+    from maillage.association.actions.board import MandateDraft, create_mandate
+    from maillage.www.dashboard import todo
+
+    cpts, today = association["cpts"], association["today"]
+    texts = {line.text: line.url for line in todo.coordinator(cpts)}
+    assert not any("adhésion" in text or "grâce" in text or "mandat" in text for text in texts)
+    actions.apply(cpts, {"college": association["colleges"]["usagers"], "kind": "person", "last_name": "Blanc",
+                         "email": "b@exemple.fr"})  # fmt: skip
+    Member.objects.filter(pk=association["members"]["nurse"].pk).update(status=Member.Status.GRACE)
+    create_mandate(cpts, MandateDraft(association["members"]["gp"], "bureau", "president",
+                                      today - timedelta(days=700), today + timedelta(days=30)), None)  # fmt: skip
+    texts = {line.text: line.url for line in todo.coordinator(cpts)}
+    assert texts["1 demande d'adhésion à valider"] == "/c/cmv/association/adherents/?status=pending"
+    assert (
+        texts["1 adhérent en période de grâce : cotisation à relancer"] == "/c/cmv/association/adherents/?status=grace"
+    )
+    assert texts["1 mandat du conseil arrive à échéance dans les 90 jours"] == "/c/cmv/association/conseil/"

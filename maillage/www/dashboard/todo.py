@@ -93,6 +93,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
             )
         )
     lines.extend(_care_requests_unanswered(cpts))  # issue 15
+    lines.extend(_association(cpts, today))  # issue 16
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -186,6 +187,38 @@ def _care_requests_offered(cpts, professional) -> list[Line]:
         return []
     text = f"{plural(n, 'demande de prise en charge', 'demandes de prise en charge')} en attente de votre réponse"
     return [Line(text, reverse("www:care_request_list", args=[cpts.slug]))]
+
+
+# Issue 16 — the association: applications to validate, members in grace, mandates to renew.
+def _association(cpts, today) -> list[Line]:
+    from maillage.association.board import RENEWAL_NOTICE_DAYS, renewals_due
+    from maillage.association.models import Member
+
+    members = reverse("www:association_members", args=[cpts.slug])
+    counts = Member.objects.of_cpts(cpts).aggregate(
+        applications=Count("pk", filter=Q(status=Member.Status.PENDING, validated_on=None, cancelled_on=None)),
+        grace=Count("pk", filter=Q(status=Member.Status.GRACE)),
+    )
+    lines = []
+    if counts["applications"]:
+        n = counts["applications"]
+        text = plural(n, "demande d'adhésion", "demandes d'adhésion")
+        lines.append(Line(f"{text} à valider", f"{members}?status=pending"))
+    if counts["grace"]:
+        n = counts["grace"]
+        lines.append(
+            Line(f"{plural(n, 'adhérent')} en période de grâce : cotisation à relancer", f"{members}?status=grace")
+        )
+    renewals = renewals_due(cpts, today).count()
+    if renewals:
+        verb = agree(renewals, "arrive", "arrivent")
+        lines.append(
+            Line(
+                f"{plural(renewals, 'mandat')} du conseil {verb} à échéance dans les {RENEWAL_NOTICE_DAYS} jours",
+                reverse("www:association_board", args=[cpts.slug]),
+            )
+        )
+    return lines
 
 
 def member(cpts, user, professional, now: datetime | None = None) -> list[Line]:
