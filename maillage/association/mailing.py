@@ -7,14 +7,14 @@ Emails cross ordinary SMTP: a mailing is the coordination's own plain text about
 audience, unsubscribed or not."""
 
 from django.core import signing
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
 from maillage.association.models import Audience, Delivery, Mailing, Member, NewsletterOptOut
-from maillage.core import jobs
+from maillage.core import jobs, mail
 from maillage.core.french import plural
 from maillage.core.mail import site_link
 
@@ -144,27 +144,10 @@ def deliver(delivery_ids: list[int], attempt: int = 1) -> None:
                 "member_id", flat=True
             )
         )
-    sent, failed = [], {}
-    try:
-        connection = get_connection()
-        connection.open()
-    except Exception as exc:
-        connection, failed = None, {d.pk: _error(exc) for d in deliveries if d.member_id not in opted_out}
-    if connection is not None:
-        try:
-            for delivery in deliveries:
-                if delivery.member_id in opted_out:
-                    continue
-                message = message_for(delivery)
-                message.connection = connection
-                try:
-                    message.send()
-                except Exception as exc:
-                    failed[delivery.pk] = _error(exc)
-                else:
-                    sent.append(delivery.pk)
-        finally:
-            connection.close()
+    to_send = [d for d in deliveries if d.member_id not in opted_out]
+    errors = mail.send_each([message_for(d) for d in to_send])
+    failed = {d.pk: _error(errors[n]) for n, d in enumerate(to_send) if n in errors}
+    sent = [d.pk for n, d in enumerate(to_send) if n not in errors]
     now = timezone.now()
     _record(deliveries, sent, failed, opted_out, attempt, now)
     if failed:

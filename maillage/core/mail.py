@@ -31,9 +31,31 @@ _batch: ContextVar[list | None] = ContextVar("email_batch", default=None)
 def send_email(to: str, subject: str, body: str, attempt: int = 1) -> None:
     """Send one email whose texts were written when it was enqueued. Failures raise (the attempt is
     recorded as failed) and are retried with backoff."""
-    # The worker's side: the only place an ordinary email is handed to SMTP.
+    # The worker's side: with `send_each`, the only places an ordinary email is handed to SMTP.
     with jobs.retrying(send_email, attempt, to=to, subject=subject, body=body):
         EmailMessage(subject, body, None, [to]).send()
+
+
+def send_each(messages: list[EmailMessage]) -> dict[int, Exception]:
+    """The worker's side of a batch (the association's mailings): every message over one SMTP
+    connection. Returns {index: error} of the messages the server did not accept (all of them when
+    the connection cannot be opened); the others were sent."""
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception as exc:
+        return dict.fromkeys(range(len(messages)), exc)
+    failed = {}
+    try:
+        for n, message in enumerate(messages):
+            message.connection = connection
+            try:
+                message.send()
+            except Exception as exc:
+                failed[n] = exc
+    finally:
+        connection.close()
+    return failed
 
 
 def send_after_commit(to: str, subject: str, body: str) -> None:
