@@ -126,3 +126,15 @@ def docx_bytes(report: Report) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def download(report: Report, extension: str, actor) -> tuple[bytes, str]:
+    """The report as a file (« xlsx » or « docx ») and its name; the download is audited."""
+    from maillage.core import audit
+
+    audit.record(
+        "association.report.downloaded", actor=actor, cpts=report.cpts,
+        details={"date": report.on.isoformat(), "format": extension, "agrégats_seulement": report.regional},
+    )  # fmt: skip
+    content = xlsx_bytes(report) if extension == "xlsx" else docx_bytes(report)
+    return content, filename(report, extension)

@@ -138,3 +138,16 @@ def xlsx_bytes(result: Statement) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def download(cpts, member, year: int, extension: str, actor) -> tuple[bytes, str]:
+    """The member's statement as a file (« xlsx » or « docx ») and its name; the read is audited."""
+    from maillage.core import audit
+
+    result = statement(cpts, member, year)
+    audit.record(
+        "association.time.statement", actor=actor, cpts=cpts, obj=member,
+        details={"adhérent": member.display_name, "année": year, "format": extension},
+    )  # fmt: skip
+    content = xlsx_bytes(result) if extension == "xlsx" else docx_bytes(result)
+    return content, filename(result, extension)

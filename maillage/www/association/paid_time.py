@@ -19,7 +19,7 @@ from maillage.association.actions.time import TimeDraft, current_rates, delete_t
 from maillage.association.models import Member, TimeEntry
 from maillage.association.models.board import TimeActivity
 from maillage.association.money import euros, parse_cents
-from maillage.core import audit, bounds
+from maillage.core import bounds
 from maillage.core.french import agree, elide, plural
 from maillage.www.association.board import DATE, MemberChoice
 from maillage.www.directory.exports import XLSX
@@ -187,17 +187,10 @@ def rcp_import(request, slug):
 def _statement_response(request, cpts, member, year: int, extension: str):
     if not bounds.MIN_YEAR <= year <= bounds.MAX_YEAR:
         raise Http404
-    result = statements.statement(cpts, member, year)
-    audit.record(
-        "association.time.statement", actor=request.user, cpts=cpts, obj=member,
-        details={"adhérent": member.display_name, "année": year, "format": extension},
-    )  # fmt: skip
-    if extension == "xlsx":
-        content, kind = statements.xlsx_bytes(result), XLSX
-    else:
-        content, kind = statements.docx_bytes(result), DOCX
+    content, name = statements.download(cpts, member, year, extension, request.user)
+    kind = XLSX if extension == "xlsx" else DOCX
     response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{statements.filename(result, extension)}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from maillage.accounts import policy
 from maillage.association import report as representativeness
 from maillage.association import report_files
-from maillage.core import audit, bounds
+from maillage.core import bounds
 from maillage.core.french import grouped
 from maillage.www.directory.exports import XLSX
 from maillage.www.scoping import READ, Area, cpts_for
@@ -62,17 +62,11 @@ def report_page(request, slug):
 
 
 def _download(request, slug, extension):
-    cpts, report, _error = _report(request, slug)
-    audit.record(
-        "association.report.downloaded", actor=request.user, cpts=cpts,
-        details={"date": report.on.isoformat(), "format": extension, "agrégats_seulement": report.regional},
-    )  # fmt: skip
-    if extension == "xlsx":
-        content, kind = report_files.xlsx_bytes(report), XLSX
-    else:
-        content, kind = report_files.docx_bytes(report), DOCX
+    _cpts, report, _error = _report(request, slug)
+    content, name = report_files.download(report, extension, request.user)
+    kind = XLSX if extension == "xlsx" else DOCX
     response = HttpResponse(content, content_type=kind)
-    response["Content-Disposition"] = f'attachment; filename="{report_files.filename(report, extension)}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
