@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from maillage.association import status
@@ -30,6 +30,24 @@ REFERENCE_MAX = 100
 
 def year_bounds(statutes, year: int) -> tuple[date, date]:
     return status.membership_year(statutes, date(year, statutes.year_start_month, 1))
+
+
+def covers(statutes, member, year: int) -> bool:
+    """Whether the member's `paid_until` already reaches the end of membership year `year`."""
+    return member.paid_until is not None and member.paid_until >= year_bounds(statutes, year)[1]
+
+
+def unpaid(cpts, statutes, year: int, rates: dict):
+    """Validated members, not struck off, of a collège with a fee in `year` (`rates`: {collège id:
+    cents}), who have not paid it."""
+    _, end = year_bounds(statutes, year)
+    paying = [college_id for college_id, cents in rates.items() if cents]
+    return (
+        Member.objects.of_cpts(cpts)
+        .filter(cancelled_on=None, validated_on__isnull=False, college_id__in=paying)
+        .filter(Q(paid_until__isnull=True) | Q(paid_until__lt=end))
+        .exclude(pk__in=Payment.objects.filter(cpts=cpts, year=year).values("member_id"))
+    )
 
 
 def current_year(statutes, today: date | None = None) -> int:
@@ -227,9 +245,8 @@ def _check_member(statutes, member: Member, draft: PaymentDraft) -> None:
         paid is None,
         f"La cotisation {label} de {member.display_name} est déjà réglée (reçu {paid.receipt_number})." if paid else "",
     )
-    _, end = year_bounds(statutes, draft.year)
     require(
-        member.paid_until is None or member.paid_until < end,
+        not covers(statutes, member, draft.year),
         f"La cotisation {label} de {member.display_name} est déjà réglée "
         f"(jusqu'au {member.paid_until:%d/%m/%Y})." if member.paid_until else "",
     )  # fmt: skip

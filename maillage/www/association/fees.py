@@ -6,7 +6,7 @@ Every write is an action of maillage/association/actions/fees.py whose French re
 is, with nothing saved."""
 
 from django.contrib import messages
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,11 +18,13 @@ from maillage.association import statutes as statutes_of
 from maillage.association.access import member_of
 from maillage.association.actions import AssociationError
 from maillage.association.actions.fees import (
+    covers,
     current_year,
     record_payment,
     save_settings,
     set_rates,
     settings_of,
+    unpaid,
     year_bounds,
     year_label,
 )
@@ -67,19 +69,6 @@ def _path_year(year: int) -> int:
     return year
 
 
-def _unpaid(cpts, statutes, year: int, rates: dict):
-    """Validated members, not struck off, of a collège with a fee this year, who have not paid it."""
-    _, end = year_bounds(statutes, year)
-    paying = [college_id for college_id, cents in rates.items() if cents]
-    return (
-        Member.objects.of_cpts(cpts)
-        .filter(cancelled_on=None, validated_on__isnull=False, college_id__in=paying)
-        .filter(Q(paid_until__isnull=True) | Q(paid_until__lt=end))
-        .exclude(pk__in=Payment.objects.filter(cpts=cpts, year=year).values("member_id"))
-        .exclude(status=Member.Status.CANCELLED)
-    )
-
-
 def _page(request, cpts, statutes, year, *, rates_form=None, settings_form=None, status=200):
     colleges = list(College.objects.filter(cpts=cpts))
     rates = fees.rates_by_college(cpts, year)
@@ -101,7 +90,7 @@ def _page(request, cpts, statutes, year, *, rates_form=None, settings_form=None,
         cents = rates.get(college.pk)
         shown = "non fixée" if cents is None else "gratuite" if cents == 0 else euros(cents)
         rows.append((college, shown, members.get(college.pk, 0), done["n"], euros(done["total"] or 0)))
-    unpaid = _unpaid(cpts, statutes, year, rates).select_related("college").order_by(STATUS_ORDER, "last_name", "name")
+    late = unpaid(cpts, statutes, year, rates).select_related("college").order_by(STATUS_ORDER, "last_name", "name")
     now = current_year(statutes)
     context = {
         "cpts": cpts,
@@ -112,8 +101,8 @@ def _page(request, cpts, statutes, year, *, rates_form=None, settings_form=None,
         "rows": rows,
         "collected": euros(sum(row["total"] or 0 for row in paid.values())),
         "paid_count": sum(row["n"] for row in paid.values()),
-        "unpaid": unpaid[:UNPAID_SHOWN],
-        "unpaid_count": unpaid.count(),
+        "unpaid": late[:UNPAID_SHOWN],
+        "unpaid_count": late.count(),
         "payments": payments.select_related("member", "member__college")[:PAYMENTS_SHOWN],
         "rates_form": rates_form or RatesForm(colleges=colleges, rates=rates),
         "settings_form": settings_form or FeeSettingsForm(instance=settings_of(cpts)),
@@ -178,7 +167,7 @@ def payment_form_for(member, statutes, data=None) -> PaymentForm:
     running and next years not paid yet, and its amount."""
     now = current_year(statutes)
     paid = set(member.payments.values_list("year", flat=True))
-    suggested = next((y for y in (now, now + 1) if y not in paid and not _covered(statutes, member, y)), now)
+    suggested = next((y for y in (now, now + 1) if y not in paid and not covers(statutes, member, y)), now)
     return PaymentForm(
         data,
         statutes=statutes,
@@ -186,10 +175,6 @@ def payment_form_for(member, statutes, data=None) -> PaymentForm:
         suggested_year=suggested,
         suggested_cents=fees.rate_for(member, suggested),
     )
-
-
-def _covered(statutes, member, year) -> bool:
-    return member.paid_until is not None and member.paid_until >= year_bounds(statutes, year)[1]
 
 
 def payment_new(request, slug, pk):
@@ -264,7 +249,7 @@ def space_fees(request, slug):
     due = None
     for year in years:
         cents = fees.rate_for(member, year)
-        if year not in paid and not _covered(statutes, member, year):
+        if year not in paid and not covers(statutes, member, year):
             due = (year_label(statutes, year), euros(cents)) if cents else None
             break
     context = {
