@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     # Issue 15: parcours pluriprofessionnels (templates, enrolments, care teams, consent, tasks).
     "maillage.pathways",
     "maillage.association",  # issue 16
+    # Issue 17: the other ACI missions.
+    "maillage.prevention",
+    "maillage.quality",
+    "maillage.support",
+    "maillage.crisis",
     "maillage.www",
 ]
 

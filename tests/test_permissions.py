@@ -1030,6 +1030,11 @@ MATRIX = [
         _convened_only(A.ASSOCIATION_SPACE),
     ),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
+    # Issue 17 — prévention:
+    # Issue 17 — qualité et pertinence:
+    # Issue 17 — accompagnement des professionnels:
+    # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+    # Issue 17 — crise: centres and shifts, supplies, case map:
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
 BODIES = {
@@ -1168,6 +1173,11 @@ def _build_world(idf):
     idf.update(_association_assemblies(idf, people))  # Issue 16 — assemblies
     idf.update(_association_comms(idf, people))  # Issue 16 — talking to members
     idf.update(_association_board(idf))  # Issue 16 — board, paid time
+    # Issue 17 — prévention:
+    # Issue 17 — qualité et pertinence:
+    # Issue 17 — accompagnement des professionnels:
+    # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+    # Issue 17 — crise: centres and shifts, supplies, case map:
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -1495,6 +1505,11 @@ OBJECTS += ("association_mailing", "association_draft", "association_event", "as
 OBJECTS += ("association_doc_public", "association_doc_members", "association_doc_board")  # issue 16
 TEXTS = ("association_ical", "association_unsubscribe")  # issue 16: tokens in paths
 OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — board, paid time
+# Issue 17 — prévention:
+# Issue 17 — qualité et pertinence:
+# Issue 17 — accompagnement des professionnels:
+# Issue 17 — crise: plan, activation, home follow-up, RETEX:
+# Issue 17 — crise: centres and shifts, supplies, case map:
 
 
 def fill(path: str, idf, number=None) -> str:

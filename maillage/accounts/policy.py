@@ -55,6 +55,12 @@ class Area(StrEnum):
     ASSOCIATION = "association"
     ASSOCIATION_SPACE = "association_space"
     ASSOCIATION_REPORT = "association_report"
+    # Issue 17 — the other ACI missions. Each part adds its areas under its own line.
+    # Issue 17 — prévention (maillage/prevention/):
+    # Issue 17 — qualité et pertinence (maillage/quality/):
+    # Issue 17 — accompagnement des professionnels (maillage/support/):
+    # Issue 17 — crise: plan, activation, home follow-up, RETEX (maillage/crisis/):
+    # Issue 17 — crise: centres and shifts, supplies, case map (maillage/crisis/):
 
 
 class Action(StrEnum):
@@ -130,6 +136,11 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
         WRITE: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
     },
     Area.ASSOCIATION_REPORT: {READ: _AGGREGATES},
+    # Issue 17 — prévention:
+    # Issue 17 — qualité et pertinence:
+    # Issue 17 — accompagnement des professionnels:
+    # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+    # Issue 17 — crise: centres and shifts, supplies, case map:
 }
 
 

@@ -11,6 +11,11 @@ from datetime import date, datetime
 from django.utils import timezone
 
 LABELS: dict[str, str] = {
+    # Issue 17 — prévention
+    # Issue 17 — qualité et pertinence
+    # Issue 17 — accompagnement des professionnels
+    # Issue 17 — crise: plan, activation, home follow-up, RETEX
+    # Issue 17 — crise: centres and shifts, supplies, case map
     # Issue 16 — talking to members
     "association.calendar.renewed": "a créé une nouvelle adresse de son agenda de l'association",
     "association.calendar.revoked": "a supprimé l'adresse de son agenda de l'association",

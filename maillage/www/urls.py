@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from maillage.www import health
 from maillage.www.account import tokens as account_tokens
@@ -506,4 +506,9 @@ urlpatterns = [
         association_time.space_statement_xlsx,
         name="member_space_statement_xlsx",
     ),
+    # Issue 17 — the other ACI missions: each app's pages in its own module.
+    path("", include("maillage.www.prevention.urls")),
+    path("", include("maillage.www.quality.urls")),
+    path("", include("maillage.www.support.urls")),
+    path("", include("maillage.www.crisis.urls")),
 ]

@@ -1,0 +1,2 @@
+"""Issue 17 — the mission's indicators in the registry (maillage/indicators/registry.py) and its
+lines of the yearly ACI report (maillage/indicators/activity.py)."""
