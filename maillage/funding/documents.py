@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from maillage.core.exports import xlsx_row
+from maillage.funding import start
 from maillage.funding.lines import Line, label
 from maillage.funding.money import euros, number
 from maillage.funding.report import YearReport
@@ -38,6 +39,7 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
         ("Règlement", f"{report.rule_set.label} ({report.rule_set.code})"),
         ("Signature de l'ACI", contract.signed_on.strftime("%d/%m/%Y")),
         ("Taille retenue", contract.tier + (f" — {contract.tier_reason}" if contract.tier_reason else "")),
+        *first_payment_fact(contract.cpts),
         ("Jours couverts en " + str(report.year), str(report.result.days)),
         ("Total de l'année", euros(report.result.total)),
         ("Si les indicateurs restent à leur niveau actuel", euros(report.projection.total)),
@@ -46,6 +48,14 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
         crisis = report.crisis
         lines.append(("Crise reconnue par l'ARS", f"{crisis.description} ({crisis.recognised_on:%d/%m/%Y})"))
     return lines
+
+
+def first_payment_fact(cpts) -> list[tuple[str, str]]:
+    """Avenant 2's first payment, paid before the contract, named with the year's facts."""
+    first = start.of(cpts)
+    if first is None:
+        return []
+    return [(f"Premier versement (lettre d'intention validée le {first.due_on:%d/%m/%Y})", euros(first.amount))]
 
 
 # A value Maillage computes is never "to enter": until the year's computation ran it is pending
@@ -111,7 +121,8 @@ def tables(report: YearReport, *, regional: bool = False) -> list[Table]:
     missions.append(["Total", result.fixed, result.variable, result.total])
     rows = indicator_rows(report, regional=regional)
     indicators = [[i.label, label(i.mission), shown, i.amount] for i, shown in rows]
-    schedule = [[p.label.capitalize(), p.due_on.strftime("%d/%m/%Y"), p.amount] for p in result.schedule]
+    payments = start.schedule(report.contract.cpts, result)
+    schedule = [[p.label.capitalize(), p.due_on.strftime("%d/%m/%Y"), p.amount] for p in payments]
     return [
         Table("Montants par mission", ["Ligne", "Part fixe", "Part variable", "Total"], missions),
         Table(

@@ -28,8 +28,14 @@ class RuleSet(models.Model):
 
     def maxima(self, tier: str) -> dict[str, object]:
         """{line: maximum of fixed + variable for a year} for `tier`, without the total."""
-        rows = self.maximums.filter(tier=tier).exclude(line=RuleSetMaximum.TOTAL)
+        rows = self.maximums.filter(tier=tier).exclude(line__in=[RuleSetMaximum.TOTAL, RuleSetMaximum.START])
         return {row.line: row.amount for row in rows}
+
+    def start_payment(self, tier: str):
+        """Avenant 2's first payment, due once the ARS has validated the letter of intent (before any
+        contract): the amount for `tier`, or None when this text has none."""
+        row = self.maximums.filter(tier=tier, line=RuleSetMaximum.START).first()
+        return row.amount if row else None
 
     def total_maximum(self, tier: str):
         row = self.maximums.filter(tier=tier, line=RuleSetMaximum.TOTAL).first()
@@ -38,7 +44,9 @@ class RuleSet(models.Model):
 
 class RuleSetMaximum(models.Model):
     TOTAL = "total"
-    LINE_CHOICES = [*Line.choices, (TOTAL, "total")]
+    # Not a yearly line: a one-off payment before the contract (avenant 2), outside the total.
+    START = "start"
+    LINE_CHOICES = [*Line.choices, (TOTAL, "total"), (START, "premier versement (lettre d'intention validée)")]
 
     rule_set = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="maximums")
     tier = models.CharField("taille", max_length=2, choices=TIER_CHOICES)

@@ -5,6 +5,7 @@ from datetime import date
 
 from ninja import Field, Schema
 
+from maillage.funding import start
 from maillage.funding.report import YearReport
 
 MONEY = "Montant en euros, chaîne décimale exacte à deux chiffres après le point (ex. « 12345.67 »)."
@@ -74,5 +75,8 @@ def funding_out(report: YearReport) -> dict:
         "total": str(result.total),
         "projection": str(report.projection.total),
         "indicateurs_manquants": [i.code for i in result.missing],
-        "echeancier": [{"date": p.due_on, "libelle": p.label, "montant": str(p.amount)} for p in result.schedule],
+        "echeancier": [
+            {"date": p.due_on, "libelle": p.label, "montant": str(p.amount)}
+            for p in start.schedule(contract.cpts, result)
+        ],
     }

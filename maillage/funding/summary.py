@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from maillage.funding import report
+from maillage.funding import report, start
 from maillage.funding.models import Contract
 
 
@@ -26,7 +26,10 @@ def region_totals(cpts_list, year: int, *, today=None) -> dict[int, dict[str, De
             continue
         totals[contract.cpts_id] = {
             "committed": built.result.committed,
-            "paid": built.result.paid_by(today),
+            # The schedule's payments due by today, avenant 2's first payment among them.
+            "paid": sum(
+                (p.amount for p in start.schedule(contract.cpts, built.result) if p.due_on <= today), Decimal(0)
+            ),
             "projected": built.projection.total,
         }
     return totals

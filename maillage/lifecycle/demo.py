@@ -22,6 +22,7 @@ PLAN = {
         Phase.CONCEPTION,
         [
             ("letter_of_intent", D(2025, 11, 14), None),
+            ("letter_validated", D(2026, 1, 12), None),  # avenant 2: the first payment is due
             ("seed_funding", D(2026, 2, 2), Decimal("30000.00")),
             ("statutes", D(2026, 4, 9), None),
         ],
@@ -30,6 +31,7 @@ PLAN = {
         Phase.CONCEPTION,
         [
             ("letter_of_intent", D(2025, 6, 20), None),
+            ("letter_validated", D(2025, 9, 1), None),
             ("seed_funding", D(2025, 10, 1), Decimal("25000.00")),
             ("statutes", D(2026, 1, 22), None),
         ],
@@ -38,6 +40,7 @@ PLAN = {
         Phase.CONTRACTUALISATION,
         [
             ("letter_of_intent", D(2024, 9, 12), None),
+            ("letter_validated", D(2024, 12, 2), None),
             ("seed_funding", D(2025, 1, 15), Decimal("30000.00")),
             ("statutes", D(2025, 5, 27), None),
             # No answer from the ARS: its silence validated the projet on 2026-08-10.

@@ -39,6 +39,9 @@ MISSION_DEADLINES: dict[str, tuple[int, int] | None] = {
 
 class Kind(models.TextChoices):
     LETTER_OF_INTENT = "letter_of_intent", "Lettre d'intention"
+    # Issue 17 — avenant 2: the Assurance maladie's first payment is due once the ARS validates the
+    # letter of intent (funding: `RuleSet.start_payment`). Not in the chain: a CPTS may go on without it.
+    LETTER_VALIDATED = "letter_validated", "Lettre d'intention validée par l'ARS"
     SEED_FUNDING = "seed_funding", "Financement d'amorçage de l'ARS"
     STATUTES = "statutes", "Statuts et assemblée générale constitutive"
     PROJECT_SUBMITTED = "project_submitted", "Projet de santé déposé"
@@ -69,6 +72,7 @@ CHAIN = (
 )
 PHASE_OF = {
     Kind.LETTER_OF_INTENT: Phase.IDEATION,
+    Kind.LETTER_VALIDATED: Phase.IDEATION,
     Kind.SEED_FUNDING: Phase.CONCEPTION,
     Kind.STATUTES: Phase.CONCEPTION,
     Kind.PROJECT_SUBMITTED: Phase.CONCEPTION,
@@ -101,6 +105,8 @@ def predecessors(kind: str) -> tuple[str, ...]:
     """The milestones that come before `kind` in the documented order."""
     if kind in CHAIN:
         return CHAIN[: CHAIN.index(kind)]
+    if kind == Kind.LETTER_VALIDATED:
+        return (Kind.LETTER_OF_INTENT,)
     mission = mission_of(kind)
     if kind == deploy_kind(mission):
         return (*CHAIN, start_kind(mission))
@@ -121,6 +127,8 @@ class Step:
 
 
 def steps() -> list[Step]:
-    """Every milestone kind in display order: the chain, then each mission's start and deployment."""
-    kinds = [*CHAIN, *(k for mission in Mission for k in (start_kind(mission), deploy_kind(mission)))]
+    """Every milestone kind in display order: the chain (the letter's validation after the letter),
+    then each mission's start and deployment."""
+    kinds = [CHAIN[0], Kind.LETTER_VALIDATED, *CHAIN[1:]]
+    kinds += [k for mission in Mission for k in (start_kind(mission), deploy_kind(mission))]
     return [Step(kind, Kind(kind).label, PHASE_OF[kind]) for kind in kinds]

@@ -17,7 +17,7 @@ ACI_2019 = {
     "support": (10_000, 15_000, 20_000, 30_000),
 }
 # Avenant 2: running costs + 75 %; the crisis mission (fixed part + the part released when the ARS
-# recognises a crisis). The crisis figures are data to check against the text (ADR 0011).
+# recognises a crisis). The crisis figures were placeholders: migration 0005 sets the checked ones.
 AVENANT_2 = {
     **ACI_2019,
     "running": (87_500, 105_000, 131_250, 157_500),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core.french import plural
 from maillage.core.versioning import StaleEdit
-from maillage.funding import documents, report
+from maillage.funding import documents, report, start
 from maillage.funding.actions import FundingError, recompute_year, record_crisis, save_contract
 from maillage.funding.lines import Line
 from maillage.funding.terms import contract_of
@@ -37,7 +37,9 @@ def _year(request, contract) -> tuple[int, str]:
 def funding_page(request, slug):
     cpts, can_write = cpts_for_funding(request, slug)
     contract = contract_of(cpts)
-    context = {"cpts": cpts, "contract": contract, "can_write": can_write, "error": ""}
+    # Avenant 2's first payment: shown even before a contract (the letter of intent validated).
+    first_payment = start.of(cpts)
+    context = {"cpts": cpts, "contract": contract, "can_write": can_write, "error": "", "first_payment": first_payment}
     if contract is None:
         return render(request, "funding/page.html", context)
     year, error = _year(request, contract)
@@ -48,6 +50,7 @@ def funding_page(request, slug):
     has_crisis_mission = contract.missions.filter(mission=Line.CRISIS).exists()
     context.update(
         report=built,
+        schedule=start.schedule(cpts, built.result),
         year=year,
         error=error,
         years=range(first, last + 1),

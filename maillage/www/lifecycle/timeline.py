@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from maillage.funding import start
 from maillage.lifecycle.actions import phase_problems
 from maillage.lifecycle.milestones import MISSION_DEADLINES, WITH_AMOUNT, Kind, Step, mission_of, steps
 from maillage.lifecycle.models import Lifecycle, Milestone, PhaseTransition
@@ -84,4 +85,6 @@ def build(cpts, *, today: date, can_write: bool, errors: dict[str, list[str]] | 
         "documents": [(row, document) for row in rows if row.milestone for document in row.milestone.documents.all()],
         "kinds": Kind.choices,
         "errors": errors,
+        # Avenant 2: the first payment once the ARS has validated the letter of intent (issue 17).
+        "first_payment": start.of(cpts),
     }
