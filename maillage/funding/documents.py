@@ -14,7 +14,7 @@ from maillage.funding import start
 from maillage.funding.lines import Line, label
 from maillage.funding.money import euros, number
 from maillage.funding.report import YearReport
-from maillage.indicators import registry
+from maillage.indicators import activity, registry
 from maillage.indicators import values as indicator_values
 from maillage.indicators.models import MAILLAGE, IndicatorValue
 from maillage.indicators.periods import Period
@@ -131,7 +131,32 @@ def tables(report: YearReport, *, regional: bool = False) -> list[Table]:
             indicators,
         ),
         Table("Échéancier", ["Versement", "Date", "Montant"], schedule),
+        activity_table(report, regional=regional),
     ]
+
+
+NOTHING_DONE = "rien d'enregistré dans Maillage cette année"
+
+
+def activity_table(report: YearReport, *, regional: bool) -> Table:
+    """Issue 17 — what each mission did in the year (campaigns, sessions, protocols, newcomers,
+    crisis actions), from the missions' own records: the yearly report writes itself."""
+    rows = []
+    for mission, lines in activity.for_year(report.contract.cpts, report.year):
+        if not lines:
+            rows.append([mission.capitalize(), NOTHING_DONE, "—", ""])
+        for line in lines:
+            value = registry.hide_small(line.value) if regional and line.counts_people else line.value
+            rows.append([mission.capitalize(), line.label, _figure(value), line.detail])
+    return Table(f"Ce qui a été fait en {report.year}, par mission", ["Mission", "Action", "Chiffre", "Détail"], rows)
+
+
+def _figure(value) -> str | int:
+    """A figure of the activity table: an int stays a number (the spreadsheet sums it), a decimal
+    is written the French way (never as money: hours, units), a text as it is."""
+    if isinstance(value, Decimal):
+        return number(value)
+    return value
 
 
 def xlsx_bytes(report: YearReport, *, regional: bool = False) -> bytes:

@@ -18,6 +18,8 @@ class Line:
     label: str  # « Campagnes de prévention menées »
     value: int | Decimal | str  # a figure, or a short text (« rédigé le 12/03/2026 »)
     detail: str = ""  # what it is made of (« Octobre rose, Mois sans tabac »)
+    # A count of people (people reached, volunteers): regional readers see 1 to 4 as « < 5 ».
+    counts_people: bool = False
 
 
 ACTIVITIES: dict[str, list[Callable[..., list[Line]]]] = {}

@@ -1,0 +1,43 @@
+"""Issue 17 — the yearly ACI report says, per mission, what was done (from the missions' records)."""
+
+import io
+from decimal import Decimal
+
+from docx import Document
+from openpyxl import load_workbook
+
+from maillage.funding import documents, report
+from maillage.indicators import activity
+from maillage.indicators.registry import Mission
+
+
+def _words(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    return "\n".join(
+        [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
+    )
+
+
+def test_each_mission_says_what_it_did_and_regional_readers_see_no_small_count(cmv_contract, monkeypatch):
+    seen = []
+
+    def prevention(cpts, year):
+        seen.append((cpts, year))
+        return [
+            activity.Line("Campagnes de prévention menées", 2, "Octobre rose, Mois sans tabac"),
+            activity.Line("Personnes sensibilisées", 3, counts_people=True),
+            activity.Line("Heures de professionnels", Decimal("12.5")),
+        ]
+
+    monkeypatch.setattr(activity, "ACTIVITIES", {Mission.PREVENTION: [prevention], Mission.QUALITY: []})
+    built = report.build(cmv_contract, 2025)
+    own = _words(documents.docx_bytes(built))
+    assert "Ce qui a été fait en 2025, par mission" in own
+    assert "Octobre rose, Mois sans tabac" in own and "12,5" in own
+    assert "rien d'enregistré dans Maillage cette année" in own  # quality: nothing that year
+    assert seen == [(cmv_contract.cpts, 2025)]
+    regional = _words(documents.docx_bytes(built, regional=True))
+    assert "< 5" in regional
+    sheet = load_workbook(io.BytesIO(documents.xlsx_bytes(built))).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert 2 in values  # a count stays a number in the spreadsheet
