@@ -288,7 +288,8 @@ def databases(options: argparse.Namespace) -> Iterator[Databases]:
         if not options.sqlite_only:
             try:
                 server = options.postgres or stack.enter_context(throwaway_postgres())
-                url = stack.enter_context(scratch_postgres_database(server))
+                # A name of its own: CI runs two benchmarks at once on the same server.
+                url = stack.enter_context(scratch_postgres_database(server, f"{BENCH_DATABASE}_{os.getpid()}"))
                 result.targets.append(Target("PostgreSQL", url, var_dir))
             except BenchError as exc:
                 result.problems.append(f"PostgreSQL NOT MEASURED: {exc}")
