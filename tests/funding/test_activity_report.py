@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from maillage.funding import documents, report
 from maillage.indicators import activity
 from maillage.indicators.registry import Mission
+from tests.conftest import _login
+from tests.factories import RoleFactory
 
 
 def _words(data: bytes) -> str:
@@ -41,3 +43,14 @@ def test_each_mission_says_what_it_did_and_regional_readers_see_no_small_count(c
     sheet = load_workbook(io.BytesIO(documents.xlsx_bytes(built))).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert 2 in values  # a count stays a number in the spreadsheet
+
+
+def test_the_funding_page_shows_what_each_mission_did(cmv_contract, monkeypatch):
+    def quality(cpts, year):
+        return [activity.Line("Séances de groupes de pairs", 4, "GAP antibiothérapie")]
+
+    monkeypatch.setattr(activity, "ACTIVITIES", {Mission.QUALITY: [quality]})
+    client = _login(RoleFactory(coordinator=True, cpts=cmv_contract.cpts).user)
+    page = client.get("/c/cmv/financement/?annee=2025").content.decode()
+    assert "Ce qui a été fait en 2025, par mission" in page
+    assert "Séances de groupes de pairs" in page and "GAP antibiothérapie" in page

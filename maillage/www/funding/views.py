@@ -51,6 +51,8 @@ def funding_page(request, slug):
     context.update(
         report=built,
         schedule=start.schedule(cpts, built.result),
+        # Issue 17: what each mission did that year, as the yearly report says it.
+        activity=documents.activity_table(built, regional=not can_write),
         year=year,
         error=error,
         years=range(first, last + 1),
