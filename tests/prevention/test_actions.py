@@ -127,3 +127,17 @@ def test_bad_results_are_refused_and_nothing_saved(prevention, change, told):
 def test_results_of_an_action_to_come_wait_for_its_day(prevention):
     with pytest.raises(PreventionError, match="le jour de l'action ou après"):
         actions.record_results(prevention["coming"], actions.Results(people_reached=3), None)
+
+
+def test_the_demo_gives_two_campaigns_with_actions_and_results(idf, prevention):
+    from maillage.prevention import demo
+
+    Campaign.objects.all().delete()
+    lines = []
+    demo.load([idf["cmv"]], log=lines.append)
+    demo.load([idf["cmv"]], log=lines.append)  # a second run adds nothing
+    campaigns = list(Campaign.objects.filter(cpts=idf["cmv"]))
+    assert len(campaigns) == 2 and len(lines) == 1 and "2 campagnes, 7 actions" in lines[0]
+    held = Event.objects.filter(results_at__isnull=False)
+    assert held.count() == 5 and Participation.objects.filter(event__in=held).count() == 8
+    assert Event.objects.filter(day__gt=prevention["today"], public=True).count() == 2
