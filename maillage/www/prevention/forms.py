@@ -20,6 +20,30 @@ PARTICIPANT_ROWS = 6
 STRUCTURES_SHOWN = 300  # établissements offered as partners (the territory's, by name)
 
 
+class _Ids:
+    """A choice of rows by id: a value that cannot be an id (letters, past the column's range) is an
+    invalid choice before any query (SQLite cannot even compare it)."""
+
+    def _bounded(self, values):
+        if any(not bounds.is_pk(str(v)) for v in values):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            )
+
+
+class ModelChoice(_Ids, forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            self._bounded([value])
+        return super().to_python(value)
+
+
+class ModelChoices(_Ids, forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        self._bounded(value)
+        return super()._check_values(value)
+
+
 def _decimal(text: str, what: str, *, max_digits: int) -> Decimal | None:
     text = (text or "").strip()
     if not text:
@@ -58,21 +82,21 @@ class CampaignForm(VersionedForm, forms.Form):
         required=False,
         help_text="Obligatoire si vous indiquez une taille (par exemple « Insee 2021, femmes de 50 à 74 ans »).",
     )
-    fiche = forms.ModelChoiceField(
+    fiche = ModelChoice(
         label="Fiche-action du projet de santé",
         queryset=FicheAction.objects.none(),
         required=False,
         empty_label="Aucune",
         error_messages={"invalid_choice": "Choisissez une fiche-action de la mission prévention de votre projet."},
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = ModelChoices(
         label="Partenaires de la CPTS",
         queryset=Partner.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choisissez les partenaires parmi ceux de votre CPTS."},
     )
-    structures = forms.ModelMultipleChoiceField(
+    structures = ModelChoices(
         label="Établissements partenaires",
         queryset=Structure.objects.none(),
         required=False,
