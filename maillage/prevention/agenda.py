@@ -3,51 +3,33 @@ iCalendar feed. An action carries its campaign's title, its kind, date, time and
 who took part nor whom it reached.
 
 The public page of a CPTS is a published document (maillage/territory/published.py), the same for
-every anonymous visitor; its agenda part is keyed by a token per CPTS, replaced when an action is
-planned or a campaign changes (`changed`), and by the day (a past action leaves the page at
-midnight)."""
+every anonymous visitor, kept per published version: planning an action or changing a campaign
+replaces that version (`changed`), and the day is in the page's key (a past action leaves the page
+at midnight)."""
 
-import uuid
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from maillage.core import ical
 from maillage.core.mail import site_link
+from maillage.territory import published
 
 UPCOMING_MAX = 10  # actions listed on the public page
 PAST_DAYS = 365  # the feed carries the last year and everything to come
 
 
-def _key(slug) -> str:
-    return f"prevention:agenda:{slug}"
-
-
-def token(slug) -> str:
-    found = cache.get(_key(slug))
-    if found is None:
-        found = uuid.uuid4().hex
-        if not cache.add(_key(slug), found, None):
-            found = cache.get(_key(slug)) or found
-    return found
-
-
 def changed(cpts) -> None:
-    """The CPTS's agenda changed: its public page is rendered again (now, and after the commit)."""
-
-    def replace():
-        cache.set(_key(cpts.slug), uuid.uuid4().hex, None)
-
-    replace()
-    transaction.on_commit(replace)
+    """The CPTS's agenda changed: the published pages are rendered again (now, and after the
+    commit). Actions are planned a few times a week, so the whole published set is replaced rather
+    than a token kept per CPTS (which a visitor could multiply with made-up addresses)."""
+    published.bump()
 
 
-def stamp(slug, today=None) -> str:
-    """What the public page's agenda part depends on: the CPTS's token and the day."""
-    return f"{token(slug)}:{today or timezone.localdate()}"
+def stamp(today=None) -> str:
+    """What the public page's agenda part depends on besides the published version: the day."""
+    return f"{today or timezone.localdate()}"
 
 
 def _public(cpts):

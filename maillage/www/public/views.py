@@ -111,11 +111,11 @@ def cpts_public(request, slug):
         # The same for everyone: rendered once per change of a territory or a CPTS.
         page = published.document(f"cpts-page:{slug}", _cpts_page(slug), compress=False).data
         context = {"cpts_name": page["name"], "body": mark_safe(page["html"]), "slug": slug}  # noqa: S308 (our own template)
-        # Issue 17 — the prevention actions to come (their own key: a token per CPTS and the day).
+        # Issue 17 — the prevention actions to come (the day is in the page's key).
         context["prevention_events"] = prevention_agenda.upcoming(page["id"]) if page.get("id") else []
         return render(request, "public/cpts.html", context)
 
-    agenda_key = prevention_agenda.stamp(slug)
+    agenda_key = prevention_agenda.stamp()
     return _published_page(request, f"cpts:{slug}:{agenda_key}", render_page)
 
 
