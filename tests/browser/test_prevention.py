@@ -1,5 +1,6 @@
 """Issue 17 — prévention: a coordinator creates a prevention campaign with an action and records its
-results, and the registry (the CPTS's indicators page) shows them — on a phone, 390 px wide."""
+results, and the registry (the CPTS's indicators page) shows them; the public page announces the
+action — on a phone, 390 px wide."""
 
 from datetime import timedelta
 
@@ -69,6 +70,11 @@ def test_a_coordinator_runs_a_campaign_and_the_registry_counts_it(browser, live_
     assert "Personnes touchées par les actions de prévention" in text and "Tests de dépistage remis" in text
     row = page.page.locator("tr", has_text="Personnes touchées par les actions de prévention").inner_text()
     assert "85" in row
+    _clean(page)
+
+    page.goto("/cpts/cmv/")  # the public page's agenda: today's action, no one named
+    agenda = page.page.get_by_test_id("prevention-agenda").inner_text()
+    assert "Mars bleu à Malakoff : dépistage sur place, Marché de Malakoff." in agenda and "Bernard" not in agenda
     _clean(page)
     assert page.console_errors == [] and page.failed == []
     context.close()
