@@ -24,7 +24,7 @@ TARGET_SIZE_MAX = 10_000_000
 COUNT_MAX = 1_000_000  # people reached, tests, vaccinations at one action
 BUDGET_MAX = Decimal("99999999.99")
 HOURS_MAX = Decimal(24)  # a professional's time at one action
-PARTICIPANTS_MAX = 30
+PARTICIPANTS_MAX = 8  # the results form's rows
 MAX_DAYS = 3 * 366  # a campaign lasts three years at most
 
 

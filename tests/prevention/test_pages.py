@@ -158,3 +158,13 @@ def test_the_coordinator_is_told_of_an_action_passed_without_results(prevention)
     assert "1 action de prévention passée sans résultats saisis" in lines
     _results(prevention)
     assert not [line for line in todo.coordinator(prevention["cmv"]) if "prévention" in line.text]
+
+
+def test_results_saved_meanwhile_are_not_overwritten_unknowingly(prevention, coordinator_of):
+    held = prevention["held"]
+    url = f"/c/cmv/prevention/actions/{held.pk}/resultats/"
+    data = {"people_reached": "40", "tests_distributed": "0", "vaccinations": "0", "version": "0"}
+    assert coordinator_of.post(url, data).status_code == 302
+    response = coordinator_of.post(url, {**data, "people_reached": "55"})
+    assert response.status_code == 409 and "Personnes touchées → 40" in response.content.decode()
+    assert Event.objects.get(pk=held.pk).people_reached == 40

@@ -16,7 +16,7 @@ from maillage.projet.models import FicheAction
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "validators": [bounds.plausible_date]}
 TIME = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), "required": False}
 NUMBER = {"inputmode": "numeric"}
-PARTICIPANT_ROWS = 6
+PARTICIPANT_ROWS = actions.PARTICIPANTS_MAX
 STRUCTURES_SHOWN = 300  # établissements offered as partners (the territory's, by name)
 
 

@@ -125,27 +125,32 @@ def event_new(request, slug, pk):
     )
 
 
-def event_results(request, slug, pk):
-    cpts = _cpts(request, slug, WRITE)
-    event = get_object_or_404(Event.objects.filter(cpts=cpts).select_related("campaign", "cpts"), pk=pk)
-    professionals = list(actions.territory_professionals(cpts).order_by("last_name", "first_name", "pk"))
-    participations = list(event.participations.select_related("professional"))
+def _results_initial(event) -> dict:
+    """The results form's values for `event` as recorded."""
     initial = {
         "people_reached": event.people_reached if event.results_at else None,
         "tests_distributed": event.tests_distributed,
         "vaccinations": event.vaccinations,
         "material": event.material,
     }
-    for i, row in enumerate(participations[: len(participations)], start=1):
+    for i, row in enumerate(event.participations.order_by("pk"), start=1):
         initial[f"professional_{i}"] = str(row.professional_id)
         initial[f"hours_{i}"] = f"{row.hours.normalize():f}".replace(".", ",")
+    return initial
+
+
+def event_results(request, slug, pk):
+    cpts = _cpts(request, slug, WRITE)
+    event = get_object_or_404(Event.objects.filter(cpts=cpts).select_related("campaign", "cpts"), pk=pk)
+    professionals = list(actions.territory_professionals(cpts).order_by("last_name", "first_name", "pk"))
+    initial = _results_initial(event)
     data = request.POST if request.method == "POST" else None
     form = ResultsForm(data, professionals=professionals, initial=initial, version=event.version)
     if request.method == "POST" and form.is_valid():
         try:
             actions.record_results(event, form.results(), request.user, expected_version=form.expected_version)
         except StaleEdit as exc:
-            form.refuse(exc, {k: v for k, v in initial.items() if k in form.fields} if exc.current else None)
+            form.refuse(exc, _results_initial(exc.current) if exc.current else None)
         except PreventionError as exc:
             form.add_error(None, str(exc))
         else:
