@@ -152,6 +152,7 @@ class CampaignForm(VersionedForm, forms.Form):
 
 
 class EventForm(forms.Form):
+    stale = None  # no version: an action is created, not edited (the errors' template reads it)
     kind = forms.ChoiceField(label="Type d'action", choices=[("", "Choisissez le type"), *EventKind.choices])
     day = forms.DateField(label="Date", **DATE)
     starts_at = forms.TimeField(label="Début (facultatif)", **TIME)
