@@ -1031,6 +1031,53 @@ MATRIX = [
     ),
     ("api-1:cpts_indicators", "get", "/api/v1/cpts/cmv/indicators?year=2025", guarded(A.INDICATORS, api=True)),
     # Issue 17 — prévention:
+    ("www:prevention_campaigns", "get", "/c/cmv/prevention/", guarded(A.PREVENTION)),
+    ("www:prevention_campaign_new", "get", "/c/cmv/prevention/nouvelle/", guarded(A.PREVENTION, WRITE)),
+    ("www:prevention_campaign_new", "post", "/c/cmv/prevention/nouvelle/", guarded(A.PREVENTION, WRITE, 400)),
+    ("www:prevention_campaign", "get", "/c/cmv/prevention/{prevention_campaign}/", guarded(A.PREVENTION)),
+    (
+        "www:prevention_campaign_edit",
+        "get",
+        "/c/cmv/prevention/{prevention_campaign}/modifier/",
+        guarded(A.PREVENTION, WRITE),
+    ),
+    (
+        "www:prevention_campaign_edit",
+        "post",
+        "/c/cmv/prevention/{prevention_campaign}/modifier/",
+        guarded(A.PREVENTION, WRITE, 400),
+    ),
+    (
+        "www:prevention_event_new",
+        "get",
+        "/c/cmv/prevention/{prevention_campaign}/actions/",
+        guarded(A.PREVENTION, WRITE),
+    ),
+    (
+        "www:prevention_event_new",
+        "post",
+        "/c/cmv/prevention/{prevention_campaign}/actions/",
+        guarded(A.PREVENTION, WRITE, 400),
+    ),
+    (
+        "www:prevention_campaign_report",
+        "get",
+        "/c/cmv/prevention/{prevention_campaign}/rapport.docx",
+        guarded(A.PREVENTION),
+    ),
+    (
+        "www:prevention_event_results",
+        "get",
+        "/c/cmv/prevention/actions/{prevention_event}/resultats/",
+        guarded(A.PREVENTION, WRITE),
+    ),
+    (
+        "www:prevention_event_results",
+        "post",
+        "/c/cmv/prevention/actions/{prevention_event}/resultats/",
+        guarded(A.PREVENTION, WRITE, 302),
+    ),
+    ("www:prevention_public_ical", "get", "/cpts/cmv/prevention.ics", PUBLIC),
     # Issue 17 — qualité et pertinence:
     # Issue 17 — accompagnement des professionnels:
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
@@ -1051,6 +1098,7 @@ BODIES = {
     "www:association_rate_set": {"activity": "formation", "amount": "45,50", "since": "2026-01-01"},  # Issue 16
     "www:association_time_rcp": {"start": "2026-01-01", "end": "2026-12-31"},  # Issue 16
     "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
+    "www:prevention_event_results": {"people_reached": "12", "tests_distributed": "0", "vaccinations": "0"},  # Issue 17
     "api-1:cpts_territory": {"communes": ["92020", "92046", "92075", "92049"]},
 }
 # The version each write's form carries (ADR 0017), read just before the request as a fresh page would.
@@ -1061,6 +1109,10 @@ VERSIONS = {
     "www:directory_entry_edit": lambda idf: 0,  # no entry yet
     "www:doctor_request_qualify": lambda idf: type(idf["mt"]).objects.get(pk=idf["mt"].pk).version,
     "www:meeting_patient": lambda idf: type(idf["meeting_entry"]).objects.get(pk=idf["meeting_entry"].pk).version,
+    # Issue 17 — prévention: the results of an action held.
+    "www:prevention_event_results": lambda idf: version_of(
+        type(idf["prevention_event"]).objects.get(pk=idf["prevention_event"].pk)
+    ),
     "www:lifecycle_milestone": lambda idf: version_of(
         Milestone.objects.filter(cpts=idf["cmv"], kind="letter_of_intent").first()
     ),
@@ -1174,6 +1226,7 @@ def _build_world(idf):
     idf.update(_association_comms(idf, people))  # Issue 16 — talking to members
     idf.update(_association_board(idf))  # Issue 16 — board, paid time
     # Issue 17 — prévention:
+    idf.update(_prevention(idf))
     # Issue 17 — qualité et pertinence:
     # Issue 17 — accompagnement des professionnels:
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
@@ -1506,6 +1559,7 @@ OBJECTS += ("association_doc_public", "association_doc_members", "association_do
 TEXTS = ("association_ical", "association_unsubscribe")  # issue 16: tokens in paths
 OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — board, paid time
 # Issue 17 — prévention:
+OBJECTS += ("prevention_campaign", "prevention_event")
 # Issue 17 — qualité et pertinence:
 # Issue 17 — accompagnement des professionnels:
 # Issue 17 — crise: plan, activation, home follow-up, RETEX:
@@ -1592,3 +1646,20 @@ def _funding_contract(idf):
 
     ensure_rule_sets()
     return save_contract(idf["cmv"], cmv_draft(RuleSet.objects.get(code="avenant-2")), None)
+
+
+# Issue 17 — prévention.
+def _prevention(idf):
+    """cmv's campaign running today, with an action held yesterday (its results still to record)."""
+    from maillage.prevention import actions
+
+    today = timezone.localdate()
+    draft = actions.CampaignDraft(
+        theme="colorectal", title="Mars bleu", objective="Dépister.",
+        starts_on=today - timedelta(days=10), ends_on=today + timedelta(days=10),
+    )  # fmt: skip
+    campaign = actions.create_campaign(idf["cmv"], draft, None)
+    event = actions.plan_event(
+        campaign, actions.EventDraft(kind="stand", day=today - timedelta(days=1), place="Marché"), None
+    )
+    return {"prevention_campaign": campaign, "prevention_event": event}

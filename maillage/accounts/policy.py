@@ -57,6 +57,7 @@ class Area(StrEnum):
     ASSOCIATION_REPORT = "association_report"
     # Issue 17 — the other ACI missions. Each part adds its areas under its own line.
     # Issue 17 — prévention (maillage/prevention/):
+    PREVENTION = "prevention"  # campaigns, their actions and results, the campaign report
     # Issue 17 — qualité et pertinence (maillage/quality/):
     # Issue 17 — accompagnement des professionnels (maillage/support/):
     # Issue 17 — crise: plan, activation, home follow-up, RETEX (maillage/crisis/):
@@ -136,7 +137,10 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
         WRITE: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
     },
     Area.ASSOCIATION_REPORT: {READ: _AGGREGATES},
-    # Issue 17 — prévention:
+    # Issue 17 — prévention: the coordinator runs the campaigns; the team reads them (professionals
+    # take part in the actions). Regional viewers read the mission's figures in the registry
+    # (Area.INDICATORS: small counts hidden), not the campaigns themselves.
+    Area.PREVENTION: {READ: _TEAM, WRITE: _COORDINATOR},
     # Issue 17 — qualité et pertinence:
     # Issue 17 — accompagnement des professionnels:
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:

@@ -8,10 +8,9 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar
-from icalendar import Event as IcalEvent
 
 from maillage.association.models import Event
+from maillage.core import ical
 from maillage.core.mail import site_link
 
 PAST_DAYS = 365  # feeds carry the last year and everything to come
@@ -23,28 +22,25 @@ def events_for_feed(cpts, *, public_only: bool):
 
 
 def feed(cpts, events, *, link_path: str, registered: set[int] = frozenset(), private: bool = False) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//Maillage//Agenda de la CPTS//FR")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Agenda — {cpts.name}" + (" (adhérents)" if private else ""))
-    cal.add("x-wr-timezone", "Europe/Paris")
+    cal = ical.calendar(f"Agenda — {cpts.name}" + (" (adhérents)" if private else ""))
     link = site_link(link_path)
     for event in events:
-        item = IcalEvent()
-        item.add("uid", f"association-event-{event.pk}@maillage")
-        item.add("dtstamp", event.created_at)
-        item.add("dtstart", event.starts_at)
-        item.add("dtend", event.ends_at)
-        item.add("summary", f"{event.title} ({event.get_kind_display()})")
-        item.add("location", event.place)
         lines = [event.description] if event.description else []
         if event.pk in registered:
             lines.append("Vous êtes inscrit à cet événement.")
         lines.append(f"Dans Maillage : {link}")
-        item.add("description", "\n\n".join(lines))
-        item.add("url", link)
-        item.add("status", "CANCELLED" if event.cancelled_at else "CONFIRMED")
-        cal.add_component(item)
+        ical.add_event(
+            cal,
+            uid=f"association-event-{event.pk}@maillage",
+            stamp=event.created_at,
+            start=event.starts_at,
+            end=event.ends_at,
+            summary=f"{event.title} ({event.get_kind_display()})",
+            location=event.place,
+            description="\n\n".join(lines),
+            url=link,
+            cancelled=bool(event.cancelled_at),
+        )
     return cal.to_ical()
 
 

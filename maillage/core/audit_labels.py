@@ -12,6 +12,10 @@ from django.utils import timezone
 
 LABELS: dict[str, str] = {
     # Issue 17 — prévention
+    "prevention.campaign.created": "a créé une campagne de prévention",
+    "prevention.campaign.edited": "a modifié une campagne de prévention",
+    "prevention.event.planned": "a ajouté une action à une campagne de prévention",
+    "prevention.event.results_recorded": "a saisi les résultats d'une action de prévention",
     # Issue 17 — qualité et pertinence
     # Issue 17 — accompagnement des professionnels
     # Issue 17 — crise: plan, activation, home follow-up, RETEX

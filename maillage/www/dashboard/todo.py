@@ -94,6 +94,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
         )
     lines.extend(_care_requests_unanswered(cpts))  # issue 15
     lines.extend(_association(cpts, today))  # issue 16
+    lines.extend(_prevention_results(cpts, today))  # issue 17 — prévention
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -219,6 +220,24 @@ def _association(cpts, today) -> list[Line]:
             )
         )
     return lines
+
+
+# Issue 17 — prévention: the actions held whose results are still to record.
+def _prevention_results(cpts, today) -> list[Line]:
+    from maillage.prevention.models import Event as PreventionEvent
+
+    waiting = PreventionEvent.objects.filter(cpts=cpts, day__lt=today, results_at=None)
+    n = waiting.count()
+    if not n:
+        return []
+    first = waiting.order_by("day", "pk").values_list("campaign_id", flat=True).first()
+    verb = agree(n, "passée", "passées")
+    return [
+        Line(
+            f"{plural(n, 'action de prévention', 'actions de prévention')} {verb} sans résultats saisis",
+            reverse("www:prevention_campaign", args=[cpts.slug, first]),
+        )
+    ]
 
 
 def member(cpts, user, professional, now: datetime | None = None) -> list[Line]:

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from maillage.core.french import plural
+from maillage.prevention import agenda as prevention_agenda
 from maillage.territory import background, published
 from maillage.territory.models import Cpts, CptsCommune
 from maillage.territory.search import MAX_QUERY, search_units
@@ -98,7 +99,7 @@ def _cpts_page(slug):
     def make():
         cpts = get_object_or_404(Cpts.objects.with_population(), slug=slug)
         context = {"cpts": cpts, "communes": cpts.communes().order_by("name"), "overlaps": cpts.overlaps()}
-        return {"name": cpts.name, "html": render_to_string("public/cpts_body.html", context)}
+        return {"name": cpts.name, "id": cpts.pk, "html": render_to_string("public/cpts_body.html", context)}
 
     return make
 
@@ -109,9 +110,13 @@ def cpts_public(request, slug):
     def render_page():
         # The same for everyone: rendered once per change of a territory or a CPTS.
         page = published.document(f"cpts-page:{slug}", _cpts_page(slug), compress=False).data
-        return render(request, "public/cpts.html", {"cpts_name": page["name"], "body": mark_safe(page["html"])})  # noqa: S308 (our own template)
+        context = {"cpts_name": page["name"], "body": mark_safe(page["html"]), "slug": slug}  # noqa: S308 (our own template)
+        # Issue 17 — the prevention actions to come (the day is in the page's key).
+        context["prevention_events"] = prevention_agenda.upcoming(page["id"]) if page.get("id") else []
+        return render(request, "public/cpts.html", context)
 
-    return _published_page(request, f"cpts:{slug}", render_page)
+    agenda_key = prevention_agenda.stamp()
+    return _published_page(request, f"cpts:{slug}:{agenda_key}", render_page)
 
 
 def _cpts_map(slug):
