@@ -62,24 +62,8 @@ def detect(cpts, *, actor=None, until=None) -> list[Newcomer]:
         today = timezone.localdate(until)
         found: dict[int, Newcomer] = {}
         for activity in fresh:
-            person = activity.professional
-            found.setdefault(
-                person.pk,
-                Newcomer(
-                    cpts=cpts,
-                    professional=person,
-                    activity=activity,
-                    last_name=person.last_name[:NAME_MAX] or person.identifier,
-                    first_name=person.first_name[:NAME_MAX],
-                    profession=person.profession_label[:150],
-                    commune_id=activity.commune_id,
-                    email=_email(activity.email),
-                    source=Newcomer.Source.DIRECTORY,
-                    detected_on=today,
-                    installed_on=timezone.localdate(activity.created_at),
-                ),
-            )
-        created = Newcomer.objects.bulk_create(found.values())
+            found.setdefault(activity.professional_id, from_activity(cpts, activity, today))
+        created = Newcomer.objects.bulk_create(list(found.values()))
         NewcomerTransition.objects.bulk_create(
             NewcomerTransition(
                 newcomer=n,
@@ -100,6 +84,24 @@ def detect(cpts, *, actor=None, until=None) -> list[Newcomer]:
                 details={"nouveaux": len(created), "adhesions": joined, "depuis": since.isoformat()},
             )
     return created
+
+
+def from_activity(cpts, activity, today) -> Newcomer:
+    """A newcomer (not saved) found by `activity`, a new site of a professional on the territory."""
+    person = activity.professional
+    return Newcomer(
+        cpts=cpts,
+        professional=person,
+        activity=activity,
+        last_name=person.last_name[:NAME_MAX] or person.identifier,
+        first_name=person.first_name[:NAME_MAX],
+        profession=person.profession_label[:NAME_MAX],
+        commune_id=activity.commune_id,
+        email=_email(activity.email),
+        source=Newcomer.Source.DIRECTORY,
+        detected_on=today,
+        installed_on=timezone.localdate(activity.created_at),
+    )
 
 
 def detect_all(now=None) -> tuple[int, int]:
