@@ -33,5 +33,5 @@ def test_the_year_figures_count_what_was_done(idf):
     }
     assert registry.compute(idf["paris13"], Period.year(year), CODES) == dict.fromkeys(CODES, 0)
     lines = dict(for_year(cmv, year))["accompagnement des professionnels"]
-    assert [(line.label, line.value) for line in lines][0] == ("Nouveaux professionnels installés repérés", 2)
+    assert (lines[0].label, lines[0].value) == ("Nouveaux professionnels installés repérés", 2)
     assert "Moreau" not in str(lines)  # no person named
