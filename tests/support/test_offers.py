@@ -102,3 +102,16 @@ def test_a_member_marks_their_own_offer_filled_but_not_anothers(idf, login, memb
     assert Offer.objects.get(pk=mine.pk).status == OfferStatus.PUBLISHED  # only the coordination publishes
     client.post(f"/c/cmv/annonces-installation/{mine.pk}/etat/", {"target": "filled"})
     assert Offer.objects.get(pk=mine.pk).status == OfferStatus.FILLED
+
+
+def test_the_coordinators_todo_lists_offers_to_validate_and_newcomers_to_welcome(idf, member_user):
+    from maillage.support import newcomers
+    from maillage.www.dashboard import todo
+
+    offers.post_offer(idf["cmv"], offer_draft(), member_user)
+    newcomers.declare(
+        idf["cmv"], newcomers.Declared(last_name="Roux", first_name="", profession="Kiné", commune_code="92046"), None
+    )
+    texts = [line.text for line in todo.coordinator(idf["cmv"])]
+    assert "1 annonce d'installation à valider" in texts and "1 nouvel installé à accueillir" in texts
+    assert not any("installation" in t for t in (line.text for line in todo.coordinator(idf["paris13"])))
