@@ -45,14 +45,15 @@ class Aid:
 PRIMO_ZIP = Aid(
     "Aide à la première installation en ZIP",
     "Assurance Maladie",
-    "10 000 € versés une fois au médecin qui s'installe pour la première fois en libéral conventionné "
+    "10\u202f000\u00a0€ versés une fois au médecin qui s'installe pour la première fois en libéral conventionné "
     "(cabinet principal, secteur 1 ou secteur 2 avec OPTAM), depuis le 1er janvier 2026.",
     AMELI,
 )
 SECONDARY_ZIP = Aid(
     "Aide à l'ouverture d'un cabinet secondaire en ZIP",
     "Assurance Maladie",
-    "3 000 € versés une fois au médecin qui ouvre un cabinet secondaire dans la zone, depuis le 1er janvier 2026.",
+    "3\u202f000\u00a0€ versés une fois au médecin qui ouvre un cabinet secondaire dans la zone, "
+    "depuis le 1er janvier 2026.",
     AMELI,
 )
 FMT_ZIP = Aid(
@@ -66,7 +67,7 @@ FMT_ZIP = Aid(
 PRIMO_ZAC = Aid(
     "Aide à la première installation en ZAC",
     "Assurance Maladie",
-    "5 000 € versés une fois au médecin qui s'installe pour la première fois en libéral conventionné "
+    "5\u202f000\u00a0€ versés une fois au médecin qui s'installe pour la première fois en libéral conventionné "
     "(cabinet principal, secteur 1 ou secteur 2 avec OPTAM), depuis le 1er janvier 2026.",
     AMELI,
 )

@@ -260,7 +260,7 @@ def save_settings(cpts, *, fiche, welcome_text: str, actor, version: int | None 
     from maillage.indicators.registry import Mission
 
     text = (welcome_text or "").strip()
-    require(len(text) <= 2000, "Le mot d'accueil est trop long (2 000 caractères au plus).")
+    require(len(text) <= 2000, "Le mot d'accueil est trop long (2\u202f000 caractères au plus).")
     if fiche is not None:
         require(fiche.projet.cpts_id == cpts.pk, "Cette fiche-action n'est pas celle du projet de santé de la CPTS.")
         require(
