@@ -137,6 +137,7 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_members_vote_online_in_the_convened_ag(login)  # issue 16 — assemblies
     _demo_newsletter_reaches_a_college(login)  # issue 16 — talking to members
     _demo_representativeness_report_matches_the_members(login)  # issue 16 — the report
+    _demo_support_has_offers_and_a_newcomer_per_cpts()  # issue 17 — accompagnement des professionnels
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -448,3 +449,18 @@ def _demo_representativeness_report_matches_the_members(login):
     for college in College.objects.filter(cpts__slug="chatillon-malakoff-vanves"):
         assert rows[college.name] == voting.filter(college=college).count(), college.name
     assert sum(v for v in rows.values() if isinstance(v, int)) == voting.count() > 20
+
+
+def _demo_support_has_offers_and_a_newcomer_per_cpts():
+    """Issue 17 — accompagnement: each demo CPTS has two installation offers (one public) and a
+    newcomer to welcome; the public page lists the published one."""
+    from django.test import Client
+
+    from maillage.support.models import Newcomer, Offer
+    from maillage.territory import demo
+
+    for cpts in Cpts.objects.filter(slug__in=[spec.slug for spec in demo.CPTS]):
+        assert Offer.objects.filter(cpts=cpts).count() == 2, cpts.slug
+        assert Newcomer.objects.filter(cpts=cpts, status="detected").count() == 1, cpts.slug
+    page = Client().get("/cpts/chatillon-malakoff-vanves/installation/").content.decode()
+    assert "Cabinet médical à louer en maison de santé" in page

@@ -1080,6 +1080,72 @@ MATRIX = [
     ("www:prevention_public_ical", "get", "/cpts/cmv/prevention.ics", PUBLIC),
     # Issue 17 — qualité et pertinence:
     # Issue 17 — accompagnement des professionnels:
+    # The public page « S'installer sur le territoire », its map and a published offer need no login.
+    ("www:support_public", "get", "/cpts/cmv/installation/", PUBLIC),
+    ("www:support_map", "get", "/cpts/cmv/installation/zonage.geojson", PUBLIC),
+    ("www:support_public_offer", "get", "/cpts/cmv/installation/annonces/{support_offer_published}/", PUBLIC),
+    # The coordination's pages (Area.SUPPORT); an empty form is refused (400), a move says why (302).
+    ("www:support_home", "get", "/c/cmv/accompagnement/", guarded(A.SUPPORT)),
+    ("www:support_settings", "get", "/c/cmv/accompagnement/reglages/", guarded(A.SUPPORT)),
+    ("www:support_settings", "post", "/c/cmv/accompagnement/reglages/", guarded(A.SUPPORT, WRITE, 302)),
+    ("www:support_offers", "get", "/c/cmv/accompagnement/annonces/", guarded(A.SUPPORT)),
+    ("www:support_offer_new", "get", "/c/cmv/accompagnement/annonces/nouvelle/", guarded(A.SUPPORT, WRITE)),
+    ("www:support_offer_new", "post", "/c/cmv/accompagnement/annonces/nouvelle/", guarded(A.SUPPORT, WRITE, 400)),
+    ("www:support_offer", "get", "/c/cmv/accompagnement/annonces/{support_offer}/", guarded(A.SUPPORT)),
+    (
+        "www:support_offer_move",
+        "post",
+        "/c/cmv/accompagnement/annonces/{support_offer}/etat/",
+        guarded(A.SUPPORT, WRITE, 302),
+    ),
+    ("www:support_newcomers", "get", "/c/cmv/accompagnement/nouveaux-installes/", guarded(A.SUPPORT)),
+    (
+        "www:support_detect",
+        "post",
+        "/c/cmv/accompagnement/nouveaux-installes/rechercher/",
+        guarded(A.SUPPORT, WRITE, 302),
+    ),
+    ("www:support_declare", "get", "/c/cmv/accompagnement/nouveaux-installes/declarer/", guarded(A.SUPPORT, WRITE)),
+    (
+        "www:support_declare",
+        "post",
+        "/c/cmv/accompagnement/nouveaux-installes/declarer/",
+        guarded(A.SUPPORT, WRITE, 400),
+    ),
+    (
+        "www:support_newcomer",
+        "get",
+        "/c/cmv/accompagnement/nouveaux-installes/{support_newcomer}/",
+        guarded(A.SUPPORT),
+    ),
+    (
+        "www:support_newcomer_welcome",
+        "post",
+        "/c/cmv/accompagnement/nouveaux-installes/{support_newcomer}/accueil/",
+        guarded(A.SUPPORT, WRITE, 302),
+    ),
+    (
+        "www:support_newcomer_move",
+        "post",
+        "/c/cmv/accompagnement/nouveaux-installes/{support_newcomer}/suivi/",
+        guarded(A.SUPPORT, WRITE, 302),
+    ),
+    # Members' and communes' own offers (Area.SUPPORT_OFFERS): the submitted offer is the commune's
+    # (the adherent's member): only the adherent moves it, everyone else is told 404.
+    ("www:support_my_offers", "get", "/c/cmv/annonces-installation/", guarded(A.SUPPORT_OFFERS)),
+    ("www:support_my_offer_new", "get", "/c/cmv/annonces-installation/nouvelle/", guarded(A.SUPPORT_OFFERS, WRITE)),
+    (
+        "www:support_my_offer_new",
+        "post",
+        "/c/cmv/annonces-installation/nouvelle/",
+        guarded(A.SUPPORT_OFFERS, WRITE, 400),
+    ),
+    (
+        "www:support_my_offer_move",
+        "post",
+        "/c/cmv/annonces-installation/{support_offer}/etat/",
+        _convened_only(A.SUPPORT_OFFERS, WRITE, 302),
+    ),
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
     # Issue 17 — crise: centres and shifts, supplies, case map:
 ]
@@ -1099,6 +1165,12 @@ BODIES = {
     "www:association_time_rcp": {"start": "2026-01-01", "end": "2026-12-31"},  # Issue 16
     "www:doctor_request_qualify": {"notes": "Rappeler le matin."},
     "www:prevention_event_results": {"people_reached": "12", "tests_distributed": "0", "vaccinations": "0"},  # Issue 17
+    # Issue 17 — accompagnement des professionnels
+    "www:support_settings": {"welcome_text": "Bienvenue sur le territoire !"},
+    "www:support_offer_move": {"target": "published"},
+    "www:support_newcomer_welcome": {"email": "nouvelle.installee@exemple.fr"},
+    "www:support_newcomer_move": {"target": "joined"},
+    "www:support_my_offer_move": {"target": "withdrawn"},
     "api-1:cpts_territory": {"communes": ["92020", "92046", "92075", "92049"]},
 }
 # The version each write's form carries (ADR 0017), read just before the request as a fresh page would.
@@ -1229,6 +1301,7 @@ def _build_world(idf):
     idf.update(_prevention(idf))
     # Issue 17 — qualité et pertinence:
     # Issue 17 — accompagnement des professionnels:
+    idf.update(_support(idf, people))  # Issue 17 — accompagnement des professionnels
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
     # Issue 17 — crise: centres and shifts, supplies, case map:
     idf["api_token"], _ = create_api_token(
@@ -1562,6 +1635,7 @@ OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — boa
 OBJECTS += ("prevention_campaign", "prevention_event")
 # Issue 17 — qualité et pertinence:
 # Issue 17 — accompagnement des professionnels:
+OBJECTS += ("support_offer", "support_offer_published", "support_newcomer")
 # Issue 17 — crise: plan, activation, home follow-up, RETEX:
 # Issue 17 — crise: centres and shifts, supplies, case map:
 
@@ -1663,3 +1737,23 @@ def _prevention(idf):
         campaign, actions.EventDraft(kind="stand", day=today - timedelta(days=1), place="Marché"), None
     )
     return {"prevention_campaign": campaign, "prevention_event": event}
+
+
+# Issue 17 — accompagnement des professionnels
+def _support(idf, people):
+    """Issue 17 — accompagnement: an offer the commune (the adherent's member) submitted, one the
+    coordination published, a newcomer the coordination declared."""
+    from maillage.support.newcomers import Declared, declare
+    from maillage.support.offers import OfferDraft, post_offer
+
+    def draft(title, kind="cabinet"):
+        return OfferDraft(kind=kind, title=title, description="Cabinet de 20 m² dans une maison de santé.",
+                          profession="10-MG", commune_code="92046", contact_name="Mairie de Malakoff",
+                          contact_email="sante@exemple.fr", expires_on=timezone.localdate() + timedelta(days=60))  # fmt: skip
+
+    submitted = post_offer(idf["cmv"], draft("Cabinet médical à louer"), people["adherent"],
+                           on_behalf_of=idf["association_member"])  # fmt: skip
+    published = post_offer(idf["cmv"], draft("Remplacement d'été", "replacement"), None, by_coordination=True)
+    newcomer = declare(idf["cmv"], Declared(last_name="Moreau", first_name="Léa", profession="Infirmière",
+                                            commune_code="92020"), None)  # fmt: skip
+    return {"support_offer": submitted, "support_offer_published": published, "support_newcomer": newcomer}

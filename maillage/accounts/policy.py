@@ -60,6 +60,12 @@ class Area(StrEnum):
     PREVENTION = "prevention"  # campaigns, their actions and results, the campaign report
     # Issue 17 — qualité et pertinence (maillage/quality/):
     # Issue 17 — accompagnement des professionnels (maillage/support/):
+    # SUPPORT: the coordination's pages (offers to validate, newcomers and their welcome, setting);
+    # SUPPORT_OFFERS: members and communes' representatives (adherents) post installation offers and
+    # follow their own (which ones are theirs: maillage/www/support/space.py). The attractiveness
+    # map and the published offers are public pages (no area).
+    SUPPORT = "support"
+    SUPPORT_OFFERS = "support_offers"
     # Issue 17 — crise: plan, activation, home follow-up, RETEX (maillage/crisis/):
     # Issue 17 — crise: centres and shifts, supplies, case map (maillage/crisis/):
 
@@ -143,6 +149,11 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.PREVENTION: {READ: _TEAM, WRITE: _COORDINATOR},
     # Issue 17 — qualité et pertinence:
     # Issue 17 — accompagnement des professionnels:
+    Area.SUPPORT: {READ: _COORDINATOR, WRITE: _COORDINATOR},
+    Area.SUPPORT_OFFERS: {
+        READ: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
+        WRITE: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
+    },
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
     # Issue 17 — crise: centres and shifts, supplies, case map:
 }

@@ -18,6 +18,20 @@ LABELS: dict[str, str] = {
     "prevention.event.results_recorded": "a saisi les résultats d'une action de prévention",
     # Issue 17 — qualité et pertinence
     # Issue 17 — accompagnement des professionnels
+    "support.newcomer.contacted": "a noté un nouvel installé comme contacté",
+    "support.newcomer.declared": "a déclaré un nouvel installé sur le territoire",
+    "support.newcomer.declined": "a noté qu'un nouvel installé ne souhaite pas adhérer",
+    "support.newcomer.dismissed": "a écarté un professionnel des nouveaux installés",
+    "support.newcomer.joined": "a noté l'adhésion d'un nouvel installé",
+    "support.newcomer.reopened": "a repris le suivi d'un nouvel installé",
+    "support.newcomer.welcomed": "a envoyé l'accueil de la CPTS à un nouvel installé",
+    "support.newcomers.detected": "a repéré de nouveaux installés dans l'annuaire",
+    "support.offer.filled": "a marqué une annonce d'installation comme pourvue",
+    "support.offer.posted": "a déposé une annonce d'installation",
+    "support.offer.published": "a publié une annonce d'installation",
+    "support.offer.refused": "a refusé une annonce d'installation",
+    "support.offer.withdrawn": "a retiré une annonce d'installation",
+    "support.settings.saved": "a modifié les réglages de l'accompagnement des professionnels",
     # Issue 17 — crise: plan, activation, home follow-up, RETEX
     # Issue 17 — crise: centres and shifts, supplies, case map
     # Issue 16 — talking to members

@@ -95,6 +95,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
     lines.extend(_care_requests_unanswered(cpts))  # issue 15
     lines.extend(_association(cpts, today))  # issue 16
     lines.extend(_prevention_results(cpts, today))  # issue 17 — prévention
+    lines.extend(_support(cpts))  # Issue 17 — accompagnement des professionnels
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -238,6 +239,37 @@ def _prevention_results(cpts, today) -> list[Line]:
             reverse("www:prevention_campaign", args=[cpts.slug, first]),
         )
     ]
+
+
+# Issue 17 — accompagnement des professionnels: offers to validate, newcomers to welcome (one query).
+def _support(cpts) -> list[Line]:
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from maillage.support.models import Newcomer, NewcomerStatus, Offer, OfferStatus
+    from maillage.territory.models import Cpts
+
+    def counted(queryset):
+        rows = queryset.filter(cpts=OuterRef("pk")).order_by().values("cpts").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    counts = (
+        Cpts.objects.filter(pk=cpts.pk)
+        .annotate(
+            offers=counted(Offer.objects.filter(status=OfferStatus.SUBMITTED)),
+            newcomers=counted(Newcomer.objects.filter(status=NewcomerStatus.DETECTED)),
+        )
+        .values("offers", "newcomers")
+        .get()
+    )
+    lines = []
+    if counts["offers"]:
+        text = plural(counts["offers"], "annonce d'installation", "annonces d'installation")
+        lines.append(Line(f"{text} à valider", reverse("www:support_offers", args=[cpts.slug])))
+    if counts["newcomers"]:
+        text = plural(counts["newcomers"], "nouvel installé", "nouveaux installés")
+        lines.append(Line(f"{text} à accueillir", reverse("www:support_newcomers", args=[cpts.slug])))
+    return lines
 
 
 def member(cpts, user, professional, now: datetime | None = None) -> list[Line]:

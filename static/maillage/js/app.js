@@ -7,6 +7,12 @@
     couverte: "#2f7d4f",
     chevauchement: "#b35c00",
     zone_blanche: "#9aa3ad",
+    // Issue 17 — the GP zoning of the attractiveness map (app.css .swatch-zip…).
+    zip: "#b3261e",
+    zac: "#b35c00",
+    zar: "#7b4fa0",
+    hz: "#2f7d4f",
+    inconnu: "#9aa3ad",
   };
 
   function styleFor(feature) {
