@@ -122,5 +122,7 @@ def test_the_coordinator_edits_the_plan_with_a_version_check(idf, coordinator_cl
     assert response.status_code == 302
     assert CrisisPlan.objects.get().risks.get().notes == "Évacuer."
     stale = coordinator_client.post("/c/cmv/crise/plan/modifier/", {"version": "0", "organisation": "Autre."})
-    assert stale.status_code == 409
+    assert (
+        stale.status_code == 409 and "Organisation de la réponse → Cellule réunie sous 2 h." in stale.content.decode()
+    )
     assert CrisisPlan.objects.get().organisation == "Cellule réunie sous 2 h."

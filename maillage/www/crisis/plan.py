@@ -86,13 +86,19 @@ def plan_detail(request, slug):
     return render(request, "crisis/plan_detail.html", context)
 
 
-def plan_edit(request, slug):
-    cpts = cpts_for(request, slug, Area.CRISIS, WRITE)
-    plan = plans.plan_of(cpts)
+def _plan_initial(plan) -> dict:
+    """The plan form's values for `plan` as saved."""
     initial = {"organisation": plan.organisation, "fiche": plan.fiche_id}
     if plan.pk:
         for risk in plan.risks.all():
             initial[f"risk_{risk.kind}"], initial[f"notes_{risk.kind}"] = True, risk.notes
+    return initial
+
+
+def plan_edit(request, slug):
+    cpts = cpts_for(request, slug, Area.CRISIS, WRITE)
+    plan = plans.plan_of(cpts)
+    initial = _plan_initial(plan)
     form = forms.PlanForm(
         request.POST if request.method == "POST" else None,
         cpts=cpts,
@@ -107,7 +113,7 @@ def plan_edit(request, slug):
             try:
                 plans.save_plan(cpts, draft, request.user, expected_version=form.expected_version)
             except StaleEdit as exc:
-                form.refuse(exc, initial)
+                form.refuse(exc, _plan_initial(exc.current) if exc.current else None)
                 status = 409
             except CrisisError as exc:
                 for message in exc.messages:
@@ -329,13 +335,15 @@ def crisis_follow_up(request, slug, pk):
 # ---- retour d'expérience ----
 
 
+def _retex_initial(review) -> dict:
+    return {"held_on": review.held_on, "worked": review.worked, "did_not_work": review.did_not_work}
+
+
 def crisis_retex(request, slug, pk):
     action = WRITE if request.method == "POST" else READ
     cpts, crisis = _crisis(request, slug, pk, Area.CRISIS, action)
     current = Retex.objects.filter(crisis=crisis).first()
-    initial = (
-        {"held_on": current.held_on, "worked": current.worked, "did_not_work": current.did_not_work} if current else {}
-    )
+    initial = _retex_initial(current) if current else {}
     form = forms.RetexForm(
         request.POST if request.method == "POST" else None, initial=initial, version=current.version if current else 0
     )
@@ -354,7 +362,7 @@ def crisis_retex(request, slug, pk):
                     expected_version=form.expected_version,
                 )
             except StaleEdit as exc:
-                form.refuse(exc, initial)
+                form.refuse(exc, _retex_initial(exc.current) if exc.current else None)
                 status = 409
             except CrisisError as exc:
                 for message in exc.messages:
