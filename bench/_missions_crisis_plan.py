@@ -57,7 +57,7 @@ def populate(cpts_ids: list[int], years: list[int], rng) -> dict[str, int]:
         RetexAction,
         Volunteer,
     )
-    from maillage.directory.models import Listing
+    from maillage.directory.models import Listing, Professional
 
     models = [
         CrisisPlan,
@@ -82,6 +82,7 @@ def populate(cpts_ids: list[int], years: list[int], rng) -> dict[str, int]:
         rows[model].append((pk, *values))
         return pk
 
+    pool = list(Professional.objects.values_list("pk", flat=True)[:2000])
     first, last = min(years), max(years)
     for cpts_id in cpts_ids:
         written = date(first, 1, 1) + timedelta(days=rng.randrange(180))
@@ -91,6 +92,7 @@ def populate(cpts_ids: list[int], years: list[int], rng) -> dict[str, int]:
         for n in range(4):
             new(CellMember, plan, f"Membre {n + 1}", "Cellule de crise", f"01 99 00 {n:02d} 00", "", "")
         professionals = list(Listing.objects.filter(cpts_id=cpts_id).values_list("professional_id", flat=True)[:40])
+        professionals = professionals or pool  # no listing built yet: any professionals of the directory
         for professional in rng.sample(professionals, min(len(professionals), rng.randint(5, 25))):
             chosen = {task: rng.random() < 0.5 for task in TASKS}
             chosen[rng.choice(TASKS)] = True
