@@ -166,7 +166,7 @@ def populate(cpts_ids: list[int], years: list[int], rng) -> dict[str, int]:
 
 def prepare_alert(cpts, n: int):
     """`n` current members of the association of `cpts`, each with an address, and an active crisis
-    (not alerted yet). Returns the crisis."""
+    (the CPTS's ongoing one if `populate` left one, else a new one, not alerted). Returns the crisis."""
     from django.urls import reverse
     from django.utils import timezone
 
@@ -191,6 +191,12 @@ def prepare_alert(cpts, n: int):
         ],
         batch_size=1000,
     )
+    from maillage.crisis.models import Crisis
+
+    crisis = Crisis.objects.filter(cpts=cpts, status=Crisis.Status.ACTIVE).first()  # a populated one goes on
+    if crisis is not None:
+        reverse("www:crisis_home", args=[cpts.slug])
+        return crisis
     declared = activation.Declaration(
         kind="epidemic", title="Épidémie (banc d'essai)", starts_on=timezone.localdate(), alert=False
     )
