@@ -1,5 +1,5 @@
 """The Django admin speaks French: every model it lists has a French name and plural (« Crises
-reconnues », not « Recognised crisiss »), allauth's and django-tasks' models included."""
+sanitaires », not « Crisiss »), allauth's and django-tasks' models included."""
 
 import html
 
@@ -16,7 +16,7 @@ ENGLISH = ["crisiss", "Recognised", "Contrat ACIs", "Authenticators", "Task Resu
 def test_the_admin_index_names_every_model_in_french(login):
     client = login(UserFactory(is_staff=True, is_superuser=True))
     page = html.unescape(client.get("/admin/").content.decode())
-    for word in ["Crises reconnues", "Contrats ACI", "Seconds facteurs", "Tâches en arrière-plan"]:
+    for word in ["Crises sanitaires", "Contrats ACI", "Seconds facteurs", "Tâches en arrière-plan"]:
         assert word in page
     assert not [word for word in ENGLISH if word in page]
 

@@ -131,7 +131,9 @@ def _www_forms():
 
     for found in pkgutil.walk_packages(maillage.www.__path__, "maillage.www."):
         # Forms live in `forms` modules, and some parts keep theirs beside their views.
-        if found.name.endswith(".forms") or found.name.startswith("maillage.www.association."):
+        # Issue 17: the crisis parts keep theirs in `forms_<part>` modules.
+        last = found.name.rsplit(".", 1)[-1]
+        if last == "forms" or last.startswith("forms_") or found.name.startswith("maillage.www.association."):
             module = importlib.import_module(found.name)
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:

@@ -653,8 +653,6 @@ MATRIX = [
     ("www:coverage_region_cpts", "get", "/couverture/region/11/cpts/", guarded(A.COVERAGE)),
     ("www:funding", "get", "/c/cmv/financement/?annee=2025", guarded(A.FUNDING)),
     ("www:funding_contract", "get", "/c/cmv/financement/contrat/", guarded(A.FUNDING, WRITE)),
-    # Without a body the form is refused with a message: reaching it is what is checked.
-    ("www:funding_crisis", "post", "/c/cmv/financement/crise/", guarded(A.FUNDING, WRITE, 302)),
     ("www:funding_recompute", "post", "/c/cmv/financement/recalculer/", guarded(A.FUNDING, WRITE, 302)),
     ("www:funding_xlsx", "get", "/c/cmv/financement/rapport.xlsx?annee=2025", guarded(A.FUNDING)),
     ("www:funding_docx", "get", "/c/cmv/financement/rapport.docx?annee=2025", guarded(A.FUNDING)),
@@ -1147,6 +1145,41 @@ MATRIX = [
         _convened_only(A.SUPPORT_OFFERS, WRITE, 302),
     ),
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+    ("www:crisis_home", "get", "/c/cmv/crise/", guarded(A.CRISIS)),
+    ("www:crisis_plan", "get", "/c/cmv/crise/plan/", guarded(A.CRISIS)),
+    ("www:crisis_plan_edit", "get", "/c/cmv/crise/plan/modifier/", guarded(A.CRISIS, WRITE)),
+    # Without the version the plan was read at, the save is refused as a stale edit (409).
+    ("www:crisis_plan_edit", "post", "/c/cmv/crise/plan/modifier/", guarded(A.CRISIS, WRITE, 409)),
+    ("www:crisis_plan_adopt", "post", "/c/cmv/crise/plan/adopter/", guarded(A.CRISIS, WRITE, 302)),
+    ("www:crisis_plan_add", "post", "/c/cmv/crise/plan/cellule/ajouter/", guarded(A.CRISIS, WRITE, 302)),
+    (
+        "www:crisis_plan_remove",
+        "post",
+        "/c/cmv/crise/plan/cellule/{crisis_cell}/retirer/",
+        guarded(A.CRISIS, WRITE, 302),
+    ),
+    ("www:crisis_plan_docx", "get", "/c/cmv/crise/plan.docx", guarded(A.CRISIS)),
+    ("www:crisis_declare", "get", "/c/cmv/crise/declarer/", guarded(A.CRISIS_DECLARE, WRITE)),
+    ("www:crisis_declare", "post", "/c/cmv/crise/declarer/", guarded(A.CRISIS_DECLARE, WRITE, 400)),
+    ("www:crisis_detail", "get", "/c/cmv/crise/{crisis}/", guarded(A.CRISIS_DECLARE)),
+    ("www:crisis_recognise", "post", "/c/cmv/crise/{crisis}/reconnaitre/", guarded(A.CRISIS_RECOGNISE, WRITE, 302)),
+    ("www:crisis_close", "post", "/c/cmv/crise/{crisis}/cloturer/", guarded(A.CRISIS_DECLARE, WRITE, 302)),
+    ("www:crisis_alert", "post", "/c/cmv/crise/{crisis}/alerter/", guarded(A.CRISIS_DECLARE, WRITE, 302)),
+    ("www:crisis_follow_up", "get", "/c/cmv/crise/{crisis}/suivi-a-domicile/", guarded(A.PATHWAYS)),
+    ("www:crisis_retex", "get", "/c/cmv/crise/{crisis_closed}/retex/", guarded(A.CRISIS)),
+    ("www:crisis_retex", "post", "/c/cmv/crise/{crisis_closed}/retex/", guarded(A.CRISIS, WRITE, 400)),
+    (
+        "www:crisis_retex_action",
+        "post",
+        "/c/cmv/crise/{crisis_closed}/retex/actions/",
+        guarded(A.CRISIS, WRITE, 302),
+    ),
+    (
+        "www:crisis_retex_done",
+        "post",
+        "/c/cmv/crise/{crisis_closed}/retex/actions/{crisis_retex_action}/realisee/",
+        guarded(A.CRISIS, WRITE, 302),
+    ),
     # Issue 17 — crise: centres and shifts, supplies, case map:
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
@@ -1303,6 +1336,7 @@ def _build_world(idf):
     # Issue 17 — accompagnement des professionnels:
     idf.update(_support(idf, people))  # Issue 17 — accompagnement des professionnels
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+    idf.update(_crisis_plan(idf))
     # Issue 17 — crise: centres and shifts, supplies, case map:
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
@@ -1637,6 +1671,7 @@ OBJECTS += ("prevention_campaign", "prevention_event")
 # Issue 17 — accompagnement des professionnels:
 OBJECTS += ("support_offer", "support_offer_published", "support_newcomer")
 # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+OBJECTS += ("crisis", "crisis_closed", "crisis_cell", "crisis_retex_action")
 # Issue 17 — crise: centres and shifts, supplies, case map:
 
 
@@ -1757,3 +1792,24 @@ def _support(idf, people):
     newcomer = declare(idf["cmv"], Declared(last_name="Moreau", first_name="Léa", profession="Infirmière",
                                             commune_code="92020"), None)  # fmt: skip
     return {"support_offer": submitted, "support_offer_published": published, "support_newcomer": newcomer}
+
+
+# Issue 17 — crise: plan, activation, home follow-up, RETEX.
+def _crisis_plan(idf):
+    """cmv's crisis plan with a member of its crisis cell, a crisis the CPTS declared (active, not
+    recognised: the ARS's « reconnaître » is exercised) and a closed one with its RETEX and an action."""
+    from datetime import date
+
+    from maillage.crisis import activation, plan, retex
+
+    cmv = idf["cmv"]
+    cell = plan.add_part(cmv, "cellule", {"name": "Dr Martin", "function": "Médecin", "phone_day": "0102030405"}, None)
+    declared = activation.Declaration(kind="epidemic", title="Grippe", starts_on=timezone.localdate(), alert=False)
+    (crisis,) = activation.declare([cmv], declared, None, by_ars=False)
+    past = activation.Declaration(
+        kind="heatwave", title="Canicule", starts_on=date(2024, 7, 1), ends_on=date(2024, 7, 20), alert=False
+    )
+    (closed,) = activation.declare([cmv], past, None, by_ars=True)
+    retex.save_retex(closed, held_on=date(2024, 9, 1), worked="La cellule.", did_not_work="", actor=None)
+    action = retex.add_action(closed, action="Mettre à jour les numéros", owner="Coordination", due_on=None, actor=None)
+    return {"crisis": crisis, "crisis_closed": closed, "crisis_cell": cell, "crisis_retex_action": action}

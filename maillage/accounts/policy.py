@@ -67,6 +67,9 @@ class Area(StrEnum):
     SUPPORT = "support"
     SUPPORT_OFFERS = "support_offers"
     # Issue 17 — crise: plan, activation, home follow-up, RETEX (maillage/crisis/):
+    CRISIS = "crisis"  # the crisis plan, the crises' pages for the team, the RETEX (coordinator writes)
+    CRISIS_DECLARE = "crisis_declare"  # declaring, closing a crisis and alerting: the CPTS or the ARS
+    CRISIS_RECOGNISE = "crisis_recognise"  # the ARS recognises a crisis the CPTS declared (the ACI's flag)
     # Issue 17 — crise: centres and shifts, supplies, case map (maillage/crisis/):
 
 
@@ -155,6 +158,12 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
         WRITE: {COORDINATOR: OWN, MEMBER: OWN, ADHERENT: OWN},
     },
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
+    # The plan holds professionals' contacts: the team reads it, the coordinator writes it. A crisis is
+    # declared by the CPTS's coordinator or by the ARS (its people of the CPTS's région, who may pick
+    # several CPTS of it at once); only the ARS recognises one (the ACI's « crise reconnue »).
+    Area.CRISIS: {READ: _TEAM, WRITE: _COORDINATOR},
+    Area.CRISIS_DECLARE: {READ: {COORDINATOR: OWN, **_ARS}, WRITE: {COORDINATOR: OWN, **_ARS}},
+    Area.CRISIS_RECOGNISE: {WRITE: _ARS},
     # Issue 17 — crise: centres and shifts, supplies, case map:
 }
 

@@ -33,6 +33,18 @@ LABELS: dict[str, str] = {
     "support.offer.withdrawn": "a retiré une annonce d'installation",
     "support.settings.saved": "a modifié les réglages de l'accompagnement des professionnels",
     # Issue 17 — crise: plan, activation, home follow-up, RETEX
+    "crisis.plan.saved": "a enregistré le plan de réponse aux crises sanitaires",
+    "crisis.plan.part_added": "a complété le plan de réponse aux crises sanitaires",
+    "crisis.plan.part_removed": "a retiré une ligne du plan de réponse aux crises sanitaires",
+    "crisis.plan.adopted": "a adopté le plan de réponse aux crises sanitaires",
+    "crisis.declared": "a déclaré une crise sanitaire",
+    "crisis.recognised": "a reconnu une crise sanitaire (ARS)",
+    "crisis.closed": "a clôturé une crise sanitaire",
+    "crisis.alerted": "a alerté les adhérents d'une crise sanitaire",
+    "crisis.follow_up.viewed": "a consulté les patients suivis à domicile pendant une crise",
+    "crisis.retex.saved": "a enregistré le retour d'expérience d'une crise",
+    "crisis.retex.action_added": "a ajouté une action au retour d'expérience d'une crise",
+    "crisis.retex.action_done": "a marqué réalisée une action du retour d'expérience d'une crise",
     # Issue 17 — crise: centres and shifts, supplies, case map
     # Issue 16 — talking to members
     "association.calendar.renewed": "a créé une nouvelle adresse de son agenda de l'association",

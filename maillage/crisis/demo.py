@@ -9,7 +9,7 @@ from django.db import transaction
 from maillage.accounts.models import RoleKind, User
 
 PARTS: list[str] = [
-    # "maillage.crisis.demo_plan",  # plan, activation, RETEX, home follow-up
+    "maillage.crisis.demo_plan",  # plan, activation, RETEX, home follow-up
     # "maillage.crisis.demo_response",  # centres and shifts, supplies, case map
 ]
 

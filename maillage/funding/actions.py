@@ -1,4 +1,5 @@
-"""Writes of the funding: the contract (created or replaced as a whole) and a recognised crisis.
+"""Writes of the funding: the contract (created or replaced as a whole). A recognised crisis is the
+crisis app's (maillage/crisis: declared or recognised by the ARS), read by report.py.
 Each is one transaction with one audit entry, after every check has passed."""
 
 from dataclasses import dataclass, field
@@ -16,7 +17,6 @@ from maillage.funding.models import (
     ContractIndicator,
     ContractMission,
     IndicatorStep,
-    RecognisedCrisis,
     RuleSet,
 )
 from maillage.indicators.actions import record_values
@@ -141,41 +141,6 @@ def _replace_terms(contract: Contract, draft: ContractDraft) -> None:
         IndicatorStep.objects.bulk_create(
             IndicatorStep(indicator=row, lower=s.lower, upper=s.upper, amount=s.amount) for s in indicator.steps
         )
-
-
-def record_crisis(contract: Contract, *, year: int, recognised_on: date, description: str, actor) -> RecognisedCrisis:
-    """The ARS recognised a health crisis for `year`: the crisis mission's variable part is due."""
-    errors = []
-    if not description.strip():
-        errors.append("Décrivez la crise reconnue (par exemple : épidémie de bronchiolite).")
-    if not contract.missions.filter(mission=Line.CRISIS).exists():
-        errors.append("Le contrat ne comprend pas la mission « crises sanitaires ».")
-    if year < contract.signed_on.year or (contract.ends_on and year > contract.ends_on.year):
-        errors.append(f"Le contrat ne couvre pas l'année {year}.")
-    if RecognisedCrisis.objects.filter(contract=contract, year=year).exists():
-        errors.append(f"Une crise est déjà enregistrée pour {year}.")
-    if errors:
-        raise FundingError(errors)
-    try:
-        with transaction.atomic():
-            crisis = _write_crisis(contract, year, recognised_on, description, actor)
-    except IntegrityError:  # recorded by someone else between the check and the write
-        raise FundingError([f"Une crise est déjà enregistrée pour {year}."]) from None
-    return crisis
-
-
-def _write_crisis(contract, year, recognised_on, description, actor) -> RecognisedCrisis:
-    crisis = RecognisedCrisis.objects.create(
-        contract=contract, year=year, recognised_on=recognised_on, description=description.strip()
-    )
-    audit.record(
-        "funding.crisis.recorded",
-        actor=actor,
-        cpts=contract.cpts,
-        obj=crisis,
-        details={"année": year, "reconnue le": recognised_on.isoformat(), "crise": crisis.description},
-    )
-    return crisis
 
 
 def recompute_year(contract: Contract, *, year: int, actor, expected_version: int | None = None) -> dict:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from maillage.funding.models import Contract, RecognisedCrisis, RuleSet, RuleSetMaximum
+from maillage.funding.models import Contract, RuleSet, RuleSetMaximum
 
 
 def in_use(rule_set) -> bool:
@@ -36,17 +36,6 @@ class RuleSetAdmin(admin.ModelAdmin):
 class ContractAdmin(admin.ModelAdmin):
     # Contracts are written through the coordinator's form (validation + audit), read here only.
     list_display = ["cpts", "rule_set", "signed_on", "tier"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(RecognisedCrisis)
-class RecognisedCrisisAdmin(admin.ModelAdmin):
-    list_display = ["contract", "year", "description", "recognised_on"]
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -46,7 +46,7 @@ def facts(report: YearReport) -> list[tuple[str, str]]:
     ]
     if report.crisis:
         crisis = report.crisis
-        lines.append(("Crise reconnue par l'ARS", f"{crisis.description} ({crisis.recognised_on:%d/%m/%Y})"))
+        lines.append(("Crise reconnue par l'ARS", f"{crisis.title} ({crisis.recognised_on:%d/%m/%Y})"))
     return lines
 
 

@@ -130,21 +130,3 @@ class IndicatorStep(models.Model):
 
     def __str__(self):
         return f"{self.indicator} [{self.lower} ; {self.upper}[ → {self.amount}"
-
-
-class RecognisedCrisis(models.Model):
-    """A health crisis the ARS recognised for the CPTS: it releases the crisis mission's variable part."""
-
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="crises")
-    year = models.PositiveIntegerField("année")
-    recognised_on = models.DateField("reconnue le")
-    description = models.CharField("crise", max_length=255)
-
-    class Meta:
-        verbose_name = "crise reconnue"
-        verbose_name_plural = "crises reconnues"
-        ordering = ["-year"]
-        constraints = [models.UniqueConstraint(fields=["contract", "year"], name="unique_crisis_year")]
-
-    def __str__(self):
-        return f"{self.description} ({self.year})"

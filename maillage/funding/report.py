@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from maillage.funding import engine
-from maillage.funding.models import Contract, RecognisedCrisis
+from maillage.funding.models import Contract
 from maillage.funding.terms import terms_of
 from maillage.indicators import values as indicator_values
 
@@ -23,7 +23,7 @@ class YearReport:
     year: int
     result: engine.YearResult
     projection: engine.YearResult
-    crisis: RecognisedCrisis | None
+    crisis: object | None  # the first crisis the ARS recognised that year (maillage.crisis), or None
     # {code: year of the value the projection used}, for the codes it found a value for
     projected_from: dict[str, int]
 
@@ -63,7 +63,10 @@ def latest_values(cpts, year: int, since: int, codes) -> tuple[dict[str, Decimal
 
 def build(contract: Contract, year: int) -> YearReport:
     terms = terms_of(contract)
-    crisis = RecognisedCrisis.objects.filter(contract=contract, year=year).first()
+    from maillage.crisis.queries import recognised_in
+
+    # One source of truth: the crises declared or recognised by the ARS (maillage/crisis).
+    crisis = recognised_in(contract.cpts, year).first()
     values = indicator_values.for_year(contract.cpts, year)
     try:
         result = engine.compute_year(terms, year, values, crisis=crisis is not None)

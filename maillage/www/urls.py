@@ -280,7 +280,6 @@ urlpatterns = [
     path("c/<slug:slug>/indicateurs/<str:code>/", indicators.indicator_detail, name="indicator_detail"),
     path("c/<slug:slug>/financement/", funding.funding_page, name="funding"),
     path("c/<slug:slug>/financement/contrat/", funding.contract_edit, name="funding_contract"),
-    path("c/<slug:slug>/financement/crise/", funding.crisis_new, name="funding_crisis"),
     path("c/<slug:slug>/financement/recalculer/", funding.recompute, name="funding_recompute"),
     path("c/<slug:slug>/financement/rapport.xlsx", funding.report_xlsx, name="funding_xlsx"),
     path("c/<slug:slug>/financement/rapport.docx", funding.report_docx, name="funding_docx"),

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from maillage.core.models import AuditEntry
-from maillage.funding.actions import FundingError, record_crisis, save_contract
+from maillage.funding.actions import FundingError, save_contract
 from maillage.funding.engine import IndicatorTerms, MissionTerms, Step
-from maillage.funding.models import Contract, ContractIndicator, IndicatorStep, RecognisedCrisis, RuleSet
+from maillage.funding.models import Contract, ContractIndicator, IndicatorStep, RuleSet
 from tests.funding.conftest import FOUND, SERVED, cmv_draft
 
 D = Decimal
@@ -119,16 +119,26 @@ def test_indicators_beyond_the_variable_part_unknown_or_misplaced(idf, avenant_2
     ]
 
 
-def test_a_recognised_crisis_is_recorded_once(cmv_contract):
-    crisis = record_crisis(
-        cmv_contract, year=2025, recognised_on=date(2025, 12, 1), description="Bronchiolite", actor=None
-    )
-    assert AuditEntry.objects.filter(action="funding.crisis.recorded", object_id=str(crisis.pk)).count() == 1
-    with pytest.raises(FundingError, match=r"Une crise est déjà enregistrée pour 2025\."):
-        record_crisis(cmv_contract, year=2025, recognised_on=date(2025, 12, 2), description="Grippe", actor=None)
-    with pytest.raises(FundingError, match=r"Le contrat ne couvre pas l.année 2022\."):
-        record_crisis(cmv_contract, year=2022, recognised_on=date(2022, 12, 2), description="Grippe", actor=None)
-    assert RecognisedCrisis.objects.count() == 1
+def test_the_recognised_crisis_is_read_from_the_crisis_app(cmv_contract):
+    """Issue 17 — one source of truth: the crisis mission's variable part follows the crises the ARS
+    declared or recognised (maillage/crisis), not a copy kept by funding."""
+    from maillage.crisis import activation
+    from maillage.funding import report
+
+    cpts = cmv_contract.cpts
+    assert report.build(cmv_contract, 2025).crisis is None
+    declared = activation.Declaration(kind="epidemic", title="Bronchiolite", starts_on=date(2025, 11, 3),
+                                      ends_on=date(2025, 12, 20), alert=False)  # fmt: skip
+    (crisis,) = activation.declare([cpts], declared, None, by_ars=False, today=date(2026, 1, 5))
+    assert report.build(cmv_contract, 2025).crisis is None  # declared by the CPTS: not recognised yet
+    activation.recognise(crisis, None, today=date(2026, 1, 10))
+    built = report.build(cmv_contract, 2025)
+    assert built.crisis == crisis
+    assert report.build(cmv_contract, 2024).crisis is None
+    without = report.build(cmv_contract, 2024).result
+    crisis_line = next(m for m in built.result.missions if m.mission == "crisis")
+    assert crisis_line.variable_cap > 0
+    assert next(m for m in without.missions if m.mission == "crisis").variable_cap == 0
 
 
 def test_a_rule_set_in_use_is_read_only_in_the_admin(rf, cmv_contract, avenant_2):

@@ -8,7 +8,7 @@ import docx
 import openpyxl
 import pytest
 
-from maillage.funding.models import Contract, RecognisedCrisis
+from maillage.funding.models import Contract
 from tests.factories import RoleFactory
 from tests.funding.conftest import FOUND, SERVED, keep
 
@@ -141,20 +141,23 @@ def test_a_refused_contract_says_why_and_saves_nothing(coordinator_client, idf, 
     assert not Contract.objects.exists()
 
 
-def test_the_coordinator_records_a_recognised_crisis(coordinator_client, with_values):
-    response = coordinator_client.post(
-        "/c/cmv/financement/crise/", {"year": "2025", "recognised_on": "2025-12-01", "description": "Bronchiolite"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/c/cmv/financement/?annee=2025"
-    assert RecognisedCrisis.objects.get().description == "Bronchiolite"
+def test_the_funding_page_reads_the_recognised_crisis_and_links_to_its_declaration(
+    coordinator_client, with_values, idf
+):
+    """Issue 17 — no crisis form on the funding page: the crisis is declared on the crisis pages, and
+    the crisis variable part follows the crises the ARS recognised."""
+    from datetime import date
+
+    from maillage.crisis import activation
+
     page = coordinator_client.get("/c/cmv/financement/?annee=2025").content.decode()
+    assert 'href="/c/cmv/crise/declarer/"' in page and "/financement/crise/" not in page
+    declared = activation.Declaration(kind="epidemic", title="Bronchiolite", starts_on=date(2025, 11, 3),
+                                      ends_on=date(2025, 12, 20), alert=False)  # fmt: skip
+    activation.declare([idf["cmv"]], declared, None, by_ars=True, today=date(2025, 12, 22))
+    page = coordinator_client.get("/c/cmv/financement/?annee=2025").content.decode()
+    assert "Bronchiolite, reconnue le 22/12/2025" in page
     assert f"313{NB}250,00{EUR}" in page  # + the crisis variable part, 10 000 €
-    again = coordinator_client.post(
-        "/c/cmv/financement/crise/",
-        {"year": "2025", "recognised_on": "2025-12-01", "description": "Grippe"},
-        follow=True,
-    )
-    assert "Une crise est déjà enregistrée pour 2025." in again.content.decode()
 
 
 def test_regional_readers_never_see_a_count_of_people_under_five(coordinator_client, login, idf, cmv_contract):

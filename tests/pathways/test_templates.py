@@ -13,6 +13,7 @@ from maillage.pathways.states import TemplateStatus
 LIBRARY = {
     "sortie-hospitalisation-personne-agee", "insuffisance-cardiaque", "diabete-type-2-desequilibre",
     "plaies-chroniques", "soins-palliatifs-domicile", "obesite-enfant", "chute-maintien-domicile",
+    "suivi-domicile-crise",  # issue 17: home follow-up during a health crisis (crisis migration 0004)
 }  # fmt: skip
 
 

@@ -2,5 +2,19 @@
 module and imports it here."""
 
 from maillage.crisis.models.crises import Crisis, CrisisKind, CrisisTransition, DeclaredBy
+from maillage.crisis.models.plan import (  # plan, activation, RETEX
+    Audience,
+    CellMember,
+    CrisisAlert,
+    CrisisPlan,
+    Exercise,
+    PlanPartner,
+    PlanRisk,
+    Retex,
+    RetexAction,
+    Volunteer,
+)
 
 __all__ = ["Crisis", "CrisisKind", "CrisisTransition", "DeclaredBy"]
+__all__ += ["Audience", "CellMember", "CrisisAlert", "CrisisPlan", "Exercise", "PlanPartner", "PlanRisk", "Retex"]
+__all__ += ["RetexAction", "Volunteer"]

@@ -204,11 +204,3 @@ class ContractForm(VersionedForm, forms.Form):
             tier=data.get("tier", ""),
             tier_reason=data.get("tier_reason", ""),
         )
-
-
-class CrisisForm(forms.Form):
-    year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
-    recognised_on = forms.DateField(
-        label="Reconnue par l'ARS le", widget=DATE, error_messages=DATE_ERRORS, validators=IN_RANGE
-    )
-    description = forms.CharField(label="Crise", max_length=255)

@@ -1,4 +1,5 @@
-"""The funding of a CPTS: the year's computation, its downloads, the contract form, a recognised crisis.
+"""The funding of a CPTS: the year's computation, its downloads, the contract form; the recognised
+crisis is read from the crisis app (its declaration is the crisis pages').
 
 Reading: the CPTS's coordinator, the platform admin, a regional viewer of the CPTS's region (the
 page shows no person's identity). Writing: the coordinator and the admin. Anyone else: 404.
@@ -11,13 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.accounts import policy
+from maillage.accounts.policy import READ, WRITE, Area
 from maillage.core.french import plural
 from maillage.core.versioning import StaleEdit
+from maillage.crisis.models import Crisis
 from maillage.funding import documents, report, start
-from maillage.funding.actions import FundingError, recompute_year, record_crisis, save_contract
+from maillage.funding.actions import FundingError, recompute_year, save_contract
 from maillage.funding.lines import Line
 from maillage.funding.terms import contract_of
-from maillage.www.funding.forms import ContractForm, CrisisForm
+from maillage.www.funding.forms import ContractForm
 from maillage.www.funding.scoping import cpts_for_funding
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,7 +66,12 @@ def funding_page(request, slug):
         no_data=[i for i in built.result.missing if documents.computed(i.code) and i.code in ran],
         to_enter=[i for i in built.result.missing if not documents.computed(i.code)],
         may_recompute=can_write and year <= timezone.localdate().year,
-        crisis_form=CrisisForm(initial={"year": year}) if can_write and has_crisis_mission else None,
+        has_crisis_mission=has_crisis_mission,
+        # Issue 17: the crises are declared (and recognised by the ARS) on the crisis pages.
+        may_declare_crisis=policy.may(request.user, Area.CRISIS_DECLARE, WRITE, cpts),
+        crises=Crisis.objects.filter(cpts=cpts).exclude(status=Crisis.Status.CANCELLED)[:20]
+        if policy.may(request.user, Area.CRISIS_DECLARE, READ, cpts)
+        else [],
     )
     return render(request, "funding/page.html", context, status=400 if error else 200)
 
@@ -107,26 +116,6 @@ def contract_edit(request, slug):
             messages.success(request, "Contrat ACI enregistré.")
             return redirect("www:funding", slug=cpts.slug)
     return render(request, "funding/contract.html", {"cpts": cpts, "form": form, "contract": contract}, status=status)
-
-
-@require_POST
-def crisis_new(request, slug):
-    cpts, _ = cpts_for_funding(request, slug, write=True)
-    contract = contract_of(cpts)
-    if contract is None:
-        raise Http404
-    form = CrisisForm(request.POST)
-    if form.is_valid():
-        try:
-            record_crisis(contract, actor=request.user, **form.cleaned_data)
-        except FundingError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Crise reconnue enregistrée : la part variable de la mission crise est due.")
-            return redirect(f"{reverse('www:funding', args=[cpts.slug])}?annee={form.cleaned_data['year']}")
-    else:
-        messages.error(request, "Crise non enregistrée : " + " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("www:funding", slug=cpts.slug)
 
 
 @require_POST

@@ -54,6 +54,8 @@ def pathway_new(request, slug):
     if not access.may_enrol(request.user, cpts):
         raise Http404
     initial = {"informed_by_label": request.user.get_full_name()}
+    if request.GET.get("modele", "").isdigit():  # issue 17: « inscrire un patient » from a crisis page
+        initial["template"] = int(request.GET["modele"][:12])
     own = access.professional_of(request.user)
     if own is not None and not access.is_coordinator(request.user, cpts):
         # A member refers their own patient: they are the referrer and the first on the team.
