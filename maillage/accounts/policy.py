@@ -61,6 +61,13 @@ class Area(StrEnum):
     # Issue 17 — accompagnement des professionnels (maillage/support/):
     # Issue 17 — crise: plan, activation, home follow-up, RETEX (maillage/crisis/):
     # Issue 17 — crise: centres and shifts, supplies, case map (maillage/crisis/):
+    # the coordination runs the centres and the stock, the team reads them (CRISIS_RESPONSE);
+    # members and coordinators sign up for shifts (CRISIS_VOLUNTEER: a member for themselves);
+    # case counts by commune are written by the coordination and the région's ARS and read by the
+    # team and the ARS, small counts hidden from whoever does not write them (CRISIS_CASES).
+    CRISIS_RESPONSE = "crisis_response"
+    CRISIS_VOLUNTEER = "crisis_volunteer"
+    CRISIS_CASES = "crisis_cases"
 
 
 class Action(StrEnum):
@@ -141,6 +148,9 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # Issue 17 — accompagnement des professionnels:
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
     # Issue 17 — crise: centres and shifts, supplies, case map:
+    Area.CRISIS_RESPONSE: {READ: _TEAM, WRITE: _COORDINATOR},
+    Area.CRISIS_VOLUNTEER: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
+    Area.CRISIS_CASES: {READ: {**_TEAM, **_ARS}, WRITE: {COORDINATOR: OWN, **_ARS}},
 }
 
 

@@ -2,5 +2,7 @@
 module and imports it here."""
 
 from maillage.crisis.models.crises import Crisis, CrisisKind, CrisisTransition, DeclaredBy
+from maillage.crisis.models.response import CaseCount, Centre, Shift, ShiftSignup, SupplyItem, SupplyMovement
 
 __all__ = ["Crisis", "CrisisKind", "CrisisTransition", "DeclaredBy"]
+__all__ += ["CaseCount", "Centre", "Shift", "ShiftSignup", "SupplyItem", "SupplyMovement"]  # the response

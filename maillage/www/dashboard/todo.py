@@ -94,6 +94,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
         )
     lines.extend(_care_requests_unanswered(cpts))  # issue 15
     lines.extend(_association(cpts, today))  # issue 16
+    lines.extend(_crisis_stock(cpts))  # issue 17 — crise: supplies
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -190,6 +191,23 @@ def _care_requests_offered(cpts, professional) -> list[Line]:
 
 
 # Issue 16 — the association: applications to validate, members in grace, mandates to renew.
+def _crisis_stock(cpts) -> list[Line]:
+    """Issue 17 — the items of a crisis in progress whose stock is under their alert threshold."""
+    from maillage.crisis.response_supplies import low_items
+
+    low = low_items(cpts)
+    if not low:
+        return []
+    crisis = low[0].crisis_id
+    return [
+        Line(
+            f"{plural(len(low), 'article')} du stock de crise sous le seuil d'alerte",
+            reverse("www:crisis_stock", args=[cpts.slug, crisis]),
+            names=[f"{item.name} : il en reste {item.stock} (seuil : {item.threshold})" for item in low],
+        )
+    ]
+
+
 def _association(cpts, today) -> list[Line]:
     from maillage.association.board import RENEWAL_NOTICE_DAYS, renewals_due
     from maillage.association.models import Member

@@ -7,6 +7,11 @@
     couverte: "#2f7d4f",
     chevauchement: "#b35c00",
     zone_blanche: "#9aa3ad",
+    // Issue 17 — the case map of a crisis (maillage/crisis/response_cases.py `level`).
+    cas_aucun: "#d9dee4",
+    cas_faible: "#f2c14e",
+    cas_moyen: "#e07b39",
+    cas_fort: "#b3261e",
   };
 
   function styleFor(feature) {
