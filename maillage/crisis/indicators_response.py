@@ -10,8 +10,6 @@ Definitions:
 - cases reported: the case counts of the weeks starting in the period (cases, not people one could
   name, but counts of patients: hidden under 5 for regional readers like any count of people)."""
 
-from decimal import Decimal
-
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
@@ -101,7 +99,7 @@ def places_filled(cpts, period):
 )
 def volunteer_hours(cpts, period):
     total = _signups(cpts, period).aggregate(d=Sum(F("shift__ends_at") - F("shift__starts_at")))["d"]
-    return Decimal(round(total.total_seconds() / 3600, 1)).quantize(Decimal("0.1")) if total else Decimal(0)
+    return round(total.total_seconds() / 3600, 1) if total else 0
 
 
 @register(
