@@ -100,3 +100,14 @@ def test_the_import_page_shows_the_refused_lines_and_saves_nothing(response, log
     upload = SimpleUploadedFile("cas.csv", f"code_insee;semaine;cas\n92046;{week};4\n".encode())
     dry = client.post(f"/c/cmv/crises/{crisis.pk}/cas/importer/", {"file": upload})
     assert dry.status_code == 200 and "simulation" in dry.content.decode() and not CaseCount.objects.exists()
+
+
+def test_every_field_of_the_forms_is_bounded():
+    """tests/test_bad_input.py scans `*.forms` modules; these forms live in `forms_response`."""
+    from maillage.www.crisis import forms_response
+    from tests.test_bad_input import _unbounded
+
+    forms = [forms_response.CentreForm, forms_response.ShiftForm, forms_response.EnrolForm, forms_response.ItemForm,
+             forms_response.MovementForm, forms_response.CaseForm, forms_response.CaseImportForm]  # fmt: skip
+    fields = [(f"{cls.__name__}.{name}", field) for cls in forms for name, field in cls.base_fields.items()]
+    assert [problem for name, field in fields if (problem := _unbounded(name, field))] == []
