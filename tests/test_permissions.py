@@ -1181,6 +1181,76 @@ MATRIX = [
         guarded(A.CRISIS, WRITE, 302),
     ),
     # Issue 17 — crise: centres and shifts, supplies, case map:
+    ("www:crisis_volunteer", "get", "/c/cmv/crise/benevolat/", guarded(A.CRISIS_VOLUNTEER)),
+    ("www:crisis_response", "get", "/c/cmv/crise/{response_crisis}/centres/", guarded(A.CRISIS_RESPONSE)),
+    (
+        "www:crisis_centre_new",
+        "get",
+        "/c/cmv/crise/{response_crisis}/centres/nouveau/",
+        guarded(A.CRISIS_RESPONSE, WRITE),
+    ),
+    (
+        "www:crisis_centre_new",
+        "post",
+        "/c/cmv/crise/{response_crisis}/centres/nouveau/",
+        guarded(A.CRISIS_RESPONSE, WRITE, 400),
+    ),
+    ("www:crisis_hours", "get", "/c/cmv/crise/{response_crisis}/heures/", guarded(A.CRISIS_RESPONSE, WRITE)),
+    ("www:crisis_hours_xlsx", "get", "/c/cmv/crise/{response_crisis}/heures.xlsx", guarded(A.CRISIS_RESPONSE, WRITE)),
+    ("www:crisis_centre", "get", "/c/cmv/crise/centres/{response_centre}/", guarded(A.CRISIS_RESPONSE)),
+    (
+        "www:crisis_shift_new",
+        "post",
+        "/c/cmv/crise/centres/{response_centre}/creneaux/",
+        guarded(A.CRISIS_RESPONSE, WRITE, 400),
+    ),
+    (
+        "www:crisis_shift_signup",
+        "post",
+        "/c/cmv/crise/creneaux/{response_shift}/inscription/",
+        guarded(A.CRISIS_VOLUNTEER, WRITE, 302),
+    ),
+    (
+        "www:crisis_shift_enrol",
+        "post",
+        "/c/cmv/crise/creneaux/{response_shift}/inscrire/",
+        guarded(A.CRISIS_RESPONSE, WRITE, 302),
+    ),
+    # The member's own sign-up (the coordinator withdraws anyone's; another member gets 404).
+    (
+        "www:crisis_signup_cancel",
+        "post",
+        "/c/cmv/crise/inscriptions/{response_signup}/retirer/",
+        guarded(A.CRISIS_VOLUNTEER, WRITE, 302),
+    ),
+    ("www:crisis_stock", "get", "/c/cmv/crise/{response_crisis}/stocks/", guarded(A.CRISIS_RESPONSE)),
+    (
+        "www:crisis_stock_item",
+        "post",
+        "/c/cmv/crise/{response_crisis}/stocks/articles/",
+        guarded(A.CRISIS_RESPONSE, WRITE, 400),
+    ),
+    (
+        "www:crisis_stock_move",
+        "post",
+        "/c/cmv/crise/{response_crisis}/stocks/mouvements/",
+        guarded(A.CRISIS_RESPONSE, WRITE, 400),
+    ),
+    ("www:crisis_cases", "get", "/c/cmv/crise/{response_crisis}/cas/", guarded(A.CRISIS_CASES)),
+    ("www:crisis_cases_geojson", "get", "/c/cmv/crise/{response_crisis}/cas.geojson", guarded(A.CRISIS_CASES)),
+    (
+        "www:crisis_cases_enter",
+        "post",
+        "/c/cmv/crise/{response_crisis}/cas/saisir/",
+        guarded(A.CRISIS_CASES, WRITE, 400),
+    ),
+    ("www:crisis_cases_import", "get", "/c/cmv/crise/{response_crisis}/cas/importer/", guarded(A.CRISIS_CASES, WRITE)),
+    (
+        "www:crisis_cases_import",
+        "post",
+        "/c/cmv/crise/{response_crisis}/cas/importer/",
+        guarded(A.CRISIS_CASES, WRITE, 400),
+    ),
 ]
 # Writes that the matrix sends with a valid body, so that "200" means the write really went through.
 BODIES = {
@@ -1338,6 +1408,7 @@ def _build_world(idf):
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
     idf.update(_crisis_plan(idf))
     # Issue 17 — crise: centres and shifts, supplies, case map:
+    idf.update(_crisis_response(idf, people))
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )
@@ -1673,6 +1744,7 @@ OBJECTS += ("support_offer", "support_offer_published", "support_newcomer")
 # Issue 17 — crise: plan, activation, home follow-up, RETEX:
 OBJECTS += ("crisis", "crisis_closed", "crisis_cell", "crisis_retex_action")
 # Issue 17 — crise: centres and shifts, supplies, case map:
+OBJECTS += ("response_crisis", "response_centre", "response_shift", "response_signup")
 
 
 def fill(path: str, idf, number=None) -> str:
@@ -1813,3 +1885,34 @@ def _crisis_plan(idf):
     retex.save_retex(closed, held_on=date(2024, 9, 1), worked="La cellule.", did_not_work="", actor=None)
     action = retex.add_action(closed, action="Mettre à jour les numéros", owner="Coordination", due_on=None, actor=None)
     return {"crisis": crisis, "crisis_closed": closed, "crisis_cell": cell, "crisis_retex_action": action}
+
+
+# Issue 17 — crise: centres and shifts, supplies, case map.
+def _crisis_response(idf, people):
+    """A crisis of cmv in progress with a centre, a shift to come and a past one the member signed up
+    for, a stock item with a reception, a week's case counts."""
+    from datetime import datetime, time
+
+    from maillage.crisis.models import Crisis
+    from maillage.crisis.response_cases import enter
+    from maillage.crisis.response_centres import CentreDraft, add_shift, open_centre, sign_up
+    from maillage.crisis.response_supplies import MovementDraft, add_item, move
+
+    today = timezone.localdate()
+    crisis = Crisis.objects.create(cpts=idf["cmv"], kind="epidemic", title="Épidémie", starts_on=today - timedelta(days=7),
+                                   declared_by="ars", recognised_on=today - timedelta(days=7))  # fmt: skip
+    centre = open_centre(
+        crisis, CentreDraft("testing", "Centre de dépistage", "Mairie", today - timedelta(days=2)), None
+    )
+    start = timezone.make_aware(datetime.combine(today + timedelta(days=2), time(9)))
+    shift = add_shift(centre, None, starts_at=start, ends_at=start + timedelta(hours=3), capacity=4, role="test")
+    sign_up(shift, people["member"], None)
+    # The path's sign-up is on a shift already started: withdrawing it is refused (a message and a
+    # redirect, nothing deleted), so every actor of the row meets it as the first did.
+    yesterday = start - timedelta(days=3)
+    past = add_shift(centre, None, starts_at=yesterday, ends_at=yesterday + timedelta(hours=2), capacity=2, role="test")
+    signup = sign_up(past, people["member"], None)
+    item = add_item(crisis, None, name="Autotests", threshold=5)
+    move(item, MovementDraft("received", 50, today), None)
+    enter(crisis, None, commune_code="92046", week=today - timedelta(days=7), count=3)
+    return {"response_crisis": crisis, "response_centre": centre, "response_shift": shift, "response_signup": signup}

@@ -71,6 +71,13 @@ class Area(StrEnum):
     CRISIS_DECLARE = "crisis_declare"  # declaring, closing a crisis and alerting: the CPTS or the ARS
     CRISIS_RECOGNISE = "crisis_recognise"  # the ARS recognises a crisis the CPTS declared (the ACI's flag)
     # Issue 17 — crise: centres and shifts, supplies, case map (maillage/crisis/):
+    # the coordination runs the centres and the stock, the team reads them (CRISIS_RESPONSE);
+    # members and coordinators sign up for shifts (CRISIS_VOLUNTEER: a member for themselves);
+    # case counts by commune are written by the coordination and the région's ARS and read by the
+    # team and the ARS, small counts hidden from whoever does not write them (CRISIS_CASES).
+    CRISIS_RESPONSE = "crisis_response"
+    CRISIS_VOLUNTEER = "crisis_volunteer"
+    CRISIS_CASES = "crisis_cases"
 
 
 class Action(StrEnum):
@@ -165,6 +172,9 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.CRISIS_DECLARE: {READ: {COORDINATOR: OWN, **_ARS}, WRITE: {COORDINATOR: OWN, **_ARS}},
     Area.CRISIS_RECOGNISE: {WRITE: _ARS},
     # Issue 17 — crise: centres and shifts, supplies, case map:
+    Area.CRISIS_RESPONSE: {READ: _TEAM, WRITE: _COORDINATOR},
+    Area.CRISIS_VOLUNTEER: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
+    Area.CRISIS_CASES: {READ: {**_TEAM, **_ARS}, WRITE: {COORDINATOR: OWN, **_ARS}},
 }
 
 

@@ -46,6 +46,15 @@ LABELS: dict[str, str] = {
     "crisis.retex.action_added": "a ajouté une action au retour d'expérience d'une crise",
     "crisis.retex.action_done": "a marqué réalisée une action du retour d'expérience d'une crise",
     # Issue 17 — crise: centres and shifts, supplies, case map
+    "crisis.centre.opened": "a ouvert un centre de crise",
+    "crisis.shift.added": "a ajouté un créneau à un centre de crise",
+    "crisis.shift.signed_up": "a inscrit un bénévole sur un créneau d'un centre de crise",
+    "crisis.shift.signup_cancelled": "a retiré l'inscription d'un bénévole sur un créneau",
+    "crisis.hours.exported": "a téléchargé les heures des bénévoles d'une crise",
+    "crisis.supply.item_added": "a ajouté un article au stock de crise",
+    "crisis.supply.moved": "a enregistré un mouvement du stock de crise",
+    "crisis.cases.entered": "a saisi un nombre de cas d'une commune",
+    "crisis.cases.imported": "a importé un fichier de nombres de cas par commune",
     # Issue 16 — talking to members
     "association.calendar.renewed": "a créé une nouvelle adresse de son agenda de l'association",
     "association.calendar.revoked": "a supprimé l'adresse de son agenda de l'association",

@@ -10,7 +10,7 @@ from maillage.accounts.models import RoleKind, User
 
 PARTS: list[str] = [
     "maillage.crisis.demo_plan",  # plan, activation, RETEX, home follow-up
-    # "maillage.crisis.demo_response",  # centres and shifts, supplies, case map
+    "maillage.crisis.demo_response",  # centres and shifts, supplies, case map
 ]
 
 

@@ -10,6 +10,7 @@ Plan, activation and RETEX (this part's): a few queries per CPTS and period, wha
 
 from django.db.models import Count, Q, Sum
 
+from maillage.crisis import indicators_response  # noqa: F401  (centres, supplies, cases: their own module)
 from maillage.crisis.models import Crisis, CrisisAlert, CrisisPlan, Exercise, Retex, Volunteer
 from maillage.indicators.activity import Line, activity
 from maillage.indicators.periods import Period

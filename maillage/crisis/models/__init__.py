@@ -14,7 +14,9 @@ from maillage.crisis.models.plan import (  # plan, activation, RETEX
     RetexAction,
     Volunteer,
 )
+from maillage.crisis.models.response import CaseCount, Centre, Shift, ShiftSignup, SupplyItem, SupplyMovement
 
 __all__ = ["Crisis", "CrisisKind", "CrisisTransition", "DeclaredBy"]
 __all__ += ["Audience", "CellMember", "CrisisAlert", "CrisisPlan", "Exercise", "PlanPartner", "PlanRisk", "Retex"]
 __all__ += ["RetexAction", "Volunteer"]
+__all__ += ["CaseCount", "Centre", "Shift", "ShiftSignup", "SupplyItem", "SupplyMovement"]  # the response

@@ -96,6 +96,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
     lines.extend(_association(cpts, today))  # issue 16
     lines.extend(_prevention_results(cpts, today))  # issue 17 — prévention
     lines.extend(_support(cpts))  # Issue 17 — accompagnement des professionnels
+    lines.extend(_crisis_stock(cpts))  # issue 17 — crise: supplies
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -189,6 +190,23 @@ def _care_requests_offered(cpts, professional) -> list[Line]:
         return []
     text = f"{plural(n, 'demande de prise en charge', 'demandes de prise en charge')} en attente de votre réponse"
     return [Line(text, reverse("www:care_request_list", args=[cpts.slug]))]
+
+
+def _crisis_stock(cpts) -> list[Line]:
+    """Issue 17 — the items of a crisis in progress whose stock is under their alert threshold."""
+    from maillage.crisis.response_supplies import low_items
+
+    low = low_items(cpts)
+    if not low:
+        return []
+    crisis = low[0].crisis_id
+    return [
+        Line(
+            f"{plural(len(low), 'article')} du stock de crise sous le seuil d'alerte",
+            reverse("www:crisis_stock", args=[cpts.slug, crisis]),
+            names=[f"{item.name} : il en reste {item.stock} (seuil : {item.threshold})" for item in low],
+        )
+    ]
 
 
 # Issue 16 — the association: applications to validate, members in grace, mandates to renew.

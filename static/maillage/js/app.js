@@ -13,6 +13,11 @@
     zar: "#7b4fa0",
     hz: "#2f7d4f",
     inconnu: "#9aa3ad",
+    // Issue 17 — the case map of a crisis (maillage/crisis/response_cases.py `level`).
+    cas_aucun: "#d9dee4",
+    cas_faible: "#f2c14e",
+    cas_moyen: "#e07b39",
+    cas_fort: "#b3261e",
   };
 
   function styleFor(feature) {
