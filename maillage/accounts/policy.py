@@ -58,6 +58,11 @@ class Area(StrEnum):
     # Issue 17 — the other ACI missions. Each part adds its areas under its own line.
     # Issue 17 — prévention (maillage/prevention/):
     # Issue 17 — qualité et pertinence (maillage/quality/):
+    # The coordination manages the peer groups, the protocols' library and the adverse events'
+    # analysis (QUALITY); the team reads the protocols in use, sees its own groups (object level: the
+    # person's linked professional is a member) and declares adverse events (QUALITY_SPACE).
+    QUALITY = "quality"
+    QUALITY_SPACE = "quality_space"
     # Issue 17 — accompagnement des professionnels (maillage/support/):
     # Issue 17 — crise: plan, activation, home follow-up, RETEX (maillage/crisis/):
     # Issue 17 — crise: centres and shifts, supplies, case map (maillage/crisis/):
@@ -138,6 +143,8 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.ASSOCIATION_REPORT: {READ: _AGGREGATES},
     # Issue 17 — prévention:
     # Issue 17 — qualité et pertinence:
+    Area.QUALITY: {READ: _COORDINATOR, WRITE: _COORDINATOR},
+    Area.QUALITY_SPACE: {READ: _TEAM, WRITE: _TEAM},
     # Issue 17 — accompagnement des professionnels:
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
     # Issue 17 — crise: centres and shifts, supplies, case map:

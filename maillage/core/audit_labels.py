@@ -13,6 +13,22 @@ from django.utils import timezone
 LABELS: dict[str, str] = {
     # Issue 17 — prévention
     # Issue 17 — qualité et pertinence
+    "quality.event.action_added": "a décidé une action après un événement indésirable",
+    "quality.event.action_done": "a marqué faite une action d'amélioration",
+    "quality.event.analysed": "a enregistré l'analyse d'un événement indésirable",
+    "quality.event.declared": "a déclaré un événement indésirable associé aux soins",
+    "quality.group.created": "a créé un groupe d'analyse de pratiques",
+    "quality.group.member_added": "a ajouté un membre à un groupe d'analyse de pratiques",
+    "quality.group.member_left": "a retiré un membre d'un groupe d'analyse de pratiques",
+    "quality.protocol.created": "a créé un protocole pluriprofessionnel",
+    "quality.protocol.downloaded": "a téléchargé un protocole pluriprofessionnel",
+    "quality.protocol.edited": "a modifié un protocole pluriprofessionnel",
+    "quality.protocol.file_attached": "a déposé le fichier d'un protocole pluriprofessionnel",
+    "quality.protocol.moved": "a changé l'état d'un protocole pluriprofessionnel",
+    "quality.protocol.reviewed": "a enregistré la révision d'un protocole pluriprofessionnel",
+    "quality.protocol.validated": "a enregistré la validation d'un protocole pluriprofessionnel",
+    "quality.review_reminders_sent": "a envoyé les rappels de révision des protocoles",
+    "quality.session.recorded": "a enregistré une séance de groupe d'analyse de pratiques",
     # Issue 17 — accompagnement des professionnels
     # Issue 17 — crise: plan, activation, home follow-up, RETEX
     # Issue 17 — crise: centres and shifts, supplies, case map
