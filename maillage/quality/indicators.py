@@ -48,10 +48,14 @@ def _last_day(period):
     return min(period.end - timedelta(days=1), timezone.localdate())
 
 
-def _attendance(cpts, period) -> dict:
+def _present(cpts, period):
     return SessionAttendance.objects.filter(
         session__cpts=cpts, session__held_on__gte=period.start, session__held_on__lt=period.end
-    ).aggregate(people=Count("professional_id", distinct=True), hours=Sum("hours"))
+    )
+
+
+def _attendance(cpts, period) -> dict:
+    return _present(cpts, period).aggregate(people=Count("professional_id", distinct=True), hours=Sum("hours"))
 
 
 @register(
@@ -71,7 +75,7 @@ def sessions_held(cpts, period):
 
 
 def _attending(cpts, period) -> int:
-    return _attendance(cpts, period)["people"]
+    return _present(cpts, period).aggregate(people=Count("professional_id", distinct=True))["people"]
 
 
 @register(
@@ -100,7 +104,7 @@ def professionals_attending(cpts, period):
     direction=Direction.HIGHER,
 )
 def attendance_hours(cpts, period):
-    hours = _attendance(cpts, period)["hours"]
+    hours = _present(cpts, period).aggregate(hours=Sum("hours"))["hours"]
     return float(hours) if hours is not None else 0
 
 
@@ -165,11 +169,7 @@ def protocols_reviewed_on_time(cpts, period):
 
 
 def _events(cpts, period) -> dict:
-    start, end = period.start_at, period.end_at
-    return AdverseEvent.objects.filter(cpts=cpts).aggregate(
-        declared=Count("pk", filter=Q(declared_at__gte=start, declared_at__lt=end)),
-        analysed=Count("pk", filter=Q(analysed_on__gte=period.start, analysed_on__lt=period.end)),
-    )
+    return {"declared": events_declared(cpts, period), "analysed": events_analysed(cpts, period)}
 
 
 @register(
@@ -182,7 +182,9 @@ def _events(cpts, period) -> dict:
     "la période (retours d'expérience à l'échelle du territoire).",
 )
 def events_declared(cpts, period):
-    return _events(cpts, period)["declared"]
+    return AdverseEvent.objects.filter(
+        cpts=cpts, declared_at__gte=period.start_at, declared_at__lt=period.end_at
+    ).count()
 
 
 @register(
@@ -195,7 +197,7 @@ def events_declared(cpts, period):
     direction=Direction.HIGHER,
 )
 def events_analysed(cpts, period):
-    return _events(cpts, period)["analysed"]
+    return AdverseEvent.objects.filter(cpts=cpts, analysed_on__gte=period.start, analysed_on__lt=period.end).count()
 
 
 @register(

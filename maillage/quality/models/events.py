@@ -30,7 +30,7 @@ class AdverseEvent(models.Model):
         ordering = ["-declared_at", "-id"]
         verbose_name = "événement indésirable associé aux soins"
         verbose_name_plural = "événements indésirables associés aux soins"
-        indexes = [models.Index(fields=["cpts", "declared_at"])]
+        indexes = [models.Index(fields=["cpts", "declared_at"]), models.Index(fields=["cpts", "analysed_on"])]
 
     def __str__(self):
         return f"EIAS n° {self.pk} ({self.get_category_display()})"
@@ -47,6 +47,7 @@ class EventAction(models.Model):
 
     class Meta:
         ordering = ["done_on", "due_on", "id"]
+        indexes = [models.Index(fields=["cpts", "done_on"])]
         verbose_name = "action d'amélioration"
         verbose_name_plural = "actions d'amélioration"
 
