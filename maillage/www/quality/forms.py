@@ -5,6 +5,7 @@ be a participant, what a text may not hold, which moves a protocol may make) are
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
@@ -46,6 +47,15 @@ class ProfessionalField(forms.ModelChoiceField):
 class ProfessionalsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return _label(obj)
+
+    def clean(self, value):
+        # An id past what the column holds never reaches the database (SQLite overflows on `IN`).
+        for one in value or []:
+            if not bounds.is_pk(str(one)):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(one)[:20]}
+                )
+        return super().clean(value)
 
 
 def quality_fiches(cpts):
