@@ -143,3 +143,9 @@ def test_a_review_moves_the_next_review_date_and_says_whether_it_was_on_time(qua
     assert found.next_review_on == TODAY() + timedelta(days=730)
     entry = AuditEntry.objects.get(action="quality.protocol.reviewed")
     assert entry.details["dans les délais"] is False
+
+
+def test_a_new_version_starts_from_the_protocol_in_use_only(quality):
+    found = _draft(quality)
+    with pytest.raises(QualityError, match="Une nouvelle version part du protocole en usage"):
+        protocols.new_version(found)

@@ -242,7 +242,9 @@ def new_version(protocol: Protocol, actor=None) -> Protocol:
     with transaction.atomic():
         protocol = _locked(protocol)
         require(
-            protocol.status in (S.VALIDATED, S.IN_USE), "Une nouvelle version part d'un protocole validé ou en usage."
+            protocol.status == S.IN_USE,
+            "Une nouvelle version part du protocole en usage (un brouillon se modifie, un protocole validé peut "
+            "revenir au brouillon).",
         )
         pending = Protocol.objects.filter(supersedes=protocol, status__in=(S.DRAFT, S.VALIDATED)).first()
         require(
