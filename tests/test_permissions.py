@@ -10,6 +10,7 @@ when an area of the policy is never exercised: the matrix grows with the app.
 import copy
 import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -1077,6 +1078,130 @@ MATRIX = [
     ),
     ("www:prevention_public_ical", "get", "/cpts/cmv/prevention.ics", PUBLIC),
     # Issue 17 — qualité et pertinence:
+    ("www:quality_home", "get", "/c/cmv/qualite/", guarded(A.QUALITY)),
+    ("www:quality_groups", "get", "/c/cmv/qualite/groupes/", guarded(A.QUALITY)),
+    ("www:quality_group_new", "post", "/c/cmv/qualite/groupes/nouveau/", guarded(A.QUALITY, WRITE, 302)),
+    ("www:quality_group", "get", "/c/cmv/qualite/groupes/{quality_group}/", guarded(A.QUALITY)),
+    (
+        "www:quality_group_member_add",
+        "post",
+        "/c/cmv/qualite/groupes/{quality_group}/membres/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_group_member_remove",
+        "post",
+        "/c/cmv/qualite/groupes/membres/{quality_group_member}/retirer/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_session_new",
+        "get",
+        "/c/cmv/qualite/groupes/{quality_group}/seances/nouvelle/",
+        guarded(A.QUALITY, WRITE),
+    ),
+    (
+        "www:quality_session_new",
+        "post",
+        "/c/cmv/qualite/groupes/{quality_group}/seances/nouvelle/",
+        guarded(A.QUALITY, WRITE, 400),
+    ),
+    ("www:quality_session", "get", "/c/cmv/qualite/seances/{quality_session}/", guarded(A.QUALITY)),
+    ("www:quality_attendance", "get", "/c/cmv/qualite/presences/?annee=2026", guarded(A.QUALITY)),
+    ("www:quality_protocols", "get", "/c/cmv/qualite/protocoles/", guarded(A.QUALITY)),
+    ("www:quality_protocol_new", "get", "/c/cmv/qualite/protocoles/nouveau/", guarded(A.QUALITY, WRITE)),
+    ("www:quality_protocol_new", "post", "/c/cmv/qualite/protocoles/nouveau/", guarded(A.QUALITY, WRITE, 400)),
+    ("www:quality_protocol", "get", "/c/cmv/qualite/protocoles/{quality_protocol}/", guarded(A.QUALITY)),
+    (
+        "www:quality_protocol_edit",
+        "get",
+        "/c/cmv/qualite/protocoles/{quality_protocol_draft}/modifier/",
+        guarded(A.QUALITY, WRITE),
+    ),
+    (
+        "www:quality_protocol_edit",
+        "post",
+        "/c/cmv/qualite/protocoles/{quality_protocol_draft}/modifier/",
+        guarded(A.QUALITY, WRITE, 400),
+    ),
+    (
+        "www:quality_protocol_download",
+        "get",
+        "/c/cmv/qualite/protocoles/{quality_protocol}/fichier/",
+        guarded(A.QUALITY),
+    ),
+    (
+        "www:quality_protocol_file",
+        "post",
+        "/c/cmv/qualite/protocoles/{quality_protocol_draft}/deposer/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_protocol_validate",
+        "post",
+        "/c/cmv/qualite/protocoles/{quality_protocol_draft}/valider/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_protocol_move",
+        "post",
+        "/c/cmv/qualite/protocoles/{quality_protocol_draft}/etat/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_protocol_review",
+        "post",
+        "/c/cmv/qualite/protocoles/{quality_protocol}/revision/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_protocol_version",
+        "post",
+        "/c/cmv/qualite/protocoles/{quality_protocol}/nouvelle-version/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    ("www:quality_events", "get", "/c/cmv/qualite/eias/", guarded(A.QUALITY)),
+    ("www:quality_event", "get", "/c/cmv/qualite/eias/{quality_event}/", guarded(A.QUALITY)),
+    (
+        "www:quality_event_analyse",
+        "post",
+        "/c/cmv/qualite/eias/{quality_event}/analyse/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_event_action_new",
+        "post",
+        "/c/cmv/qualite/eias/{quality_event}/actions/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    (
+        "www:quality_event_action_done",
+        "post",
+        "/c/cmv/qualite/eias/actions/{quality_event_action}/faite/",
+        guarded(A.QUALITY, WRITE, 302),
+    ),
+    # The team's side: protocols in use, the person's own groups (the member's GP is in the group:
+    # 404 to everyone else), declaring an adverse event.
+    ("www:quality_space", "get", "/c/cmv/qualite/espace/", guarded(A.QUALITY_SPACE)),
+    (
+        "www:quality_space_protocol",
+        "get",
+        "/c/cmv/qualite/espace/protocoles/{quality_protocol}/fichier/",
+        guarded(A.QUALITY_SPACE),
+    ),
+    (
+        "www:quality_space_group",
+        "get",
+        "/c/cmv/qualite/espace/groupes/{quality_group}/",
+        guarded(A.QUALITY_SPACE, owner=True),
+    ),
+    ("www:quality_event_declare", "get", "/c/cmv/qualite/espace/eias/declarer/", guarded(A.QUALITY_SPACE, WRITE)),
+    (
+        "www:quality_event_declare",
+        "post",
+        "/c/cmv/qualite/espace/eias/declarer/",
+        guarded(A.QUALITY_SPACE, WRITE, 400),
+    ),
     # Issue 17 — accompagnement des professionnels:
     # The public page « S'installer sur le territoire », its map and a published offer need no login.
     ("www:support_public", "get", "/cpts/cmv/installation/", PUBLIC),
@@ -1403,6 +1528,7 @@ def _build_world(idf):
     # Issue 17 — prévention:
     idf.update(_prevention(idf))
     # Issue 17 — qualité et pertinence:
+    idf.update(_quality(idf, people))
     # Issue 17 — accompagnement des professionnels:
     idf.update(_support(idf, people))  # Issue 17 — accompagnement des professionnels
     # Issue 17 — crise: plan, activation, home follow-up, RETEX:
@@ -1739,6 +1865,8 @@ OBJECTS += ("association_mandate", "association_time_entry")  # issue 16 — boa
 # Issue 17 — prévention:
 OBJECTS += ("prevention_campaign", "prevention_event")
 # Issue 17 — qualité et pertinence:
+OBJECTS += ("quality_group", "quality_group_member", "quality_session", "quality_protocol", "quality_protocol_draft")
+OBJECTS += ("quality_event", "quality_event_action")
 # Issue 17 — accompagnement des professionnels:
 OBJECTS += ("support_offer", "support_offer_published", "support_newcomer")
 # Issue 17 — crise: plan, activation, home follow-up, RETEX:
@@ -1916,3 +2044,41 @@ def _crisis_response(idf, people):
     move(item, MovementDraft("received", 50, today), None)
     enter(crisis, None, commune_code="92046", week=today - timedelta(days=7), count=3)
     return {"response_crisis": crisis, "response_centre": centre, "response_shift": shift, "response_signup": signup}
+
+
+# Issue 17 — qualité et pertinence: a GAP of cmv with the member's GP and another professional, a
+# session, a protocol in use (with its file) and a draft, an adverse event with an action.
+def _quality(idf, people):
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maillage.quality.actions import events, groups, protocols
+
+    cmv = idf["cmv"]
+    gp = ProfessionalAccount.objects.get(user=people["member"]).professional
+    nurse = ProfessionalFactory(adeli=True, profession_code="60", profession_label="Infirmier")
+    ActivityFactory(professional=nurse, commune=idf["communes"]["92046"])
+    group = groups.create_group(cmv, kind="gap", name="GAP Malakoff", actor=None)
+    groups.add_member(group, gp)
+    member = groups.add_member(group, nurse)
+    today = timezone.localdate()
+    session = groups.record_session(
+        group, groups.SessionDraft(today, "Antibiothérapie", Decimal(2), [gp, nurse], "Une cystite récidivante."), None
+    )
+    draft = protocols.ProtocolDraft("Cystite simple", professions=["10", "21"], authors=[gp])
+    in_use = protocols.create_protocol(cmv, draft)
+    protocols.attach_file(in_use, SimpleUploadedFile("cystite.pdf", b"%PDF-1.4\n%%EOF\n"))
+    protocols.validate(in_use, validators=[gp], validated_on=today, next_review_on=today + timedelta(days=700))
+    protocols.move(in_use, "in_use")
+    event = events.declare_event(cmv, events.EventDraft(today, "medication", "none", "Une erreur de dosage."), None)
+    action = events.add_action(event, title="Relire la fiche", owner="La coordination", due_on=date(2027, 1, 31))
+    return {
+        "quality_group": group,
+        "quality_group_member": member,
+        "quality_session": session,
+        "quality_protocol": in_use,
+        "quality_protocol_draft": protocols.create_protocol(cmv, draft),
+        "quality_event": event,
+        "quality_event_action": action,
+    }

@@ -59,6 +59,11 @@ class Area(StrEnum):
     # Issue 17 — prévention (maillage/prevention/):
     PREVENTION = "prevention"  # campaigns, their actions and results, the campaign report
     # Issue 17 — qualité et pertinence (maillage/quality/):
+    # The coordination manages the peer groups, the protocols' library and the adverse events'
+    # analysis (QUALITY); the team reads the protocols in use, sees its own groups (object level: the
+    # person's linked professional is a member) and declares adverse events (QUALITY_SPACE).
+    QUALITY = "quality"
+    QUALITY_SPACE = "quality_space"
     # Issue 17 — accompagnement des professionnels (maillage/support/):
     # SUPPORT: the coordination's pages (offers to validate, newcomers and their welcome, setting);
     # SUPPORT_OFFERS: members and communes' representatives (adherents) post installation offers and
@@ -158,6 +163,8 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     # (Area.INDICATORS: small counts hidden), not the campaigns themselves.
     Area.PREVENTION: {READ: _TEAM, WRITE: _COORDINATOR},
     # Issue 17 — qualité et pertinence:
+    Area.QUALITY: {READ: _COORDINATOR, WRITE: _COORDINATOR},
+    Area.QUALITY_SPACE: {READ: _TEAM, WRITE: _TEAM},
     # Issue 17 — accompagnement des professionnels:
     Area.SUPPORT: {READ: _COORDINATOR, WRITE: _COORDINATOR},
     Area.SUPPORT_OFFERS: {

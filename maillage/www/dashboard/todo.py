@@ -97,6 +97,7 @@ def coordinator(cpts, now: datetime | None = None) -> list[Line]:
     lines.extend(_prevention_results(cpts, today))  # issue 17 — prévention
     lines.extend(_support(cpts))  # Issue 17 — accompagnement des professionnels
     lines.extend(_crisis_stock(cpts))  # issue 17 — crise: supplies
+    lines.extend(_quality(cpts, today))  # issue 17 — qualité et pertinence
     dates = dict(Milestone.objects.filter(cpts=cpts, date__isnull=False).values_list("kind", "date"))
     late = [d for d in deadlines_from(dates, today) if d.late]
     timeline = reverse("www:lifecycle_timeline", args=[cpts.slug])
@@ -255,6 +256,23 @@ def _prevention_results(cpts, today) -> list[Line]:
         Line(
             f"{plural(n, 'action de prévention', 'actions de prévention')} {verb} sans résultats saisis",
             reverse("www:prevention_campaign", args=[cpts.slug, first]),
+        )
+    ]
+
+
+# Issue 17 — qualité et pertinence: protocols in use whose review is due (past, or within a month).
+def _quality(cpts, today) -> list[Line]:
+    from maillage.quality.reading import REVIEW_NOTICE_DAYS, due_for_review
+
+    due = list(due_for_review(cpts, today).values_list("title", "next_review_on"))
+    if not due:
+        return []
+    n = len(due)
+    return [
+        Line(
+            f"{plural(n, 'protocole')} à réviser (date de révision passée ou dans les {REVIEW_NOTICE_DAYS} jours)",
+            reverse("www:quality_protocols", args=[cpts.slug]),
+            names=[f"{title} (le {day:%d/%m/%Y})" for title, day in due],
         )
     ]
 

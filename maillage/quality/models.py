@@ -1,1 +1,0 @@
-"""Issue 17 — the mission's records."""
