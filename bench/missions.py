@@ -152,21 +152,92 @@ def codes() -> list[str]:
     return [indicator.code for mission in missions for indicator in of_mission(mission) if not indicator.external]
 
 
+def raw_rows():
+    """{indicator code: (cpts id, period) → the queryset of the raw rows the indicator counts}: what
+    the baseline reads, one SELECT per indicator and CPTS, for the period's rows."""
+    from maillage.crisis.models import (
+        CaseCount,
+        Centre,
+        Crisis,
+        CrisisAlert,
+        CrisisPlan,
+        Exercise,
+        Retex,
+        Shift,
+        ShiftSignup,
+        SupplyMovement,
+        Volunteer,
+    )  # fmt: skip
+    from maillage.prevention.models import Campaign, Event, Participation
+    from maillage.quality.models import (
+        AdverseEvent,
+        EventAction,
+        GroupSession,
+        Protocol,
+        ProtocolReview,
+        SessionAttendance,
+    )
+    from maillage.support.models import Newcomer, Offer
+
+    def within(field):
+        return lambda p: {f"{field}__gte": p.start, f"{field}__lt": p.end}
+
+    def rows(model, cpts_path, field=None):
+        dated = within(field) if field else (lambda p: {})
+        return lambda cpts_id, p: model.objects.filter(**{cpts_path: cpts_id}, **dated(p))
+
+    events = rows(Event, "cpts_id", "day")
+    sessions = rows(SessionAttendance, "session__cpts_id", "session__held_on")
+    newcomers = rows(Newcomer, "cpts_id", "detected_on")
+    shifts = rows(Shift, "centre__crisis__cpts_id", "starts_at__date")
+    return {
+        "prevention.campaigns": lambda c, p: Campaign.objects.filter(
+            cpts_id=c, starts_on__lt=p.end, ends_on__gte=p.start
+        ),
+        "prevention.events_held": events,
+        "prevention.people_reached": events,
+        "prevention.tests_distributed": events,
+        "prevention.vaccinations": events,
+        "prevention.professional_hours": rows(Participation, "event__cpts_id", "event__day"),
+        "quality.sessions_held": rows(GroupSession, "cpts_id", "held_on"),
+        "quality.professionals_attending": sessions,
+        "quality.attendance_hours": sessions,
+        "quality.protocols_in_use": rows(Protocol, "cpts_id"),
+        "quality.protocols_reviewed_on_time": rows(ProtocolReview, "cpts_id", "due_on"),
+        "quality.events_declared": rows(AdverseEvent, "cpts_id", "declared_at__date"),
+        "quality.events_analysed": rows(AdverseEvent, "cpts_id", "analysed_on"),
+        "quality.actions_done": rows(EventAction, "cpts_id", "done_on"),
+        "support.newcomers": newcomers,
+        "support.newcomers_contacted": newcomers,
+        "support.newcomers_joined": rows(Newcomer, "cpts_id", "joined_on"),
+        "support.offers_published": rows(Offer, "cpts_id", "published_at__date"),
+        "support.offers_filled": rows(Offer, "cpts_id", "filled_at__date"),
+        "support.students_hosted": rows(Offer, "cpts_id", "filled_at__date"),
+        "crisis.plan_written": rows(CrisisPlan, "cpts_id"),
+        "crisis.exercises_held": rows(Exercise, "plan__cpts_id", "held_on"),
+        "crisis.volunteers_listed": rows(Volunteer, "plan__cpts_id"),
+        "crisis.crises_declared": rows(Crisis, "cpts_id", "starts_on"),
+        "crisis.crises_recognised": rows(Crisis, "cpts_id", "recognised_on"),
+        "crisis.members_alerted": rows(CrisisAlert, "crisis__cpts_id", "sent_at__date"),
+        "crisis.retex_held": rows(Retex, "crisis__cpts_id", "held_on"),
+        "crisis.centres_opened": rows(Centre, "crisis__cpts_id", "opened_on"),
+        "crisis.shift_places_offered": shifts,
+        "crisis.shift_places_filled": shifts,
+        "crisis.volunteer_hours": rows(ShiftSignup, "shift__centre__crisis__cpts_id", "shift__starts_at__date"),
+        "crisis.supplies_distributed": rows(SupplyMovement, "item__crisis__cpts_id", "on"),
+        "crisis.cases_reported": rows(CaseCount, "crisis__cpts_id", "week"),
+    }
+
+
 def baseline(cpts_ids: list[int], year: int) -> int:
-    """One SELECT per indicator of the raw rows it counts, for every CPTS (each part says which
-    rows: `RAW[code](cpts_id, period)` returns the queryset)."""
+    """One SELECT per indicator of the raw rows it counts (their ids, materialised), for every CPTS."""
     from maillage.indicators.periods import Period
 
-    period = Period.year(year)
-    raw = {}
-    for part in PARTS:
-        raw.update(getattr(importlib.import_module(f"_missions_{part}"), "RAW", {}))
-    rows = 0
+    period, raw, total = Period.year(year), raw_rows(), 0
     for cpts_id in cpts_ids:
         for code in codes():
-            if code in raw:
-                rows += len(list(raw[code](cpts_id, period).values_list("pk", flat=True)))
-    return rows
+            total += len(list(raw[code](cpts_id, period).values_list("pk", flat=True)))
+    return total
 
 
 def compute_all(cpts_ids: list[int], year: int) -> int:
@@ -186,14 +257,20 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - start, result
 
 
-def measure_alert(scale: dict) -> dict:
-    from _missions_crisis_plan import alert_members, alert_setup
+def measure_alert(scale: dict, cpts_id: int) -> dict:
+    """A crisis declared on one CPTS whose association has `alerted` members, all alerted at once
+    (bench/_missions_crisis_plan.py sets them up untimed, then times the real action)."""
+    from _missions_crisis_plan import alert_members
 
-    crisis, addresses = alert_setup(scale["alerted"])
-    base, rows = timed(addresses)
-    took, enqueued = timed(alert_members, crisis)
-    log(f"   {number(enqueued)} members alerted: enqueued in {seconds(took)} (baseline {seconds(base)})")
-    return {"baseline": base, "rows": len(rows), "enqueue": took, "recipients": enqueued}
+    from maillage.association.models import Member
+    from maillage.territory.models import Cpts
+
+    cpts = Cpts.objects.get(pk=cpts_id)
+    alert = alert_members(cpts, scale["alerted"])
+    base, rows = timed(lambda: list(Member.objects.filter(cpts=cpts).values_list("email", flat=True)))
+    log(f"   {number(alert['queued'])} members alerted: enqueued in {seconds(alert['seconds'])} "
+        f"({number(alert['tasks'])} tasks; baseline {seconds(base)})")  # fmt: skip
+    return {"baseline": base, "rows": len(rows), "enqueue": alert["seconds"], "recipients": alert["queued"]}
 
 
 def worker(options) -> dict:
@@ -215,7 +292,7 @@ def worker(options) -> dict:
     runs = [timed(compute_all, region["cpts"], year) for _ in range(2)]
     log(f"   baseline {seconds(min(b for b, _ in base))}, registry {seconds(min(r for r, _ in runs))}")
     log("   a crisis alert…")
-    alert = measure_alert(scale)
+    alert = measure_alert(scale, region["cpts"][0])
     return {
         "vendor": connection.vendor,
         "server": connection.pg_version if connection.vendor == "postgresql" else None,

@@ -14,7 +14,7 @@ from maillage.crisis.response_centres import CentreDraft, add_shift, open_centre
 from maillage.crisis.response_supplies import MovementDraft, add_item, move
 
 SLUG = "ouest-herault"
-START = date(2025, 11, 17)  # a Monday
+START = date(2020, 3, 16)  # a Monday: the first lockdown, when the plan's demo has not run
 VOLUNTEERS = [
     ("benevole.infirmiere.ouest-herault@demo.maillage.fr", "Élodie", "Marty"),
     ("benevole.pharmacien.ouest-herault@demo.maillage.fr", "Thomas", "Bonnet"),
@@ -34,10 +34,13 @@ WAVE = [6, 14, 31, 58, 72, 64, 41, 22, 9, 3]
 
 
 def _past_crisis(cpts) -> Crisis:
-    crisis = Crisis.objects.filter(cpts=cpts).order_by("starts_on").first()
+    """The crisis the plan's demo declared (Covid-19, 2020–2021); one of our own if it did not run."""
+    from maillage.crisis.demo_plan import past_crisis
+
+    crisis = past_crisis(cpts)
     if crisis is None:
         crisis = Crisis.objects.create(
-            cpts=cpts, kind="epidemic", title="Épidémie de Covid-19 — vague de l'hiver 2025", starts_on=START,
+            cpts=cpts, kind="epidemic", title="Épidémie de Covid-19", starts_on=START,
             ends_on=START + timedelta(weeks=len(WAVE)), declared_by="ars", recognised_on=START,
             status=Crisis.Status.CLOSED,
         )  # fmt: skip
@@ -67,7 +70,7 @@ def build(cpts, coordinator, *, log=print) -> None:
         return
     communes = list(cpts.communes().order_by("-population", "code")[:6])
     people = _volunteers(cpts)
-    opened = max(crisis.starts_on, START)
+    opened = monday(crisis.starts_on) + timedelta(weeks=1)  # the drive opened a week into the crisis
     drive = open_centre(crisis, CentreDraft(
         "drive", "Drive de dépistage du stade", "Parking du stade municipal", opened,
         communes[0] if communes else None, "Du lundi au samedi, 8 h – 13 h",

@@ -50,15 +50,6 @@ class Command(BaseCommand):
 
             self.stdout.write("Association (adhérents, cotisations, assemblées, conseil d'administration) :")
             association_demo.load(demo_cpts, log=self.stdout.write)
-            # Issue 17 — the other ACI missions (prévention, qualité, accompagnement, crise).
-            from maillage.crisis import demo as crisis_demo
-            from maillage.prevention import demo as prevention_demo
-            from maillage.quality import demo as quality_demo
-            from maillage.support import demo as support_demo
-
-            self.stdout.write("Prévention, qualité, accompagnement des professionnels, crises sanitaires :")
-            for mission_demo in (prevention_demo, quality_demo, support_demo, crisis_demo):
-                mission_demo.load(demo_cpts, log=self.stdout.write)
         # Phases and milestones of each CPTS (needs nothing of the directory).
         from maillage.lifecycle import demo as lifecycle_demo
 
@@ -69,6 +60,18 @@ class Command(BaseCommand):
 
         self.stdout.write("Projets de santé (fiches-actions de démonstration) :")
         projet_demo.load(list(Cpts.objects.filter(slug__in=[s.slug for s in demo.CPTS])), log=self.stdout.write)
+        if not options["no_directory"]:
+            # Issue 17 — the other ACI missions (prévention, qualité, accompagnement, crise): after the
+            # lifecycle (the crisis plan's adoption dates the mission's start once the ACI is signed)
+            # and the projets (a campaign, a group, a plan names the fiche-action it serves).
+            from maillage.crisis import demo as crisis_demo
+            from maillage.prevention import demo as prevention_demo
+            from maillage.quality import demo as quality_demo
+            from maillage.support import demo as support_demo
+
+            self.stdout.write("Prévention, qualité, accompagnement des professionnels, crises sanitaires :")
+            for mission_demo in (prevention_demo, quality_demo, support_demo, crisis_demo):
+                mission_demo.load(demo_cpts, log=self.stdout.write)
         self.stdout.write(
             self.style.SUCCESS(f"Démonstration prête. Comptes (mot de passe commun : {demo.DEMO_PASSWORD}) :")
         )
