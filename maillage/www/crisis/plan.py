@@ -256,6 +256,9 @@ def crisis_detail(request, slug, pk):
         "may_close": can_declare and crisis.status == Crisis.Status.ACTIVE,
         "may_follow": may(request, Area.PATHWAYS, READ, cpts),
         "may_retex": may(request, Area.CRISIS, READ, cpts),
+        # The response's pages (centres and shifts, the stock ledger, the case map).
+        "may_respond": may(request, Area.CRISIS_RESPONSE, READ, cpts),
+        "may_cases": may(request, Area.CRISIS_CASES, READ, cpts),
         "version_form": forms.AdoptForm(version=crisis.version),
         "close_form": forms.CloseForm(version=crisis.version),
         "alert_form": forms.AlertForm() if can_declare and crisis.status == Crisis.Status.ACTIVE else None,
