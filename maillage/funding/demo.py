@@ -41,6 +41,10 @@ CONTRACTS = [
             ("cpam.depistage_sein", "prevention", True, _steps(
                 ("69.7", "72.4", 1000), ("72.4", "75", 2500), ("75", None, 3500)
             )),
+            # Issue 17: the missions' own work, counted by Maillage (prevention actions held, peer-group
+            # sessions held in the year).
+            ("prevention.events_held", "prevention", True, _steps(("3", "6", 1500), ("6", None, 3000))),
+            ("quality.sessions_held", "quality", True, _steps(("2", "4", 2500), ("4", None, 5000))),
         ],
     ),
     (

@@ -10,6 +10,7 @@ from maillage.crisis.models.plan import RISKS
 from maillage.directory.models import Partner
 from maillage.pathways.states import Profession
 from maillage.projet.models import FicheAction
+from maillage.www.choices import ModelChoice, ModelChoices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": "Date invalide (jj/mm/aaaa)."}
@@ -33,7 +34,7 @@ class PlanForm(VersionedForm, forms.Form):
         rows=6,
         help_text="Qui déclenche le plan, comment la cellule se réunit, les circuits d'information.",
     )
-    fiche = forms.ModelChoiceField(
+    fiche = ModelChoice(
         label="Fiche-action du projet de santé", queryset=FicheAction.objects.none(), required=False, empty_label="—"
     )
 
@@ -70,7 +71,7 @@ class VolunteerForm(VersionedForm, forms.Form):
 
 class PartnerForm(VersionedForm, forms.Form):
     kind = forms.ChoiceField(label="Type", choices=PlanPartner.Kind.choices)
-    partner = forms.ModelChoiceField(
+    partner = ModelChoice(
         label="Partenaire de l'annuaire", queryset=Partner.objects.none(), required=False, empty_label="—"
     )
     finess = text("ou FINESS de l'établissement", 20)
@@ -93,7 +94,7 @@ class AdoptForm(VersionedForm, forms.Form):
 
 
 class DeclareForm(forms.Form):
-    cpts = forms.ModelMultipleChoiceField(
+    cpts = ModelChoices(
         label="CPTS concernées",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

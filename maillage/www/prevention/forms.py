@@ -12,36 +12,13 @@ from maillage.directory.models import Partner, Structure
 from maillage.prevention import actions
 from maillage.prevention.models import Campaign, EventKind, Theme
 from maillage.projet.models import FicheAction
+from maillage.www.choices import ModelChoice, ModelChoices
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "validators": [bounds.plausible_date]}
 TIME = {"widget": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"), "required": False}
 NUMBER = {"inputmode": "numeric"}
 PARTICIPANT_ROWS = actions.PARTICIPANTS_MAX
 STRUCTURES_SHOWN = 300  # établissements offered as partners (the territory's, by name)
-
-
-class _Ids:
-    """A choice of rows by id: a value that cannot be an id (letters, past the column's range) is an
-    invalid choice before any query (SQLite cannot even compare it)."""
-
-    def _bounded(self, values):
-        if any(not bounds.is_pk(str(v)) for v in values):
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
-            )
-
-
-class ModelChoice(_Ids, forms.ModelChoiceField):
-    def to_python(self, value):
-        if value not in self.empty_values:
-            self._bounded([value])
-        return super().to_python(value)
-
-
-class ModelChoices(_Ids, forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        self._bounded(value)
-        return super()._check_values(value)
 
 
 def _decimal(text: str, what: str, *, max_digits: int) -> Decimal | None:

@@ -5,7 +5,6 @@ be a participant, what a text may not hold, which moves a protocol may make) are
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
@@ -18,6 +17,7 @@ from maillage.quality.actions import groups as group_actions
 from maillage.quality.actions import protocols as protocol_actions
 from maillage.quality.models import GroupSession, PeerGroup
 from maillage.quality.states import EventCategory, EventSeverity, GroupKind, Profession
+from maillage.www.choices import ModelChoices
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "validators": [bounds.plausible_date]}
 TEXT_MAX = group_actions.TEXT_MAX
@@ -44,18 +44,9 @@ class ProfessionalField(forms.ModelChoiceField):
         return _label(obj)
 
 
-class ProfessionalsField(forms.ModelMultipleChoiceField):
+class ProfessionalsField(ModelChoices):
     def label_from_instance(self, obj):
         return _label(obj)
-
-    def clean(self, value):
-        # An id past what the column holds never reaches the database (SQLite overflows on `IN`).
-        for one in value or []:
-            if not bounds.is_pk(str(one)):
-                raise ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(one)[:20]}
-                )
-        return super().clean(value)
 
 
 def quality_fiches(cpts):
