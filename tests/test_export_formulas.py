@@ -14,9 +14,10 @@ import openpyxl
 import pytest
 
 from maillage.core.exports import csv_row, xlsx_row
+from maillage.crisis.models import Crisis
 from maillage.directory.models import DirectoryEntry
 from maillage.directory.sources import Issue, Report
-from maillage.funding.models import ContractIndicator, IndicatorStep, RecognisedCrisis
+from maillage.funding.models import ContractIndicator, IndicatorStep
 from maillage.projet import zoning
 from tests.directory_ui.helpers import pro
 from tests.factories import StructureFactory
@@ -117,8 +118,13 @@ def test_the_funding_report(idf, cmv_contract, coordinator_client):  # noqa: F81
     cmv_contract.save()
     cmv_contract.rule_set.label = FORMULAS["minus"]
     cmv_contract.rule_set.save()
-    RecognisedCrisis.objects.create(
-        contract=cmv_contract, year=2025, recognised_on=date(2025, 2, 1), description=FORMULAS["plus"]
+    Crisis.objects.create(  # recognised by the ARS: the report names it
+        cpts=cmv,
+        kind="epidemic",
+        title=FORMULAS["plus"],
+        starts_on=date(2025, 1, 20),
+        declared_by="ars",
+        recognised_on=date(2025, 2, 1),
     )
     keep(cmv, FOUND, 2025, 35)
     # A code outside the registry is shown as typed: the label of the line is the coordinator's text.

@@ -6,26 +6,13 @@ logged (`ProtocolTransition`) with its author."""
 
 from django.db import models
 
+from maillage.pathways.states import Profession  # noqa: F401  (the RPPS/ADELI professions, one list for every mission)
+
 
 class GroupKind(models.TextChoices):
     GAP = "gap", "groupe d'analyse de pratiques (GAP)"
     GEP = "gep", "groupe d'échange de pratiques (GEP)"
     PEERS = "peers", "groupe de pairs"
-
-
-class Profession(models.TextChoices):
-    """RPPS/ADELI profession codes, as `directory.Professional.profession_code` holds them."""
-
-    DOCTOR = "10", "médecin"
-    PHARMACIST = "21", "pharmacien"
-    MIDWIFE = "50", "sage-femme"
-    NURSE = "60", "infirmier"
-    PHYSIO = "70", "masseur-kinésithérapeute"
-    PSYCHOLOGIST = "73", "psychologue"
-    PODIATRIST = "80", "pédicure-podologue"
-    DIETITIAN = "86", "diététicien"
-    SPEECH_THERAPIST = "91", "orthophoniste"
-    OCCUPATIONAL_THERAPIST = "94", "ergothérapeute"
 
 
 class ProtocolStatus(models.TextChoices):
