@@ -76,12 +76,15 @@ def test_the_docx_report_reads_back(coordinator_client, with_values):
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Financement ACI 2026 — CPTS Châtillon-Malakoff-Vanves" in text
     assert f"Si les indicateurs restent à leur niveau actuel : 307{NB}250,00{EUR}" in text
-    missions, indicators, schedule = document.tables
+    missions, indicators, schedule, activity = document.tables
     assert [c.text for c in missions.rows[-1].cells] == ["Total", f"291{NB}250,00{EUR}", f"8{NB}000,00{EUR}",
                                                         f"299{NB}250,00{EUR}"]  # fmt: skip
     assert ["Part des demandes prises en charge en moins de 24 heures", "accès aux soins", "calcul en attente",
             f"0,00{EUR}"] in [[c.text for c in row.cells] for row in indicators.rows]  # fmt: skip
     assert [c.text for c in schedule.rows[1].cells][1] == "15/03/2026"
+    # Issue 17: what each mission did, from its records (none yet here: each says so).
+    assert [c.text for c in activity.rows[0].cells] == ["Mission", "Action", "Chiffre", "Détail"]
+    assert "rien d'enregistré dans Maillage cette année" in [row.cells[1].text for row in activity.rows]
 
 
 def test_regional_viewers_read_and_others_get_404(client, login, idf, with_values):
