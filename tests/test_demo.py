@@ -138,6 +138,8 @@ def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
     _demo_newsletter_reaches_a_college(login)  # issue 16 — talking to members
     _demo_representativeness_report_matches_the_members(login)  # issue 16 — the report
     _demo_support_has_offers_and_a_newcomer_per_cpts()  # issue 17 — accompagnement des professionnels
+    _demo_crisis_plans_and_ouest_heraults_past_crisis()  # issue 17 — crise
+    _demo_prevention_campaigns_serve_the_projets_fiche()  # issue 17 — prévention
 
 
 def _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys):
@@ -464,3 +466,34 @@ def _demo_support_has_offers_and_a_newcomer_per_cpts():
         assert Newcomer.objects.filter(cpts=cpts, status="detected").count() == 1, cpts.slug
     page = Client().get("/cpts/chatillon-malakoff-vanves/installation/").content.decode()
     assert "Cabinet médical à louer en maison de santé" in page
+
+
+def _demo_crisis_plans_and_ouest_heraults_past_crisis():
+    """Issue 17 — crise: every demo CPTS has an adopted plan (the lifecycle's crisis start agrees with
+    its adoption); « ouest-herault » has a past crisis declared by the ARS, closed, with its RETEX,
+    its testing drive, its stock ledger and its case map."""
+    from maillage.crisis.demo_plan import past_crisis
+    from maillage.crisis.models import CrisisPlan
+    from maillage.lifecycle.models import Milestone
+
+    plans = CrisisPlan.objects.select_related("cpts")
+    assert plans.count() == Cpts.objects.count() and all(p.written_on for p in plans)
+    assert all(p.cell.count() == 4 and p.risks.count() == 5 for p in plans)
+    cmv = plans.get(cpts__slug="chatillon-malakoff-vanves")
+    assert cmv.volunteers.count() == 5
+    assert Milestone.objects.get(cpts=cmv.cpts, kind="start_crisis").date == cmv.written_on
+    crisis = past_crisis(Cpts.objects.get(slug="ouest-herault"))
+    assert (crisis.title, crisis.declared_by, crisis.status) == ("Épidémie de Covid-19", "ars", "closed")
+    assert crisis.retex.actions.count() == 2
+    assert crisis.centres.get().shifts.count() == 12 and crisis.supply_items.count() == 5
+    assert crisis.case_counts.exists() and past_crisis(cmv.cpts) is None
+
+
+def _demo_prevention_campaigns_serve_the_projets_fiche():
+    """Issue 17 — prévention: the missions load after the projets, so a demo campaign names the
+    projet's prevention fiche-action when the CPTS has one."""
+    from maillage.prevention.models import Campaign
+
+    with_fiche = Campaign.objects.filter(fiche__isnull=False)
+    assert with_fiche.exists()
+    assert all(c.fiche.mission == "prevention" and c.fiche.projet.cpts_id == c.cpts_id for c in with_fiche)
