@@ -153,7 +153,7 @@ def plan_activity(cpts, year: int) -> list[Line]:
         exercises = list(plan.exercises.filter(_in("held_on", period)).values_list("scenario", flat=True))
         if exercises:
             lines.append(Line("Exercices de crise tenus", len(exercises), " ; ".join(exercises)))
-        lines.append(Line("Professionnels volontaires du plan", plan.volunteers.count()))
+        lines.append(Line("Professionnels volontaires du plan", plan.volunteers.count(), counts_people=True))
     crises = Crisis.objects.filter(cpts=cpts, starts_on__lt=period.end).exclude(status=Crisis.Status.CANCELLED)
     crises = list(crises.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period.start)))
     if crises:
@@ -162,7 +162,7 @@ def plan_activity(cpts, year: int) -> list[Line]:
         lines.append(Line("Crises sanitaires sur le territoire", len(crises), detail))
     alerted = members_alerted(cpts, period)
     if alerted:
-        lines.append(Line("Alertes envoyées aux adhérents (courriels)", alerted))
+        lines.append(Line("Alertes envoyées aux adhérents (courriels)", alerted, counts_people=True))
     retex = retex_held(cpts, period)
     if retex:
         lines.append(Line("Retours d'expérience tenus", retex))

@@ -158,6 +158,11 @@ def response_lines(cpts, year: int) -> list[Line]:
     )
     if reported["n"]:
         lines.append(
-            Line("Cas suivis sur la carte du territoire", reported["n"], plural(reported["communes"], "commune"))
+            Line(
+                "Cas suivis sur la carte du territoire",
+                reported["n"],
+                plural(reported["communes"], "commune"),
+                counts_people=True,
+            )
         )
     return lines

@@ -166,8 +166,8 @@ def year_lines(cpts, year: int) -> list[Line]:
     return [
         Line("Campagnes de prévention menées", len(titles), ", ".join(titles)),
         Line("Actions de prévention réalisées", done["events"], plural(len(themes), "thème") + " de prévention"),
-        Line("Personnes touchées", done["people"]),
-        Line("Tests de dépistage remis", done["tests"]),
-        Line("Vaccinations faites", done["vaccinations"]),
+        Line("Personnes touchées", done["people"], counts_people=True),
+        Line("Tests de dépistage remis", done["tests"], counts_people=True),
+        Line("Vaccinations faites", done["vaccinations"], counts_people=True),
         Line("Heures des professionnels", done["hours"], "temps rémunérable des professionnels de santé"),
     ]

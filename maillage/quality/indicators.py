@@ -228,7 +228,7 @@ def year_activity(cpts, year: int) -> list[Line]:
     on_time, due = _reviews(cpts, period)
     lines = [
         Line("Séances de groupes d'analyse de pratiques", sessions.count(), ", ".join(groups)),
-        Line("Professionnels ayant participé", people["people"]),
+        Line("Professionnels ayant participé", people["people"], counts_people=True),
         Line("Heures de participation", people["hours"] or 0),
         Line("Protocoles pluriprofessionnels en usage", len(in_use), ", ".join(p.title for p in in_use)),
         Line("Protocoles validés dans l'année", validated),

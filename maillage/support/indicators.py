@@ -157,9 +157,9 @@ def year_lines(cpts, year: int) -> list[Line]:
     )
     total = sum(row["n"] for row in by_profession)
     return [
-        Line("Nouveaux professionnels installés repérés", total, newcomers_detail),
-        Line("Nouveaux installés accueillis (accueil envoyé)", contacted(cpts, period)),
-        Line("Nouveaux installés ayant adhéré à l'association", joined(cpts, period)),
+        Line("Nouveaux professionnels installés repérés", total, newcomers_detail, counts_people=True),
+        Line("Nouveaux installés accueillis (accueil envoyé)", contacted(cpts, period), counts_people=True),
+        Line("Nouveaux installés ayant adhéré à l'association", joined(cpts, period), counts_people=True),
         Line("Annonces d'installation publiées", published.count(), offers_detail),
         Line("Annonces pourvues", filled["n"]),
         Line(

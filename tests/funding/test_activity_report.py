@@ -54,3 +54,24 @@ def test_the_funding_page_shows_what_each_mission_did(cmv_contract, monkeypatch)
     page = client.get("/c/cmv/financement/?annee=2025").content.decode()
     assert "Ce qui a été fait en 2025, par mission" in page
     assert "Séances de groupes de pairs" in page and "GAP antibiothérapie" in page
+
+
+def test_a_campaigns_results_reach_the_yearly_report(cmv_contract):
+    """Done when: a campaign with an action and its results shows in the ACI report, without retyping."""
+    from datetime import date
+
+    from maillage.prevention import actions
+
+    cmv = cmv_contract.cpts
+    draft = actions.CampaignDraft(theme="colorectal", title="Mars bleu à Vanves", objective="Dépister.",
+                                  starts_on=date(2025, 3, 1), ends_on=date(2025, 3, 31))  # fmt: skip
+    campaign = actions.create_campaign(cmv, draft, None)
+    event = actions.plan_event(campaign, actions.EventDraft(kind="stand", day=date(2025, 3, 12), place="Marché"), None)
+    actions.record_results(
+        event, actions.Results(people_reached=48, tests_distributed=3), None, today=date(2025, 3, 12)
+    )
+    built = report.build(cmv_contract, 2025)
+    own = _words(documents.docx_bytes(built))
+    assert "Mars bleu à Vanves" in own and "Personnes touchées" in own and "48" in own
+    regional = _words(documents.docx_bytes(built, regional=True))
+    assert "48" in regional and "< 5" in regional  # 3 tests given: a count of people under 5
