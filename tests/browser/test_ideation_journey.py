@@ -77,7 +77,7 @@ def test_an_ideation_coordinator_reaches_a_complete_first_draft_in_minutes(page,
     hands.click(page.page.get_by_role("link", name="Dater la lettre d'intention"))
     letter = page.page.locator("#date-letter_of_intent")
     hands.type(letter, f"{timezone.localdate():%Y-%m-%d}")
-    hands.click(page.page.get_by_role("button", name="Enregistrer la date : Lettre d'intention"))
+    hands.click(page.page.get_by_role("button", name="Enregistrer la date : Lettre d'intention", exact=True))
     page.page.get_by_text("« Lettre d'intention » daté du").wait_for()
 
     # 2. Back on the dashboard, the diagnostic is next; then the projet.
