@@ -284,12 +284,16 @@ def databases(options: argparse.Namespace) -> Iterator[Databases]:
         tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="maillage-bench-"))
         var_dir = os.path.join(tmp, "var")
         os.makedirs(var_dir)
-        result.targets.append(Target("SQLite", f"sqlite:///{os.path.join(tmp, 'bench.sqlite3')}", var_dir))
+        sqlite_path = os.path.join(tmp, "bench.sqlite3")
+        shutil.copyfile(sqlite_template(var_dir), sqlite_path)
+        result.targets.append(Target("SQLite", f"sqlite:///{sqlite_path}", var_dir))
         if not options.sqlite_only:
             try:
                 server = options.postgres or stack.enter_context(throwaway_postgres())
-                # A name of its own: CI runs two benchmarks at once on the same server.
-                url = stack.enter_context(scratch_postgres_database(server, f"{BENCH_DATABASE}_{os.getpid()}"))
+                template = postgres_template(server, var_dir)
+                url = stack.enter_context(
+                    scratch_postgres_database(server, f"{BENCH_DATABASE}_{os.getpid()}", template=template)
+                )
                 result.targets.append(Target("PostgreSQL", url, var_dir))
             except BenchError as exc:
                 result.problems.append(f"PostgreSQL NOT MEASURED: {exc}")
@@ -353,9 +357,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def scratch_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> Iterator[str]:
-    """A fresh database `name` on the server of `server_url` (created, then dropped on exit).
-    Yields its URL. The database named in `server_url` is only used to run CREATE/DROP DATABASE."""
+def scratch_postgres_database(server_url: str, name: str = BENCH_DATABASE, *, template: str = "") -> Iterator[str]:
+    """A fresh database `name` on the server of `server_url` (created — as a copy of `template` when
+    given —, then dropped on exit). Yields its URL. The database named in `server_url` is only used
+    to run CREATE/DROP DATABASE."""
     import psycopg
     from psycopg import sql
 
@@ -370,7 +375,10 @@ def scratch_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> It
     drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
     try:
         admin(drop)  # left over by an interrupted run
-        admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if template:
+            admin(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+        else:
+            admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split())
         raise BenchError(f"cannot create database {name!r} on {_safe(server_url)}: {reason}") from exc
@@ -381,6 +389,75 @@ def scratch_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> It
             admin(drop)
         except psycopg.Error as exc:
             log(f"warning: could not drop database {name!r}: {exc}")
+
+
+# --- Migrated schemas, made once ------------------------------------------------------------------
+# Migrating an empty database takes about 20 s (the project's migrations, with their data); every
+# benchmark starts from one, on SQLite and on PostgreSQL. The schema is migrated once per state of
+# the migrations and of the locked dependencies, kept as a template (a SQLite file in the temporary
+# folder, a `maillage_bench_template_<fingerprint>` database on the PostgreSQL server), and each
+# benchmark's scratch database is a copy of it: the workers' own `migrate` then finds nothing to do.
+
+
+def schema_fingerprint() -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = [*sorted(BASE_DIR.glob("maillage/*/migrations/*.py")), BASE_DIR / "requirements.lock"]
+    for path in files:
+        digest.update(str(path.relative_to(BASE_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _migrate(database_url: str, var_dir: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url, "MAILLAGE_VAR_DIR": var_dir}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
+        env=env, cwd=BASE_DIR, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise BenchError(f"migrate failed on {_safe(database_url)}:\n{done.stderr[-2000:]}")
+
+
+def sqlite_template(var_dir: str) -> str:
+    """The path of a migrated SQLite database for the current migrations (made if missing)."""
+    folder = Path(os.environ.get("MAILLAGE_BENCH_CACHE", "").strip() or Path(tempfile.gettempdir()) / "maillage-bench")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"schema-{schema_fingerprint()}.sqlite3"
+    if not path.exists():
+        with stopwatch("migrating a template SQLite database (once)"):
+            partial = path.with_suffix(f".{os.getpid()}.partial")
+            _migrate(f"sqlite:///{partial}", var_dir)
+            import sqlite3
+
+            # The settings put SQLite in WAL mode: fold the log into the file before copying it.
+            with contextlib.closing(sqlite3.connect(partial)) as db:
+                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                db.execute("PRAGMA journal_mode=DELETE")
+            os.replace(partial, path)  # whole or absent, even if two benchmarks race
+    return str(path)
+
+
+def postgres_template(server_url: str, var_dir: str) -> str:
+    """The name of a migrated template database on the server for the current migrations (made if
+    missing); its connection limit is 0 so that nothing but CREATE DATABASE … TEMPLATE touches it."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"{BENCH_DATABASE}_template_{schema_fingerprint()}"
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return name
+        building = f"{name}_{os.getpid()}"
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(building)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(building)))
+    with stopwatch("migrating a template PostgreSQL database (once)"):
+        _migrate(urlunsplit(urlsplit(server_url)._replace(path=f"/{building}")), var_dir)
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building), sql.Identifier(name)))
+        conn.execute(sql.SQL("ALTER DATABASE {} CONNECTION LIMIT 0").format(sql.Identifier(name)))
+    return name
 
 
 def _safe(url: str) -> str:
