@@ -190,7 +190,7 @@ def plan_docx(request, slug):
 
 
 def _declarable(request, cpts):
-    """The CPTS the user may declare a crisis in, among those of `cpts`'s région(s): the coordinator's
+    """The CPTS the user may declare a crisis in, among those of the régions `cpts` lies in: the coordinator's
     own, or every CPTS of the région for the ARS."""
     regions = cpts.communes().values("region")
     return policy.cpts(request.user, Area.CRISIS_DECLARE, WRITE).filter(pk__in=Cpts.objects.of_regions(regions))
