@@ -46,3 +46,8 @@ def elision(word: str, short: str) -> str:
 def elide(short: str, word: str) -> str:
     """« qu'administrateur », « que coordinateur », « d'habitants », « de médecins »."""
     return f"{elision(word, short)}{word}"
+
+
+def day(value) -> str:
+    """A date as French readers write it: 05/03/2026."""
+    return value.strftime("%d/%m/%Y")

@@ -19,6 +19,7 @@ from django_tasks import task
 
 from maillage.accounts.models import Role, RoleKind
 from maillage.core import audit, jobs, mail, versioning
+from maillage.core.french import day as french_day
 from maillage.core.french import plural
 from maillage.core.models import log_transition
 from maillage.crisis.errors import CrisisError
@@ -40,10 +41,6 @@ class Declaration:
     alert: bool = True
     audience: str = Audience.ALL
     profession_code: str = ""
-
-
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _problems(declaration: Declaration, today: date) -> list[str]:
@@ -85,10 +82,10 @@ def declare(cpts_list, declaration: Declaration, actor, *, by_ars: bool, today: 
         for cpts in locked:
             clash = overlapping(cpts, declaration.starts_on, declaration.ends_on).first()
             if clash is not None:
-                until = f"au {_fr(clash.ends_on)}" if clash.ends_on else "en cours"
+                until = f"au {french_day(clash.ends_on)}" if clash.ends_on else "en cours"
                 errors.append(
                     f"{cpts.name} : une crise est déjà déclarée sur cette période (« {clash.title} », "
-                    f"du {_fr(clash.starts_on)} {until}). "
+                    f"du {french_day(clash.starts_on)} {until}). "
                     "Une crise ne se déclare qu'une fois par territoire et période."
                 )
         if errors:
@@ -128,7 +125,7 @@ def recognise(crisis: Crisis, actor, *, expected_version=None, today: date | Non
         versioning.check_and_bump(crisis, expected_version)
         crisis.refresh_from_db()
         if crisis.recognised_on is not None:
-            raise CrisisError(f"Cette crise est déjà reconnue par l'ARS (le {_fr(crisis.recognised_on)}).")
+            raise CrisisError(f"Cette crise est déjà reconnue par l'ARS (le {french_day(crisis.recognised_on)}).")
         if crisis.status == Crisis.Status.CANCELLED:
             raise CrisisError("Cette crise a été annulée : elle ne peut pas être reconnue.")
         crisis.recognised_on = today
@@ -151,7 +148,7 @@ def close(crisis: Crisis, ends_on: date | None, actor, *, expected_version=None,
         if ends_on is None:
             errors.append("Indiquez la date de fin de la crise.")
         elif ends_on < crisis.starts_on:
-            errors.append(f"La fin ne peut pas précéder le début de la crise ({_fr(crisis.starts_on)}).")
+            errors.append(f"La fin ne peut pas précéder le début de la crise ({french_day(crisis.starts_on)}).")
         elif ends_on > today:
             errors.append("La date de fin ne peut pas être dans le futur : clôturez la crise une fois terminée.")
         if errors:
@@ -159,7 +156,7 @@ def close(crisis: Crisis, ends_on: date | None, actor, *, expected_version=None,
         crisis.ends_on, crisis.status = ends_on, Crisis.Status.CLOSED
         crisis.save(update_fields=["ends_on", "status"])
         log_transition(CrisisTransition, actor=actor, source=Crisis.Status.ACTIVE, target=Crisis.Status.CLOSED,
-                       note=f"fin le {_fr(ends_on)}", crisis=crisis)  # fmt: skip
+                       note=f"fin le {french_day(ends_on)}", crisis=crisis)  # fmt: skip
         audit.record("crisis.closed", actor=actor, cpts=crisis.cpts, obj=crisis, details={"fin": ends_on.isoformat()})
     return crisis
 
@@ -205,7 +202,7 @@ def recipients(cpts, audience: str, *, profession_code: str = "") -> list[str]:
 def texts(crisis: Crisis) -> tuple[str, str, str]:
     """(subject, email body, SMS text): the crisis and a link, never anything about a patient."""
     link = mail.site_link(reverse("www:crisis_home", args=[crisis.cpts.slug]))
-    since = _fr(crisis.starts_on)
+    since = french_day(crisis.starts_on)
     by = "l'ARS" if crisis.declared_by == DeclaredBy.ARS else "la coordination de la CPTS"
     subject = f"Crise sanitaire : {crisis.title}"[:200]
     body = (

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from maillage.core import audit, bounds, versioning
+from maillage.core.french import day as french_day
 from maillage.core.models import log_transition
 from maillage.lifecycle import documents
 from maillage.lifecycle.milestones import WITH_AMOUNT, Kind, mission_of, predecessors, successors
@@ -35,28 +36,25 @@ def _locked(cpts) -> Lifecycle:
     return Lifecycle.objects.select_for_update().get(cpts=cpts)
 
 
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def date_problems(kind: str, day: date, dates: dict[str, date], today: date) -> list[str]:
     """Why `kind` may not be dated `day`, given the CPTS's other milestone `dates`."""
     label = Kind(kind).label
     found = []
     if day > today:
-        found.append(f"« {label} » : la date {_fr(day)} est dans le futur ; un jalon daté est un jalon réalisé.")
+        found.append(f"« {label} » : la date {french_day(day)} est dans le futur ; un jalon daté est un jalon réalisé.")
     if mission_of(kind) and Kind.ACI_SIGNED not in dates:
         found.append(f"« {label} » : datez d'abord la signature de l'ACI, dont comptent les échéances des missions.")
     for before in predecessors(kind):
         if before in dates and dates[before] > day:
             found.append(
-                f"« {label} » ne peut pas être daté du {_fr(day)}, "
-                f"avant « {Kind(before).label} » ({_fr(dates[before])})."
+                f"« {label} » ne peut pas être daté du {french_day(day)}, "
+                f"avant « {Kind(before).label} » ({french_day(dates[before])})."
             )
     for after in successors(kind):
         if after in dates and dates[after] < day:
             found.append(
-                f"« {label} » ne peut pas être daté du {_fr(day)}, après « {Kind(after).label} » ({_fr(dates[after])})."
+                f"« {label} » ne peut pas être daté du {french_day(day)}, "
+                f"après « {Kind(after).label} » ({french_day(dates[after])})."
             )
     return found
 
@@ -90,7 +88,7 @@ def _contract_problems(cpts, kind: str, day: date) -> list[str]:
         return []
     return [
         f"« {Kind(kind).label} » : le contrat ACI enregistré dans Financement est signé du "
-        f"{_fr(contract.signed_on)} ; corrigez l'une ou l'autre date pour qu'elles concordent."
+        f"{french_day(contract.signed_on)} ; corrigez l'une ou l'autre date pour qu'elles concordent."
     ]
 
 
@@ -157,12 +155,12 @@ def phase_problems(target: str, dates: dict[str, date], today: date, decision=No
         elif validation.objected_on is not None:
             missing.append(
                 "Pour passer en fonctionnement, le projet de santé doit être validé par l'ARS : "
-                f"elle a formulé une objection le {_fr(validation.objected_on)} ; déposez le projet révisé."
+                f"elle a formulé une objection le {french_day(validation.objected_on)} ; déposez le projet révisé."
             )
         elif not validation.validated(today):
             missing.append(
                 "Pour passer en fonctionnement, le projet de santé doit être validé par l'ARS "
-                f"(réponse de l'ARS, ou son silence jusqu'au {_fr(validation.deemed_on)})."
+                f"(réponse de l'ARS, ou son silence jusqu'au {french_day(validation.deemed_on)})."
             )
         if Kind.ACI_SIGNED not in dates:
             missing.append("Pour passer en fonctionnement, datez la signature de l'ACI.")

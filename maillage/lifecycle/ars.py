@@ -18,9 +18,10 @@ from django.utils import timezone
 
 from maillage.accounts.models import Role, RoleKind
 from maillage.core import audit, versioning
+from maillage.core.french import day as french_day
 from maillage.core.mail import send_after_commit, site_link
 from maillage.core.models import log_transition
-from maillage.lifecycle.actions import LifecycleError, _fr, _locked, date_problems
+from maillage.lifecycle.actions import LifecycleError, _locked, date_problems
 from maillage.lifecycle.dates import deemed_validation
 from maillage.lifecycle.milestones import Kind
 from maillage.lifecycle.models import ArsDecision, Milestone
@@ -147,14 +148,17 @@ def record_decision(
         deemed = deemed_validation(filed)
         if today >= deemed:
             raise LifecycleError(
-                f"Le projet de santé déposé le {_fr(filed)} est réputé validé depuis le {_fr(deemed)} : l'ARS "
+                f"Le projet de santé déposé le {french_day(filed)} est réputé validé "
+                f"depuis le {french_day(deemed)} : l'ARS "
                 "n'a pas répondu dans les deux mois (article L1434-12 du code de la santé publique). Une réponse "
                 "ne peut plus être enregistrée."
             )
         if day < filed:
-            raise LifecycleError(f"La décision ne peut pas précéder le dépôt du projet ({_fr(filed)}).")
+            raise LifecycleError(f"La décision ne peut pas précéder le dépôt du projet ({french_day(filed)}).")
         if day > today:
-            raise LifecycleError(f"La date {_fr(day)} est dans le futur : enregistrez la décision une fois prise.")
+            raise LifecycleError(
+                f"La date {french_day(day)} est dans le futur : enregistrez la décision une fois prise."
+            )
         milestone, _ = Milestone.objects.get_or_create(cpts=cpts, kind=Kind.ARS_RESPONSE)
         # The milestone is the first version's answer; a later version's is in its ArsDecision only.
         first_answer = milestone.date is None and projet.version == 1
