@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from maillage.accounts.models import Role, RoleKind, User
+from maillage.crisis import activation
 from maillage.crisis.models import Crisis
 from maillage.crisis.response_cases import enter, monday
 from maillage.crisis.response_centres import CentreDraft, add_shift, open_centre, sign_up
@@ -38,12 +39,11 @@ def _past_crisis(cpts) -> Crisis:
     from maillage.crisis.demo_plan import past_crisis
 
     crisis = past_crisis(cpts)
-    if crisis is None:
-        crisis = Crisis.objects.create(
-            cpts=cpts, kind="epidemic", title="Épidémie de Covid-19", starts_on=START,
-            ends_on=START + timedelta(weeks=len(WAVE)), declared_by="ars", recognised_on=START,
-            status=Crisis.Status.CLOSED,
-        )  # fmt: skip
+    if crisis is None:  # declared by the ARS and closed, through the actions like the plan's demo
+        declared = activation.Declaration(kind="epidemic", title="Épidémie de Covid-19", starts_on=START, alert=False)
+        (crisis,) = activation.declare([cpts], declared, None, by_ars=True, today=START)
+        ends_on = START + timedelta(weeks=len(WAVE))
+        crisis = activation.close(crisis, ends_on, None, today=ends_on + timedelta(days=1))
     return crisis
 
 
