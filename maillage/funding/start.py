@@ -53,8 +53,12 @@ def of(cpts) -> StartPayment | None:
     return None if amount is None else StartPayment(validated_on, amount, tier, rule_set)
 
 
-def schedule(cpts, result: engine.YearResult) -> list[engine.Payment]:
-    """The year's payments: the first payment when it falls in that year, then the contract's."""
-    start = of(cpts)
+_UNREAD = object()
+
+
+def schedule(cpts, result: engine.YearResult, *, first=_UNREAD) -> list[engine.Payment]:
+    """The year's payments: the first payment when it falls in that year, then the contract's.
+    `first`: the CPTS's first payment when the caller has read it already (`of`)."""
+    start = of(cpts) if first is _UNREAD else first
     first = [start.payment] if start and start.due_on.year == result.year else []
     return [*first, *result.schedule]

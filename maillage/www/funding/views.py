@@ -54,7 +54,7 @@ def funding_page(request, slug):
     has_crisis_mission = contract.missions.filter(mission=Line.CRISIS).exists()
     context.update(
         report=built,
-        schedule=start.schedule(cpts, built.result),
+        schedule=start.schedule(cpts, built.result, first=first_payment),
         # Issue 17: what each mission did that year, as the yearly report says it.
         activity=documents.activity_table(built, regional=not can_write),
         year=year,
