@@ -39,6 +39,14 @@ class SlotStatus(models.TextChoices):
     CANCELLED = "cancelled", "retiré"
 
 
+class Origin(models.TextChoices):
+    """Where a request came from: the CPTS's own desk, or a regulator of the SAS who opened a
+    slot's booking URL from the national platform (issue 18: such bookings are reported back)."""
+
+    DESK = "desk", "numéro unique de la CPTS"
+    SAS = "sas", "régulation du SAS"
+
+
 class Urgency(models.TextChoices):
     TODAY = "today", "dans la journée"
     DAY = "24h", "sous 24 heures"

@@ -105,6 +105,7 @@ def book(request: CareRequest, slot: Slot, actor, *, confirm_beyond_window: bool
                 health_data=True,
             )
             notify.booked(booking)
+            # Issue 18 — SAS appointment feedback (booking): MARKER
     except (IntegrityError, DatabaseError) as exc:
         # SQLite's "database is locked" under a burst, or the constraint: the slot is someone else's.
         raise SlotError("Ce créneau vient d'être pris : choisissez-en un autre.") from exc
@@ -128,6 +129,7 @@ def cancel(booking: Booking, actor) -> Booking:
             "unscheduled.booking.cancelled", actor=actor, cpts=booking.request.cpts, obj=booking, health_data=True
         )
         notify.cancelled(booking)
+        # Issue 18 — SAS appointment feedback (cancellation): MARKER
     return booking
 
 

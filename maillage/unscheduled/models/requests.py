@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from maillage.unscheduled.enums import ACTIVE_BOOKING, BookingStatus, RequestStatus, UnmetReason, Urgency
+from maillage.unscheduled.enums import ACTIVE_BOOKING, BookingStatus, Origin, RequestStatus, UnmetReason, Urgency
 
 
 class CareRequestQuerySet(models.QuerySet):
@@ -28,6 +28,7 @@ class CareRequest(models.Model):
     status = models.CharField("état", max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
     unmet_reason = models.CharField("motif sans solution", max_length=10, choices=UnmetReason.choices, blank=True)
     notes = models.TextField("notes", blank=True)
+    origin = models.CharField("origine", max_length=5, choices=Origin.choices, default=Origin.DESK)
     received_at = models.DateTimeField("reçue le", default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
