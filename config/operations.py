@@ -54,6 +54,19 @@ def trusted_proxies(raw: str) -> int | tuple[Network, ...]:
         return 0
     if raw.isdigit():
         return int(raw)
+    return _networks(
+        "MAILLAGE_TRUSTED_PROXIES", raw, "un nombre de mandataires (1) ou une liste d'adresses (127.0.0.1, 10.0.0.0/8)"
+    )
+
+
+def sas_trusted_proxies(raw: str) -> tuple[Network, ...]:
+    """MAILLAGE_SAS_TRUSTED_PROXIES: the addresses of the proxies that terminate the SAS's mutual TLS
+    and pass the client certificate's subject. Addresses only, never a count: a header that
+    authenticates is believed from a known peer, not from whoever happens to stand in front."""
+    return _networks("MAILLAGE_SAS_TRUSTED_PROXIES", raw, "une liste d'adresses ou de réseaux (127.0.0.1, 10.0.0.0/8)")
+
+
+def _networks(name: str, raw: str, expected: str) -> tuple[Network, ...]:
     networks = []
     for item in raw.split(","):
         item = item.strip()
@@ -63,8 +76,7 @@ def trusted_proxies(raw: str) -> int | tuple[Network, ...]:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
             raise ImproperlyConfigured(
-                f"MAILLAGE_TRUSTED_PROXIES : « {item} » n'est ni une adresse IP ni un réseau (CIDR) ; "
-                "attendu : un nombre de mandataires (1) ou une liste d'adresses (127.0.0.1, 10.0.0.0/8)."
+                f"{name} : « {item} » n'est ni une adresse IP ni un réseau (CIDR) ; attendu : {expected}."
             ) from None
     return tuple(networks)
 

@@ -11,7 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_share, env_str
-from config.operations import cache_from_url, logging_config, seconds, trusted_proxies
+from config.operations import cache_from_url, logging_config, sas_trusted_proxies, seconds, trusted_proxies
 from maillage.core.error_reports import init_sentry, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -209,6 +209,11 @@ CACHES = {"default": cache_from_url(env_str("MAILLAGE_CACHE_URL"))}
 # Who may tell us the client's address in X-Forwarded-For (maillage.core.client_ip): a number of
 # proxies in front, or their addresses. Nobody by default: the header is ignored.
 TRUSTED_PROXIES = trusted_proxies(env_str("MAILLAGE_TRUSTED_PROXIES"))
+# The SAS authenticates by mutual TLS at the reverse proxy, which passes the verified client
+# certificate's subject in X-SSL-Client-S-DN and X-SSL-Client-Verify (maillage.core.client_certificate,
+# docs/operations.md). Only these addresses may send those headers; empty: the certificate path is
+# off and a request carrying them is refused.
+SAS_TRUSTED_PROXIES = sas_trusted_proxies(env_str("MAILLAGE_SAS_TRUSTED_PROXIES"))
 # /healthz answers 503 when the oldest pending task or the last periodic run is older than this.
 HEALTH_MAX_TASK_AGE = seconds("MAILLAGE_HEALTH_MAX_TASK_AGE", env_str("MAILLAGE_HEALTH_MAX_TASK_AGE", "900"))
 HEALTH_MAX_PERIODIC_AGE = seconds(

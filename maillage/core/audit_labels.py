@@ -221,6 +221,8 @@ LABELS: dict[str, str] = {
     "unscheduled.sas_key.created": "a créé une clé d'accès du SAS",
     "unscheduled.sas_key.reactivated": "a réactivé une clé d'accès du SAS",
     "unscheduled.sas_key.revoked": "a révoqué une clé d'accès du SAS",
+    "unscheduled.sas_consumer.created": "a ajouté un client de l'interface SAS (certificat)",
+    "unscheduled.sas_certificate.changed": "a modifié le certificat d'un client de l'interface SAS",
     "unscheduled.slot.booked": "a réservé un créneau",
     "unscheduled.slot.opened": "a ouvert un créneau",
     "unscheduled.slot.updated": "a modifié un créneau",

@@ -8,17 +8,20 @@ OperationOutcome in French, never a search silently widened.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from maillage.core import client_certificate
 from maillage.core.bounds import MAX_YEAR, MIN_YEAR
-from maillage.core.identifiers import is_valid_rpps
+from maillage.core.french import plural
+from maillage.core.identifiers import is_valid_adeli, is_valid_rpps
 from maillage.directory.models import Professional
 from maillage.fhir import systems
-from maillage.fhir.errors import FhirError, invalid, not_supported
+from maillage.fhir.errors import FhirError, invalid, not_supported, operation_outcome
 from maillage.unscheduled.enums import SlotStatus
 from maillage.unscheduled.models import SasConsumer, Slot
 
@@ -45,19 +48,62 @@ def unauthorized(diagnostics: str) -> FhirError:
 
 
 def authenticate(request) -> SasConsumer:
-    """The consumer of `Authorization: Bearer <key>`, or a 401 OperationOutcome."""
+    """The consumer behind the request, or a 401/403 OperationOutcome: the IGC-Santé certificate the
+    mutual-TLS proxy verified (its CN and OU registered for the consumer), or else
+    `Authorization: Bearer <key>`. Every SAS view asks here, and only here."""
+    try:
+        certificate = client_certificate.presented(request)
+    except client_certificate.CertificateRefused as refusal:
+        raise FhirError(refusal.status, "login" if refusal.status == 401 else "forbidden", refusal.message) from None
+    if certificate is not None and certificate.subject is not None:
+        consumer = _by_certificate(certificate.subject)
+    else:
+        consumer = _by_key(request, certificate_path=certificate is not None)
+    now = timezone.now()
+    if consumer.last_used_at is None or now - consumer.last_used_at >= LAST_USED_PRECISION:
+        SasConsumer.objects.filter(pk=consumer.pk).update(last_used_at=now)
+    return consumer
+
+
+def _by_certificate(subject: client_certificate.Subject) -> SasConsumer:
+    described = f"CN « {', '.join(subject.common_names) or '—'} », OU « {', '.join(subject.units) or '—'} »"
+    matches = SasConsumer.registered_for(subject.common_names, subject.units)
+    active = [consumer for consumer in matches if consumer.active]
+    if len(active) == 1:
+        return active[0]
+    if len(active) > 1:
+        raise FhirError(
+            403,
+            "forbidden",
+            f"Certificat client ambigu ({described}) : il correspond à plusieurs clients de l'interface SAS "
+            f"({', '.join(c.name for c in active)}). Un CN et une OU ne doivent désigner qu'un client.",
+        )
+    if matches:
+        raise FhirError(403, "forbidden", f"Client de l'interface SAS désactivé pour ce certificat ({described}).")
+    raise FhirError(
+        403,
+        "forbidden",
+        f"Certificat client valide mais non enregistré ({described}) : aucun client de l'interface SAS n'a ce "
+        "CN et cette OU. L'administrateur les enregistre dans « Clients de l'interface SAS ».",
+    )
+
+
+def _by_key(request, *, certificate_path: bool) -> SasConsumer:
     scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
     if not scheme:
+        if certificate_path:
+            raise unauthorized(
+                "Aucun certificat client présenté : le SAS s'authentifie par un certificat IGC-Santé "
+                "(TLS mutuel) ; les autres clients envoient leur clé d'accès dans l'en-tête "
+                "« Authorization: Bearer <clé> »."
+            )
         raise unauthorized(
             "Authentification requise : envoyez la clé d'accès de votre client dans l'en-tête "
-            "« Authorization: Bearer <clé> »."
+            "« Authorization: Bearer <clé> », ou passez par le mandataire TLS mutuel avec un certificat IGC-Santé."
         )
     consumer = SasConsumer.authenticate(key.strip()) if scheme.lower() == "bearer" else None
     if consumer is None:
         raise unauthorized("Clé d'accès invalide ou révoquée (en-tête « Authorization: Bearer <clé> »).")
-    now = timezone.now()
-    if consumer.last_used_at is None or now - consumer.last_used_at >= LAST_USED_PRECISION:
-        SasConsumer.objects.filter(pk=consumer.pk).update(last_used_at=now)
     return consumer
 
 
@@ -69,6 +115,7 @@ class SlotSearch:
     includes: frozenset[str]  # schedule, actor, service, organization
     count: int
     offset: int
+    ignored: tuple[str, ...] = ()  # identifiers left out, with their reasons (a warning in the Bundle)
 
     def page(self) -> tuple[list[Slot], int]:
         """The page of free slots of the practitioners in the period, and the total.
@@ -151,33 +198,69 @@ def _period(params) -> tuple[datetime, datetime]:
     return bounds["ge"], bounds["le"]
 
 
-def _national_ids(params) -> tuple[str, ...]:
+def _national_ids(params) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The national ids to search (8 + RPPS, 0 + ADELI) and the ignored ones, each with its reason.
+
+    The SAS sends 1 to 25 identifiers of the professionals of a territory, RPPS or ADELI (guide,
+    « spécifications fonctionnelles »): one it cannot be served must not cost the others their slots.
+    An unusable identifier is ignored and named in a warning; a well-formed one unknown to Maillage
+    simply matches nothing. Only a request with none usable, or more than 25, is refused."""
     raw = _single(params, IDENTIFIER_PARAM)
     if not raw:
         raise invalid(
             f"Critère obligatoire manquant : « {IDENTIFIER_PARAM} » "
-            f"({systems.IDNPS}|8<RPPS>, de 1 à {MAX_PRACTITIONERS} identifiants séparés par des virgules)."
+            f"({systems.IDNPS}|8<RPPS> ou 0<ADELI>, de 1 à {MAX_PRACTITIONERS} identifiants séparés par des virgules)."
         )
     parts = [part.strip() for part in _COMMA.split(raw) if part.strip()]
     if len(parts) > MAX_PRACTITIONERS:
         raise invalid(
             f"Trop d'identifiants dans « {IDENTIFIER_PARAM} » : {len(parts)}. {MAX_PRACTITIONERS} au plus par requête."
         )
-    found = []
+    found: list[str] = []
+    ignored: list[str] = []
     for part in parts:
-        system, _, value = part.rpartition("|")
-        if system != systems.IDNPS:
-            raise invalid(
-                f"Identifiant « {part} » : le système attendu est « {systems.IDNPS} » ({systems.IDNPS}|8<RPPS>)."
-            )
-        if not (len(value) == 12 and value.startswith("8") and is_valid_rpps(value[1:])):
-            raise invalid(
-                f"Identifiant national invalide : « {value} ». Attendu : 8 suivi d'un RPPS de 11 chiffres "
-                "à la clé de contrôle (Luhn) valide."
-            )
-        if value not in found:
+        reason = _unusable(part)
+        if reason:
+            ignored.append(f"« {part[:80]} » ({reason})")
+        elif (value := part.rpartition("|")[2]) not in found:
             found.append(value)
-    return tuple(found)
+    if not found:
+        raise invalid(f"Aucun identifiant utilisable dans « {IDENTIFIER_PARAM} » : {' ; '.join(ignored)}.")
+    return tuple(found), tuple(ignored)
+
+
+def _unusable(part: str) -> str:
+    """Why an identifier cannot be searched, or "" when it can. Without « | », a token matches in
+    any system (FHIR): the bare value is read as an IDNPS."""
+    system, bar, value = part.rpartition("|")
+    if bar and system != systems.IDNPS:
+        return f"le système attendu est « {systems.IDNPS} » ({systems.IDNPS}|8<RPPS>)"
+    if len(value) == 12 and value.startswith("8") and is_valid_rpps(value[1:]):
+        return ""
+    if len(value) == 10 and value.startswith("0") and is_valid_adeli(value[1:]):
+        return ""  # an ADELI professional may open slots in Maillage: found like any other
+    if len(value) == 12 and value.startswith("8") and value[1:].isdigit():
+        return "clé de contrôle (Luhn) du RPPS invalide"
+    return (
+        "identifiant national invalide ; attendu : 8 suivi d'un RPPS de 11 chiffres à la clé de contrôle "
+        "(Luhn) valide, ou 0 suivi d'un numéro ADELI de 9 caractères"
+    )
+
+
+def ignored_outcome(ignored: tuple[str, ...]) -> dict:
+    """The Bundle entry that names the identifiers left out of the search. The guide's Bundle profile
+    slices its entries openly (sas-cpts-bundle-aggregator): an OperationOutcome entry in
+    `search.mode = outcome`, as FHIR's search defines it, is allowed beside the slots."""
+    count = len(ignored)
+    diagnostics = (
+        f"{plural(count, 'identifiant ignoré', 'identifiants ignorés')} dans « {IDENTIFIER_PARAM} », "
+        f"la recherche porte sur les autres : {' ; '.join(ignored)}."
+    )
+    return {
+        "fullUrl": f"urn:uuid:{uuid.uuid4()}",
+        "resource": operation_outcome("invalid", diagnostics, severity="warning"),
+        "search": {"mode": "outcome"},
+    }
 
 
 def _status(params) -> None:
@@ -229,7 +312,7 @@ def parse(params) -> SlotSearch:
             f"Paramètre non pris en charge pour Slot : « {unknown[0]} ». Paramètres acceptés : {', '.join(ACCEPTED)}."
         )
     start, end = _period(params)
-    national_ids = _national_ids(params)
+    national_ids, ignored = _national_ids(params)
     _status(params)
     count = min(_integer(params, "_count", MAX_COUNT), MAX_COUNT)
-    return SlotSearch(start, end, national_ids, _includes(params), count, _integer(params, "_offset", 0))
+    return SlotSearch(start, end, national_ids, _includes(params), count, _integer(params, "_offset", 0), ignored)

@@ -131,7 +131,10 @@ def slot_search(request):
         kept = [(k, v) for k, values in request.GET.lists() if k not in ("_count", "_offset") for v in values]
         after = urlencode([*kept, ("_count", query.count), ("_offset", query.offset + query.count)], safe=":|,")
         links.append({"relation": "next", "url": f"{base}Slot?{after}"})
-    return respond(sas.searchset(base, self_url, rows, query.includes, total, links))
+    bundle = sas.searchset(base, self_url, rows, query.includes, total, links)
+    if query.ignored:
+        bundle.setdefault("entry", []).append(sas_search.ignored_outcome(query.ignored))
+    return respond(bundle)
 
 
 def _sas_resource(resource_type: str, resource_id: str) -> dict:

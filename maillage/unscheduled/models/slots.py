@@ -5,12 +5,14 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
 from maillage.core import versioning
+from maillage.core.client_certificate import comparable
 from maillage.unscheduled.enums import Kind, SlotStatus, SlotType, desk_bookable
 
 
@@ -115,11 +117,25 @@ class SlotTemplate(models.Model):
 
 
 class SasConsumer(models.Model):
-    """A client of the SAS interface (the national platform, a test bench): an API key, stored as
-    a digest only; the key is shown once, when it is created."""
+    """A client of the SAS interface (the national platform, a test bench). It proves who it is with
+    an API key, stored as a digest only and shown once when it is created, or with an IGC-Santé
+    client certificate checked at the reverse proxy, whose subject must carry the registered CN
+    and OU (the SAS guide's « contrôle du Common Name et de l'Organizational Unit »), or either."""
 
     name = models.CharField("nom", max_length=150)
-    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    key_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    certificate_cn = models.CharField(
+        "CN du certificat",
+        max_length=200,
+        blank=True,
+        help_text="Common Name du certificat client IGC-Santé présenté au mandataire (vide : pas de certificat).",
+    )
+    certificate_ou = models.CharField(
+        "OU du certificat",
+        max_length=200,
+        blank=True,
+        help_text="Organizational Unit attendue dans le sujet du certificat (une des OU s'il en porte plusieurs).",
+    )
     active = models.BooleanField("actif", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -127,24 +143,63 @@ class SasConsumer(models.Model):
     class Meta:
         verbose_name = "client de l'interface SAS"
         verbose_name_plural = "clients de l'interface SAS"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(certificate_cn="", certificate_ou="") | (~Q(certificate_cn="") & ~Q(certificate_ou="")),
+                name="sas_consumer_certificate_cn_and_ou",
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.certificate_cn = " ".join(self.certificate_cn.split())
+        self.certificate_ou = " ".join(self.certificate_ou.split())
+        if bool(self.certificate_cn) != bool(self.certificate_ou):
+            raise ValidationError("Le CN et l'OU du certificat se donnent ensemble : tous deux ou aucun.")
+        if not self.certificate_cn and not self.key_digest:
+            raise ValidationError(
+                "Un client sans clé d'accès doit avoir un certificat : renseignez son CN et son OU "
+                "(ou créez une clé avec la commande create_sas_key)."
+            )
+        if self.certificate_cn:
+            same = [
+                other
+                for other in SasConsumer.objects.exclude(pk=self.pk).exclude(certificate_cn="")
+                if comparable(other.certificate_cn) == comparable(self.certificate_cn)
+                and comparable(other.certificate_ou) == comparable(self.certificate_ou)
+            ]
+            if same:
+                raise ValidationError(f"Ce CN et cette OU sont déjà ceux du client « {same[0].name} ».")
 
     @staticmethod
     def digest(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def create_with_key(cls, name: str) -> tuple["SasConsumer", str]:
+    def create_with_key(cls, name: str, **fields) -> tuple["SasConsumer", str]:
         key = secrets.token_urlsafe(32)
-        return cls.objects.create(name=name, key_digest=cls.digest(key)), key
+        return cls.objects.create(name=name, key_digest=cls.digest(key), **fields), key
 
     @classmethod
     def authenticate(cls, key: str) -> "SasConsumer | None":
         if not key:
             return None
         return cls.objects.filter(key_digest=cls.digest(key), active=True).first()
+
+    @classmethod
+    def registered_for(cls, common_names, units) -> list["SasConsumer"]:
+        """The consumers (active or not) whose CN is the certificate's and whose OU is one of its OU.
+
+        Compared as X.500 compares directory strings (case and spaces aside), in Python: a few rows."""
+        names = {comparable(cn) for cn in common_names}
+        units = {comparable(ou) for ou in units}
+        return [
+            consumer
+            for consumer in cls.objects.exclude(certificate_cn="").order_by("pk")
+            if comparable(consumer.certificate_cn) in names and comparable(consumer.certificate_ou) in units
+        ]
 
 
 class CalendarFeed(models.Model):
