@@ -38,6 +38,18 @@ _OPENSSL_NAMES = {
     "name": x509.ObjectIdentifier("2.5.4.41"),
     "description": x509.ObjectIdentifier("2.5.4.13"),
 }
+# RFC 4514 names are case-insensitive; nginx writes them in capitals, a hand-written test may not.
+_OPENSSL_NAMES |= {
+    short.lower(): oid
+    for short, oid in (
+        ("CN", NameOID.COMMON_NAME),
+        ("OU", NameOID.ORGANIZATIONAL_UNIT_NAME),
+        ("O", NameOID.ORGANIZATION_NAME),
+        ("C", NameOID.COUNTRY_NAME),
+        ("L", NameOID.LOCALITY_NAME),
+        ("ST", NameOID.STATE_OR_PROVINCE_NAME),
+    )
+}
 
 
 class CertificateRefused(Exception):
@@ -78,7 +90,6 @@ def parse_subject(dn: str) -> Subject:
     def values(oid) -> tuple[str, ...]:
         return tuple(str(attribute.value) for attribute in name.get_attributes_for_oid(oid))
 
-    # Name keeps the certificate's order (reversed from the string); the order of the OU does not matter.
     return Subject(dn, values(NameOID.COMMON_NAME), values(NameOID.ORGANIZATIONAL_UNIT_NAME))
 
 
