@@ -1,10 +1,11 @@
-"""The SAS Slot search: the consumer's key, the four mandatory criteria, the includes, the query.
+"""The SAS Slot search: the consumer (certificate or key), the four mandatory criteria, the includes, the query.
 
 `GET /fhir/Slot?start=ge…&start=le…&schedule.actor:Practitioner.identifier=urn:oid:1.2.250.1.71.4.2.1|8…
 &status=free&_include=…`, as the ANS guide « Service d'Accès aux Soins » specifies it for CPTS
-agenda managers. Everything is checked before the database is asked anything but the key: a
-missing criterion, a malformed date or identifier, an unknown parameter or include is a 400
-OperationOutcome in French, never a search silently widened.
+agenda managers. Everything is checked before the database is asked anything but the consumer: a
+missing criterion, a malformed date, no usable identifier, an unknown parameter or include is a 400
+OperationOutcome in French, never a search silently widened. An unusable identifier among usable
+ones is left out and named in a warning (`ignored_outcome`).
 """
 
 import re
