@@ -502,3 +502,32 @@ def test_bad_schedule_searches_are_operation_outcomes(sas_client, agenda, params
 
 def test_the_schedule_search_asks_for_the_key(sas_client, agenda):
     sas_client.get("/fhir/Schedule", {"actor": agenda["doctor"].national_id}, status=401, key="")
+
+
+def test_the_site_location_always_has_one_line_a_city_and_a_postal_code(agenda):
+    """FrLocationAgregateur: address.line 1..1, city 1.., postalCode 1..; what the RPPS line leaves
+    out comes from the site's other fields or its commune."""
+    malakoff = agenda["communes"]["92046"]
+    full = ActivityFactory(recipient_complement="Dr FORET", place_complement="Bâtiment A", distribution_mention="BP 12")
+    assert sas.site_location(full)["address"] | {"extension": None} == {
+        "use": "work",
+        "line": ["3 Avenue PIERRE LAROUSSE"],  # one line: the street, not every complement
+        "city": "Malakoff",
+        "postalCode": "92240",
+        "extension": None,
+    }
+    bare = ActivityFactory(
+        street_number="", street_type_code="", street_type_label="", street_label="", place_complement="Résidence Les Tilleuls",
+        postal_code="", commune_label="", commune=malakoff, cedex_office="",
+    )  # fmt: skip
+    address = sas.site_location(bare)["address"]
+    assert (address["line"], address["city"]) == (["Résidence Les Tilleuls"], "Malakoff")
+    assert address["postalCode"] == malakoff.postal_codes[0]
+    cedex = ActivityFactory(
+        street_number="", street_type_code="", street_type_label="", street_label="", postal_code="", commune_label="",
+        cedex_office="92245 MALAKOFF CEDEX",
+    )  # fmt: skip
+    address = sas.site_location(cedex)["address"]
+    assert (address["line"], address["city"], address["postalCode"]) == (["CABINET MEDICAL"], "MALAKOFF CEDEX", "92245")
+    role = validate(sas.practitioner_role(full))
+    assert role["location"] == [{"reference": "#site"}] and len(role["contained"]) == 1
