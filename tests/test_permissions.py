@@ -678,6 +678,7 @@ MATRIX = [
     # The SAS interface asks for a consumer's key (a bearer key, not a session): 401 to everyone without it.
     ("fhir:slot_search", "get", "/fhir/Slot?status=free", everyone(401)),
     ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", everyone(401)),
+    ("fhir:schedule_search", "get", "/fhir/Schedule?actor=Practitioner/800000000000", everyone(401)),
     ("fhir:unsupported", "get", "/fhir/Patient", everyone(404)),
     # Issue 15 — FHIR read of the pathways: a token or a session (anonymous: 401). A search answers
     # everyone signed in (an empty Bundle to whoever sees no pathway); a read answers what

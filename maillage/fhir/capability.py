@@ -31,32 +31,58 @@ def _resource(spec: ResourceSearch) -> dict:
 
 
 def _sas_resources() -> list[dict]:
-    """The SAS interface (capability statement SAS-GestionnaireAgenda-CPTS): the Slot search and
-    the reads of what it includes."""
+    """The SAS interface, as the capability statement SAS-GestionnaireAgenda-CPTS declares it: the
+    Slot search with its four includes, the Schedule search by actor, the reads of what the Slot
+    search includes. (Its Practitioner search by identifier is the directory's, listed above.)"""
     read = [{"code": "read"}]
     slot_params = [
-        ("start", "Slot-start", "date", "Obligatoire, deux fois : start=ge<date> et start=le<date>."),
+        ("start", f"{systems.SAS_IG}SearchParameter/slot-sp-start", "date",
+         "Obligatoire, deux fois : start=ge<date> et start=le<date>."),
         (
             sas_search.IDENTIFIER_PARAM,
-            "Slot-schedule",
+            f"{CORE}Slot-schedule",
             "token",
             f"Obligatoire : {systems.IDNPS}|8<RPPS>, de 1 à {sas_search.MAX_PRACTITIONERS} identifiants "
             "séparés par des virgules.",
         ),
-        ("status", "Slot-status", "token", "Obligatoire : free."),
+        ("status", f"{CORE}Slot-status", "token", "Obligatoire : free."),
+    ]  # fmt: skip
+    schedule_params = [
+        (
+            sas_search.SCHEDULE_ACTOR,
+            f"{CORE}Schedule-actor",
+            "reference",
+            "Le praticien : actor=Practitioner/<id> (son identifiant national), ou "
+            f"{sas_search.SCHEDULE_ACTOR_IDENTIFIER}={systems.IDNPS}|<identifiant national> ; "
+            f"de 1 à {sas_search.MAX_PRACTITIONERS} valeurs séparées par des virgules.",
+        ),
     ]
+
+    def params(declared):
+        return [
+            {"name": name, "definition": definition, "type": kind, "documentation": documentation}
+            for name, definition, kind, documentation in declared
+        ]
+
     return [
         {
             "type": "Slot",
             "profile": systems.SAS_PROFILES["Slot"],
+            "documentation": (
+                "Une seule page : le Bundle n'a qu'un lien (self). Au-delà de _count créneaux (1 000 par "
+                "défaut), les premiers par heure de début sont renvoyés et total les compte tous : "
+                "réduire la période pour obtenir la suite."
+            ),
             "interaction": [*read, {"code": "search-type"}],
             "searchInclude": [*sas_search.INCLUDES, *sas_search.ITERATE_INCLUDES],
-            "searchParam": [
-                {"name": name, "definition": CORE + definition, "type": kind, "documentation": documentation}
-                for name, definition, kind, documentation in slot_params
-            ],
+            "searchParam": params(slot_params),
         },
-        {"type": "Schedule", "profile": systems.SAS_PROFILES["Schedule"], "interaction": read},
+        {
+            "type": "Schedule",
+            "profile": systems.SAS_PROFILES["Schedule"],
+            "interaction": [*read, {"code": "search-type"}],
+            "searchParam": params(schedule_params),
+        },
         {"type": "HealthcareService", "profile": systems.SAS_PROFILES["HealthcareService"], "interaction": read},
     ]
 

@@ -10,6 +10,8 @@ Ids are stable and readable back (`/fhir/<type>/<id>`):
   the FINESS establishment's, served from the FINESS extraction).
 """
 
+import re
+
 from django.utils import timezone
 
 from maillage.directory.models import Activity, Professional
@@ -20,6 +22,7 @@ from maillage.unscheduled.enums import ACT_CODES, ACT_LABELS, Kind, SlotStatus
 from maillage.unscheduled.models import Slot
 
 NO_ACTIVITY = 0
+_POSTAL_LINE = re.compile(r"^(\d{5})\s+(.+)$")  # La Poste's « 92240 MALAKOFF CEDEX »
 
 
 def _meta(resource_type: str, updated_at=None) -> dict:
@@ -104,9 +107,45 @@ def _site_identifier(a: Activity) -> dict | None:
     return _sas_identifier(systems.SAS_IDENTIFIER_TYPE, "IDNST", systems.IDNST, value)
 
 
+def _one_line(a: Activity) -> str:
+    """The site's street as the one address line FrLocationAgregateur allows: the street, else the
+    first complement the RPPS gives (a place, a distribution mention), else the site's name."""
+    candidates = (a.street, a.place_complement, a.distribution_mention, a.recipient_complement)
+    return next((c.strip() for c in candidates if c and c.strip()), "") or a.trade_name or a.company_name
+
+
+def site_location(a: Activity) -> dict:
+    """The contained Location of the SAS profile (FrLocationAgregateur): one address line, the city
+    and the postal code, all three required. What the RPPS line leaves out is taken from the
+    commune of the site (its name, its first postal code); the « bureau cedex » (« 92240 MALAKOFF
+    CEDEX ») gives both when the commune is unknown."""
+    cedex = _POSTAL_LINE.match(a.cedex_office.strip())
+    commune = a.commune if a.commune_id else None
+    address = {"use": "work"}
+    line = _one_line(a)
+    if line:
+        address["line"] = [line]
+    city = a.commune_label.strip() or (commune.name if commune else "") or (cedex.group(2) if cedex else "")
+    if city:
+        address["city"] = city
+    postal_code = a.postal_code.strip() or (cedex.group(1) if cedex else "")
+    if not postal_code and commune and commune.postal_codes:
+        postal_code = commune.postal_codes[0]
+    if postal_code:
+        address["postalCode"] = postal_code
+    if a.commune_code:
+        address["extension"] = [{"url": systems.INSEE_CODE, "valueCoding": coding(systems.COMMUNE, a.commune_code)}]
+    location = {"resourceType": "Location", "id": "site", "meta": _meta("Location"), "address": address}
+    name = a.trade_name or a.company_name
+    if name:
+        location["name"] = name
+    return location
+
+
 def practitioner_role(a: Activity) -> dict:
-    """The Annuaire Santé PractitionerRole (site address in a contained Location, telecom), its
-    organization given by national identifier as the SAS profile asks."""
+    """The Annuaire Santé PractitionerRole reshaped to FrPractitionerRoleExerciceAgregateur: the site
+    in one contained Location (always: the profile asks for exactly one), the organization given
+    by its national identifier (IDNST: 1 + FINESS, or 3 + SIRET) rather than a literal reference."""
     resource = resources.practitioner_role(a, set())
     resource["meta"] = _meta("PractitionerRole", a.updated_at)
     name = a.trade_name or a.company_name
@@ -119,13 +158,22 @@ def practitioner_role(a: Activity) -> dict:
     resource.pop("organization", None)
     if organization:
         resource["organization"] = organization
-    for contained in resource.get("contained", []):
-        contained["meta"] = _meta("Location")
+    resource["contained"] = [site_location(a)]
+    resource["location"] = [{"reference": "#site"}]
     return resource
 
 
+def schedule_key(cpts_pk: int, national_id: str, activity_pk: int | None) -> str:
+    return f"{cpts_pk}-{national_id}-{activity_pk or NO_ACTIVITY}"
+
+
 def schedule_id(slot: Slot) -> str:
-    return f"{slot.cpts_id}-{slot.professional.national_id}-{slot.activity_id or NO_ACTIVITY}"
+    return schedule_key(slot.cpts_id, slot.professional.national_id, slot.activity_id)
+
+
+def schedules(rows) -> list[dict]:
+    """The Schedules of (CPTS, professional, site or None) rows (`sas_search.ScheduleSearch`)."""
+    return [schedule(schedule_key(c.pk, p.national_id, a.pk if a else None), c, p, a) for c, p, a in rows]
 
 
 def schedule(resource_id: str, cpts: Cpts, p: Professional, a: Activity | None) -> dict:
@@ -192,9 +240,12 @@ def slot(s: Slot) -> dict:
         "coding": [coding(systems.APPOINTMENT_REASON, "WALKIN" if kind == Kind.HOME else "ROUTINE")]
     }
     resource["schedule"] = reference("Schedule", schedule_id(s))
+    # The profile fixes `free`, and the search serves free slots only; a read of a slot booked since
+    # says `busy` rather than offer the SAS a slot that is gone.
     resource["status"] = SlotStatus.FREE if s.status == SlotStatus.FREE else "busy"
-    resource["start"] = timezone.localtime(s.start).isoformat()
-    resource["end"] = timezone.localtime(s.end).isoformat()
+    zone = timezone.get_current_timezone()  # once, not twice through localtime(): the bench's hot loop
+    resource["start"] = s.start.astimezone(zone).isoformat()
+    resource["end"] = s.end.astimezone(zone).isoformat()
     return resource
 
 
@@ -222,18 +273,31 @@ def included(slots: list[Slot], includes: frozenset[str]) -> list[dict]:
     return list(found.values())
 
 
-def searchset(base: str, self_url: str, slots: list[Slot], includes: frozenset[str], total: int, links=()) -> dict:
+def searchset(base: str, self_url: str, slots: list[Slot], includes: frozenset[str], total: int) -> dict:
+    """The answer as BundleAgregateurCPTS has it: a searchset with its total and exactly one link,
+    `self`. The guide pages by narrowing the period, never with `next` (see `views.slot_search`)."""
     bundle = {
         "resourceType": "Bundle",
         "meta": _meta("Bundle"),
         "type": "searchset",
         "total": total,
-        "link": [{"relation": "self", "url": self_url}, *links],
+        "link": [{"relation": "self", "url": self_url}],
     }
     entries = [(r, "match") for r in map(slot, slots)] + [(r, "include") for r in included(slots, includes)]
     if entries:
         bundle["entry"] = [
             {"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": r, "search": {"mode": mode}}
             for r, mode in entries
+        ]
+    return bundle
+
+
+def schedule_searchset(base: str, self_url: str, found: list[dict]) -> dict:
+    """The answer of `GET /fhir/Schedule?actor=…`: every Schedule found, one link (self)."""
+    bundle = {"resourceType": "Bundle", "type": "searchset", "total": len(found)}
+    bundle["link"] = [{"relation": "self", "url": self_url}]
+    if found:
+        bundle["entry"] = [
+            {"fullUrl": f"{base}Schedule/{r['id']}", "resource": r, "search": {"mode": "match"}} for r in found
         ]
     return bundle

@@ -20,9 +20,10 @@ from maillage.core import client_certificate
 from maillage.core.bounds import MAX_YEAR, MIN_YEAR
 from maillage.core.french import plural
 from maillage.core.identifiers import is_valid_adeli, is_valid_rpps
-from maillage.directory.models import Professional
+from maillage.directory.models import Activity, Professional
 from maillage.fhir import systems
 from maillage.fhir.errors import FhirError, invalid, not_supported, operation_outcome
+from maillage.territory.models import Cpts
 from maillage.unscheduled.enums import SlotStatus
 from maillage.unscheduled.models import SasConsumer, Slot
 
@@ -133,7 +134,7 @@ class SlotSearch:
                 start__lte=self.end,
                 status=SlotStatus.FREE,
             )
-            .select_related("cpts", "activity")
+            .select_related("cpts", "activity__commune")
             .order_by("start", "id")
         )
         rows = list(queryset[self.offset : self.offset + self.count]) if self.count else []
@@ -317,3 +318,89 @@ def parse(params) -> SlotSearch:
     _status(params)
     count = min(_integer(params, "_count", MAX_COUNT), MAX_COUNT)
     return SlotSearch(start, end, national_ids, _includes(params), count, _integer(params, "_offset", 0), ignored)
+
+
+# The Schedule search ------------------------------------------------------------------------------
+
+SCHEDULE_ACTOR = "actor"
+SCHEDULE_ACTOR_IDENTIFIER = "actor:Practitioner.identifier"
+SCHEDULE_ACCEPTED = (SCHEDULE_ACTOR, "actor:Practitioner", SCHEDULE_ACTOR_IDENTIFIER, "_format")
+_FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+@dataclass(frozen=True)
+class ScheduleSearch:
+    national_ids: tuple[str, ...]  # the practitioners' ids (IDNPS), known or not
+
+    def schedule_rows(self) -> list[tuple[Cpts, Professional, Activity | None]]:
+        """One row per CPTS, practitioner and site that has at least one slot: the Schedules the
+        reads serve (`views._sas_resource`). Three queries whatever the number of rows."""
+        professionals = {p.pk: p for p in Professional.objects.filter(national_id__in=self.national_ids)}
+        if not professionals:
+            return []
+        keys = sorted(
+            Slot.objects.filter(professional__in=list(professionals))
+            .values_list("cpts_id", "professional_id", "activity_id")
+            .distinct()
+            .order_by(),
+            key=lambda k: (professionals[k[1]].national_id, k[0], k[2] or 0),
+        )
+        cpts = Cpts.objects.in_bulk({k[0] for k in keys})
+        activities = Activity.objects.select_related("commune").in_bulk({k[2] for k in keys if k[2]})
+        rows = []
+        for cpts_pk, professional_pk, activity_pk in keys:
+            activity = activities.get(activity_pk)
+            if activity is not None:
+                activity.professional = professionals[professional_pk]
+            rows.append((cpts[cpts_pk], professionals[professional_pk], activity))
+        return rows
+
+
+def _actor_values(params) -> list[str]:
+    """The practitioners' ids named by `actor` (a reference: `Practitioner/<id>` or `<id>`), by
+    `actor:Practitioner` (`<id>`), or by the chained `actor:Practitioner.identifier`
+    (`urn:oid:1.2.250.1.71.4.2.1|<IDNPS>`, as the Slot search takes them). Commas separate values
+    (FHIR's « or »)."""
+    found = []
+    for name in (SCHEDULE_ACTOR, "actor:Practitioner"):
+        for raw in params.getlist(name):
+            for part in (p.strip() for p in _COMMA.split(raw) if p.strip()):
+                # `Practitioner/<id>`, `<id>`, or an absolute URL ending with them.
+                *_, resource_type, resource_id = ["", "", *part.split("/")]
+                if resource_type and resource_type != "Practitioner":
+                    raise not_supported(
+                        f"Acteur non pris en charge : « {part} ». Seuls les praticiens sont recherchés "
+                        "(actor=Practitioner/<id>)."
+                    )
+                if not _FHIR_ID.match(resource_id):
+                    raise invalid(f"Référence invalide pour « {name} » : « {part} ». Attendu : Practitioner/<id>.")
+                found.append(resource_id)
+    for raw in params.getlist(SCHEDULE_ACTOR_IDENTIFIER):
+        for part in (p.strip() for p in _COMMA.split(raw) if p.strip()):
+            system, _, value = part.rpartition("|")
+            if system != systems.IDNPS or not _FHIR_ID.match(value):
+                raise invalid(
+                    f"Identifiant « {part} » : attendu « {systems.IDNPS}|<identifiant national> » "
+                    f"(8 suivi du RPPS, ou 0 suivi de l'ADELI)."
+                )
+            found.append(value)
+    return found
+
+
+def parse_schedule(params) -> ScheduleSearch:
+    """`GET /fhir/Schedule?actor=…` → the search, or a 400 OperationOutcome."""
+    unknown = [name for name in params if name not in SCHEDULE_ACCEPTED]
+    if unknown:
+        raise not_supported(
+            f"Paramètre non pris en charge pour Schedule : « {unknown[0]} ». "
+            f"Paramètres acceptés : {', '.join(SCHEDULE_ACCEPTED)}."
+        )
+    values = list(dict.fromkeys(_actor_values(params)))
+    if not values:
+        raise invalid(
+            "Critère obligatoire manquant : « actor=Practitioner/<id> » (ou « "
+            f"{SCHEDULE_ACTOR_IDENTIFIER}={systems.IDNPS}|<identifiant national> »)."
+        )
+    if len(values) > MAX_PRACTITIONERS:
+        raise invalid(f"Trop de praticiens : {len(values)}. {MAX_PRACTITIONERS} au plus par requête.")
+    return ScheduleSearch(tuple(values))

@@ -68,7 +68,9 @@ SAS_PROFILES = {
     "HealthcareService": f"{SAS_IG}StructureDefinition/sas-cpts-healthcareservice-aggregator",
     "Organization": f"{SAS_IG}StructureDefinition/sas-cpts-organization-aggregator",
 }
-# The SAS guide builds on FR Core 1.1.0, whose identifier types lived at interopsante.org.
+# The SAS guide builds on FR Core 1.1.0, whose identifier types lived at interopsante.org. Pinned:
+# the guide's tag 1.1.0. Its HEAD (1.2.0 ci-build) types the CPTS Organization's IDNST with FR
+# Core's https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203 instead (see the ADR).
 SAS_IDENTIFIER_TYPE = "http://interopsante.org/fhir/CodeSystem/fr-v2-0203"
 SAS_ORGANIZATION_IDENTIFIER_TYPE = "http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type"
 SLOT_TYPE = nos("TRE_R314-TypeCreneau")

@@ -15,6 +15,7 @@ for resource_type in ("Practitioner", "PractitionerRole", "Organization"):
 # The SAS interface (a consumer's key is required): the Slot search and reads of what it includes.
 urlpatterns += [
     re_path(r"^Slot/?$", views.slot_search, name="slot_search"),
+    re_path(r"^Schedule/?$", views.schedule_search, name="schedule_search"),
     re_path(
         r"^(?P<resource_type>Slot|Schedule|HealthcareService)/(?P<resource_id>[A-Za-z0-9\-.]{1,64})$",
         views.sas_read,

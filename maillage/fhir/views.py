@@ -9,7 +9,6 @@ patients' pathways (CarePlan, CareTeam, Task) a personal API token or a session 
 import json
 import logging
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
@@ -120,21 +119,33 @@ def read(request, resource_type: str, resource_id: str):
 
 @fhir_endpoint
 def slot_search(request):
-    """The SAS search of free slots (ANS guide « Service d'Accès aux Soins », CPTS use case)."""
+    """The SAS search of free slots (ANS guide « Service d'Accès aux Soins », CPTS use case).
+
+    The Bundle has exactly one link, `self` (BundleAgregateurCPTS: link 1..1): the SAS pages by
+    narrowing the period, not by following `next`. When more slots match than `_count` (1,000 by
+    default, the SAS's own figure), the answer holds the first `_count` by start time and `total`
+    counts them all: the SAS sees total > entries and asks again for the rest of the period."""
     sas_search.authenticate(request)
     query = sas_search.parse(request.GET)
     rows, total = query.page()
     base = fhir_base(request)
     self_url = f"{base}Slot?{request.META.get('QUERY_STRING', '')}".rstrip("?")
-    links = []
-    if query.count and query.offset + query.count < total:
-        kept = [(k, v) for k, values in request.GET.lists() if k not in ("_count", "_offset") for v in values]
-        after = urlencode([*kept, ("_count", query.count), ("_offset", query.offset + query.count)], safe=":|,")
-        links.append({"relation": "next", "url": f"{base}Slot?{after}"})
-    bundle = sas.searchset(base, self_url, rows, query.includes, total, links)
+    bundle = sas.searchset(base, self_url, rows, query.includes, total)
     if query.ignored:
         bundle.setdefault("entry", []).append(sas_search.ignored_outcome(query.ignored))
     return respond(bundle)
+
+
+@fhir_endpoint
+def schedule_search(request):
+    """`GET /fhir/Schedule?actor=…`: the Schedules of one or more practitioners, as the capability
+    statement SAS-GestionnaireAgenda-CPTS declares it (search-type, parameter `actor`)."""
+    sas_search.authenticate(request)
+    query = sas_search.parse_schedule(request.GET)
+    resources = sas.schedules(query.schedule_rows())
+    base = fhir_base(request)
+    self_url = f"{base}Schedule?{request.META.get('QUERY_STRING', '')}".rstrip("?")
+    return respond(sas.schedule_searchset(base, self_url, resources))
 
 
 def _sas_resource(resource_type: str, resource_id: str) -> dict:

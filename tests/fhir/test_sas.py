@@ -279,12 +279,17 @@ def test_dates_as_the_sas_sends_them(sas_client, agenda):
     assert day["total"] == 2  # practice and home, not the slot before the day's start (it's the 11th)
 
 
-def test_paging_keeps_the_total_and_gives_the_next_page(sas_client, agenda):
+def test_one_link_only_the_first_slots_and_the_total_the_sas_narrows_the_period(sas_client, agenda):
     first = sas_client.search(criteria(_count="3"))
-    assert first["total"] == 4 and len(entries(first, "Slot")) == 3
-    [following] = [link["url"] for link in first["link"] if link["relation"] == "next"]
-    second = sas_client.get(following.removeprefix("http://testserver"))
-    assert second["total"] == 4 and len(entries(second, "Slot")) == 1
+    # BundleAgregateurCPTS: exactly one link, self; no `next` to follow.
+    assert [link["relation"] for link in first["link"]] == ["self"]
+    assert first["total"] == 4
+    slots = [e["resource"] for e in entries(first, "Slot")]
+    assert [s["id"] for s in slots] == [str(agenda["slots"][k].pk) for k in ("practice", "home", "tele")]
+    # The rest of the period: the SAS asks again from after the last slot it got.
+    after = datetime.fromisoformat(slots[-1]["start"]) + timedelta(seconds=1)
+    rest = sas_client.search(criteria(start=after, _count="3"))
+    assert rest["total"] == 1 and [e["resource"]["id"] for e in entries(rest)] == [str(agenda["slots"]["issy"].pk)]
 
 
 @pytest.mark.parametrize(
@@ -443,3 +448,87 @@ def test_the_capability_statement_declares_the_sas_search(sas_client):
     ]
     assert {p["name"] for p in slot["searchParam"]} == {"start", "schedule.actor:Practitioner.identifier", "status"}
     assert {"Schedule", "HealthcareService"} <= set(resources)
+    schedule = resources["Schedule"]
+    assert [i["code"] for i in schedule["interaction"]] == ["read", "search-type"]
+    assert [(p["name"], p["type"]) for p in schedule["searchParam"]] == [("actor", "reference")]
+
+
+def schedules(sas_client, params, **kwargs):
+    bundle = sas_client.get("/fhir/Schedule", params, **kwargs)
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset"
+    return bundle
+
+
+def test_the_schedules_of_a_practitioner_by_actor(sas_client, agenda):
+    doctor, site = agenda["doctor"], agenda["site"]
+    expected = [
+        f"{agenda['cmv'].pk}-{doctor.national_id}-{site.pk}",
+        f"{agenda['issy'].pk}-{doctor.national_id}-{site.pk}",
+    ]
+    for params in (
+        {"actor": f"Practitioner/{doctor.national_id}"},
+        {"actor": doctor.national_id},
+        {"actor:Practitioner": doctor.national_id},
+        {"actor": f"http://testserver/fhir/Practitioner/{doctor.national_id}"},
+        {"actor:Practitioner.identifier": idnps(doctor.national_id)},
+    ):
+        bundle = schedules(sas_client, params)
+        assert sorted(e["resource"]["id"] for e in entries(bundle)) == sorted(expected), params
+        assert bundle["total"] == 2 and [link["relation"] for link in bundle["link"]] == ["self"]
+    # Each one reads back the same, and names the practitioner and the site's role.
+    for entry in bundle["entry"]:
+        assert sas_client.get(entry["fullUrl"].removeprefix("http://testserver")) == entry["resource"]
+        assert entry["resource"]["actor"][0]["reference"] == f"Practitioner/{doctor.national_id}"
+    # Several practitioners at once; an unknown one matches nothing.
+    other = agenda["slots"]["other"].professional
+    bundle = schedules(sas_client, {"actor": f"Practitioner/{doctor.national_id},Practitioner/{other.national_id}"})
+    assert bundle["total"] == 3
+    assert schedules(sas_client, {"actor": "Practitioner/800000000000"})["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({}, 400, "Critère obligatoire manquant"),
+        ({"actor": "PractitionerRole/12"}, 400, "Seuls les praticiens"),
+        ({"actor": "Practitioner/a b"}, 400, "Référence invalide"),
+        ({"actor:Practitioner.identifier": "urn:oid:1.2.3|8000"}, 400, "urn:oid:1.2.250.1.71.4.2.1"),
+        ({"actor": ",".join(f"Practitioner/8{n:011d}" for n in range(26))}, 400, "25 au plus"),
+        ({"actor": "Practitioner/8", "date": "2031"}, 400, "« date »"),
+    ],
+)
+def test_bad_schedule_searches_are_operation_outcomes(sas_client, agenda, params, status, words):
+    assert words in diagnostics(sas_client.get("/fhir/Schedule", params, status=status))
+
+
+def test_the_schedule_search_asks_for_the_key(sas_client, agenda):
+    sas_client.get("/fhir/Schedule", {"actor": agenda["doctor"].national_id}, status=401, key="")
+
+
+def test_the_site_location_always_has_one_line_a_city_and_a_postal_code(agenda):
+    """FrLocationAgregateur: address.line 1..1, city 1.., postalCode 1..; what the RPPS line leaves
+    out comes from the site's other fields or its commune."""
+    malakoff = agenda["communes"]["92046"]
+    full = ActivityFactory(recipient_complement="Dr FORET", place_complement="Bâtiment A", distribution_mention="BP 12")
+    assert sas.site_location(full)["address"] | {"extension": None} == {
+        "use": "work",
+        "line": ["3 Avenue PIERRE LAROUSSE"],  # one line: the street, not every complement
+        "city": "Malakoff",
+        "postalCode": "92240",
+        "extension": None,
+    }
+    bare = ActivityFactory(
+        street_number="", street_type_code="", street_type_label="", street_label="", place_complement="Résidence Les Tilleuls",
+        postal_code="", commune_label="", commune=malakoff, cedex_office="",
+    )  # fmt: skip
+    address = sas.site_location(bare)["address"]
+    assert (address["line"], address["city"]) == (["Résidence Les Tilleuls"], "Malakoff")
+    assert address["postalCode"] == malakoff.postal_codes[0]
+    cedex = ActivityFactory(
+        street_number="", street_type_code="", street_type_label="", street_label="", postal_code="", commune_label="",
+        cedex_office="92245 MALAKOFF CEDEX",
+    )  # fmt: skip
+    address = sas.site_location(cedex)["address"]
+    assert (address["line"], address["city"], address["postalCode"]) == (["CABINET MEDICAL"], "MALAKOFF CEDEX", "92245")
+    role = validate(sas.practitioner_role(full))
+    assert role["location"] == [{"reference": "#site"}] and len(role["contained"]) == 1
