@@ -221,6 +221,10 @@ LABELS: dict[str, str] = {
     "unscheduled.sas_key.created": "a créé une clé d'accès du SAS",
     "unscheduled.sas_key.reactivated": "a réactivé une clé d'accès du SAS",
     "unscheduled.sas_key.revoked": "a révoqué une clé d'accès du SAS",
+    # Issue 18 — appointment feedback to the SAS: the worker's sending (« système »), the desk's retry.
+    "unscheduled.sas_report.failed": "n'a pas pu transmettre un rendez-vous au SAS",
+    "unscheduled.sas_report.retried": "a relancé la transmission d'un rendez-vous au SAS",
+    "unscheduled.sas_report.sent": "a transmis un rendez-vous au SAS",
     "unscheduled.slot.booked": "a réservé un créneau",
     "unscheduled.slot.opened": "a ouvert un créneau",
     "unscheduled.slot.updated": "a modifié un créneau",
