@@ -11,7 +11,7 @@ What the profile requires, and nothing more (the SAS tracks activity, not patien
   urn:oid:1.2.250.1.71.4.2.1 for a national identifier, INTRN in urn:oid:1.2.250.1.213.3.6 for the
   SAS's technical one;
 - `identifier` (1..1): ours, chosen once per booking; the cancellation finds it by it;
-- `status`: booked, then cancelled (the SAS reads booked, fulfilled, noshow, cancelled);
+- `status`: booked, then cancelled, fulfilled or noshow (the four the SAS reads);
 - `start`, `end` (1..1): the slot's, in local time with its offset;
 - `participant`: the professional only, by IDNPS (8 + RPPS, 0 + ADELI), `status` accepted (fixed in
   1.1.0). The profile's constraints on `participant.actor.identifier` apply to every participant,
@@ -31,6 +31,8 @@ NATIONAL = "IDNPS"
 SAS_TECHNICAL = "INTRN"
 OPERATOR_SYSTEMS = {NATIONAL: systems.IDNPS, SAS_TECHNICAL: "urn:oid:1.2.250.1.213.3.6"}
 BOOKED, CANCELLED = "booked", "cancelled"
+# Maillage's booking status → the SAS's reading of what happened (AppointmentStatus).
+OUTCOMES = {"honoured": "fulfilled", "no_show": "noshow"}
 
 
 def _identifier(type_code: str, system: str, value: str) -> dict:

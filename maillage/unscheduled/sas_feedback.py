@@ -1,7 +1,8 @@
 """Appointment feedback to the SAS (issue 18; guide SAS 1.1.0, flow INT_R03 « gestion de
 rendez-vous »): a booking made in Maillage for a request that came from the SAS regulation is sent
 to the SAS platform as an Appointment (POST [base]/Appointment), its cancellation as the same
-Appointment with status cancelled (conditional update, PUT [base]/Appointment?identifier=…).
+Appointment with status cancelled (conditional update, PUT [base]/Appointment?identifier=…), and
+whether it was honoured the same way (fulfilled / noshow: the guide's « honoré, non honoré »).
 Requests taken by the CPTS's own desk are not the SAS's business: nothing is sent for them.
 
 The desk's actions call `report_booked` / `report_cancelled` inside their transaction: the report
@@ -72,17 +73,29 @@ def report_booked(booking) -> SasReport | None:
 
 
 def report_cancelled(booking) -> SasReport | None:
+    return _update(booking, SasReportKind.CANCEL)
+
+
+def report_outcome(booking) -> SasReport | None:
+    """Honoured or not: the SAS reads fulfilled and noshow too. Said again (the professional
+    corrects it), the same report is sent again with the booking's status of the moment."""
+    return _update(booking, SasReportKind.OUTCOME)
+
+
+def _update(booking, kind: str) -> SasReport | None:
     if booking.request.origin != Origin.SAS:
         return None
     created = SasReport.objects.filter(booking=booking, kind=SasReportKind.CREATE).first()
     if created is None:  # booked before the SAS was told of bookings: it never knew this one
         return None
-    report = SasReport.objects.create(
+    report, new = SasReport.objects.get_or_create(
         booking=booking,
-        kind=SasReportKind.CANCEL,
-        appointment_system=created.appointment_system,
-        appointment_value=created.appointment_value,
+        kind=kind,
+        defaults={"appointment_system": created.appointment_system, "appointment_value": created.appointment_value},
     )
+    if not new:
+        report.status, report.last_error, report.next_attempt_at = SasReportStatus.PENDING, "", None
+        report.save(update_fields=["status", "last_error", "next_attempt_at"])
     send_report.enqueue(report_id=report.pk)
     return report
 
@@ -142,7 +155,7 @@ def send_report(report_id: int, attempt: int = 1) -> str:
     if not settings.SAS_APPOINTMENT_URL:
         _save(report, status=SasReportStatus.PENDING, last_error=OFF, next_attempt_at=None)
         return OFF
-    if report.kind == SasReportKind.CANCEL:
+    if report.kind != SasReportKind.CREATE:
         created = SasReport.objects.filter(booking=report.booking_id, kind=SasReportKind.CREATE).first()
         if created is None or created.status != SasReportStatus.SENT:
             # Sent by the creation's task once it succeeds (`_after_sent`).
@@ -165,8 +178,16 @@ def send_report(report_id: int, attempt: int = 1) -> str:
     return "transmis"
 
 
+def _status(report: SasReport) -> str:
+    if report.kind == SasReportKind.CREATE:
+        return sas_appointment.BOOKED
+    if report.kind == SasReportKind.CANCEL:
+        return sas_appointment.CANCELLED
+    return sas_appointment.OUTCOMES.get(report.booking.status, sas_appointment.BOOKED)
+
+
 def _resource(report: SasReport, regulator: tuple[str, str]) -> dict:
-    status = sas_appointment.BOOKED if report.kind == SasReportKind.CREATE else sas_appointment.CANCELLED
+    status = _status(report)
     return sas_appointment.for_booking(
         report.booking,
         status=status,
@@ -278,8 +299,8 @@ def _sent(report: SasReport, attempt: int, location: str) -> None:
         details={"transmission": report.pk, "message": report.get_kind_display(), "identifiant_sas": remote_id},
     )
     if report.kind == SasReportKind.CREATE:
-        for waiting in SasReport.objects.filter(
-            booking=booking, kind=SasReportKind.CANCEL, status=SasReportStatus.PENDING
+        for waiting in SasReport.objects.filter(booking=booking, status=SasReportStatus.PENDING).exclude(
+            kind=SasReportKind.CREATE
         ):
             send_report.enqueue(report_id=waiting.pk)
 
@@ -300,13 +321,21 @@ def when(value) -> str:
     return formats.date_format(timezone.localtime(value), r"l j F Y à G \h i")
 
 
+# What each report is, and its past participle agreed with it.
+_WHAT = {
+    SasReportKind.CREATE: ("rendez-vous", "transmis"),
+    SasReportKind.CANCEL: ("annulation", "transmise"),
+    SasReportKind.OUTCOME: ("issue du rendez-vous", "transmise"),
+}
+
+
 def describe(report: SasReport) -> str:
-    what = "annulation" if report.kind == SasReportKind.CANCEL else "rendez-vous"
+    what, sent = _WHAT[report.kind]
     if report.status == SasReportStatus.SENT:
-        return f"{what.capitalize()} transmis{'e' if what == 'annulation' else ''} au SAS le {when(report.sent_at)}"
+        return f"{what[0].upper()}{what[1:]} {sent} au SAS le {when(report.sent_at)}"
     if report.status == SasReportStatus.PENDING:
         reason = f" : {report.last_error}" if report.last_error else ""
-        return f"{what.capitalize()} en attente de transmission au SAS{reason}"
+        return f"{what[0].upper()}{what[1:]} en attente de transmission au SAS{reason}"
     if report.next_attempt_at is not None:
         at = timezone.localtime(report.next_attempt_at)
         today = at.date() == timezone.localdate()

@@ -42,12 +42,15 @@ def conforms(resource: dict) -> None:
     assert len(ident["type"]["coding"]) == 1
     assert ident["type"]["coding"][0]["system"] == FR_V2_0203
     assert ident["type"]["coding"][0]["code"] in ("IDNPS", "INTRN")
-    assert ident["system"] == {"IDNPS": IDNPS_SYSTEM, "INTRN": "urn:oid:1.2.250.1.213.3.6"}[
-        ident["type"]["coding"][0]["code"]
-    ]
+    assert (
+        ident["system"]
+        == {"IDNPS": IDNPS_SYSTEM, "INTRN": "urn:oid:1.2.250.1.213.3.6"}[ident["type"]["coding"][0]["code"]]
+    )
     assert ident["value"]
     # identifier 1..1 with system and value.
-    assert len(resource["identifier"]) == 1 and resource["identifier"][0]["system"] and resource["identifier"][0]["value"]
+    assert (
+        len(resource["identifier"]) == 1 and resource["identifier"][0]["system"] and resource["identifier"][0]["value"]
+    )
     # status (the SAS reads booked, fulfilled, noshow, cancelled); start and end 1..1.
     assert resource["status"] in ("booked", "fulfilled", "noshow", "cancelled")
     assert datetime.fromisoformat(resource["start"]) < datetime.fromisoformat(resource["end"])

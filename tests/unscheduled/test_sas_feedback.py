@@ -203,7 +203,9 @@ def test_a_cancellation_is_a_conditional_update_with_status_cancelled(sas, booke
     assert put["method"] == "PUT"
     path = urlsplit(put["path"])
     assert path.path == "/fhir/Appointment"
-    assert parse_qs(path.query) == {"identifier": [f"https://maillage.example/sas/rendez-vous|{created.appointment_value}"]}
+    assert parse_qs(path.query) == {
+        "identifier": [f"https://maillage.example/sas/rendez-vous|{created.appointment_value}"]
+    }
     assert put["body"]["status"] == "cancelled" and post["body"]["status"] == "booked"
     assert put["body"]["identifier"] == post["body"]["identifier"]
     assert SasReport.objects.get(kind=SasReportKind.CANCEL).status == SasReportStatus.SENT
@@ -276,3 +278,114 @@ def test_the_desk_shows_each_state_and_retries(sas, booked, idf, login):
     assert "Rendez-vous transmis au SAS le " in page and "Relancer la transmission" not in page
     other = client.post(f"/c/cmv/snp/sas/{report.pk}/relancer/", follow=True).content.decode()
     assert "déjà faite ou déjà prévue" in other
+
+
+def test_honoured_or_not_is_reported_as_fulfilled_or_noshow(sas, booked, gp, sas_regulator):
+    from maillage.unscheduled.actions.desk import mark_outcome
+
+    booking = booked()
+    run_pending()
+    booking.slot.__class__.objects.filter(pk=booking.slot_id).update(
+        start=timezone.now() - timedelta(hours=1), end=timezone.now() - timedelta(minutes=40)
+    )
+    booking.refresh_from_db()
+    mark_outcome(booking, honoured=True, actor=sas_regulator)
+    run_pending()
+    mark_outcome(booking, honoured=False, actor=sas_regulator)  # corrected: the same report, sent again
+    run_pending()
+    assert [(r["method"], r["body"]["status"]) for r in sas.received] == [
+        ("POST", "booked"), ("PUT", "fulfilled"), ("PUT", "noshow")
+    ]  # fmt: skip
+    report = SasReport.objects.get(kind=SasReportKind.OUTCOME)
+    assert report.status == SasReportStatus.SENT
+    assert sas_feedback.describe(report).startswith("Issue du rendez-vous transmise au SAS le ")
+
+
+def _certificates(directory):
+    """A throwaway CA, the SAS's server certificate for 127.0.0.1 and Maillage's client certificate."""
+    import ipaddress
+    from datetime import UTC, datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.now(UTC)
+
+    def name(cn, ou=None):
+        attributes = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+        if ou:
+            attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, ou))
+        return x509.Name(attributes)
+
+    def issue(subject, key, issuer, issuer_key, *, ca=False, extensions=()):
+        builder = (
+            x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )  # fmt: skip
+        for extension in extensions:
+            builder = builder.add_extension(extension, critical=False)
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    def write(stem, cert, key=None):
+        (directory / f"{stem}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        if key is not None:
+            (directory / f"{stem}.key").write_bytes(key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ))  # fmt: skip
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = issue(name("CA de test"), ca_key, name("CA de test"), ca_key, ca=True)
+    server_key, client_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    server = issue(name("sas.test"), server_key, ca.subject, ca_key, extensions=[
+        x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+        x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+    ])  # fmt: skip
+    client = issue(name("maillage.test", "CPTS"), client_key, ca.subject, ca_key,
+                   extensions=[x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH])])  # fmt: skip
+    write("ca", ca)
+    write("server", server, server_key)
+    write("client", client, client_key)
+
+
+def test_the_sas_is_reached_over_mutual_tls(settings, tmp_path, booked):
+    import ssl
+
+    _certificates(tmp_path)
+    sas = FakeSas()
+    peers = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "server.pem", tmp_path / "server.key")
+    context.load_verify_locations(tmp_path / "ca.pem")
+    context.verify_mode = ssl.CERT_REQUIRED  # no client certificate, no answer
+    sas.server.socket = context.wrap_socket(sas.server.socket, server_side=True)
+    original = sas.server.finish_request
+
+    def finish_request(request, address):
+        peers.append(dict(item for rdn in request.getpeercert()["subject"] for item in rdn))
+        original(request, address)
+
+    sas.server.finish_request = finish_request
+    try:
+        settings.SAS_APPOINTMENT_URL = sas.base.replace("http://", "https://")
+        settings.SAS_APPOINTMENT_CA = str(tmp_path / "ca.pem")
+        settings.SAS_APPOINTMENT_CERT = settings.SAS_APPOINTMENT_KEY = ""
+        booked()
+        run_pending()
+        report = SasReport.objects.get()
+        # Without a client certificate the SAS refuses the handshake: a retry is planned.
+        assert report.status == SasReportStatus.FAILED and report.next_attempt_at is not None
+        assert report.last_error.startswith("SAS injoignable")
+        assert not sas.received
+        settings.SAS_APPOINTMENT_CERT = str(tmp_path / "client.pem")
+        settings.SAS_APPOINTMENT_KEY = str(tmp_path / "client.key")
+        _time_passes()
+        run_pending()
+        report.refresh_from_db()
+        assert report.status == SasReportStatus.SENT and report.remote_id == "1"
+        assert peers[-1] == {"commonName": "maillage.test", "organizationalUnitName": "CPTS"}
+    finally:
+        sas.close()

@@ -173,4 +173,6 @@ def mark_outcome(booking: Booking, *, honoured: bool, actor) -> Booking:
             obj=booking,
             details={"honoré": honoured},
         )
+        # Issue 18 — SAS appointment feedback: honoured or not is an update the SAS reads too.
+        sas_feedback.report_outcome(booking)
     return booking

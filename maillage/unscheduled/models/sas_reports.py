@@ -9,6 +9,8 @@ from django.utils import timezone
 class SasReportKind(models.TextChoices):
     CREATE = "create", "création du rendez-vous"
     CANCEL = "cancel", "annulation du rendez-vous"
+    # Honoured or not, as the professional said (the status is read when it is sent: the last said).
+    OUTCOME = "outcome", "issue du rendez-vous"
 
 
 class SasReportStatus(models.TextChoices):
