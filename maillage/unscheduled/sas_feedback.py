@@ -25,6 +25,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.db import transaction
 from django.utils import formats, timezone
@@ -128,8 +129,6 @@ def regulator_of(booking) -> tuple[str, str] | None:
     """The regulator's identifier for the appointmentOperator extension: the national identifier
     (8 + RPPS…) Pro Santé Connect gave when they logged in with it. None when unknown: a local
     account says nothing the SAS could match."""
-    from allauth.socialaccount.models import SocialAccount
-
     if booking.booked_by_id is None:
         return None
     uid = (
