@@ -378,6 +378,25 @@ SITE_URL = env_str("MAILLAGE_SITE_URL") or (CSRF_TRUSTED_ORIGINS[0] if CSRF_TRUS
 if not SITE_URL and not PRODUCTION:
     SITE_URL = "http://127.0.0.1:8000"
 
+# Issue 18 — appointment feedback to the SAS (guide SAS, « gestion de rendez-vous »): the bookings
+# made for SAS regulators are sent as FHIR Appointments to this base (POST [base]/Appointment, then
+# PUT [base]/Appointment?identifier=… when cancelled). Empty: reporting is off, the reports wait.
+# The SAS authenticates its partners by mutual TLS with an IGC-Santé certificate: the client
+# certificate and key (PEM files), and the CA bundle to verify the SAS's server (system CAs if empty).
+SAS_APPOINTMENT_URL = env_str("MAILLAGE_SAS_APPOINTMENT_URL").rstrip("/")
+SAS_APPOINTMENT_CERT = env_str("MAILLAGE_SAS_APPOINTMENT_CERT")
+SAS_APPOINTMENT_KEY = env_str("MAILLAGE_SAS_APPOINTMENT_KEY")
+SAS_APPOINTMENT_CA = env_str("MAILLAGE_SAS_APPOINTMENT_CA")
+SAS_APPOINTMENT_TIMEOUT = env_int("MAILLAGE_SAS_APPOINTMENT_TIMEOUT", 10, minimum=1)
+# Appointment.identifier.system: the editor's OID, or a URL of its own (the guide's words).
+SAS_APPOINTMENT_SYSTEM = env_str("MAILLAGE_SAS_APPOINTMENT_SYSTEM") or (
+    f"{SITE_URL.rstrip('/')}/sas/rendez-vous" if SITE_URL else "urn:maillage:sas:rendez-vous"
+)
+if SAS_APPOINTMENT_URL and not SAS_APPOINTMENT_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("MAILLAGE_SAS_APPOINTMENT_URL : adresse https:// attendue (la base FHIR du SAS).")
+if SAS_APPOINTMENT_KEY and not SAS_APPOINTMENT_CERT:
+    raise ImproperlyConfigured("MAILLAGE_SAS_APPOINTMENT_KEY sans MAILLAGE_SAS_APPOINTMENT_CERT : certificat manquant.")
+
 if PRODUCTION:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(

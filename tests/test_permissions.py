@@ -28,7 +28,7 @@ from maillage.directory.models import Partner, ProfessionalAccount
 from maillage.doctor_access.models import DoctorOffer, Proposal
 from maillage.funding.models import RuleSet
 from maillage.lifecycle.models import Milestone
-from maillage.unscheduled.models import Alternative, Booking, CalendarFeed, CareRequest, Slot
+from maillage.unscheduled.models import Alternative, Booking, CalendarFeed, CareRequest, SasReport, Slot
 from tests.conftest import build_idf
 from tests.factories import (
     ActivityFactory,
@@ -258,6 +258,8 @@ MATRIX = [
         "/c/cmv/snp/reservations/{booking}/annuler/",
         guarded(A.UNSCHEDULED_DESK, WRITE, 302),
     ),
+    # Issue 18 — the desk sends again an appointment report the SAS refused.
+    ("www:snp_sas_retry", "post", "/c/cmv/snp/sas/{sas_report}/relancer/", guarded(A.UNSCHEDULED_DESK, WRITE, 302)),
     # The territory's alternatives to a slot (permanence des soins…), kept by the desk's team.
     ("www:snp_alternatives", "get", "/c/cmv/snp/recours/", guarded(A.UNSCHEDULED_DESK, WRITE)),
     ("www:snp_alternative_edit", "get", "/c/cmv/snp/recours/{alternative}/", guarded(A.UNSCHEDULED_DESK, WRITE)),
@@ -1834,8 +1836,11 @@ def _unscheduled(idf, member, gp):
     booking = Booking.objects.create(slot=booked, request=other)
     feed = CalendarFeed.renew(member, idf["cmv"], gp)
     alternative = Alternative.objects.create(cpts=idf["cmv"], name="SOS Médecins 92", phone="3624", kind="sos")
+    # Issue 18 — a report the SAS refused, which the desk may send again.
+    sas_report = SasReport.objects.create(booking=booking, kind="create", status="failed", last_error="HTTP 400",
+                                          appointment_system="urn:test", appointment_value="rdv-1")  # fmt: skip
     return {"alternative": alternative, "snp": request, "booking": booking, "slot": slot(soon + timedelta(hours=1)),
-            "free_slot": slot(soon + timedelta(hours=2)), "ical": feed.token}  # fmt: skip
+            "free_slot": slot(soon + timedelta(hours=2)), "ical": feed.token, "sas_report": sas_report}  # fmt: skip
 
 
 def _lifecycle_document(cpts):
@@ -1849,6 +1854,7 @@ def _lifecycle_document(cpts):
 
 OBJECTS = ("mt", "proposal", "snp", "booking", "slot", "free_slot", "document", "fiche", "partner", "alternative")
 OBJECTS += ("invitation", "team_role", "team_person")  # the team pages
+OBJECTS += ("sas_report",)  # issue 18 — a refused appointment report to the SAS
 OBJECTS += ("api_token",)  # the member's personal API token
 OBJECTS += ("pathway", "pathway_left", "pathway_member", "pathway_task", "pathway_decision", "pathway_alert")
 OBJECTS += ("pathway_left_task",)  # issue 15, FHIR read: a task of the pathway the member left

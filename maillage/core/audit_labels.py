@@ -223,6 +223,10 @@ LABELS: dict[str, str] = {
     "unscheduled.sas_key.revoked": "a révoqué une clé d'accès du SAS",
     "unscheduled.sas_consumer.created": "a ajouté un client de l'interface SAS (certificat)",
     "unscheduled.sas_certificate.changed": "a modifié le certificat d'un client de l'interface SAS",
+    # Issue 18 — appointment feedback to the SAS: the worker's sending (« système »), the desk's retry.
+    "unscheduled.sas_report.failed": "n'a pas pu transmettre un rendez-vous au SAS",
+    "unscheduled.sas_report.retried": "a relancé la transmission d'un rendez-vous au SAS",
+    "unscheduled.sas_report.sent": "a transmis un rendez-vous au SAS",
     "unscheduled.slot.booked": "a réservé un créneau",
     "unscheduled.slot.opened": "a ouvert un créneau",
     "unscheduled.slot.updated": "a modifié un créneau",

@@ -121,6 +121,8 @@ urlpatterns = [
     path("c/<slug:slug>/snp/<int:pk>/reserver/", snp_desk.book, name="snp_book"),
     path("c/<slug:slug>/snp/<int:pk>/sans-solution/", snp_desk.unmet, name="snp_unmet"),
     path("c/<slug:slug>/snp/reservations/<int:pk>/annuler/", snp_desk.cancel, name="snp_cancel"),
+    # Issue 18 — send a refused or failed appointment report to the SAS again.
+    path("c/<slug:slug>/snp/sas/<int:pk>/relancer/", snp_desk.sas_retry, name="snp_sas_retry"),
     path("c/<slug:slug>/snp/recours/", snp_alternatives.alternatives, name="snp_alternatives"),
     path("c/<slug:slug>/snp/recours/<int:pk>/", snp_alternatives.alternative_edit, name="snp_alternative_edit"),
     path(

@@ -192,3 +192,34 @@ def test_the_coordinator_enters_the_alternatives_the_desk_shows_them_and_cancell
     page.page.get_by_text("Rendez-vous annulé").wait_for()
     assert Booking.objects.get().status == "cancelled"
     assert page.console_errors == [] and page.failed == []
+
+
+def test_the_desk_shows_a_refused_sas_report_and_sends_it_again_on_a_phone(phone_page, idf, gp, settings):
+    """Issue 18: a booking made for the SAS regulation, that the SAS refused, read on a phone."""
+    from maillage.core.jobs import run_pending
+    from maillage.unscheduled.actions.desk import book
+    from maillage.unscheduled.models import SasReport
+
+    settings.DEMO_RELAX_MFA = True
+    settings.SAS_APPOINTMENT_URL = ""  # nothing leaves this test
+    page = phone_page
+    coordinator = RoleFactory(coordinator=True, cpts=idf["cmv"]).user
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=3)
+    slot = open_slot(idf["cmv"], gp, None, start=start, end=start + timedelta(minutes=20), kind="practice",
+                     types=["SNP"])  # fmt: skip
+    care = CareRequest.objects.create(cpts=idf["cmv"], last_name="Petit", first_name="Jeanne", phone="0600000000",
+                                      commune=idf["communes"]["92046"], reason="fièvre", origin="sas")  # fmt: skip
+    book(care, slot, coordinator)
+    run_pending()
+    SasReport.objects.update(status="failed", last_error="HTTP 422 : Appointment.end : valeur obligatoire")
+    page.login(coordinator.email, PASSWORD)
+    page.goto(f"/c/cmv/snp/{care.pk}/")
+    reports = page.page.get_by_test_id("sas-reports")
+    assert "Échec de transmission au SAS (rendez-vous) : HTTP 422" in reports.inner_text()
+    assert "pas de nouvel essai automatique" in reports.inner_text()
+    assert page.overflow() <= 0 and page.axe() == []
+    page.page.get_by_role("button", name="Relancer la transmission").click()
+    page.page.get_by_text("Transmission au SAS relancée").wait_for()
+    assert "Rendez-vous en attente de transmission au SAS" in page.text()
+    assert page.overflow() <= 0 and page.axe() == []
+    assert page.console_errors == [] and page.failed == []

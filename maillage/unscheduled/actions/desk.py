@@ -8,7 +8,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from maillage.core import audit
-from maillage.unscheduled import notify, window
+from maillage.unscheduled import notify, sas_feedback, window
 from maillage.unscheduled.actions import BeyondWindow, DuplicateCaller, SlotError
 from maillage.unscheduled.enums import BookingStatus, RequestStatus, SlotStatus, UnmetReason
 from maillage.unscheduled.models import Booking, CareRequest, Slot
@@ -105,7 +105,8 @@ def book(request: CareRequest, slot: Slot, actor, *, confirm_beyond_window: bool
                 health_data=True,
             )
             notify.booked(booking)
-            # Issue 18 — SAS appointment feedback (booking): MARKER
+            # Issue 18 — SAS appointment feedback (booking): a SAS-origin booking is reported to the SAS.
+            sas_feedback.report_booked(booking)
     except (IntegrityError, DatabaseError) as exc:
         # SQLite's "database is locked" under a burst, or the constraint: the slot is someone else's.
         raise SlotError("Ce créneau vient d'être pris : choisissez-en un autre.") from exc
@@ -129,7 +130,8 @@ def cancel(booking: Booking, actor) -> Booking:
             "unscheduled.booking.cancelled", actor=actor, cpts=booking.request.cpts, obj=booking, health_data=True
         )
         notify.cancelled(booking)
-        # Issue 18 — SAS appointment feedback (cancellation): MARKER
+        # Issue 18 — SAS appointment feedback (cancellation): reported after the creation.
+        sas_feedback.report_cancelled(booking)
     return booking
 
 
@@ -171,4 +173,6 @@ def mark_outcome(booking: Booking, *, honoured: bool, actor) -> Booking:
             obj=booking,
             details={"honoré": honoured},
         )
+        # Issue 18 — SAS appointment feedback: honoured or not is an update the SAS reads too.
+        sas_feedback.report_outcome(booking)
     return booking

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from maillage.core import audit, bounds
-from maillage.unscheduled import notify, search, window
+from maillage.unscheduled import notify, sas_feedback, search, window
 from maillage.unscheduled.actions import BeyondWindow, DuplicateCaller, SlotError, desk
 from maillage.unscheduled.enums import BookingStatus, RequestStatus, SlotStatus
-from maillage.unscheduled.models import Alternative, Booking, CareRequest, Slot
+from maillage.unscheduled.models import Alternative, Booking, CareRequest, SasReport, Slot
 from maillage.www.scoping import WRITE, Area, cpts_for
 from maillage.www.unscheduled.forms import HORIZONS, CareRequestForm, UnmetForm, horizon_hours
 
@@ -66,6 +66,7 @@ def request_page(request, slug, pk):
     found = search.search(care, horizon_hours=hours) if care.status == RequestStatus.OPEN else []
     bookings = care.bookings.select_related("slot__professional", "slot__commune", "slot__activity")
     live = next((b for b in bookings if b.status == BookingStatus.BOOKED), None)
+    sas_reports = _sas_reports(bookings)
     deadline = window.deadline(care)
     for f in found:
         f.beyond = f.slot.start > deadline
@@ -85,8 +86,19 @@ def request_page(request, slug, pk):
             "unmet": UnmetForm(),
             "deadline": deadline,
             "alternatives": None if in_window else Alternative.objects.filter(cpts=cpts),
+            "sas_reports": sas_reports,
         },
     )
+
+
+def _sas_reports(bookings) -> list:
+    """Issue 18 — what the SAS was told of this request's bookings, each report with its French
+    state (`text`) and whether the desk may send it again (`retry`)."""
+    reports = list(SasReport.objects.filter(booking__in=[b.pk for b in bookings]).select_related("booking__slot"))
+    for report in reports:
+        report.text = sas_feedback.describe(report)
+        report.retry = sas_feedback.may_retry(report)
+    return reports
 
 
 def _confirmed(request) -> bool:
@@ -159,3 +171,17 @@ def unmet(request, slug, pk):
         else:
             messages.success(request, "Demande enregistrée sans solution, avec son motif.")
     return redirect("www:snp_request", slug=cpts.slug, pk=care.pk)
+
+
+@require_POST
+def sas_retry(request, slug, pk):
+    """Issue 18 — send again a report the SAS refused, or whose attempts all failed."""
+    cpts = cpts_for(request, slug, Area.UNSCHEDULED_DESK, WRITE)
+    report = get_object_or_404(SasReport.objects.filter(booking__request__cpts=cpts).select_related("booking"), pk=pk)
+    try:
+        sas_feedback.retry(report, request.user)
+    except sas_feedback.SasError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Transmission au SAS relancée : elle part dans un instant.")
+    return redirect("www:snp_request", slug=cpts.slug, pk=report.booking.request_id)
