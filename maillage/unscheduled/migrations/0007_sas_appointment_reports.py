@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('unscheduled', '0005_request_origin'),
+        ('unscheduled', '0006_sas_consumer_certificate'),
     ]
 
     operations = [
