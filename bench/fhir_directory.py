@@ -377,7 +377,7 @@ def worker(options) -> dict:
         "activities": Activity.objects.count(),
         "structures": Structure.objects.count(),
         "imports": {"first load": first["seconds"], "the day's changes": second["seconds"]},
-        "day_summary": second["summary"],
+        "day_counts": {kind: run.counts.get(kind, {}) for kind in ("professionals", "activities")},
         "since": since_text,
         "searches": by_kind,
         "entries": sizes,
@@ -486,7 +486,11 @@ def report(results: list[tuple[str, dict]]) -> list[tuple[str, bool]]:
         "following `next`); baseline: the same rows as model instances, keyset pages in (updated_at, id) order",
     )
     for label, data in results:
-        print(f"{label} the day's import: {data['day_summary']}")
+        counts = "; ".join(
+            f"{kind} " + ", ".join(f"{name} {number(value)}" for name, value in tally.items())
+            for kind, tally in data["day_counts"].items()
+        )
+        print(f"{label}, the day's import: {counts}.")
     return verdicts
 
 

@@ -157,7 +157,8 @@ class FinessImport(BaseImport):
         establishment, by its FINESS number before (`fhir.resources._site`): the activities of a
         structure new in this run show another resource, whose `meta.lastUpdated` (`updated_at`)
         moves to the run's time so that a delta synchronisation gets them again. Only the time:
-        the RPPS import alone writes their data."""
+        the RPPS import alone writes their data. (On PostgreSQL, an RPPS import running holds the
+        activities: this waits for its end, and the FINESS run's transaction with it.)"""
         created = self.sync.created_keys
         if created:
             set_where_in(Activity, {"updated_at": self.run.started_at}, "finess_site", created)
