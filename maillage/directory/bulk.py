@@ -263,22 +263,27 @@ def _array_literal(values: list[str]) -> str:
 
 def set_where_pk_in(model, values: dict, pks: list[int]) -> None:
     """The same `values` (by field name) written to every row of `pks`."""
+    set_where_in(model, values, "pk", pks)
+
+
+def set_where_in(model, values: dict, where: str, keys: list) -> None:
+    """The same `values` (by field name) written to every row whose `where` field is one of `keys`."""
     connection = connections[router.db_for_write(model)]
     quote, meta = connection.ops.quote_name, model._meta
     fields = [meta.get_field(name) for name in values]
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     prepared = [f.get_db_prep_save(values[f.name], connection) for f in fields]
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    table, column = quote(meta.db_table), quote(_column(meta, where))
     if connection.vendor == "postgresql":
         with server_binding_cursor(connection) as cursor:
-            for chunk in chunks(pks, 50_000):
-                sql = f"UPDATE {table} SET {assignments} WHERE {pk} = ANY(%s)"  # noqa: S608
+            for chunk in chunks(keys, 50_000):
+                sql = f"UPDATE {table} SET {assignments} WHERE {column} = ANY(%s)"  # noqa: S608
                 cursor.execute(sql, [*prepared, list(chunk)], prepare=False)
         return
     with connection.cursor() as cursor:
-        for chunk in chunks(pks, MAX_PARAMETERS):
+        for chunk in chunks(keys, MAX_PARAMETERS):
             marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"UPDATE {table} SET {assignments} WHERE {pk} IN ({marks})", [*prepared, *chunk])  # noqa: S608
+            cursor.execute(f"UPDATE {table} SET {assignments} WHERE {column} IN ({marks})", [*prepared, *chunk])  # noqa: S608
 
 
 def active_pks(model) -> Iterator[int]:

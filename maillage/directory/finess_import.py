@@ -3,10 +3,10 @@
 import itertools
 
 from maillage.core.french import agree, plural
-from maillage.directory.bulk import MAX_PARAMETERS, chunks, update_rows
+from maillage.directory.bulk import MAX_PARAMETERS, chunks, set_where_in, update_rows
 from maillage.directory.finess import FIELDS, Geo, Layout, LineParser
 from maillage.directory.importer import BaseImport, Syncer
-from maillage.directory.models import ImportRun, Structure
+from maillage.directory.models import Activity, ImportRun, Structure
 from maillage.directory.records import Record, Tally
 from maillage.directory.sources import Issue, SourceError, excerpt
 from maillage.territory.models import Commune
@@ -59,6 +59,7 @@ class FinessImport(BaseImport):
             row=structure_row,
             describe=describe_structure,
             describe_row=structure_label,
+            remember_created=True,
         )
 
     def tallies(self) -> list[Tally]:
@@ -137,6 +138,7 @@ class FinessImport(BaseImport):
     def finish(self) -> None:
         if self.saw_structures:
             self.sync.retire_unseen()
+            self._touch_roles()
         else:
             self.notes.append(
                 "Aucune ligne « structureet » : seules les coordonnées des structures connues sont mises à "
@@ -149,3 +151,14 @@ class FinessImport(BaseImport):
                 "des caractères perdus dans la source (« \ufffd ») : "
                 "importées telles quelles."
             )
+
+    def _touch_roles(self) -> None:
+        """A PractitionerRole refers to its site as a served Organization once FINESS knows the
+        establishment, by its FINESS number before (`fhir.resources._site`): the activities of a
+        structure new in this run show another resource, whose `meta.lastUpdated` (`updated_at`)
+        moves to the run's time so that a delta synchronisation gets them again. Only the time:
+        the RPPS import alone writes their data. (On PostgreSQL, an RPPS import running holds the
+        activities: this waits for its end, and the FINESS run's transaction with it.)"""
+        created = self.sync.created_keys
+        if created:
+            set_where_in(Activity, {"updated_at": self.run.started_at}, "finess_site", created)

@@ -84,6 +84,12 @@ class Syncer:
     `line_hash` among `fields`: the model keeps the fingerprint of the line each row was read from
     (a cache, see `rpps_import`). It is written with the row, never compared nor shown as a change;
     for a row whose values are unchanged but read from another line, it is refreshed alone.
+
+    `updated_at` is the run's start, written only with a change of the row's data (new, changed,
+    back in the extraction, gone): it is the resource's `meta.lastUpdated`, by which the clients
+    of the FHIR directory synchronise (`_lastUpdated`). A re-import of an unchanged row leaves it
+    as it was. The pks of the rows changed (`changed_pks`) and, with `remember_created`, the keys
+    of the rows created let the import bring along the rows whose resources show them.
     """
 
     def __init__(
@@ -98,6 +104,7 @@ class Syncer:
         describe,
         describe_row,
         filter_keys: bool = True,
+        remember_created: bool = False,
     ):
         self.model = model
         self.key_field = key_field
@@ -108,6 +115,8 @@ class Syncer:
         self.row = row
         self.describe = describe
         self.describe_row = describe_row
+        self.changed_pks = array("q")
+        self.created_keys: list[str] | None = [] if remember_created else None
         self._verbose = {name: model._meta.get_field(name).verbose_name for name in fields}
         self.line_hashes = "line_hash" in fields
         self.compared = [name for name in fields if name != "line_hash"]
@@ -190,6 +199,8 @@ class Syncer:
             names.insert(1, self.key_field)
             rows = [(pk, r.key, *row(r), r.hash, run, True, now, now) for pk, r in zip(pks, records, strict=True)]
         insert_rows(self.model, names, rows)
+        if self.created_keys is not None:
+            self.created_keys.extend(r.key for r in records)
         if min(pks) <= self.seen.floor:  # a sequence behind the table's keys: mark them met by hand
             for pk in pks:
                 self.seen.add(pk)
@@ -214,6 +225,7 @@ class Syncer:
         rows = []
         for found, record in pairs:
             self.seen.add(found.pk)
+            self.changed_pks.append(found.pk)
             values = self.row(record)
             old, new = before[found.pk], dict(zip(self.fields, values, strict=True))
             diffs = [name for name in self.compared if old[name] != new[name]]

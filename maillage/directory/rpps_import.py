@@ -23,7 +23,7 @@ from django.db.models import Min
 
 from maillage.core.text import normalize
 from maillage.directory import listing
-from maillage.directory.bulk import select_int_in, select_rows
+from maillage.directory.bulk import select_int_in, select_rows, set_where_in
 from maillage.directory.importer import BaseImport, Syncer
 from maillage.directory.models import Activity, ImportRun, Professional
 from maillage.directory.records import Existing, Record, Tally
@@ -371,7 +371,18 @@ class RppsImport(BaseImport):
     def finish(self) -> None:
         self.pro_sync.retire_unseen()
         self.act_sync.retire_unseen()
+        self._touch_roles()
         self.pro_sync.close(rebuild=self.apply)
         self.act_sync.close(rebuild=self.apply)
         if self.apply:  # a dry run is rolled back: its listing would be too
             listing.after_import(self.run.pk)
+
+    def _touch_roles(self) -> None:
+        """A PractitionerRole shows its practitioner's name, profession and savoir-faire
+        (`fhir.resources.practitioner_role`): when a professional changes, the resources of their
+        activities change too, and a client synchronising PractitionerRole by `_lastUpdated` must
+        get them again. Their `updated_at` moves to the run's time; their data, hash and `last_run`
+        stay (the activity rows themselves did not change)."""
+        changed = self.pro_sync.changed_pks
+        if changed:
+            set_where_in(Activity, {"updated_at": self.run.started_at}, "professional", changed)

@@ -63,6 +63,8 @@ class Professional(ImportedRow):
             models.Index(
                 fields=["search_given", "active", "search_name", "profession_code"], name="professional_by_given"
             ),
+            # A `_lastUpdated` delta page: the rows changed since a date, in (updated_at, id) order.
+            models.Index(fields=["updated_at", "id"], name="professional_updated_at"),
         ]
         # A constraint rather than unique=True: PostgreSQL then gets no second, LIKE-only index.
         constraints = [models.UniqueConstraint(fields=["national_id"], name="unique_professional_national_id")]
@@ -178,7 +180,12 @@ class Activity(ImportedRow):
         verbose_name = "activité"
         verbose_name_plural = "activités"
         # With the professional: an area search reads who works there from the index alone.
-        indexes = [models.Index(fields=["commune", "active", "professional"]), models.Index(fields=["finess_site"])]
+        indexes = [
+            models.Index(fields=["commune", "active", "professional"]),
+            models.Index(fields=["finess_site"]),
+            # A `_lastUpdated` delta page: the rows changed since a date, in (updated_at, id) order.
+            models.Index(fields=["updated_at", "id"], name="activity_updated_at"),
+        ]
         constraints = [models.UniqueConstraint(fields=["key"], name="unique_activity_key")]
 
     def __str__(self):
