@@ -85,6 +85,7 @@ class SlotSearch:
                 start__lte=self.end,
                 status=SlotStatus.FREE,
             )
+            .exclude(cpts__finess="")  # issue 18: the SAS knows a CPTS by its FINESS; none, no slot
             .select_related("cpts", "activity")
             .order_by("start", "id")
         )
