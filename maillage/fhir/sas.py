@@ -96,7 +96,7 @@ def international_phone(phone: str) -> str:
     digits = "".join(c for c in phone or "" if c.isdigit())
     if len(digits) == 10 and digits.startswith("0"):
         return f"+33{digits[1:]}"
-    if phone.strip().startswith("+") and digits:
+    if (phone or "").strip().startswith("+") and digits:
         return f"+{digits}"
     return digits
 
