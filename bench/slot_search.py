@@ -100,6 +100,7 @@ INCLUDES = {
 def make_cpts(count: int, rng: random.Random) -> list[tuple]:
     """`count` CPTS of 10 to 40 neighbouring communes (by code), where people live; returns
     [(cpts, [(commune code, population)…])]."""
+    from maillage.directory.synthetic import finess_number
     from maillage.territory.models import Commune, Cpts, CptsCommune
 
     units = list(Commune.objects.units().order_by("code").values_list("code", "population"))
@@ -110,7 +111,11 @@ def make_cpts(count: int, rng: random.Random) -> list[tuple]:
         start = rng.choices(range(len(units)), weights=weights)[0]
         start = max(0, min(start - size // 2, len(units) - size))
         communes = units[start : start + size]
-        cpts = Cpts.objects.create(name=f"CPTS créneaux {i:02d}", slug=f"creneaux-{i:02d}", status=Cpts.Status.ACTIVE)
+        # A FINESS number: without one a CPTS exposes no slot to the SAS (issue 18).
+        cpts = Cpts.objects.create(
+            name=f"CPTS créneaux {i:02d}", slug=f"creneaux-{i:02d}", status=Cpts.Status.ACTIVE,
+            finess=finess_number("92", 990_000 + i),
+        )  # fmt: skip
         CptsCommune.objects.bulk_create([CptsCommune(cpts=cpts, commune_id=code) for code, _ in communes])
         created.append((cpts, communes))
         # --no-shapes installs no centroids: the territory gets some, within ~15 km of a centre, so

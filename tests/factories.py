@@ -71,6 +71,8 @@ class CptsFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"CPTS numéro {n}")
     slug = factory.Sequence(lambda n: f"cpts-{n}")
     status = Cpts.Status.ACTIVE
+    # Issue 18 — a CPTS without FINESS exposes no slot to the SAS: tests that mean one say finess="".
+    finess = factory.Sequence(lambda n: with_check_digit(f"92{900_000 + n % 100_000:06d}"))
 
     @factory.post_generation
     def communes(self, create, extracted, **kwargs):

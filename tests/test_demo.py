@@ -32,6 +32,7 @@ def test_demo_on_the_real_territory(installed, anonymous, capsys):
         "member",
         "regulator",
         "adherent",  # issue 16: a member commune's representative
+        "sas_regulator",  # issue 18: books the slots from their booking URLs in the SAS answers
     }
     bergerac = Cpts.objects.with_population().get(slug="bergerac")
     assert 18 <= bergerac.commune_count <= 25
@@ -249,6 +250,18 @@ def _demo_answers_the_sas_query_of_the_guide():
     assert kinds == {"Schedule", "Practitioner", "PractitionerRole", "HealthcareService", "Organization"}
     [organization] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Organization"]
     assert organization["identifier"][0]["value"] == f"1{cmv.finess}"
+    # Issue 18 — the numéro unique to call, and a booking URL per slot that the demo's regulator of the
+    # SAS opens.
+    assert organization["telecom"] == [{"system": "phone", "value": "+33199001234"}]
+    from django.test import Client
+
+    from maillage.accounts.models import User
+
+    regulator = Client()
+    regulator.force_login(User.objects.get(email="regulation.sas@demo.maillage.fr"))
+    path = "/" + slots[0]["resource"]["comment"].split("/", 3)[3]
+    assert path.startswith("/sas/chatillon-malakoff-vanves/rdv/")
+    assert "Réserver ce créneau" in regulator.get(path + "&origin=sas").content.decode()
 
 
 def _demo_contracts_are_computed():

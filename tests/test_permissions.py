@@ -60,6 +60,8 @@ ACTORS = {
     "structure": (RoleKind.STRUCTURE, True),
     # Issue 16: a member of cmv's association off the CPTS's team (a commune's representative).
     "adherent": (RoleKind.ADHERENT, True),
+    # Issue 18: a regulator of the SAS of Île-de-France (books cmv's slots from the SAS's URLs).
+    "sas_regulator": (RoleKind.SAS_REGULATOR, True),
 }
 OWNER = "member"  # the member's account is linked to the GP who owns the slots and proposals
 LOGIN = 302  # anonymous users are sent to the login page
@@ -287,6 +289,12 @@ MATRIX = [
     ("www:snp_feed_renew", "post", "/c/cmv/mes-creneaux/agenda/", guarded(A.OWN_SLOTS, WRITE, 302, owner=True)),
     # The private calendar: its random token is the credential (calendar apps cannot log in).
     ("www:snp_ical", "get", "/agenda/{ical}.ics", PUBLIC),
+    # Issue 18 — a slot's booking URL from the SAS (with the `origin` the SAS appends): the regulator
+    # of the SAS of the région reads the form; a POST without a body is refused with its messages
+    # (400); the confirmation sends back to the booking page whoever did not book the slot (302).
+    ("www:sas_booking", "get", "/sas/cmv/rdv/{free_slot}/?depuis=sas&origin=sas", guarded(A.SAS_BOOKING)),
+    ("www:sas_booking", "post", "/sas/cmv/rdv/{free_slot}/?depuis=sas", guarded(A.SAS_BOOKING, WRITE, 400)),
+    ("www:sas_booking_done", "get", "/sas/cmv/rdv/{free_slot}/confirmation/", guarded(A.SAS_BOOKING, READ, 302)),
     ("www:projet_diagnostic", "get", "/c/cmv/diagnostic/", guarded(A.PROJET)),
     ("www:projet_diagnostic_xlsx", "get", "/c/cmv/diagnostic.xlsx", guarded(A.PROJET)),
     ("www:projet_home", "get", "/c/cmv/projet-de-sante/", guarded(A.PROJET)),
@@ -1509,6 +1517,7 @@ def _build_world(idf):
         "regulator_other": RoleFactory(regulator=True, cpts=idf["paris13"]).user,
         "structure": RoleFactory(kind=RoleKind.STRUCTURE, cpts=idf["cmv"], structure=StructureFactory()).user,
         "adherent": RoleFactory(kind=RoleKind.ADHERENT, cpts=idf["cmv"]).user,
+        "sas_regulator": RoleFactory(kind=RoleKind.SAS_REGULATOR, cpts=None, region=idf["region"]).user,  # issue 18
     }
     ProfessionalFactory(identifier=MATRIX_RPPS)
     idf.update(_waiting_list(idf, people["member"], ProfessionalFactory()))
@@ -1538,6 +1547,8 @@ def _build_world(idf):
     idf.update(_crisis_plan(idf))
     # Issue 17 — crise: centres and shifts, supplies, case map:
     idf.update(_crisis_response(idf, people))
+    # Issue 18 — the free slot is open to the SAS regulation too (its booking page shows the form).
+    Slot.objects.filter(pk=idf["free_slot"].pk).update(types=["CPTS", "SNP"])
     idf["api_token"], _ = create_api_token(
         people["member"], name="Script", scope="write", lifetime="30", second_factor=True
     )

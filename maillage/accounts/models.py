@@ -52,17 +52,23 @@ class RoleKind(models.TextChoices):
     # Issue 16 — a member of the association who is not on the CPTS's team (a commune's or an
     # association's representative, a patient): the members' space only, no patient data.
     ADHERENT = "adherent", "adhérent de l'association"
+    # Issue 18 — a regulator of the SAS (médecin régulateur, OSNP) who opens a slot's booking URL
+    # from the national platform: books slots of the CPTS of their région, reads nothing else.
+    SAS_REGULATOR = "sas_regulator", "régulateur du SAS"
 
 
 # Roles that can read patient data: members too (the patients proposed to them, their bookings).
-HEALTH_DATA_ROLES = frozenset({RoleKind.COORDINATOR, RoleKind.REGULATOR, RoleKind.MEMBER, RoleKind.STRUCTURE})
+# A regulator of the SAS enters the patient's identity when booking (issue 18).
+HEALTH_DATA_ROLES = frozenset(
+    {RoleKind.COORDINATOR, RoleKind.REGULATOR, RoleKind.MEMBER, RoleKind.STRUCTURE, RoleKind.SAS_REGULATOR}
+)
 # They must use a second factor, and so must the platform admin, who can grant any of them. Regional
 # viewers read aggregates only.
 SECOND_FACTOR_ROLES = HEALTH_DATA_ROLES | {RoleKind.ADMIN}
 CPTS_ROLES = frozenset(
     {RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR, RoleKind.STRUCTURE, RoleKind.ADHERENT}
 )
-REGION_ROLES = frozenset({RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN})
+REGION_ROLES = frozenset({RoleKind.REGIONAL_VIEWER, RoleKind.REGIONAL_ADMIN, RoleKind.SAS_REGULATOR})
 
 
 class Role(models.Model):

@@ -83,6 +83,8 @@ class Area(StrEnum):
     CRISIS_RESPONSE = "crisis_response"
     CRISIS_VOLUNTEER = "crisis_volunteer"
     CRISIS_CASES = "crisis_cases"
+    # Issue 18 — a slot's booking page, opened from the SAS platform by a regulator of the SAS.
+    SAS_BOOKING = "sas_booking"
 
 
 class Action(StrEnum):
@@ -102,6 +104,7 @@ ADMIN, VIEWER, REGIONAL_ADMIN = RoleKind.ADMIN, RoleKind.REGIONAL_VIEWER, RoleKi
 COORDINATOR, MEMBER, REGULATOR = RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR
 STRUCTURE = RoleKind.STRUCTURE  # issue 15: a hospital's discharge staff (care requests only)
 ADHERENT = RoleKind.ADHERENT  # issue 16: a member of the association off the CPTS's team
+SAS_REGULATOR = RoleKind.SAS_REGULATOR  # issue 18: a regulator of the SAS, scoped to a région
 
 _COORDINATOR = {COORDINATOR: OWN}
 _TEAM = {COORDINATOR: OWN, MEMBER: OWN, REGULATOR: OWN}
@@ -182,6 +185,9 @@ RULES: dict[Area, dict[Action, dict[RoleKind, Scope]]] = {
     Area.CRISIS_RESPONSE: {READ: _TEAM, WRITE: _COORDINATOR},
     Area.CRISIS_VOLUNTEER: {READ: {COORDINATOR: OWN, MEMBER: OWN}, WRITE: {COORDINATOR: OWN, MEMBER: OWN}},
     Area.CRISIS_CASES: {READ: {**_TEAM, **_ARS}, WRITE: {COORDINATOR: OWN, **_ARS}},
+    # Issue 18 — booking from the SAS: the regulators of the SAS of the CPTS's région (the CPTS's own
+    # desk books through its own pages).
+    Area.SAS_BOOKING: {READ: {SAS_REGULATOR: REGION}, WRITE: {SAS_REGULATOR: REGION}},
 }
 
 

@@ -11,7 +11,10 @@ Ids are stable and readable back (`/fhir/<type>/<id>`):
 """
 
 import re
+from functools import lru_cache
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from maillage.directory.models import Activity, Professional
@@ -40,11 +43,11 @@ def _sas_identifier(type_system: str, type_code: str, system: str, value: str) -
 
 
 def cpts_finess(cpts: Cpts) -> str:
-    """The CPTS's FINESS number (9 characters), when the model knows it; "" otherwise.
+    """The CPTS's FINESS number (9 characters), or "" when it has none.
 
-    The Cpts model has no FINESS field yet: the Organization then goes without identifier (the
-    guide asks for one: 1 + FINESS)."""
-    value = (getattr(cpts, "finess", "") or "").strip()
+    The guide identifies the CPTS by it (1 + FINESS, 1..1): a CPTS without one exposes nothing to
+    the SAS (the searches and reads leave it out), so the Organization served always has it."""
+    value = (cpts.finess or "").strip()
     return value if len(value) == 9 else ""
 
 
@@ -82,7 +85,22 @@ def cpts_organization(cpts: Cpts) -> dict:
     resource["active"] = True
     resource["type"] = [{"coding": [coding(systems.CATEGORY, systems.CPTS_CATEGORY)]}]
     resource["name"] = cpts.name
+    phone = international_phone(cpts.phone)
+    if phone:
+        # The numéro unique: the regulator who cannot book online calls the CPTS (issue 18).
+        resource["telecom"] = [{"system": "phone", "value": phone}]
     return resource
+
+
+def international_phone(phone: str) -> str:
+    """« 01 99 00 12 34 » → « +33199001234 », as the guide's example writes it; a number in another
+    form goes with its digits only (and a leading +); "" when there is none."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    if len(digits) == 10 and digits.startswith("0"):
+        return f"+33{digits[1:]}"
+    if (phone or "").strip().startswith("+") and digits:
+        return f"+{digits}"
+    return digits
 
 
 # The professional: Practitioner, PractitionerRole, Schedule -------------------------------------
@@ -209,6 +227,24 @@ def _specialty(slot: Slot) -> dict | None:
     return value or None
 
 
+# Sentinels reversed once, then replaced: a reverse() per slot would cost ~70 µs, 70 ms a page of 1000.
+_SLUG, _PK = "cpts-slug-sentinel", 987654321
+
+
+@lru_cache(maxsize=8)
+def _booking_template(site_url: str) -> str:
+    path = reverse("www:sas_booking", kwargs={"slug": _SLUG, "pk": _PK})
+    return site_url.rstrip("/") + path.replace(_SLUG, "{slug}").replace(str(_PK), "{pk}")
+
+
+def booking_url(s: Slot) -> str:
+    """The absolute URL of the slot's booking page (`Slot.comment`, « URL de redirection pour la
+    prise de RDV » of the guide). Its query is already open (`?depuis=sas`), so the `origin`
+    parameter the SAS platform appends opens the page whether it comes as `&origin=…` or
+    `?origin=…` (maillage/www/unscheduled/sas_booking.py)."""
+    return _booking_template(settings.SITE_URL).format(slug=s.cpts.slug, pk=s.pk) + "?depuis=sas"
+
+
 def slot(s: Slot) -> dict:
     kind = Kind(s.kind)
     act = ACT_CODES[kind]
@@ -246,6 +282,7 @@ def slot(s: Slot) -> dict:
     zone = timezone.get_current_timezone()  # once, not twice through localtime(): the bench's hot loop
     resource["start"] = s.start.astimezone(zone).isoformat()
     resource["end"] = s.end.astimezone(zone).isoformat()
+    resource["comment"] = booking_url(s)
     return resource
 
 

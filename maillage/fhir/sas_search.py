@@ -134,6 +134,7 @@ class SlotSearch:
                 start__lte=self.end,
                 status=SlotStatus.FREE,
             )
+            .exclude(cpts__finess="")  # issue 18: the SAS knows a CPTS by its FINESS; none, no slot
             .select_related("cpts", "activity__commune")
             .order_by("start", "id")
         )
@@ -340,6 +341,7 @@ class ScheduleSearch:
             return []
         keys = sorted(
             Slot.objects.filter(professional__in=list(professionals))
+            .exclude(cpts__finess="")
             .values_list("cpts_id", "professional_id", "activity_id")
             .distinct()
             .order_by(),

@@ -2,12 +2,29 @@ from django.contrib import admin
 
 from maillage.territory.models import Commune, Cpts
 
+# Issue 18 — why a CPTS's slots may be missing from the SAS (see maillage/fhir/sas_search.py).
+SAS_HIDDEN = "Vos créneaux ne sont pas visibles du SAS : renseignez le numéro FINESS de la CPTS."
+SAS_SHOWN = "Les créneaux ouverts à la régulation sont visibles du SAS."
+
+
+def sas_visibility(cpts) -> str:
+    return SAS_SHOWN if cpts.finess else SAS_HIDDEN
+
 
 @admin.register(Cpts)
 class CptsAdmin(admin.ModelAdmin):
-    list_display = ["name", "status", "slug"]
+    list_display = ["name", "status", "slug", "visible_from_sas"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["sas"]
+
+    @admin.display(description="SAS")
+    def sas(self, cpts):
+        return sas_visibility(cpts)
+
+    @admin.display(description="visible du SAS", boolean=True)
+    def visible_from_sas(self, cpts):
+        return bool(cpts.finess)
 
 
 @admin.register(Commune)

@@ -108,6 +108,8 @@ PEOPLE = [
     ("regulation.cmv@demo.maillage.fr", "Léa", "Fontaine", [(RoleKind.REGULATOR, "chatillon-malakoff-vanves")]),
     # Issue 16 — the representative of a member commune (Malakoff): the members' space only.
     ("mairie.cmv@demo.maillage.fr", "Claire", "Moreau", [(RoleKind.ADHERENT, "chatillon-malakoff-vanves")]),
+    # Issue 18 — a regulator of the SAS of Île-de-France: opens the booking URLs of the SAS answers.
+    ("regulation.sas@demo.maillage.fr", "Samir", "Kaci", [(RoleKind.SAS_REGULATOR, "11")]),
 ]
 
 
@@ -148,7 +150,9 @@ def load() -> list[tuple[str, str]]:
                 if kind in (RoleKind.COORDINATOR, RoleKind.MEMBER, RoleKind.REGULATOR, RoleKind.ADHERENT)
                 else None
             )
-            region = Region.objects.get(code=scope) if kind == RoleKind.REGIONAL_VIEWER else None
+            region = (
+                Region.objects.get(code=scope) if kind in (RoleKind.REGIONAL_VIEWER, RoleKind.SAS_REGULATOR) else None
+            )
             Role.objects.get_or_create(user=user, kind=kind, cpts=cpts, region=region)
         accounts.append((email, " ; ".join(r.label for r in user.roles.all())))
     return accounts

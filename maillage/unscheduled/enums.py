@@ -33,6 +33,16 @@ def desk_bookable(types) -> bool:
     return any(t in DESK_TYPES for t in types or ())
 
 
+# Issue 18 — a regulator of the SAS books the slots open to the SAS regulation (SNP: « accessible
+# par les régulateurs et OSNP », TRE_R314) or to anyone (PUBLIC); CPTS slots stay the numéro
+# unique's, PRO slots the referring professionals'.
+SAS_TYPES = ("SNP", "PUBLIC")
+
+
+def sas_bookable(types) -> bool:
+    return any(t in SAS_TYPES for t in types or ())
+
+
 class SlotStatus(models.TextChoices):
     FREE = "free", "libre"
     BOOKED = "booked", "réservé"

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from maillage.core.mail import send_after_commit as _send_after_commit
 from maillage.core.mail import site_link
-from maillage.unscheduled.enums import Kind
+from maillage.unscheduled.enums import Kind, Origin
 
 
 def _where(slot) -> str:
@@ -23,6 +23,13 @@ def _where(slot) -> str:
         return "en téléconsultation (le lien vous sera envoyé par le cabinet)"
     street = slot.activity.street if slot.activity else ""
     return f"au cabinet, {street}, {slot.commune.name}" if street else f"au cabinet, {slot.commune.name}"
+
+
+def _booked_by(request) -> str:
+    # Issue 18 — a booking made from the SAS platform says so: the professional knows who to ask.
+    if request.origin == Origin.SAS:
+        return f"La régulation du SAS (créneau de la {request.cpts.name})"
+    return f"La régulation de la {request.cpts.name}"
 
 
 def sms_text(booking) -> str:
@@ -51,7 +58,7 @@ def booked(booking) -> None:
     _send_after_commit(
         user.email if user else "",
         "Un créneau a été réservé",
-        f"Bonjour,\n\nLa régulation de la {request.cpts.name} a réservé votre créneau du {start:%d/%m/%Y à %H:%M}.\n\n"
+        f"Bonjour,\n\n{_booked_by(request)} a réservé votre créneau du {start:%d/%m/%Y à %H:%M}.\n\n"
         f"Les coordonnées du patient et le motif sont dans votre espace Maillage :\n"
         f"{site_link(reverse('www:snp_slots', args=[slot.cpts.slug]))}\n",
     )

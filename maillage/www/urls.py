@@ -46,6 +46,7 @@ from maillage.www.region import doctor_access as region_mt
 from maillage.www.region import views as region
 from maillage.www.unscheduled import alternatives as snp_alternatives
 from maillage.www.unscheduled import desk as snp_desk
+from maillage.www.unscheduled import sas_booking
 from maillage.www.unscheduled import slots as snp_slots
 
 app_name = "www"
@@ -136,6 +137,9 @@ urlpatterns = [
     path("c/<slug:slug>/mes-creneaux/reservations/<int:pk>/", snp_slots.booking_outcome, name="snp_outcome"),
     path("c/<slug:slug>/mes-creneaux/agenda/", snp_slots.feed_renew, name="snp_feed_renew"),
     path("agenda/<str:token>.ics", snp_slots.ical, name="snp_ical"),
+    # Issue 18 — a slot's booking URL in the SAS answers (Slot.comment), and its confirmation.
+    path("sas/<slug:slug>/rdv/<int:pk>/", sas_booking.booking, name="sas_booking"),
+    path("sas/<slug:slug>/rdv/<int:pk>/confirmation/", sas_booking.done, name="sas_booking_done"),
     path("c/<slug:slug>/diagnostic/", projet.diagnostic_page, name="projet_diagnostic"),
     path("c/<slug:slug>/diagnostic.xlsx", projet.diagnostic_xlsx, name="projet_diagnostic_xlsx"),
     path("c/<slug:slug>/projet-de-sante/", projet.projet_home, name="projet_home"),

@@ -62,6 +62,7 @@ NOT_HTML = {
 # would only add 404 pages and the same personal pages).
 ROLES = ("anonymous", "no_role", "admin", "regional_own", "regional_admin_own", "coordinator", "member", "regulator")
 ROLES += ("adherent",)  # issue 16: the members' space of the association
+ROLES += ("sas_regulator",)  # issue 18: a slot's booking page from the SAS
 # And a coordinator of a CPTS at its very beginning (Grand Issy-Vanves, no lifecycle yet: idéation),
 # whose dashboard guides the founding steps: not a role of the matrix, its pages listed here.
 IDEATION = "coordinator_ideation"

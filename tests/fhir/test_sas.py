@@ -398,8 +398,9 @@ def test_unknown_ids_are_404(sas_client, agenda, path):
 
 def test_the_cpts_organization_carries_its_finess_when_known(agenda):
     cpts = agenda["cmv"]
+    cpts.finess = ""
     assert "identifier" not in sas.cpts_organization(cpts)
-    cpts.finess = "920030001"  # not a field of the model yet: read when present
+    cpts.finess = "920030001"
     organization = validate(sas.cpts_organization(cpts))
     assert organization["identifier"] == [
         {

@@ -10,7 +10,7 @@ from django.utils import timezone
 from maillage.core import audit
 from maillage.unscheduled import notify, sas_feedback, window
 from maillage.unscheduled.actions import BeyondWindow, DuplicateCaller, SlotError
-from maillage.unscheduled.enums import BookingStatus, RequestStatus, SlotStatus, UnmetReason
+from maillage.unscheduled.enums import BookingStatus, Origin, RequestStatus, SlotStatus, UnmetReason
 from maillage.unscheduled.models import Booking, CareRequest, Slot
 
 REQUEST_FIELDS = ["last_name", "first_name", "birth_date", "phone", "email", "commune", "reason", "urgency",
@@ -44,9 +44,9 @@ def recent_duplicate(cpts, data: dict, *, now=None) -> CareRequest | None:
     return None
 
 
-def take_request(cpts, data: dict, actor, *, confirm_duplicate: bool = False) -> CareRequest:
+def take_request(cpts, data: dict, actor, *, confirm_duplicate: bool = False, origin=Origin.DESK) -> CareRequest:
     """Refused (`DuplicateCaller`) when the same caller was entered a few minutes ago, unless the
-    regulator confirms that this is a second request."""
+    regulator confirms that this is a second request. `origin`: the CPTS's desk, or the SAS."""
     with transaction.atomic():
         existing = recent_duplicate(cpts, data)
         if existing is not None and not confirm_duplicate:
@@ -57,9 +57,11 @@ def take_request(cpts, data: dict, actor, *, confirm_duplicate: bool = False) ->
                 existing,
             )
         request = CareRequest.objects.create(
-            cpts=cpts, taken_by=actor, **{name: data[name] for name in REQUEST_FIELDS if name in data}
+            cpts=cpts, taken_by=actor, origin=origin, **{name: data[name] for name in REQUEST_FIELDS if name in data}
         )
-        details = {"doublon_confirmé": existing.pk} if existing is not None else None
+        details = {"doublon_confirmé": existing.pk} if existing is not None else {}
+        if origin != Origin.DESK:
+            details["origine"] = str(origin)
         audit.record(
             "unscheduled.request.created", actor=actor, cpts=cpts, obj=request, details=details, health_data=True
         )

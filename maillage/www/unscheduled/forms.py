@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from maillage.core import bounds
 from maillage.core.versioning import VersionedForm
+from maillage.territory.models import Commune
 from maillage.unscheduled.enums import Kind, SlotType, UnmetReason, Urgency
 from maillage.unscheduled.models import Alternative, CareRequest, SlotTemplate
+from maillage.www.coordination.forms import PHONE_CHARACTERS
 from maillage.www.doctor_access.forms import CommuneChoiceField
 
 PROFESSIONS = [
@@ -97,7 +99,8 @@ class CareRequestForm(forms.ModelForm):
     def __init__(self, *args, cpts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = cpts.communes().order_by("name")
-        self.fields["urgency"].initial = Urgency.DAY
+        if "urgency" in self.fields:
+            self.fields["urgency"].initial = Urgency.DAY
 
     def clean_birth_date(self):
         born = self.cleaned_data.get("birth_date")
@@ -110,6 +113,44 @@ class CareRequestForm(forms.ModelForm):
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError("Indiquez un téléphone pour confirmer le rendez-vous au patient.")
         return data
+
+
+class SasBookingForm(CareRequestForm):
+    """Issue 18 — what a regulator of the SAS enters to book a slot: the patient's identity and
+    phone (the practice calls them back), the commune, and an optional reason without detail."""
+
+    profession_code = None  # the slot's own profession (maillage/unscheduled/actions/sas_booking.py)
+
+    class Meta(CareRequestForm.Meta):
+        fields = ["last_name", "first_name", "birth_date", "phone", "commune", "reason"]
+        labels = {"birth_date": "Date de naissance", "phone": "Téléphone du patient",
+                  "reason": "Motif (facultatif, sans détail médical)"}  # fmt: skip
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, cpts, **kwargs):
+        super().__init__(*args, cpts=cpts, **kwargs)
+        # The patient may live outside the CPTS's territory: any commune of its départements.
+        departements = cpts.communes().values("departement_id")
+        self.fields["commune"].queryset = Commune.objects.units().filter(departement__in=departements).order_by("name")
+        self.fields["commune"].error_messages["invalid_choice"] = "Commune inconnue : choisissez dans la liste."
+        self.fields["commune"].label = "Commune du patient"
+        for name in ("birth_date", "phone"):
+            self.fields[name].required = True
+        self.fields["reason"].required = False
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        digits = sum(c.isdigit() for c in phone)
+        if not set(phone) <= PHONE_CHARACTERS or not 10 <= digits <= 15:
+            raise forms.ValidationError("Saisissez le téléphone du patient, par exemple 06 12 34 56 78.")
+        return phone
+
+    def clean(self):
+        # The desk's « a phone or an email » rule: the phone is required here.
+        return forms.ModelForm.clean(self)
 
 
 class UnmetForm(forms.Form):

@@ -10,7 +10,6 @@ status=free, the four includes) is sent for every practitioner who has slots to 
 
 import copy
 import io
-import re
 from collections import Counter
 from datetime import timedelta
 
@@ -68,17 +67,8 @@ def _sas_demo(django_db_setup, django_db_blocker, real_sources, cached_shapes, t
         outer.__exit__(None, None, None)
 
 
-_NO_FINESS = re.compile(r"(Organization/cpts-\d+: )?identifier: 0 valeur\(s\), cardinalité 1\.\.1")
-
-
 def _check(resource: dict) -> list[str]:
-    """The profile's violations, but one: a CPTS without FINESS has no identifier to give its
-    Organization (1..1). Withholding such a CPTS's slots from the SAS is issue 18's booking part
-    (another branch); MERGER: once it is in, drop this allowance and call sas_profiles.check."""
-    problems = sas_profiles.check(resource)
-    if resource["resourceType"] not in ("Bundle", "Organization"):
-        return problems
-    return [p for p in problems if not _NO_FINESS.fullmatch(p)]
+    return sas_profiles.check(resource)
 
 
 def _get(key, path, params, *, status=200):
