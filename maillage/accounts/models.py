@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from maillage.core.identifiers import validate_rpps
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -84,6 +86,16 @@ class Role(models.Model):
         "directory.Structure", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name="établissement",
     )  # fmt: skip
+    # Issue 18 — a regulator of the SAS as the SAS knows them: the appointments Maillage reports back
+    # name the regulator who booked. Pro Santé Connect gives it at login; a local account (the
+    # demo, or a regulator without a CPS card) has it registered here by the platform's admin.
+    rpps = models.CharField(
+        "RPPS du régulateur",
+        max_length=11,
+        blank=True,
+        validators=[validate_rpps],
+        help_text="Régulateur du SAS connecté sans Pro Santé Connect : son RPPS, transmis au SAS avec ses rendez-vous.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +111,10 @@ class Role(models.Model):
                     | models.Q(kind__in=sorted(REGION_ROLES), cpts__isnull=True, region__isnull=False)
                     | models.Q(kind="admin", cpts__isnull=True, region__isnull=True)
                 ),
+            ),
+            models.CheckConstraint(
+                name="role_rpps_only_for_sas_regulator",
+                condition=models.Q(kind="sas_regulator") | models.Q(rpps=""),
             ),
             models.CheckConstraint(
                 name="role_structure_matches_kind",

@@ -113,6 +113,9 @@ PEOPLE = [
 ]
 
 
+DEMO_SAS_REGULATOR_RPPS = "10009998880"
+
+
 @transaction.atomic
 def load() -> list[tuple[str, str]]:
     if not Commune.objects.filter(code="92046").exists():
@@ -153,6 +156,8 @@ def load() -> list[tuple[str, str]]:
             region = (
                 Region.objects.get(code=scope) if kind in (RoleKind.REGIONAL_VIEWER, RoleKind.SAS_REGULATOR) else None
             )
-            Role.objects.get_or_create(user=user, kind=kind, cpts=cpts, region=region)
+            # The SAS regulator's RPPS (fictitious, Luhn-valid): the SAS is told who booked.
+            rpps = DEMO_SAS_REGULATOR_RPPS if kind == RoleKind.SAS_REGULATOR else ""
+            Role.objects.get_or_create(user=user, kind=kind, cpts=cpts, region=region, defaults={"rpps": rpps})
         accounts.append((email, " ; ".join(r.label for r in user.roles.all())))
     return accounts

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django_tasks import task
 
+from maillage.accounts.models import Role, RoleKind
 from maillage.core import audit, jobs
 from maillage.fhir import sas_appointment
 from maillage.unscheduled.enums import Origin
@@ -41,8 +42,9 @@ logger = logging.getLogger(__name__)
 OFF = "transmission au SAS désactivée sur cette plateforme (adresse du SAS non configurée)"
 WAITING_CREATE = "en attente de la transmission de la création du rendez-vous"
 NO_OPERATOR = (
-    "le régulateur qui a pris ce rendez-vous n'a pas d'identifiant national connu (connexion par "
-    "Pro Santé Connect) : le SAS exige de savoir qui a pris le rendez-vous"
+    "le régulateur qui a pris ce rendez-vous n'a pas d'identifiant national connu (ni connexion par "
+    "Pro Santé Connect, ni RPPS enregistré sur son rôle de régulateur du SAS) : le SAS exige de savoir "
+    "qui a pris le rendez-vous"
 )
 # Client errors that say "later", not "never".
 TRANSIENT_4XX = {408, 425, 429}
@@ -127,8 +129,9 @@ def retry(report: SasReport, actor) -> SasReport:
 
 def regulator_of(booking) -> tuple[str, str] | None:
     """The regulator's identifier for the appointmentOperator extension: the national identifier
-    (8 + RPPS…) Pro Santé Connect gave when they logged in with it. None when unknown: a local
-    account says nothing the SAS could match."""
+    (8 + RPPS…) Pro Santé Connect gave when they logged in with it, else the RPPS registered on
+    their « régulateur du SAS » role (a local account). None when neither is known: nothing the
+    SAS could match."""
     if booking.booked_by_id is None:
         return None
     uid = (
@@ -136,6 +139,14 @@ def regulator_of(booking) -> tuple[str, str] | None:
         .values_list("uid", flat=True)
         .first()
     )
+    if not uid:
+        rpps = (
+            Role.objects.filter(user_id=booking.booked_by_id, kind=RoleKind.SAS_REGULATOR)
+            .exclude(rpps="")
+            .values_list("rpps", flat=True)
+            .first()
+        )
+        uid = f"8{rpps}" if rpps else ""
     return (sas_appointment.NATIONAL, uid) if uid else None
 
 

@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from maillage.accounts.models import RoleKind
 from maillage.core.jobs import run_pending
 from maillage.core.models import AuditEntry
 from maillage.unscheduled import sas_feedback
@@ -22,7 +23,7 @@ from maillage.unscheduled.actions.desk import book, cancel, take_request
 from maillage.unscheduled.enums import Origin
 from maillage.unscheduled.models import SasReport, SasReportKind, SasReportStatus
 from maillage.unscheduled.periodic import resend_sas_reports
-from tests.factories import RoleFactory
+from tests.factories import RegionFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -258,6 +259,18 @@ def test_a_regulator_without_national_identifier_cannot_be_reported(sas, idf, gp
     assert report.status == SasReportStatus.FAILED and report.next_attempt_at is None
     assert report.last_error.startswith("le régulateur qui a pris ce rendez-vous n'a pas d'identifiant national")
     assert not sas.received
+
+
+def test_a_local_sas_regulator_is_reported_by_the_rpps_of_their_role(sas, idf, gp, slot_of, soon, sas_request):
+    """Without Pro Santé Connect (the demo's local account), the RPPS the platform's admin registered
+    on the « régulateur du SAS » role names who booked."""
+    local = RoleFactory(kind=RoleKind.SAS_REGULATOR, cpts=None, region=RegionFactory(), rpps="10009998880").user
+    book(sas_request(), slot_of(gp, soon), local)
+    run_pending()
+    [sent] = sas.received
+    operator = sent["body"]["extension"][0]["valueReference"]["identifier"]
+    assert operator["value"] == "810009998880" and operator["system"] == "urn:oid:1.2.250.1.71.4.2.1"
+    assert SasReport.objects.get().status == SasReportStatus.SENT
 
 
 def test_the_desk_shows_each_state_and_retries(sas, booked, idf, login):
