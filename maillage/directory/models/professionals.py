@@ -63,6 +63,8 @@ class Professional(ImportedRow):
             models.Index(
                 fields=["search_given", "active", "search_name", "profession_code"], name="professional_by_given"
             ),
+            # FHIR _lastUpdated: delta pages in (updated_at, id) order, read from this index.
+            models.Index(fields=["updated_at", "id"], name="professional_by_update"),
         ]
         # A constraint rather than unique=True: PostgreSQL then gets no second, LIKE-only index.
         constraints = [models.UniqueConstraint(fields=["national_id"], name="unique_professional_national_id")]
@@ -178,7 +180,12 @@ class Activity(ImportedRow):
         verbose_name = "activité"
         verbose_name_plural = "activités"
         # With the professional: an area search reads who works there from the index alone.
-        indexes = [models.Index(fields=["commune", "active", "professional"]), models.Index(fields=["finess_site"])]
+        indexes = [
+            models.Index(fields=["commune", "active", "professional"]),
+            models.Index(fields=["finess_site"]),
+            # FHIR _lastUpdated: delta pages in (updated_at, id) order, read from this index.
+            models.Index(fields=["updated_at", "id"], name="activity_by_update"),
+        ]
         constraints = [models.UniqueConstraint(fields=["key"], name="unique_activity_key")]
 
     def __str__(self):

@@ -62,6 +62,8 @@ class Structure(ImportedRow):
             models.Index(fields=["commune", "active"]),
             models.Index(fields=["category_code", "active"]),
             models.Index(fields=["finess_ej"]),
+            # FHIR _lastUpdated: delta pages in (updated_at, id) order, read from this index.
+            models.Index(fields=["updated_at", "id"], name="structure_by_update"),
         ]
         # Constraints rather than unique=True/db_index=True: PostgreSQL then gets no LIKE-only index.
         constraints = [models.UniqueConstraint(fields=["finess_et"], name="unique_structure_finess_et")]
