@@ -148,7 +148,9 @@ FORM = "application/x-www-form-urlencoded"
 def search_post(request, resource_type: str):
     """`POST <type>/_search`: the parameters in a form (application/x-www-form-urlencoded), and
     those of the query string if any, as FHIR allows — for searches too long for a URL."""
-    if request.content_type != FORM:
+    # FHIR names the urlencoded form; a multipart form (what an HTML form with a file would send)
+    # carries the same fields and is read alike.
+    if request.content_type not in (FORM, "multipart/form-data"):
         raise not_supported(
             f"Type de contenu non pris en charge : « {request.content_type or '(aucun)'} ». "
             f"Une recherche POST …/_search envoie ses paramètres en {FORM}.",
