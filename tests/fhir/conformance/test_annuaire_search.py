@@ -168,3 +168,31 @@ def test_post_search_with_form_parameters(db, people):
     assert json_body.status_code == 415 and json_body.json()["resourceType"] == "OperationOutcome"
     assert client.get("/fhir/Practitioner/_search").status_code == 405
     assert client.post("/fhir/Practitioner", {"family": "x"}).status_code == 405
+
+
+def test_metadata_lists_exactly_what_is_served(fhir, people):
+    from maillage.fhir.search import RESOURCES
+
+    statement = fhir.get("/fhir/metadata")
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    samples = {"token": "x", "string": "x", "reference": "Organization/1000000000", "date": "ge2026-01-01"}
+    for resource_type, spec in RESOURCES.items():
+        declared = resources[resource_type]
+        names = [p["name"] for p in declared["searchParam"]]
+        assert names == ["_id", "_lastUpdated", *(p.name for p in spec.params)]
+        for param in declared["searchParam"]:
+            assert param["definition"].startswith(("http://hl7.org/fhir/SearchParameter/", "https://", "http://"))
+            assert param["type"] in samples and param["documentation"]
+            value = samples[param["type"]]
+            if param["name"] in ("practitioner",):
+                value = "Practitioner/810000000000"
+            if param["name"] == "active":
+                value = "true"
+            if param["name"] == "identifier-type":
+                value = "IDNST" if resource_type == "Organization" else "RPPS"
+            search(fhir, resource_type, {param["name"]: value})  # each one is served
+        assert declared.get("searchInclude", []) == (["*", *spec.includes] if spec.includes else [])
+        assert declared.get("searchRevInclude", []) == list(spec.revincludes)
+        assert "POST" in declared["interaction"][1]["documentation"]
+    assert resources["PractitionerRole"]["profile"] == systems.maillage_profile("PractitionerRole")
+    assert resources["Practitioner"]["profile"] == systems.AS_DP_PRACTITIONER
