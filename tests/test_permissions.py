@@ -685,6 +685,10 @@ MATRIX = [
     ("fhir:practitionerrole_read", "get", "/fhir/PractitionerRole/inconnu", everyone(404)),
     ("fhir:organization_search", "get", "/fhir/Organization?name=x", PUBLIC),
     ("fhir:organization_read", "get", "/fhir/Organization/1000000000", everyone(404)),
+    # Issue 18 — the national API's POST search, its parameters in a form (read only: no CSRF token).
+    ("fhir:practitioner_search_post", "post", "/fhir/Practitioner/_search?name=x", PUBLIC),
+    ("fhir:practitionerrole_search_post", "post", "/fhir/PractitionerRole/_search?role=10", PUBLIC),
+    ("fhir:organization_search_post", "post", "/fhir/Organization/_search?name=x", PUBLIC),
     # The SAS interface asks for a consumer's key (a bearer key, not a session): 401 to everyone without it.
     ("fhir:slot_search", "get", "/fhir/Slot?status=free", everyone(401)),
     ("fhir:sas_read", "get", "/fhir/Schedule/1-800000000000-0", everyone(401)),

@@ -1,12 +1,16 @@
 """Searchset Bundle: the page of resources, the total, and links to move between pages.
 
 Paging is stateless: `_count` (page size) and `_offset` (rows skipped) travel in the links, with
-every other parameter of the search as the client sent it.
+every other parameter of the search as the client sent it (in the query string, or in the form of
+a `POST …/_search`: the links are then GET URLs with the same parameters). The order of every
+search is total (see search.py), so an offset names the same rows while the data does not change.
 """
 
 from urllib.parse import urlencode
 
 from django.urls import reverse
+
+from maillage.fhir import systems
 
 
 def fhir_base(request) -> str:
@@ -14,10 +18,8 @@ def fhir_base(request) -> str:
     return request.build_absolute_uri(reverse("fhir:metadata")).removesuffix("metadata")
 
 
-def _links(request, base: str, resource_type: str, *, total: int, offset: int, count: int) -> list[dict]:
-    kept = [
-        (name, value) for name, values in request.GET.lists() if name not in ("_count", "_offset") for value in values
-    ]
+def _links(params, base: str, resource_type: str, *, total, offset: int, count: int, full_page: bool) -> list[dict]:
+    kept = [(name, value) for name, values in params.lists() if name not in ("_count", "_offset") for value in values]
 
     def link(relation: str, at: int) -> dict:
         query = urlencode([*kept, ("_count", count), ("_offset", at)])
@@ -27,24 +29,74 @@ def _links(request, base: str, resource_type: str, *, total: int, offset: int, c
     if count:
         last = (total - 1) // count * count if total else 0
         if offset > 0:
-            links.append(link("previous", max(min(offset - count, last), 0)))
-        if offset + count < total:
+            links.append(link("previous", max(min(offset - count, last), 0) if total is not None else offset - count))
+        if (offset + count < total) if total is not None else full_page:
             links.append(link("next", offset + count))
-        links.append(link("last", last))
+        if total is not None:
+            links.append(link("last", last))
     return links
 
 
-def searchset(request, resource_type: str, resources: list[dict], *, total: int, offset: int, count: int) -> dict:
-    base = fhir_base(request)
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": total,
-        "link": _links(request, base, resource_type, total=total, offset=offset, count=count),
+def outcome_entry(issues: list[tuple[str, str]]) -> dict:
+    """An OperationOutcome in the Bundle (search.mode `outcome`): warnings about the search, each
+    an (IssueType code, French message) pair."""
+    return {
+        "resource": {
+            "resourceType": "OperationOutcome",
+            "issue": [{"severity": "warning", "code": code, "diagnostics": message} for code, message in issues],
+        },
+        "search": {"mode": "outcome"},
     }
-    if resources:
-        bundle["entry"] = [
-            {"fullUrl": f"{base}{resource_type}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
-            for resource in resources
-        ]
+
+
+def subset(resource: dict, elements: tuple[str, ...]) -> dict:
+    """`_elements`: the elements asked for (with `resourceType`, `id`, `meta`), tagged SUBSETTED. A
+    subset no longer meets its profiles: it claims none."""
+    kept = {key: value for key, value in resource.items() if key in ("resourceType", "id") or key in elements}
+    meta = {key: value for key, value in resource.get("meta", {}).items() if key != "profile"}
+    meta["tag"] = [{"system": systems.SUBSETTED, "code": "SUBSETTED", "display": "subsetted"}]
+    return {"resourceType": kept.pop("resourceType"), "id": kept.pop("id"), "meta": meta, **kept}
+
+
+def searchset(
+    request,
+    resource_type: str,
+    resources: list[dict],
+    *,
+    total: int | None,
+    offset: int,
+    count: int,
+    params=None,
+    included: list[dict] = (),
+    outcome: dict | None = None,
+) -> dict:
+    """`total` None: left out (`_total=none`, or a search too costly to count)."""
+    base = fhir_base(request)
+    bundle = {"resourceType": "Bundle", "type": "searchset"}
+    if total is not None:
+        bundle["total"] = total
+    full_page = bool(count) and len(resources) >= count
+    bundle["link"] = _links(
+        params if params is not None else request.GET,
+        base,
+        resource_type,
+        total=total,
+        offset=offset,
+        count=count,
+        full_page=full_page,
+    )
+    entries = [
+        {"fullUrl": f"{base}{resource_type}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
+        for resource in resources
+    ]
+    seen = {(resource_type, resource["id"]) for resource in resources}
+    for resource in included:
+        key = (resource["resourceType"], resource["id"])
+        if key not in seen:  # each resource once
+            seen.add(key)
+            entries.append({"fullUrl": f"{base}{key[0]}/{key[1]}", "resource": resource, "search": {"mode": "include"}})
+    if outcome:
+        entries.append(outcome)
+    if entries:
+        bundle["entry"] = entries
     return bundle

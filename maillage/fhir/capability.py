@@ -6,28 +6,55 @@ from maillage.fhir import pathways, sas_search, systems
 from maillage.fhir.search import DEFAULT_COUNT, MAX_COUNT, RESOURCES, ResourceSearch
 
 CORE = "http://hl7.org/fhir/SearchParameter/"
-SHARED_DEFINITIONS = {"_id": "Resource-id", "family": "individual-family", "given": "individual-given"}
+SHARED_DEFINITIONS = {
+    "_id": "Resource-id",
+    "_lastUpdated": "Resource-lastUpdated",
+    "family": "individual-family",
+    "given": "individual-given",
+}
+
+
+def _definition(spec: ResourceSearch, param) -> str:
+    if param.definition == "maillage":
+        return systems.maillage_canonical("SearchParameter", f"{spec.resource_type}-{param.name}")
+    return param.definition or CORE + SHARED_DEFINITIONS.get(param.name, f"{spec.resource_type}-{param.name}")
+
+
+def _profiles(resource_type: str) -> list[str]:
+    if resource_type == "PractitionerRole":
+        return [systems.maillage_profile("PractitionerRole")]
+    return systems.PROFILES[resource_type]
 
 
 def _resource(spec: ResourceSearch) -> dict:
-    profile, *others = systems.PROFILES[spec.resource_type]
-    params = [("_id", "token", "Identifiant de la ressource.")]
-    params += [(p.name, p.type, p.documentation) for p in spec.params]
-    return {
+    """The directory's resources, from search.py's declarations: what is listed is what is served."""
+    profile, *others = _profiles(spec.resource_type)
+    params = [spec.param("_id"), spec.param("_lastUpdated"), *spec.params]
+    resource = {
         "type": spec.resource_type,
         "profile": profile,
-        "supportedProfile": others,
-        "interaction": [{"code": "read"}, {"code": "search-type"}],
-        "searchParam": [
+        "interaction": [
+            {"code": "read"},
             {
-                "name": name,
-                "definition": CORE + SHARED_DEFINITIONS.get(name, f"{spec.resource_type}-{name}"),
-                "type": kind,
-                "documentation": documentation,
-            }
-            for name, kind, documentation in params
+                "code": "search-type",
+                "documentation": (
+                    f"GET {spec.resource_type}?… ou POST {spec.resource_type}/_search (paramètres en "
+                    "application/x-www-form-urlencoded)."
+                ),
+            },
+        ],
+        "searchParam": [
+            {"name": p.name, "definition": _definition(spec, p), "type": p.type, "documentation": p.documentation}
+            for p in params
         ],
     }
+    if others:
+        resource["supportedProfile"] = others
+    if spec.includes:
+        resource["searchInclude"] = ["*", *spec.includes]
+    if spec.revincludes:
+        resource["searchRevInclude"] = list(spec.revincludes)
+    return resource
 
 
 def _sas_resources() -> list[dict]:
@@ -131,9 +158,13 @@ def capability_statement(base_url: str) -> dict:
                 "mode": "server",
                 "documentation": (
                     "Lecture seule, sans authentification : données publiques des extractions RPPS et FINESS, "
-                    "aux formes du guide Annuaire Santé de l'ANS. Pagination par _count "
-                    f"({DEFAULT_COUNT} par défaut, {MAX_COUNT} au plus) et _offset ; réponses en JSON uniquement "
-                    "(_format=json). Un paramètre inconnu ou une valeur invalide est refusé (400, OperationOutcome). "
+                    "aux formes du guide Annuaire Santé de l'ANS (version 1.1.0) et de la recherche de l'API "
+                    "nationale : _include, _revinclude, _lastUpdated, _total (none, estimate, accurate), "
+                    "_elements, :exact et :contains sur les noms, POST <type>/_search. Pagination par _count "
+                    f"({DEFAULT_COUNT} par défaut, {MAX_COUNT} au plus) et _offset, dans un ordre total et stable ; "
+                    "réponses en JSON uniquement (_format=json). Un paramètre inconnu ou une valeur invalide est "
+                    "refusé (400, OperationOutcome) ; avec « Prefer: handling=lenient », un paramètre inconnu est "
+                    "ignoré et signalé dans le Bundle. "
                     "Interface SAS (Slot, Schedule, HealthcareService, guide « Service d'Accès aux Soins » de l'ANS, "
                     "cas d'usage CPTS) : clé d'accès du client requise. Parcours des patients (CarePlan, "
                     "CareTeam, Task) : jeton d'API personnel ou session Maillage, pour l'équipe de soins du patient "

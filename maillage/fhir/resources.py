@@ -1,14 +1,15 @@
 """Model → FHIR resource (a plain dict, FHIR R4 JSON), in the shapes of the Annuaire Santé.
 
 Only fields of the national open-data extractions (RPPS « PS_LibreAcces », FINESS etalab) are
-written. The CPTS's enrichment (`DirectoryEntry`: languages, skills, MSSanté, new patients) is never
-read here, so that no request can expose what a professional has not chosen to publish.
+written, and of the CPTS's enrichment (`DirectoryEntry`) only the MSSanté mailbox of an entry the
+professional chose to list publicly (`DirectoryEntry.objects.listed()`): nothing else a CPTS
+records (languages, skills, new patients) can leave through this public interface.
 Empty values are left out: FHIR forbids empty strings and empty arrays.
 """
 
 import re
 
-from maillage.directory.models import Activity, Professional, Structure
+from maillage.directory.models import Activity, DirectoryEntry, Professional, Structure
 from maillage.fhir import systems
 
 _POSTAL_LINE = re.compile(r"^(\d{5})\s+(.+)$")
@@ -46,8 +47,26 @@ def organization_id(finess_et: str) -> str:
     return f"1{finess_et}"
 
 
-def _meta(resource_type: str, row) -> dict:
-    return {"lastUpdated": row.updated_at.isoformat(), "profile": systems.PROFILES[resource_type]}
+def _meta(profiles: list[str], row) -> dict:
+    """`lastUpdated` is the row's `updated_at`: the import that last changed it (or its creation)."""
+    return {"lastUpdated": row.updated_at.isoformat(), "profile": profiles}
+
+
+def practitioner_profiles(p: Professional) -> list[str]:
+    """as-dp-practitioner requires the RPPS identifier: an ADELI-only professional claims FR Core's
+    profile alone."""
+    if p.id_type == Professional.IdType.RPPS:
+        return systems.PROFILES["Practitioner"]
+    return [systems.FR_CORE_PRACTITIONER]
+
+
+def mailbox(address: str) -> dict:
+    """An MSSanté mailbox as as-mailbox-mss describes it (email, typed MSSANTE)."""
+    return {
+        "extension": [{"url": systems.EMAIL_TYPE, "valueCoding": coding(systems.MESSAGING_TYPE, "MSSANTE")}],
+        "system": "email",
+        "value": address,
+    }
 
 
 def _telecom(*pairs: tuple[str, str], use: str = "work") -> list[dict]:
@@ -79,14 +98,14 @@ def savoir_faire(p: Professional) -> dict | None:
     return value
 
 
-def practitioner(p: Professional) -> dict:
+def practitioner(p: Professional, mailboxes=()) -> dict:
     identifiers = [identifier(systems.IDNPS, "IDNPS", p.national_id)]
     if p.id_type == Professional.IdType.RPPS:
         identifiers.append(identifier(systems.RPPS, "RPPS", p.identifier))
     resource = {
         "resourceType": "Practitioner",
         "id": p.national_id,
-        "meta": _meta("Practitioner", p),
+        "meta": _meta(practitioner_profiles(p), p),
         "language": "fr",
         "identifier": identifiers,
         "active": p.active,
@@ -99,6 +118,8 @@ def practitioner(p: Professional) -> dict:
     _set(name, "suffix", [p.exercise_civility_code] if p.exercise_civility_code else None)
     if len(name) > 1:
         resource["name"] = [name]
+    # as-dp-practitioner's telecom is closed: MSSanté mailboxes only.
+    _set(resource, "telecom", [mailbox(address) for address in mailboxes])
     qualifications = []
     profession = [
         coding(system, code, label)
@@ -156,7 +177,7 @@ def practitioner_role(a: Activity, known_sites: set[str]) -> dict:
     resource = {
         "resourceType": "PractitionerRole",
         "id": role_id(a),
-        "meta": _meta("PractitionerRole", a),
+        "meta": _meta([systems.maillage_profile("PractitionerRole")], a),
         "language": "fr",
         "active": a.active,
         "practitioner": reference("Practitioner", p.national_id, p.full_name),
@@ -218,7 +239,7 @@ def organization(s: Structure) -> dict:
     resource = {
         "resourceType": "Organization",
         "id": organization_id(s.finess_et),
-        "meta": _meta("Organization", s),
+        "meta": _meta(systems.PROFILES["Organization"], s),
         "language": "fr",
         "identifier": identifiers,
         "active": s.active,
@@ -249,15 +270,46 @@ def organization(s: Structure) -> dict:
     return resource
 
 
+def mailboxes(professional_ids) -> dict[int, list[str]]:
+    """The MSSanté mailboxes published for these professionals (one query): those of the
+    directory entries listed publicly, each address once, in a stable order."""
+    found: dict[int, list[str]] = {}
+    entries = (
+        DirectoryEntry.objects.listed()
+        .filter(professional_id__in=professional_ids)
+        .exclude(mssante_address="")
+        .order_by("mssante_address")
+        .values_list("professional_id", "mssante_address")
+    )
+    for professional_id, address in entries:
+        addresses = found.setdefault(professional_id, [])
+        if address not in addresses:
+            addresses.append(address)
+    return found
+
+
 def practitioners(rows) -> list[dict]:
-    return [practitioner(p) for p in rows]
+    found = mailboxes([p.pk for p in rows]) if rows else {}
+    return [practitioner(p, found.get(p.pk, ())) for p in rows]
+
+
+def role_identifier(a: Activity) -> dict:
+    """The activity's identifier in Maillage's own naming system: the RPPS open data carries no
+    idSituationExercice, so the stable primary key (the resource id) is what a client can keep."""
+    return {"use": "secondary", "system": systems.maillage_canonical("NamingSystem", "activite"), "value": role_id(a)}
 
 
 def practitioner_roles(rows) -> list[dict]:
     """One query for the whole page: which of the sites' FINESS numbers are known establishments."""
     sites = {a.finess_site for a in rows if a.finess_site}
     known = set(Structure.objects.filter(finess_et__in=sites).values_list("finess_et", flat=True)) if sites else set()
-    return [practitioner_role(a, known) for a in rows]
+    built = []
+    for a in rows:
+        resource = practitioner_role(a, known)
+        # After `id` and `meta`, as FHIR orders the elements (JSON order is not significant).
+        resource = {**dict(list(resource.items())[:4]), "identifier": [role_identifier(a)], **resource}
+        built.append(resource)
+    return built
 
 
 def organizations(rows) -> list[dict]:

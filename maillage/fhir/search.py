@@ -4,28 +4,40 @@ Each resource type declares its parameters once (`RESOURCES`); the parser, the r
 the CapabilityStatement all read that declaration. A parameter turns one value into a `Q`; a value
 with commas is an OR of its parts, a repeated parameter an AND (FHIR's rules). Unknown parameters,
 modifiers and malformed values are refused with a French message rather than silently ignored: a
-client that believes it filtered must not receive the whole directory.
+client that believes it filtered must not receive the whole directory — unless it asks for it
+(`Prefer: handling=lenient`): they are then ignored and listed in the Bundle (`ignored`).
+
+Search as the national Annuaire Santé API does (annuaire-sante-fhir-documentation, version 2):
+`_include`/`_revinclude` (see `includes.py`), `_lastUpdated` for delta synchronisation, `_total`,
+`_elements`, `:contains` and `:exact` on names, 50 resources per page by default.
+
+Paging is by offset over a total, deterministic order (every ordering ends with a unique column),
+so that the same row never appears on two pages while the data does not change. With
+`_lastUpdated` the order is (`updated_at`, primary key), on its own index: a delta
+synchronisation reads the changes in the order they were made.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 
 from django.db import router
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from maillage.core.french import grouped, plural
 from maillage.core.text import normalize
-from maillage.directory.models import Activity, Professional, Structure
-from maillage.directory.models.professionals import name_prefix
+from maillage.directory.models import Activity, DirectoryEntry, Professional, Structure
+from maillage.directory.models.professionals import name_prefix, starts_with
 from maillage.fhir import systems
 from maillage.fhir.errors import invalid, not_supported
 
-DEFAULT_COUNT = 20
-MAX_COUNT = 100
+DEFAULT_COUNT = 50  # as the national API
+MAX_COUNT = 100  # a larger _count is served as 100, with a warning in the Bundle
 # Characters of one parameter's value: nothing served is longer than a few dozen, and on SQLite a
 # LIKE pattern (a name's `icontains`) over 50,000 bytes is an error, not an empty answer.
 MAX_VALUE = 1000
@@ -39,6 +51,30 @@ class Param:
     type: str  # FHIR search parameter type: token, string, reference
     documentation: str
     to_q: Callable[[str], Q]
+    # Modifiers served (`contains`, `exact`) → their own value → Q.
+    modifiers: tuple[tuple[str, Callable[[str], Q]], ...] = ()
+    # The SearchParameter's canonical URL when it is not FHIR's own: the Annuaire guide's, or
+    # "maillage" for one Maillage defines (capability.py writes its URL under the server's base).
+    definition: str = ""
+
+    def modifier(self, name: str) -> Callable[[str], Q] | None:
+        return dict(self.modifiers).get(name)
+
+
+def _last_updated_q(value: str) -> Q:
+    return last_updated(value)
+
+
+LAST_UPDATED = Param(
+    "_lastUpdated",
+    "date",
+    "Date de dernière modification (import qui a modifié la ligne), préfixes eq, ne, gt, ge, lt, le ; "
+    "résultats alors triés par date de modification, pour la synchronisation différentielle.",
+    _last_updated_q,
+)
+# Parameters that shape the answer rather than filter it (`run` reads them itself).
+RESULT_PARAMS = ("_count", "_offset", "_total", "_elements", "_include", "_revinclude", "_format")
+TOTAL_MODES = ("none", "estimate", "accurate")
 
 
 @dataclass(frozen=True)
@@ -47,14 +83,18 @@ class ResourceSearch:
     queryset: Callable[[], QuerySet]
     id_q: Callable[[str], Q]  # the resource id → the row (read interaction and `_id`)
     params: tuple[Param, ...]
+    includes: tuple[str, ...] = ()  # `_include` values served (see includes.py)
+    revincludes: tuple[str, ...] = ()  # `_revinclude` values served
 
     def param(self, name: str) -> Param | None:
         if name == "_id":
             return Param("_id", "token", "Identifiant de la ressource.", self.id_q)
+        if name == "_lastUpdated":
+            return LAST_UPDATED
         return next((p for p in self.params if p.name == name), None)
 
     def names(self) -> list[str]:
-        return ["_id", *(p.name for p in self.params), "_count", "_offset", "_format"]
+        return ["_id", "_lastUpdated", *(p.name for p in self.params), *RESULT_PARAMS]
 
 
 @dataclass(frozen=True)
@@ -62,6 +102,13 @@ class Query:
     queryset: QuerySet
     count: int
     offset: int
+    total: str = ""  # _total: none, estimate, accurate, or "" (counted unless the search is costly)
+    costly: bool = False  # filtered by a parameter no index answers: the total is not counted by default
+    elements: tuple[str, ...] = ()  # _elements
+    includes: tuple[str, ...] = ()
+    revincludes: tuple[str, ...] = ()
+    ignored: list[str] = field(default_factory=list)  # lenient handling: what was ignored, and why
+    warnings: list[str] = field(default_factory=list)  # e.g. a _count above the maximum
 
 
 def token(value: str, param: str) -> tuple[str | None, str]:
@@ -131,6 +178,73 @@ def _given(value: str) -> Q:
     return Q(search_given__gte=term, search_given__lt=term + "\uffff") if term else NOTHING
 
 
+# `:exact` is the name as written (case and accents), found through the normalized prefix's index;
+# `:contains` anywhere in « nom prénom » (no index can answer it: see `Param.costly`).
+def _column_prefix(column: str, value: str) -> Q:
+    term = normalize(value)
+    return starts_with(column, term, router.db_for_read(Professional)) if term else NOTHING
+
+
+def _family_exact(value: str) -> Q:
+    return _column_prefix("search_name", value) & Q(last_name=value)
+
+
+def _given_exact(value: str) -> Q:
+    return _column_prefix("search_given", value) & Q(first_name=value)
+
+
+def _name_exact(value: str) -> Q:
+    return _family_exact(value) | _given_exact(value)
+
+
+def _name_contains(value: str) -> Q:
+    term = normalize(value)
+    return Q(search_name__contains=term) if term else NOTHING
+
+
+def _identifier_type(value: str) -> Q:
+    system, code = token(value, "identifier-type")
+    if system not in (None, systems.IDENTIFIER_TYPE):
+        raise _unknown_system("identifier-type", system, [systems.IDENTIFIER_TYPE])
+    if code == "IDNPS":
+        return Q(pk__isnull=False)  # every professional has one
+    if code == "RPPS":
+        return Q(id_type=Professional.IdType.RPPS)
+    if code == "ADELI":
+        return Q(id_type=Professional.IdType.ADELI)
+    raise invalid(f"Type d'identifiant non pris en charge : « {code} ». Types acceptés : IDNPS, RPPS, ADELI.")
+
+
+def _qualification_code(value: str) -> Q:
+    """Profession (TRE_G15), savoir-faire (TRE_R38…) or its type (TRE_R04), each indexed with
+    `active`. The professional category (TRE_R09) is not searchable: no index holds it."""
+    system, code = token(value, "qualification-code")
+    if system is None:
+        return Q(profession_code=code) | Q(savoir_faire_code=code)
+    if system == systems.PROFESSION:
+        return Q(profession_code=code)
+    if system == systems.SAVOIR_FAIRE_TYPE:
+        return Q(savoir_faire_type_code=code)
+    for type_code, type_system in systems.SAVOIR_FAIRE.items():
+        if system == type_system:
+            return Q(savoir_faire_type_code=type_code, savoir_faire_code=code)
+    if system == "":
+        return NOTHING
+    raise _unknown_system(
+        "qualification-code", system, [systems.PROFESSION, systems.SAVOIR_FAIRE_TYPE, *systems.SAVOIR_FAIRE.values()]
+    )
+
+
+def _mailbox_professionals(value: str):
+    """The professionals whose publicly listed directory entry has this MSSanté address (the
+    entries of the CPTS are few: the subquery is read first)."""
+    return DirectoryEntry.objects.listed().filter(mssante_address__iexact=value.strip()).values("professional_id")
+
+
+def _mailbox(value: str) -> Q:
+    return Q(pk__in=_mailbox_professionals(value))
+
+
 PRACTITIONER = ResourceSearch(
     "Practitioner",
     queryset=lambda: Professional.objects.order_by("search_name", "national_id"),
@@ -142,11 +256,52 @@ PRACTITIONER = ResourceSearch(
             "IDNPS (8 + RPPS, 0 + ADELI) ou RPPS, avec ou sans système.",
             _practitioner_identifier,
         ),
-        Param("name", "string", "Début du nom ou du prénom, sans accents ni casse.", _name),
-        Param("family", "string", "Début du nom d'exercice, sans accents ni casse.", _family),
-        Param("given", "string", "Début du prénom d'exercice, sans accents ni casse.", _given),
+        Param(
+            "identifier-type",
+            "token",
+            "Type d'identifiant (fr-core-cs-v2-0203) : IDNPS, RPPS ou ADELI.",
+            _identifier_type,
+            definition="maillage",
+        ),
+        Param(
+            "name",
+            "string",
+            "Début du nom ou du prénom, sans accents ni casse ; :exact nom ou prénom tel qu'écrit ; "
+            ":contains partie du nom et prénom.",
+            _name,
+            (("exact", _name_exact), ("contains", _name_contains)),
+        ),
+        Param(
+            "family",
+            "string",
+            "Début du nom d'exercice, sans accents ni casse ; :exact tel qu'écrit ; :contains partie du nom.",
+            _family,
+            (("exact", _family_exact), ("contains", _name_contains)),
+        ),
+        Param(
+            "given",
+            "string",
+            "Début du prénom d'exercice, sans accents ni casse ; :exact tel qu'écrit ; :contains partie du prénom.",
+            _given,
+            (("exact", _given_exact), ("contains", _name_contains)),
+        ),
+        Param(
+            "qualification-code",
+            "token",
+            "Profession (TRE_G15), savoir-faire (TRE_R38, R39, R40, R43) ou type de savoir-faire (TRE_R04).",
+            _qualification_code,
+            definition=f"{systems.AS_SEARCH}as-sp-qualification-code",
+        ),
+        Param(
+            "mailbox-mss",
+            "string",
+            "Adresse MSSanté publiée (fiche d'annuaire de la CPTS rendue publique), exacte sans casse.",
+            _mailbox,
+            definition=f"{systems.AS_SEARCH}as-sp-mailbox-mss",
+        ),
         Param("active", "token", "true ou false : présent dans la dernière extraction RPPS.", _boolean),
     ),
+    revincludes=("PractitionerRole:practitioner",),
 )
 
 # PractitionerRole ------------------------------------------------------------------------------
@@ -178,6 +333,21 @@ def _role(value: str) -> Q:
     raise _unknown_system("role", system, list(ROLE_FIELDS))
 
 
+def _role_identifier(value: str) -> Q:
+    """The activity's identifier in Maillage's naming system (its primary key, the resource id)."""
+    system, code = token(value, "identifier")
+    accepted = systems.maillage_canonical("NamingSystem", "activite")
+    if system not in (None, accepted):
+        if system == "":
+            return NOTHING
+        raise _unknown_system("identifier", system, [accepted])
+    return Q(pk=int(code)) if code.isdigit() and len(code) < 19 else NOTHING
+
+
+def _role_mailbox(value: str) -> Q:
+    return Q(professional_id__in=_mailbox_professionals(value))
+
+
 def _specialty(value: str) -> Q:
     system, code = token(value, "specialty")
     if system is None:
@@ -197,12 +367,26 @@ PRACTITIONER_ROLE = ResourceSearch(
     queryset=lambda: Activity.objects.select_related("professional").order_by("professional_id", "id"),
     id_q=lambda rid: Q(pk=int(rid)) if rid.isdigit() and len(rid) < 19 else Q(pk__in=[]),
     params=(
+        Param(
+            "identifier",
+            "token",
+            "Identifiant de l'activité dans Maillage (son identifiant technique), avec ou sans système.",
+            _role_identifier,
+        ),
         Param("practitioner", "reference", "Practitioner/<identification nationale>.", _role_practitioner),
         Param("organization", "reference", "Organization/<1 + FINESS> : le site d'exercice.", _role_organization),
         Param("role", "token", "Profession (TRE_G15), mode (TRE_R23), genre (TRE_R22) ou fonction (TRE_R21).", _role),
         Param("specialty", "token", "Savoir-faire (TRE_R38, R39, R40, R43) ou son type (TRE_R04).", _specialty),
+        Param(
+            "mailbox-mss",
+            "string",
+            "Adresse MSSanté publiée du professionnel, exacte sans casse.",
+            _role_mailbox,
+            definition=f"{systems.AS_SEARCH}as-sp-mailbox-mss",
+        ),
         Param("active", "token", "true ou false : présente dans la dernière extraction RPPS.", _boolean),
     ),
+    includes=("PractitionerRole:practitioner", "PractitionerRole:organization"),
 )
 
 # Organization ----------------------------------------------------------------------------------
@@ -242,9 +426,37 @@ def _organization_name(value: str) -> Q:
     # at the start of the name or of one of its words.
     q = NOTHING
     for variant in {value, _ascii(value)}:
-        for field in ("short_name", "long_name"):
-            q |= Q(**{f"{field}__istartswith": variant}) | Q(**{f"{field}__icontains": f" {variant}"})
+        for column in ("short_name", "long_name"):
+            q |= Q(**{f"{column}__istartswith": variant}) | Q(**{f"{column}__icontains": f" {variant}"})
     return q
+
+
+def _organization_name_exact(value: str) -> Q:
+    return Q(short_name=value) | Q(long_name=value)
+
+
+def _organization_name_contains(value: str) -> Q:
+    q = NOTHING
+    for variant in {value, _ascii(value)}:
+        q |= Q(short_name__icontains=variant) | Q(long_name__icontains=variant)
+    return q
+
+
+def _organization_identifier_type(value: str) -> Q:
+    system, code = token(value, "identifier-type")
+    if system not in (None, systems.IDENTIFIER_TYPE):
+        raise _unknown_system("identifier-type", system, [systems.IDENTIFIER_TYPE])
+    if code in ("IDNST", "FINEG"):
+        return Q(pk__isnull=False)  # every establishment served has both
+    if code == "SIRET":
+        return ~Q(siret="")
+    raise invalid(f"Type d'identifiant non pris en charge : « {code} ». Types acceptés : IDNST, FINEG, SIRET.")
+
+
+def _partof(value: str) -> Q:
+    """The legal entity: `Organization/1<FINESS EJ>` (or its bare id) → its establishments."""
+    resource_id = _reference_id(value, "Organization", "partof")
+    return _finess_of_id(resource_id, "finess_ej")
 
 
 def _postal_code(value: str) -> Q:
@@ -281,12 +493,27 @@ ORGANIZATION = ResourceSearch(
             "IDNST (1 + FINESS), FINESS ou SIRET, avec ou sans système.",
             _organization_identifier,
         ),
-        Param("name", "string", "Début de la raison sociale ou d'un de ses mots.", _organization_name),
+        Param(
+            "identifier-type",
+            "token",
+            "Type d'identifiant (fr-core-cs-v2-0203) : IDNST, FINEG ou SIRET.",
+            _organization_identifier_type,
+            definition="maillage",
+        ),
+        Param(
+            "name",
+            "string",
+            "Début de la raison sociale ou d'un de ses mots ; :exact telle qu'écrite ; :contains partie du nom.",
+            _organization_name,
+            (("exact", _organization_name_exact), ("contains", _organization_name_contains)),
+        ),
+        Param("partof", "reference", "Organization/<1 + FINESS> de l'entité juridique.", _partof),
         Param("address-postalcode", "string", "Début du code postal.", _postal_code),
         Param("address-city", "string", "Début du nom de la commune, sans accents ni casse.", _city),
         Param("type", "token", "Catégorie d'établissement (TRE_R66) ou GEOGRAPHICAL-ENTITY.", _organization_type),
         Param("active", "token", "true ou false : présente dans la dernière extraction FINESS.", _boolean),
     ),
+    revincludes=("PractitionerRole:organization",),
 )
 
 RESOURCES = {spec.resource_type: spec for spec in (PRACTITIONER, PRACTITIONER_ROLE, ORGANIZATION)}
@@ -312,27 +539,156 @@ def value_parts(name: str, value: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def run(spec: ResourceSearch, params) -> Query:
-    """The query string (a QueryDict) → the filtered, ordered queryset and the page asked for."""
+_DATE = re.compile(
+    r"^(?P<prefix>eq|ne|gt|ge|lt|le)?(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2})"
+    r"(?:T(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d{1,9})?)?"
+    r"(?P<tz>Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
+
+
+def _instant_range(match) -> tuple[datetime, datetime]:
+    """A FHIR date of any precision → the half-open interval it names [start, end)."""
+    g = match.groupdict()
+    year, month, day = int(g["year"]), int(g["month"] or 1), int(g["day"] or 1)
+    hour, minute, second = int(g["hour"] or 0), int(g["minute"] or 0), int(g["second"] or 0)
+    start = datetime(year, month, day, hour, minute, second)  # ValueError if impossible
+    if g["tz"]:
+        start = datetime.fromisoformat(f"{start.isoformat()}{'+00:00' if g['tz'] == 'Z' else g['tz']}")
+    else:
+        start = timezone.make_aware(start)  # local time (Europe/Paris), as everything shown
+    if g["second"]:
+        end = start + timedelta(seconds=1)
+    elif g["minute"]:
+        end = start + timedelta(minutes=1)
+    elif g["day"]:
+        end = start + timedelta(days=1)
+    elif g["month"]:
+        end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+    else:
+        end = timezone.make_aware(datetime(year + 1, 1, 1))
+    return start, end
+
+
+def last_updated(value: str) -> Q:
+    """`_lastUpdated=[prefix]date` (FHIR date search) on the row's `updated_at` (indexed)."""
+    match = _DATE.match(value.strip())
+    try:
+        if not match or not (2000 <= int(match["year"]) <= 2100):
+            raise ValueError
+        start, end = _instant_range(match)
+    except ValueError:
+        raise invalid(
+            f"Valeur invalide pour « _lastUpdated » : « {value} ». Une date FHIR est attendue, précédée "
+            "ou non d'un préfixe (eq, ne, gt, ge, lt, le) : par exemple ge2026-12-01 ou gt2026-12-01T08:00:00Z."
+        ) from None
+    prefix = match["prefix"] or "eq"
+    return {
+        "eq": Q(updated_at__gte=start, updated_at__lt=end),
+        "ne": Q(updated_at__lt=start) | Q(updated_at__gte=end),
+        "gt": Q(updated_at__gte=end),
+        "ge": Q(updated_at__gte=start),
+        "lt": Q(updated_at__lt=start),
+        "le": Q(updated_at__lt=end),
+    }[prefix]
+
+
+def _include_values(spec: ResourceSearch, name: str, values: list[str], ignored: list[str]) -> tuple[str, ...]:
+    """`_include`/`_revinclude` values → the ones served; `*` means every one. An unknown one is a
+    400 (or, lenient, ignored and listed)."""
+    served = spec.includes if name == "_include" else spec.revincludes
+    kept: list[str] = []
+    for value in values:
+        for part in value_parts(name, value):
+            # « PractitionerRole:practitioner:Practitioner »: the target type may be given.
+            pieces = part.split(":")
+            if len(pieces) == 3 and pieces[2] and f"{pieces[0]}:{pieces[1]}" in served:
+                target = {"practitioner": "Practitioner", "organization": "Organization"}[pieces[1]]
+                part = f"{pieces[0]}:{pieces[1]}" if pieces[2] == target else part
+            chosen = list(served) if part == "*" and name == "_include" else [part] if part in served else None
+            if chosen is None:
+                message = (
+                    f"Valeur de « {name} » non prise en charge pour {spec.resource_type} : « {part} ». "
+                    f"Valeurs acceptées : {', '.join(served) or 'aucune'}."
+                )
+                if ignored is None:
+                    raise not_supported(message)
+                ignored.append(message)
+                continue
+            kept += [c for c in chosen if c not in kept]
+    return tuple(kept)
+
+
+def _elements(values: list[str]) -> tuple[str, ...]:
+    names: list[str] = []
+    for value in values:
+        for part in value_parts("_elements", value):
+            element = part.split(".", 1)[1] if "." in part else part  # « Practitioner.name » as « name »
+            if not re.fullmatch(r"[a-z][A-Za-z0-9]{0,63}", element):
+                raise invalid(f"Valeur invalide pour « _elements » : « {part} ». Un nom d'élément est attendu.")
+            if element not in names:
+                names.append(element)
+    return tuple(names)
+
+
+def run(spec: ResourceSearch, params, *, lenient: bool = False) -> Query:
+    """The parameters (a QueryDict, of the query string or of a POST _search form) → the filtered,
+    ordered queryset and the page asked for. Unknown parameters and modifiers are all named in one
+    400; with `lenient`, they are ignored and listed in `Query.ignored`."""
     queryset, count, offset = spec.queryset(), DEFAULT_COUNT, 0
+    ignored: list[str] = []
+    unknown: list[str] = []
+    options: dict = {}
+    warnings: list[str] = []
+    costly = delta = False
     for raw_name, values in params.lists():
         name, _, modifier = raw_name.partition(":")
         if name == "_format":
             continue  # negotiated by the view
-        if name in ("_count", "_offset"):
+        if name in ("_count", "_offset") and not modifier:
             number = integer_value(name, values[-1])
+            if name == "_count" and number > MAX_COUNT:
+                warnings.append(
+                    f"_count={grouped(number)} dépasse le maximum : pages de {MAX_COUNT} ressources au plus."
+                )
             count, offset = (min(number, MAX_COUNT), offset) if name == "_count" else (count, number)
             continue
+        if name == "_total" and not modifier:
+            if values[-1] not in TOTAL_MODES:
+                raise invalid(
+                    f"Valeur invalide pour « _total » : « {values[-1]} ». Valeurs acceptées : {', '.join(TOTAL_MODES)}."
+                )
+            options["total"] = values[-1]
+            continue
+        if name == "_elements" and not modifier:
+            options["elements"] = _elements(values)
+            continue
+        if name in ("_include", "_revinclude") and not modifier:
+            key = "includes" if name == "_include" else "revincludes"
+            options[key] = _include_values(spec, name, values, ignored if lenient else None)
+            continue
         param = spec.param(name)
-        if param is None:
-            raise not_supported(
-                f"Paramètre de recherche non pris en charge pour {spec.resource_type} : « {raw_name} ». "
-                f"Paramètres acceptés : {', '.join(spec.names())}."
-            )
-        if modifier:
-            raise not_supported(f"Le modificateur « :{modifier} » n'est pas pris en charge (paramètre « {name} »).")
+        to_q = None
+        if param is not None:
+            to_q = param.modifier(modifier) if modifier else param.to_q
+        if to_q is None:
+            unknown.append(raw_name)
+            continue
+        costly = costly or modifier == "contains"
+        delta = delta or name == "_lastUpdated"
         for value in values:
             parts = value_parts(name, value)
             if parts:  # an empty parameter is ignored, as FHIR asks
-                queryset = queryset.filter(reduce(or_, (param.to_q(part) for part in parts)))
-    return Query(queryset, count, offset)
+                queryset = queryset.filter(reduce(or_, (to_q(part) for part in parts)))
+    if unknown:
+        message = (
+            f"Paramètres de recherche non pris en charge pour {spec.resource_type} : "
+            f"{', '.join(f'« {u} »' for u in unknown)}. Paramètres acceptés : {', '.join(spec.names())} "
+            "(modificateurs :exact et :contains sur les noms)."
+        )
+        if not lenient:
+            raise not_supported(message)
+        ignored.append(message.replace("non pris en charge", "ignorés (non pris en charge)", 1))
+    if delta:
+        # Delta synchronisation reads changes in the order they were made, on (updated_at, id)'s index.
+        queryset = queryset.order_by("updated_at", "pk")
+    return Query(queryset, count, offset, costly=costly, ignored=ignored, warnings=warnings, **options)

@@ -6,14 +6,55 @@ as-dp-*) and FR Core (hl7.fr/ig/fhir/core), both on FHIR 4.0.1.
 
 AS_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/"
 FR_CORE = "https://hl7.fr/ig/fhir/core/"
+# Pinned versions: the Annuaire guide 1.1.0 (its tag) and the FR Core it depends on (2.1.0). The
+# profiles are claimed with their version (`url|version`), as the guide's later examples do.
+AS_VERSION = "1.1.0"
+FR_CORE_VERSION = "2.1.0"
+
+
+def _as(name: str) -> str:
+    return f"{AS_PROFILE}{name}|{AS_VERSION}"
+
+
+def _fr(name: str) -> str:
+    return f"{FR_CORE}StructureDefinition/{name}|{FR_CORE_VERSION}"
+
+
+AS_DP_PRACTITIONER = _as("as-dp-practitioner")
+AS_DP_ORGANIZATION = _as("as-dp-organization")
+AS_DP_PRACTITIONER_ROLE = _as("as-dp-practitionerrole")
+FR_CORE_PRACTITIONER = _fr("fr-core-practitioner")
+FR_CORE_ORGANIZATION = _fr("fr-core-organization")
+# The profiles each resource type may claim, the first one the CapabilityStatement's `profile`.
+# A Practitioner claims as-dp-practitioner only with an RPPS identifier (ADELI-only professionals:
+# FR Core's alone); a PractitionerRole never claims as-dp-practitionerrole, which requires the
+# RPPS's idSituationExercice that the open-data extraction does not carry: it claims Maillage's
+# own profile (see `maillage_canonical`, docs/fhir.md).
 PROFILES = {
-    "Practitioner": [f"{AS_PROFILE}as-dp-practitioner", f"{FR_CORE}StructureDefinition/fr-core-practitioner"],
-    "PractitionerRole": [
-        f"{AS_PROFILE}as-dp-practitionerrole",
-        f"{FR_CORE}StructureDefinition/fr-core-practitioner-role",
-    ],
-    "Organization": [f"{AS_PROFILE}as-dp-organization", f"{FR_CORE}StructureDefinition/fr-core-organization"],
+    "Practitioner": [AS_DP_PRACTITIONER, FR_CORE_PRACTITIONER],
+    "Organization": [AS_DP_ORGANIZATION, FR_CORE_ORGANIZATION],
 }
+
+
+def maillage_canonical(kind: str, name: str) -> str:
+    """A canonical URL Maillage defines itself (profile, extension, naming system), under the
+    server's own FHIR base: `<site>/fhir/<kind>/<name>`."""
+    from django.conf import settings
+
+    return f"{settings.SITE_URL.rstrip('/')}/fhir/{kind}/{name}"
+
+
+def maillage_profile(resource_type: str) -> str:
+    return maillage_canonical("StructureDefinition", f"maillage-{resource_type.lower()}")
+
+
+AS_SEARCH = "https://interop.esante.gouv.fr/ig/fhir/annuaire/SearchParameter/"
+
+# The MSSanté mailbox (as-mailbox-mss): an email ContactPoint typed MSSANTE by FR Core's extension.
+EMAIL_TYPE = f"{FR_CORE}StructureDefinition/fr-core-contact-point-email-type"
+MESSAGING_TYPE = "https://mos.esante.gouv.fr/NOS/TRE_R256-TypeMessagerie/FHIR/TRE-R256-TypeMessagerie"
+# _elements: the resource is a subset (FHIR's v3 ObservationValue code system).
+SUBSETTED = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
 
 # Identifier systems and the type codes that go with them (FR Core v2-0203).
 IDENTIFIER_TYPE = f"{FR_CORE}CodeSystem/fr-core-cs-v2-0203"

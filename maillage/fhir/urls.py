@@ -10,6 +10,7 @@ for resource_type in ("Practitioner", "PractitionerRole", "Organization"):
     kwargs = {"resource_type": resource_type}
     urlpatterns += [
         re_path(rf"^{resource_type}/?$", views.search_type, kwargs, name=f"{name}_search"),
+        re_path(rf"^{resource_type}/_search/?$", views.search_post, kwargs, name=f"{name}_search_post"),
         re_path(rf"^{resource_type}/(?P<resource_id>[A-Za-z0-9\-.]{{1,64}})$", views.read, kwargs, name=f"{name}_read"),
     ]
 # The SAS interface (a consumer's key is required): the Slot search and reads of what it includes.

@@ -1,4 +1,5 @@
-"""FHIR views: read, search-type and metadata, JSON only, read only.
+"""FHIR views: read, search-type and metadata, JSON only, read only (`POST <type>/_search`, a
+search with its parameters in a form, writes nothing either).
 
 Every answer is `application/fhir+json`, errors included (an OperationOutcome, never an HTML page
 or a traceback). The directory is the public open data of the RPPS and FINESS: no login is asked.
@@ -15,8 +16,8 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core import bounds
-from maillage.fhir import pathways, sas, sas_search, search
-from maillage.fhir.bundle import fhir_base, searchset
+from maillage.fhir import includes, pathways, sas, sas_search, search
+from maillage.fhir.bundle import fhir_base, outcome_entry, searchset, subset
 from maillage.fhir.capability import capability_statement
 from maillage.fhir.errors import FhirError, invalid, not_found, not_supported, operation_outcome
 from maillage.fhir.resources import BUILDERS
@@ -55,20 +56,20 @@ def _negotiate(request) -> None:
         )
 
 
-def fhir_endpoint(view):
+def fhir_endpoint(view, methods: tuple[str, ...] = ("GET", "HEAD")):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in methods:
             response = respond(
                 operation_outcome(
                     "not-supported", f"Méthode {request.method} non prise en charge : ce serveur est en lecture seule."
                 ),
                 405,
             )
-            response["Allow"] = "GET, HEAD"
+            response["Allow"] = ", ".join(methods)
             return response
         try:
-            if bounds.has_nul(request.GET):
+            if bounds.has_nul(request.GET) or (request.method == "POST" and bounds.has_nul(request.POST)):
                 # PostgreSQL cannot compare a text with one (DataError): refused before any query.
                 raise invalid(bounds.NUL_REFUSED)
             _negotiate(request)
@@ -94,16 +95,73 @@ def metadata(request):
     return respond(capability_statement(fhir_base(request)))
 
 
+def _lenient(request) -> bool:
+    """`Prefer: handling=lenient`: unknown parameters are ignored (and listed) rather than refused."""
+    prefer = request.headers.get("Prefer", "")
+    return any(part.strip().replace(" ", "") == "handling=lenient" for part in prefer.split(";") + prefer.split(","))
+
+
+def _search(request, resource_type: str, params):
+    spec = search.RESOURCES[resource_type]
+    query = search.run(spec, params, lenient=_lenient(request))
+    rows = list(query.queryset[query.offset : query.offset + query.count]) if query.count else []
+    # A short page tells the total without a COUNT query (the common case: few matches). A search no
+    # index answers (`:contains`) is counted only when asked, as the national API does.
+    short_page = query.count and len(rows) < query.count and (rows or not query.offset)
+    if query.total == "none":
+        total = None
+    elif short_page:
+        total = query.offset + len(rows)
+    elif query.costly and query.total != "accurate":
+        total = None
+    else:
+        total = query.queryset.count()
+    resources = BUILDERS[resource_type](rows)
+    included, bounded = includes.included(resource_type, rows, query)
+    if query.elements:
+        resources = [subset(resource, query.elements) for resource in resources]
+    issues = [("informational", m) for m in (*query.warnings, *bounded)]
+    issues += [("not-supported", m) for m in query.ignored]
+    bundle = searchset(
+        request,
+        resource_type,
+        resources,
+        total=total,
+        offset=query.offset,
+        count=query.count,
+        params=params,
+        included=included,
+        outcome=outcome_entry(issues) if issues else None,
+    )
+    return respond(bundle)
+
+
 @fhir_endpoint
 def search_type(request, resource_type: str):
-    spec = search.RESOURCES[resource_type]
-    query = search.run(spec, request.GET)
-    rows = list(query.queryset[query.offset : query.offset + query.count]) if query.count else []
-    # A short page tells the total without a COUNT query (the common case: few matches).
-    short_page = query.count and len(rows) < query.count and (rows or not query.offset)
-    total = query.offset + len(rows) if short_page else query.queryset.count()
-    resources = BUILDERS[resource_type](rows)
-    return respond(searchset(request, resource_type, resources, total=total, offset=query.offset, count=query.count))
+    return _search(request, resource_type, request.GET)
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def search_post(request, resource_type: str):
+    """`POST <type>/_search`: the parameters in a form (application/x-www-form-urlencoded), and
+    those of the query string if any, as FHIR allows — for searches too long for a URL."""
+    # FHIR names the urlencoded form; a multipart form (what an HTML form with a file would send)
+    # carries the same fields and is read alike.
+    if request.content_type not in (FORM, "multipart/form-data"):
+        raise not_supported(
+            f"Type de contenu non pris en charge : « {request.content_type or '(aucun)'} ». "
+            f"Une recherche POST …/_search envoie ses paramètres en {FORM}.",
+            status=415,
+        )
+    params = request.GET.copy()
+    for name, values in request.POST.lists():
+        params.setlist(name, params.getlist(name) + values)
+    return _search(request, resource_type, params)
+
+
+search_post = fhir_endpoint(search_post, methods=("POST",))
 
 
 @fhir_endpoint

@@ -34,7 +34,7 @@ def test_organization_identifiers_and_shape(fhir, centre):
     assert organization["name"] == "CENTRE MUNICIPAL DE SANTE MAURICE TENINE"
     assert organization["alias"] == ["CMS MALAKOFF"]
     assert organization["active"] is True
-    assert organization["meta"]["profile"][0].endswith("/as-dp-organization")
+    assert organization["meta"]["profile"][0].endswith("/as-dp-organization|1.1.0")
     assert organization["type"][1]["coding"][0] == {
         "system": systems.CATEGORY,
         "code": "124",

@@ -46,7 +46,7 @@ def test_read_practitioner(fhir, doctor):
     practitioner = fhir.get("/fhir/Practitioner/810106476764")
     assert practitioner["resourceType"] == "Practitioner"
     assert practitioner["active"] is True
-    assert practitioner["meta"]["profile"][0].endswith("/as-dp-practitioner")
+    assert practitioner["meta"]["profile"][0].endswith("/as-dp-practitioner|1.1.0")
     assert practitioner["name"] == [
         {"use": "usual", "family": "LEFÈVRE", "given": ["Hélène"], "prefix": ["MME"], "suffix": ["DR"]}
     ]
@@ -111,7 +111,8 @@ def test_active_filter(fhir, doctor):
 
 
 def test_enrichment_never_appears(fhir, doctor):
-    """What a CPTS adds (languages, skills, MSSanté, new patients) stays out, published or not."""
+    """What a CPTS adds (languages, skills, new patients) stays out, published or not; of it, only
+    the MSSanté mailbox of a publicly listed entry is published (tests/fhir/conformance)."""
     ActivityFactory(professional=doctor, email="cabinet@exemple.fr")
     entry = DirectoryEntry.objects.create(
         cpts=CptsFactory(),
@@ -130,5 +131,8 @@ def test_enrichment_never_appears(fhir, doctor):
     ]
     for body in bodies:
         text = str(body).lower()
-        for secret in ("tamoul", "mssante", "chographie", "communication", "patient"):
+        for secret in ("tamoul", "chographie", "communication", "patient"):
             assert secret not in text
+    entry.public_listing = False
+    entry.save()
+    assert "helene.lefevre@medecin.mssante.fr" not in str(fhir.get("/fhir/Practitioner/810106476764"))

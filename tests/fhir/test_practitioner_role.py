@@ -21,7 +21,8 @@ def test_role_points_to_the_organization_when_finess_knows_the_site(fhir, doctor
         "display": "Hélène LEFÈVRE",
     }
     assert role["organization"]["reference"] == f"Organization/1{centre.finess_et}"
-    assert role["meta"]["profile"][0].endswith("/as-dp-practitionerrole")
+    # No idSituationExercice in the RPPS open data: Maillage's own profile, not as-dp-practitionerrole.
+    assert role["meta"]["profile"] == [systems.maillage_profile("PractitionerRole")]
     # The organization it points to is served here.
     assert fhir.get(f"/fhir/{role['organization']['reference']}")["name"] == "CMS MALAKOFF"
     codes = {c["coding"][0]["system"]: c["coding"][0]["code"] for c in role["code"]}

@@ -47,7 +47,9 @@ def test_paging_walks_every_row_once(fhir, many):
 
 
 def test_count_is_capped_and_offset_beyond_the_end_is_empty(fhir, many):
-    assert len(fhir.search("Practitioner", {"_count": "1000"})["entry"]) == 7
+    capped = fhir.search("Practitioner", {"_count": "1000"})
+    assert [e["search"]["mode"] for e in capped["entry"]] == ["match"] * 7 + ["outcome"]
+    assert "au plus" in capped["entry"][-1]["resource"]["issue"][0]["diagnostics"]
     assert "_count=100" in links(fhir.search("Practitioner", {"_count": "1000"}))["self"]
     beyond = fhir.search("Practitioner", {"_count": "5", "_offset": "50"})
     assert beyond["total"] == 7 and "entry" not in beyond
@@ -56,10 +58,10 @@ def test_count_is_capped_and_offset_beyond_the_end_is_empty(fhir, many):
     assert only_total["total"] == 7 and "entry" not in only_total
 
 
-def test_default_page_is_twenty(fhir, db):
-    ProfessionalFactory.create_batch(21)
+def test_default_page_is_fifty_as_the_national_api(fhir, db):
+    ProfessionalFactory.create_batch(51)
     bundle = fhir.search("Practitioner")
-    assert len(bundle["entry"]) == 20 and bundle["total"] == 21
+    assert len(bundle["entry"]) == 50 and bundle["total"] == 51
 
 
 @pytest.mark.parametrize(
@@ -80,9 +82,9 @@ def test_default_page_is_twenty(fhir, db):
         ("/fhir/Practitioner?_offset=99999999999999999999", 400, "invalid", "entier"),
         ("/fhir/Practitioner?_count=²", 400, "invalid", "entier"),
         ("/fhir/Practitioner?active=peut-etre", 400, "invalid", "true, false"),
-        ("/fhir/Practitioner?birthdate=1970", 400, "not-supported", "Paramètre de recherche non pris en charge"),
+        ("/fhir/Practitioner?birthdate=1970", 400, "not-supported", "Paramètres de recherche non pris en charge"),
         ("/fhir/Practitioner?_sort=name", 400, "not-supported", "Paramètres acceptés"),
-        ("/fhir/Practitioner?name:exact=Martin", 400, "not-supported", "modificateur"),
+        ("/fhir/Practitioner?name:missing=true", 400, "not-supported", "« name:missing »"),
         ("/fhir/PractitionerRole?practitioner=Patient/1", 400, "invalid", "référence"),
         ("/fhir/PractitionerRole?role=http://x|10", 400, "invalid", "Système non pris en charge"),
         ("/fhir/Organization?type=http://x|124", 400, "invalid", "Système non pris en charge"),
@@ -149,11 +151,32 @@ def test_metadata_lists_what_is_supported(fhir):
         "Task",
     ]
     params = {t: {p["name"] for p in r.get("searchParam", [])} for t, r in resources.items()}
-    assert params["Practitioner"] == {"_id", "identifier", "name", "family", "given", "active"}
-    assert params["PractitionerRole"] == {"_id", "practitioner", "organization", "role", "specialty", "active"}
+    assert params["Practitioner"] == {
+        "_id",
+        "_lastUpdated",
+        "identifier",
+        "identifier-type",
+        "name",
+        "family",
+        "given",
+        "qualification-code",
+        "mailbox-mss",
+        "active",
+    }
+    assert params["PractitionerRole"] == {
+        "_id",
+        "_lastUpdated",
+        "identifier",
+        "practitioner",
+        "organization",
+        "role",
+        "specialty",
+        "mailbox-mss",
+        "active",
+    }
     assert {"address-postalcode", "address-city", "type"} <= params["Organization"]
     assert {i["code"] for i in resources["Practitioner"]["interaction"]} == {"read", "search-type"}
-    assert resources["Organization"]["profile"].endswith("/as-dp-organization")
+    assert resources["Organization"]["profile"].endswith("/as-dp-organization|1.1.0")
 
 
 def test_trailing_slash_and_empty_parameters(fhir, many):
