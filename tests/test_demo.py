@@ -253,12 +253,10 @@ def _demo_answers_the_sas_query_of_the_guide():
     # Issue 18 — the numéro unique to call, and a booking URL per slot that the demo's regulator of the
     # SAS opens.
     assert organization["telecom"] == [{"system": "phone", "value": "+33199001234"}]
-    from django.test import Client
-
     from maillage.accounts.models import User
+    from tests.conftest import _login
 
-    regulator = Client()
-    regulator.force_login(User.objects.get(email="regulation.sas@demo.maillage.fr"))
+    regulator = _login(User.objects.get(email="regulation.sas@demo.maillage.fr"))  # with a second factor
     path = "/" + slots[0]["resource"]["comment"].split("/", 3)[3]
     assert path.startswith("/sas/chatillon-malakoff-vanves/rdv/")
     assert "Réserver ce créneau" in regulator.get(path + "&origin=sas").content.decode()
