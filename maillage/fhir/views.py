@@ -12,7 +12,9 @@ import logging
 from functools import wraps
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core import bounds
@@ -56,6 +58,18 @@ def _negotiate(request) -> None:
         )
 
 
+def _form(request):
+    """The POSTed form, or a 400 OperationOutcome when the body cannot be read as one (not UTF-8, a
+    broken multipart boundary, too many fields or too large): a client's error, not the server's."""
+    try:
+        return request.POST
+    except (BadRequest, MultiPartParserError, SuspiciousOperation, UnicodeDecodeError):
+        raise invalid(
+            "Corps de requête illisible : une recherche POST …/_search envoie ses paramètres en "
+            "application/x-www-form-urlencoded, encodés en UTF-8."
+        ) from None
+
+
 def fhir_endpoint(view, methods: tuple[str, ...] = ("GET", "HEAD")):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -69,7 +83,7 @@ def fhir_endpoint(view, methods: tuple[str, ...] = ("GET", "HEAD")):
             response["Allow"] = ", ".join(methods)
             return response
         try:
-            if bounds.has_nul(request.GET) or (request.method == "POST" and bounds.has_nul(request.POST)):
+            if bounds.has_nul(request.GET) or (request.method == "POST" and bounds.has_nul(_form(request))):
                 # PostgreSQL cannot compare a text with one (DataError): refused before any query.
                 raise invalid(bounds.NUL_REFUSED)
             _negotiate(request)
@@ -156,7 +170,7 @@ def search_post(request, resource_type: str):
             status=415,
         )
     params = request.GET.copy()
-    for name, values in request.POST.lists():
+    for name, values in _form(request).lists():
         params.setlist(name, params.getlist(name) + values)
     return _search(request, resource_type, params)
 
