@@ -11,6 +11,7 @@ import pytest
 
 from config.operations import sas_trusted_proxies
 from maillage.unscheduled.models import SasConsumer
+from tests.fhir.conformance import sas_profiles
 from tests.fhir.helpers import validate
 from tests.fhir.mtls import PROXY_ADDRESS, SAS_CN, SAS_OU, Nginx, fetch, nginx_or_skip
 from tests.fhir.test_sas import RPPS, agenda, criteria  # noqa: F401 (the agenda fixture)
@@ -53,6 +54,19 @@ def test_the_sas_certificate_gets_the_slots(nginx, sas):
     assert "/fhir/Slot?start=ge" in bundle["link"][0]["url"]
     sas.refresh_from_db()
     assert sas.last_used_at is not None
+
+
+def test_the_guides_example_query_through_the_proxy_meets_the_sas_profiles(nginx, sas):
+    """The « Done when » of issue 18: the guide's CPTS query (its four includes), sent through the
+    mutual-TLS path with a test certificate, answers a Bundle the conformance suite accepts."""
+    includes = {
+        "_include": ["Slot:schedule", "Slot:service-type-reference"],
+        "_include:iterate": ["Schedule:actor", "HealthcareService:organization"],
+    }
+    bundle = fhir(nginx.get("Slot", criteria(**includes)), 200, "Bundle")
+    kinds = {entry["resource"]["resourceType"] for entry in bundle["entry"]}
+    assert kinds == {"Slot", "Schedule", "Practitioner", "PractitionerRole", "HealthcareService", "Organization"}
+    assert sas_profiles.check(bundle) == []
 
 
 def test_without_a_client_certificate_maillage_answers_in_fhir(nginx, sas):
