@@ -237,22 +237,22 @@ def _booking_template(site_url: str) -> str:
     return site_url.rstrip("/") + path.replace(_SLUG, "{slug}").replace(str(_PK), "{pk}")
 
 
-def booking_url(s: Slot) -> str:
+def booking_url(row: Slot) -> str:
     """The absolute URL of the slot's booking page (`Slot.comment`, « URL de redirection pour la
     prise de RDV » of the guide). Its query is already open (`?depuis=sas`), so the `origin`
     parameter the SAS platform appends opens the page whether it comes as `&origin=…` or
     `?origin=…` (maillage/www/unscheduled/sas_booking.py)."""
-    return _booking_template(settings.SITE_URL).format(slug=s.cpts.slug, pk=s.pk) + "?depuis=sas"
+    return _booking_template(settings.SITE_URL).format(slug=row.cpts.slug, pk=row.pk) + "?depuis=sas"
 
 
-def slot(s: Slot) -> dict:
-    kind = Kind(s.kind)
+def slot(row: Slot) -> dict:
+    kind = Kind(row.kind)
     act = ACT_CODES[kind]
-    meta = _meta("Slot", s.updated_at)
-    meta["security"] = [coding(systems.SLOT_TYPE, t) for t in s.types]
+    meta = _meta("Slot", row.updated_at)
+    meta["security"] = [coding(systems.SLOT_TYPE, t) for t in row.types]
     resource = {
         "resourceType": "Slot",
-        "id": str(s.pk),
+        "id": str(row.pk),
         "meta": meta,
         "language": "fr",
         "serviceType": [
@@ -261,28 +261,28 @@ def slot(s: Slot) -> dict:
                 "extension": [
                     {
                         "url": systems.SLOT_SERVICE_TYPE_R5,
-                        "valueReference": reference("HealthcareService", cpts_id(s.cpts_id), s.cpts.name),
+                        "valueReference": reference("HealthcareService", cpts_id(row.cpts_id), row.cpts.name),
                     }
                 ],
                 "coding": [coding(systems.CATEGORY, systems.CPTS_CATEGORY)],
             },
         ],
     }
-    specialty = _specialty(s)
+    specialty = _specialty(row)
     if specialty:
         resource["specialty"] = [specialty]
     # A home visit is not booked at a set time on the SAS side: every HOME slot goes as WALKIN.
     resource["appointmentType"] = {
         "coding": [coding(systems.APPOINTMENT_REASON, "WALKIN" if kind == Kind.HOME else "ROUTINE")]
     }
-    resource["schedule"] = reference("Schedule", schedule_id(s))
+    resource["schedule"] = reference("Schedule", schedule_id(row))
     # The profile fixes `free`, and the search serves free slots only; a read of a slot booked since
     # says `busy` rather than offer the SAS a slot that is gone.
-    resource["status"] = SlotStatus.FREE if s.status == SlotStatus.FREE else "busy"
+    resource["status"] = SlotStatus.FREE if row.status == SlotStatus.FREE else "busy"
     zone = timezone.get_current_timezone()  # once, not twice through localtime(): the bench's hot loop
-    resource["start"] = s.start.astimezone(zone).isoformat()
-    resource["end"] = s.end.astimezone(zone).isoformat()
-    resource["comment"] = booking_url(s)
+    resource["start"] = row.start.astimezone(zone).isoformat()
+    resource["end"] = row.end.astimezone(zone).isoformat()
+    resource["comment"] = booking_url(row)
     return resource
 
 
@@ -296,17 +296,25 @@ def included(slots: list[Slot], includes: frozenset[str]) -> list[dict]:
         if (resource_type, resource_id) not in found:
             found[resource_type, resource_id] = build()
 
-    for s in slots:
+    for row in slots:
         if "schedule" in includes:
-            add("Schedule", schedule_id(s), lambda s=s: schedule(schedule_id(s), s.cpts, s.professional, s.activity))
+            add(
+                "Schedule",
+                schedule_id(row),
+                lambda row=row: schedule(schedule_id(row), row.cpts, row.professional, row.activity),
+            )
             if "actor" in includes:
-                add("Practitioner", s.professional.national_id, lambda s=s: practitioner(s.professional))
-                if s.activity is not None:
-                    add("PractitionerRole", resources.role_id(s.activity), lambda s=s: practitioner_role(s.activity))
+                add("Practitioner", row.professional.national_id, lambda row=row: practitioner(row.professional))
+                if row.activity is not None:
+                    add(
+                        "PractitionerRole",
+                        resources.role_id(row.activity),
+                        lambda row=row: practitioner_role(row.activity),
+                    )
         if "service" in includes:
-            add("HealthcareService", cpts_id(s.cpts_id), lambda s=s: healthcare_service(s.cpts))
+            add("HealthcareService", cpts_id(row.cpts_id), lambda row=row: healthcare_service(row.cpts))
             if "organization" in includes:
-                add("Organization", cpts_id(s.cpts_id), lambda s=s: cpts_organization(s.cpts))
+                add("Organization", cpts_id(row.cpts_id), lambda row=row: cpts_organization(row.cpts))
     return list(found.values())
 
 
