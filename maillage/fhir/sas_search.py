@@ -134,7 +134,7 @@ class SlotSearch:
                 start__lte=self.end,
                 status=SlotStatus.FREE,
             )
-            .exclude(cpts__finess="")  # issue 18: the SAS knows a CPTS by its FINESS; none, no slot
+            .exposed_to_sas()
             .select_related("cpts", "activity__commune")
             .order_by("start", "id")
         )
@@ -341,7 +341,7 @@ class ScheduleSearch:
             return []
         keys = sorted(
             Slot.objects.filter(professional__in=list(professionals))
-            .exclude(cpts__finess="")
+            .exposed_to_sas()
             .values_list("cpts_id", "professional_id", "activity_id")
             .distinct()
             .order_by(),

@@ -226,14 +226,14 @@ def _sas_resource(resource_type: str, resource_id: str) -> dict:
     _check_numbers(resource_type, resource_id)
     if resource_type in ("HealthcareService", "Organization"):
         number = resource_id.removeprefix("cpts-")
-        exposed = Cpts.objects.exclude(finess="")  # a CPTS without FINESS is not exposed to the SAS
+        exposed = Cpts.objects.exposed_to_sas()
         cpts = exposed.filter(pk=number).first() if resource_id.startswith("cpts-") and number.isdigit() else None
         if cpts is None:
             raise missing
         return sas.healthcare_service(cpts) if resource_type == "HealthcareService" else sas.cpts_organization(cpts)
     if resource_type == "Slot":
         row = (
-            Slot.objects.exclude(cpts__finess="")
+            Slot.objects.exposed_to_sas()
             .select_related("cpts", "professional", "activity__professional")
             .filter(pk=_number(resource_id))
             .first()
@@ -246,7 +246,7 @@ def _sas_resource(resource_type: str, resource_id: str) -> dict:
     if len(parts) != 3 or not (parts[0].isdigit() and parts[2].isdigit()):
         raise missing
     row = (
-        Slot.objects.exclude(cpts__finess="")
+        Slot.objects.exposed_to_sas()
         .select_related("cpts", "professional", "activity__professional")
         .filter(cpts_id=parts[0], professional__national_id=parts[1], activity_id=_number(parts[2]) or None)
         .first()

@@ -8,7 +8,7 @@ SAS_SHOWN = "Les créneaux ouverts à la régulation sont visibles du SAS."
 
 
 def sas_visibility(cpts) -> str:
-    return SAS_SHOWN if cpts.finess else SAS_HIDDEN
+    return SAS_SHOWN if cpts.exposed_to_sas else SAS_HIDDEN
 
 
 @admin.register(Cpts)
@@ -24,7 +24,7 @@ class CptsAdmin(admin.ModelAdmin):
 
     @admin.display(description="visible du SAS", boolean=True)
     def visible_from_sas(self, cpts):
-        return bool(cpts.finess)
+        return cpts.exposed_to_sas
 
 
 @admin.register(Commune)

@@ -111,6 +111,11 @@ class CptsQuerySet(models.QuerySet):
             commune_count=Count("territory", distinct=True),
         )
 
+    def exposed_to_sas(self):
+        """The CPTS the SAS is served: the guide knows a CPTS by its FINESS (1 + FINESS, 1..1), so a
+        CPTS without one exposes nothing (issue 18). The field's validator keeps it 9 characters."""
+        return self.exclude(finess="")
+
     def of_regions(self, regions):
         """The CPTS with a commune (a unit of territory) in one of `regions` (codes or a queryset)."""
         inside = CptsCommune.objects.filter(commune__region__in=regions, commune__is_unit=True)
@@ -152,6 +157,11 @@ class Cpts(models.Model):
 
     def get_absolute_url(self):
         return reverse("www:cpts_public", args=[self.slug])
+
+    @property
+    def exposed_to_sas(self) -> bool:
+        """One CPTS's reading of `CptsQuerySet.exposed_to_sas`: served to the SAS when it has a FINESS."""
+        return bool(self.finess)
 
     def population(self) -> int:
         if hasattr(self, "population_total"):

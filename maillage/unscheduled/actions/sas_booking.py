@@ -18,14 +18,9 @@ PATIENT_FIELDS = ("last_name", "first_name", "birth_date", "phone", "commune", "
 DEFAULT_REASON = "Orienté par la régulation du SAS"
 
 
-def exposed_to_sas(cpts) -> bool:
-    """The SAS identifies a CPTS by its FINESS number: without one, none of its slots is served."""
-    return len((cpts.finess or "").strip()) == 9
-
-
 def refusal(slot: Slot, *, now=None) -> str:
     """Why a regulator of the SAS cannot book `slot` now (French, shown as is); "" when they can."""
-    if not exposed_to_sas(slot.cpts):
+    if not slot.cpts.exposed_to_sas:
         return (
             f"Les créneaux de la {slot.cpts.name} ne sont pas ouverts au SAS : la CPTS n'a pas encore "
             "renseigné son numéro FINESS. Appelez son numéro unique."

@@ -20,6 +20,10 @@ class SlotQuerySet(models.QuerySet):
     def of_cpts(self, cpts):
         return self.filter(cpts=cpts)
 
+    def exposed_to_sas(self):
+        """The slots of the CPTS the SAS is served (`CptsQuerySet.exposed_to_sas`: those with a FINESS)."""
+        return self.exclude(cpts__finess="")
+
     def free(self):
         return self.filter(status=SlotStatus.FREE)
 
