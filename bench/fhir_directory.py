@@ -219,7 +219,7 @@ def check_includes(kind: str, resource_type: str, bundle: dict) -> str | None:
     """The included resources are those the matches refer to (or that refer to the matches)."""
     matches, included = entries(bundle, "match"), entries(bundle, "include")
     # An OperationOutcome entry (mode « outcome ») is the server's warning that it bounded the
-    # reverse includes (500 a page): allowed, and counted apart.
+    # reverse includes (includes.MAX_REVINCLUDED a page): allowed, and counted apart.
     outcomes = entries(bundle, "outcome")
     if bundle.get("entry") and len(matches) + len(included) + len(outcomes) != len(bundle["entry"]):
         return f"{kind}: entries without search.mode match, include or outcome"

@@ -7,6 +7,7 @@ from maillage.directory.bulk import MAX_PARAMETERS, chunks, set_where_in, update
 from maillage.directory.finess import FIELDS, Geo, Layout, LineParser
 from maillage.directory.importer import BaseImport, Syncer
 from maillage.directory.models import Activity, ImportRun, Structure
+from maillage.directory.models.structures import search_city
 from maillage.directory.records import Record, Tally
 from maillage.directory.sources import Issue, SourceError, excerpt
 from maillage.territory.models import Commune
@@ -14,8 +15,13 @@ from maillage.territory.models import Commune
 GEO_FIELDS = ["latitude", "longitude", "coordinates_source", "coordinates_epsg", "geocoded_on", "updated_at"]
 
 
+POSTAL_LINE = FIELDS.index("postal_line")
+
+
 def structure_row(record: Record) -> tuple:
-    return record.values
+    """The record's values and the search column derived from them (not part of the line's
+    fingerprint: it changes only with the postal line)."""
+    return (*record.values, search_city(record.values[POSTAL_LINE]))
 
 
 def describe_structure(record: Record) -> str:
@@ -53,7 +59,7 @@ class FinessImport(BaseImport):
         self.sync = Syncer(
             Structure,
             "finess_et",
-            FIELDS,
+            [*FIELDS, "search_city"],
             run,
             self.structures,
             row=structure_row,

@@ -4,6 +4,7 @@ Paging is stateless: `_count` (page size) and `_offset` (rows skipped) travel in
 every other parameter of the search as the client sent it (in the query string, or in the form of
 a `POST …/_search`: the links are then GET URLs with the same parameters). The order of every
 search is total (see search.py), so an offset names the same rows while the data does not change.
+A delta search (`_lastUpdated`) pages by key instead: its `next` link carries `_cursor`.
 """
 
 from urllib.parse import urlencode
@@ -12,6 +13,8 @@ from django.urls import reverse
 
 from maillage.fhir import systems
 
+PAGING = ("_count", "_offset", "_cursor")  # rewritten in each link, never copied from the request
+
 
 def fhir_base(request) -> str:
     """Absolute URL of the FHIR base, ending with a slash (`https://host/fhir/`)."""
@@ -19,7 +22,7 @@ def fhir_base(request) -> str:
 
 
 def _links(params, base: str, resource_type: str, *, total, offset: int, count: int, full_page: bool) -> list[dict]:
-    kept = [(name, value) for name, values in params.lists() if name not in ("_count", "_offset") for value in values]
+    kept = [(name, value) for name, values in params.lists() if name not in PAGING for value in values]
 
     def link(relation: str, at: int) -> dict:
         query = urlencode([*kept, ("_count", count), ("_offset", at)])
@@ -34,6 +37,24 @@ def _links(params, base: str, resource_type: str, *, total, offset: int, count: 
             links.append(link("next", offset + count))
         if total is not None:
             links.append(link("last", last))
+    return links
+
+
+def _keyset_links(params, base: str, resource_type: str, *, count: int, cursor: str | None) -> list[dict]:
+    """A delta search's links: `self` as asked, `first`, and `next` from the last row's key. No
+    `previous` nor `last`: a cursor names where a page starts, not how many rows lie before it."""
+    kept = [(name, value) for name, values in params.lists() if name not in PAGING for value in values]
+    asked = [(name, value) for name, values in params.lists() if name in PAGING for value in values]
+
+    def url(query: list) -> str:
+        return f"{base}{resource_type}?{urlencode(query)}"
+
+    links = [
+        {"relation": "self", "url": url([*kept, *asked])},
+        {"relation": "first", "url": url([*kept, ("_count", count)])},
+    ]
+    if cursor:
+        links.append({"relation": "next", "url": url([*kept, ("_count", count), ("_cursor", cursor)])})
     return links
 
 
@@ -69,22 +90,23 @@ def searchset(
     params=None,
     included: list[dict] = (),
     outcome: dict | None = None,
+    keyset: bool = False,
+    cursor: str | None = None,
 ) -> dict:
-    """`total` None: left out (`_total=none`, or a search too costly to count)."""
+    """`total` None: left out (`_total=none`, or a search too costly to count). `keyset`: a delta
+    search, whose `next` link carries `cursor` (see search.py) rather than an offset."""
     base = fhir_base(request)
     bundle = {"resourceType": "Bundle", "type": "searchset"}
     if total is not None:
         bundle["total"] = total
     full_page = bool(count) and len(resources) >= count
-    bundle["link"] = _links(
-        params if params is not None else request.GET,
-        base,
-        resource_type,
-        total=total,
-        offset=offset,
-        count=count,
-        full_page=full_page,
-    )
+    params = params if params is not None else request.GET
+    if keyset:
+        bundle["link"] = _keyset_links(params, base, resource_type, count=count, cursor=cursor)
+    else:
+        bundle["link"] = _links(
+            params, base, resource_type, total=total, offset=offset, count=count, full_page=full_page
+        )
     entries = [
         {"fullUrl": f"{base}{resource_type}/{resource['id']}", "resource": resource, "search": {"mode": "match"}}
         for resource in resources

@@ -14,19 +14,23 @@ Search as the national Annuaire Santé API does (annuaire-sante-fhir-documentati
 Paging is by offset over a total, deterministic order (every ordering ends with a unique column),
 so that the same row never appears on two pages while the data does not change. With
 `_lastUpdated` the order is (`updated_at`, primary key), on its own index: a delta
-synchronisation reads the changes in the order they were made.
+synchronisation reads the changes in the order they were made, and pages by key rather than by
+offset (`_cursor`, the last row's (`updated_at`, id), written by the server in the `next` link):
+each page is a seek on that index however deep the walk, and a row changed during the walk moves
+behind the cursor to be read again later, instead of shifting every offset.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db import router
+from django.db import connections, router
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from maillage.core.french import grouped, plural
@@ -35,6 +39,7 @@ from maillage.directory.models import Activity, DirectoryEntry, Professional, St
 from maillage.directory.models.professionals import name_prefix, starts_with
 from maillage.fhir import systems
 from maillage.fhir.errors import invalid, not_supported
+from maillage.territory.models import Commune
 
 DEFAULT_COUNT = 50  # as the national API
 MAX_COUNT = 100  # a larger _count is served as 100, with a warning in the Bundle
@@ -56,6 +61,9 @@ class Param:
     # The SearchParameter's canonical URL when it is not FHIR's own: the Annuaire guide's, or
     # "maillage" for one Maillage defines (capability.py writes its URL under the server's base).
     definition: str = ""
+    # One value → the parts of its matches, each (condition, ordering), listed one after the other:
+    # for a condition no single index orders (a name that starts the family or the given name).
+    ordered_parts: Callable[[str], list[tuple[Q, tuple[str, ...]]]] | None = None
 
     def modifier(self, name: str) -> Callable[[str], Q] | None:
         return dict(self.modifiers).get(name)
@@ -74,7 +82,14 @@ LAST_UPDATED = Param(
 )
 # Parameters that shape the answer rather than filter it (`run` reads them itself).
 RESULT_PARAMS = ("_count", "_offset", "_total", "_elements", "_include", "_revinclude", "_format")
+# The delta synchronisation's paging key, written by the server in `next` links (not a search
+# parameter a client composes, hence not declared in the CapabilityStatement).
+CURSOR = "_cursor"
 TOTAL_MODES = ("none", "estimate", "accurate")
+# Beyond this many matches, the total is left out unless `_total=accurate` asks for it: the
+# national API leaves out a total that takes too long to compute, and counting a hundred thousand
+# roles of a specialty across a join costs more than the page itself (as the directory's pager).
+COUNT_BOUND = 10_000
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,43 @@ class Query:
     revincludes: tuple[str, ...] = ()
     ignored: list[str] = field(default_factory=list)  # lenient handling: what was ignored, and why
     warnings: list[str] = field(default_factory=list)  # e.g. a _count above the maximum
+    keyset: bool = False  # a delta search (`_lastUpdated`): paged by `_cursor`, not by offset
+    after: tuple[datetime, int] | None = None  # `_cursor`: the previous page's last (updated_at, pk)
+    parts: tuple[QuerySet, ...] = ()  # the matches as ordered parts, one after the other (`ordered_parts`)
+
+    def page(self) -> list:
+        """The rows of the page asked for: after the cursor (a seek on the (updated_at, id) index),
+        then `_offset` rows skipped, `_count` rows at most."""
+        if not self.count:
+            return []
+        if self.parts:
+            return self._chained()
+        rows = self.queryset
+        if self.after:
+            moment, pk = self.after
+            rows = rows.filter(updated_at__gte=moment).exclude(updated_at=moment, pk__lte=pk)
+        return list(rows[self.offset : self.offset + self.count])
+
+    def _chained(self) -> list:
+        """The page across the parts: a part is counted only when the page starts past its end."""
+        rows: list = []
+        skip = self.offset
+        for part in self.parts:
+            found = list(part[skip : skip + self.count - len(rows)])
+            rows += found
+            if len(rows) >= self.count:
+                break
+            # The page continues in the next part, `skip` rows into it: those of this part before
+            # the page's start, if it started beyond this part's end.
+            skip = 0 if found or not skip else max(skip - part.count(), 0)
+        return rows
+
+    def cursor_after(self, rows: list) -> str | None:
+        """The `_cursor` of the page that follows these rows (a full page of a delta search)."""
+        if not (self.keyset and self.count and len(rows) >= self.count):
+            return None
+        last = rows[-1]
+        return f"{last.updated_at.astimezone(UTC).isoformat()}|{last.pk}"
 
 
 def token(value: str, param: str) -> tuple[str | None, str]:
@@ -164,6 +216,15 @@ def _name(value: str) -> Q:
     """The family or the given name starting with the value, accents and case folded (both indexed)."""
     term = normalize(value)
     return name_prefix(term, router.db_for_read(Professional)) if term else NOTHING
+
+
+def _name_parts(value: str) -> list[tuple[Q, tuple[str, ...]]]:
+    """`name` lists the professionals whose name starts with the value, in the order of names, then
+    those whose first name does, in the order of first names (as the directory's own search):
+    each part is a range of its own index read in its order, up to the page. Ordering the union by
+    name sorted every match first — a hundred thousand for « mar » (520 ms)."""
+    family, given = (_column_prefix(column, value) for column in ("search_name", "search_given"))
+    return [(family, ("search_name", "national_id")), (given & ~family, ("search_given", "national_id"))]
 
 
 def _family(value: str) -> Q:
@@ -270,6 +331,7 @@ PRACTITIONER = ResourceSearch(
             ":contains partie du nom et prénom.",
             _name,
             (("exact", _name_exact), ("contains", _name_contains)),
+            ordered_parts=_name_parts,
         ),
         Param(
             "family",
@@ -362,9 +424,20 @@ def _specialty(value: str) -> Q:
     raise _unknown_system("specialty", system, [systems.SAVOIR_FAIRE_TYPE, *systems.SAVOIR_FAIRE.values()])
 
 
+def _roles() -> QuerySet:
+    """Activities in the order of their professional, then their own. The professional is named on
+    its own table (`directory_professional.id`, equal to `professional_id` through the join): a
+    search by the professional's columns (profession and specialty) then walks that table's index
+    and each professional's activities in order, and stops at the page — SQLite does not carry the
+    order across the join's equality, and sorted the hundred thousand matches first (650 ms)."""
+    quote = connections[router.db_for_read(Activity)].ops.quote_name
+    professional = RawSQL(f"{quote(Professional._meta.db_table)}.{quote('id')}", ())  # noqa: S611 (the model's own names)
+    return Activity.objects.select_related("professional").order_by(professional.asc(), "id")
+
+
 PRACTITIONER_ROLE = ResourceSearch(
     "PractitionerRole",
-    queryset=lambda: Activity.objects.select_related("professional").order_by("professional_id", "id"),
+    queryset=_roles,
     id_q=lambda rid: Q(pk=int(rid)) if rid.isdigit() and len(rid) < 19 else Q(pk__in=[]),
     params=(
         Param(
@@ -460,14 +533,19 @@ def _partof(value: str) -> Q:
 
 
 def _postal_code(value: str) -> Q:
-    return Q(postal_line__startswith=value)
+    # La Poste's line starts with the postal code: a prefix range on the line's index.
+    return starts_with("postal_line", value.strip(), router.db_for_read(Structure)) if value.strip() else NOTHING
 
 
 def _city(value: str) -> Q:
+    """The town of the address (the postal line's, as `address.city` shows it) or the commune
+    starting with the value, accents, case and « St » folded: two prefix ranges, each on its index."""
     term = normalize(value)
     if not term:
         return NOTHING
-    return Q(commune__search_name__startswith=term) | Q(postal_line__icontains=f" {term}")
+    using = router.db_for_read(Structure)
+    communes = Commune.objects.filter(starts_with("search_name", term, using)).values("code")
+    return starts_with("search_city", term, using) | Q(commune_id__in=communes)
 
 
 def _organization_type(value: str) -> Q:
@@ -640,6 +718,7 @@ def run(spec: ResourceSearch, params, *, lenient: bool = False) -> Query:
     options: dict = {}
     warnings: list[str] = []
     costly = delta = False
+    split: list[tuple[Param, str]] = []  # values whose matches are listed in ordered parts
     for raw_name, values in params.lists():
         name, _, modifier = raw_name.partition(":")
         if name == "_format":
@@ -651,6 +730,9 @@ def run(spec: ResourceSearch, params, *, lenient: bool = False) -> Query:
                     f"_count={grouped(number)} dépasse le maximum : pages de {MAX_COUNT} ressources au plus."
                 )
             count, offset = (min(number, MAX_COUNT), offset) if name == "_count" else (count, number)
+            continue
+        if name == CURSOR and not modifier:
+            options["after"] = cursor_value(values[-1])
             continue
         if name == "_total" and not modifier:
             if values[-1] not in TOTAL_MODES:
@@ -679,6 +761,8 @@ def run(spec: ResourceSearch, params, *, lenient: bool = False) -> Query:
             parts = value_parts(name, value)
             if parts:  # an empty parameter is ignored, as FHIR asks
                 queryset = queryset.filter(reduce(or_, (to_q(part) for part in parts)))
+                if to_q is param.to_q and param.ordered_parts and len(parts) == 1:
+                    split.append((param, parts[0]))
     if unknown:
         message = (
             f"Paramètres de recherche non pris en charge pour {spec.resource_type} : "
@@ -691,4 +775,36 @@ def run(spec: ResourceSearch, params, *, lenient: bool = False) -> Query:
     if delta:
         # Delta synchronisation reads changes in the order they were made, on (updated_at, id)'s index.
         queryset = queryset.order_by("updated_at", "pk")
-    return Query(queryset, count, offset, costly=costly, ignored=ignored, warnings=warnings, **options)
+    elif len(split) == 1:
+        param, value = split[0]
+        options["parts"] = tuple(queryset.filter(q).order_by(*order) for q, order in param.ordered_parts(value))
+    if "after" in options and not delta:
+        raise invalid(
+            f"Le paramètre « {CURSOR} » (pagination d'une synchronisation différentielle) ne s'emploie "
+            "qu'avec « _lastUpdated » : suivez les liens « next » du Bundle."
+        )
+    return Query(queryset, count, offset, costly=costly, ignored=ignored, warnings=warnings, keyset=delta, **options)
+
+
+def bounded_count(queryset: QuerySet) -> int | None:
+    """The number of matches, or None beyond COUNT_BOUND: the count reads at most that many rows."""
+    found = queryset.order_by()[: COUNT_BOUND + 1].count()
+    return found if found <= COUNT_BOUND else None
+
+
+def cursor_value(raw: str) -> tuple[datetime, int]:
+    """`_cursor` as the server wrote it (`<updated_at, ISO 8601 with offset>|<id>`) → its key; any
+    other value is a 400 (a client does not compose it: it follows the `next` link)."""
+    moment, _, pk = raw.strip().rpartition("|")
+    try:
+        if not (pk.isascii() and pk.isdigit() and len(pk) < 19) or len(moment) > 40:
+            raise ValueError
+        parsed = datetime.fromisoformat(moment)
+        if parsed.tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise invalid(
+            f"Valeur invalide pour « {CURSOR} » : « {raw[:100]} ». Cette valeur est écrite par le serveur "
+            "dans le lien « next » d'une synchronisation différentielle : suivez ce lien tel quel."
+        ) from None
+    return parsed, int(pk)

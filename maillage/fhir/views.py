@@ -118,18 +118,21 @@ def _lenient(request) -> bool:
 def _search(request, resource_type: str, params):
     spec = search.RESOURCES[resource_type]
     query = search.run(spec, params, lenient=_lenient(request))
-    rows = list(query.queryset[query.offset : query.offset + query.count]) if query.count else []
-    # A short page tells the total without a COUNT query (the common case: few matches). A search no
-    # index answers (`:contains`) is counted only when asked, as the national API does.
-    short_page = query.count and len(rows) < query.count and (rows or not query.offset)
+    rows = query.page()
+    # A short page tells the total without a COUNT query (the common case: few matches) — unless it
+    # follows a cursor, which skipped rows without counting them. A search no index answers
+    # (`:contains`) is counted only when asked, as the national API does.
+    short_page = query.count and not query.after and len(rows) < query.count and (rows or not query.offset)
     if query.total == "none":
         total = None
     elif short_page:
         total = query.offset + len(rows)
-    elif query.costly and query.total != "accurate":
+    elif query.total == "accurate":
+        total = query.queryset.count()
+    elif query.costly:
         total = None
     else:
-        total = query.queryset.count()
+        total = search.bounded_count(query.queryset)
     resources = BUILDERS[resource_type](rows)
     included, bounded = includes.included(resource_type, rows, query)
     if query.elements:
@@ -146,6 +149,8 @@ def _search(request, resource_type: str, params):
         params=params,
         included=included,
         outcome=outcome_entry(issues) if issues else None,
+        keyset=query.keyset,
+        cursor=query.cursor_after(rows),
     )
     return respond(bundle)
 

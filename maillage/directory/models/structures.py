@@ -1,6 +1,24 @@
+import re
+
 from django.db import models
 
+from maillage.core.text import normalize
 from maillage.directory.models.imports import ImportedQuerySet, ImportedRow
+
+_POSTAL_LINE = re.compile(r"^\d{5}\s+(.+)$")
+
+
+def town(postal_line: str) -> str:
+    """The town of La Poste's « ligne d'acheminement » (« 92130 ISSY LES MOULINEAUX »): what an
+    address's city shows (fhir/resources.py)."""
+    line = postal_line.strip()
+    match = _POSTAL_LINE.match(line)
+    return match.group(1) if match else line
+
+
+def search_city(postal_line: str) -> str:
+    """The town, normalized (accents, case, « ST » for saint): what `address-city` searches."""
+    return normalize(town(postal_line))
 
 
 class Structure(ImportedRow):
@@ -29,7 +47,12 @@ class Structure(ImportedRow):
     commune_code = models.CharField("code commune (source)", max_length=10, blank=True)
     departement_code = models.CharField("code département (FINESS)", max_length=3, blank=True)
     departement_label = models.CharField("département", max_length=100, blank=True)
+    # Indexed: it starts with the postal code, which `address-postalcode` searches by prefix. Byte
+    # collation on PostgreSQL (migration directory/0012), for LIKE 'prefix%' to use the index.
     postal_line = models.CharField("ligne d'acheminement", max_length=250, blank=True)
+    # The town of the postal line, normalized (`search_city`): `address-city` is a prefix range on
+    # its index. Written by the FINESS import with the row, and by `save`.
+    search_city = models.CharField("commune d'acheminement (recherche)", max_length=250, editable=False, default="")
     phone = models.CharField("téléphone", max_length=30, blank=True)
     fax = models.CharField("télécopie", max_length=30, blank=True)
     category_code = models.CharField("code catégorie", max_length=10, blank=True)
@@ -62,6 +85,8 @@ class Structure(ImportedRow):
             models.Index(fields=["commune", "active"]),
             models.Index(fields=["category_code", "active"]),
             models.Index(fields=["finess_ej"]),
+            models.Index(fields=["postal_line"], name="structure_by_postal_line"),
+            models.Index(fields=["search_city"], name="structure_by_city"),
             # A `_lastUpdated` delta page: the rows changed since a date, in (updated_at, id) order.
             models.Index(fields=["updated_at", "id"], name="structure_updated_at"),
         ]
@@ -70,6 +95,10 @@ class Structure(ImportedRow):
 
     def __str__(self):
         return f"{self.name} ({self.finess_et})"
+
+    def save(self, *args, **kwargs):
+        self.search_city = search_city(self.postal_line)
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

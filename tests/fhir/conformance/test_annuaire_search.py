@@ -196,3 +196,64 @@ def test_metadata_lists_exactly_what_is_served(fhir, people):
         assert "POST" in declared["interaction"][1]["documentation"]
     assert resources["PractitionerRole"]["profile"] == systems.maillage_profile("PractitionerRole")
     assert resources["Practitioner"]["profile"] == systems.AS_DP_PRACTITIONER
+
+
+def test_a_hospitals_reverse_includes_stop_at_the_bound_and_say_how_to_page(fhir, db, monkeypatch):
+    from maillage.fhir import includes
+
+    monkeypatch.setattr(includes, "MAX_REVINCLUDED", 4)  # the bound as it works at 200, on a few rows
+    hospital = StructureFactory()
+    roles = ActivityFactory.create_batch(6, finess_site=hospital.finess_et)
+    bundle = search(fhir, "Organization", {"_revinclude": "PractitionerRole:organization"})
+    modes = [e["search"]["mode"] for e in bundle["entry"]]
+    assert modes == ["match", "include", "include", "include", "include", "outcome"]
+    warning = bundle["entry"][-1]["resource"]["issue"][0]
+    assert warning["severity"] == "warning" and "4 premières situations d'exercice" in warning["diagnostics"]
+    assert "PractitionerRole?organization=" in warning["diagnostics"]
+    # The client pages through the rest: every role of the hospital, once.
+    paged = search(fhir, "PractitionerRole", {"organization": f"Organization/1{hospital.finess_et}"})
+    assert sorted(ids(paged), key=int) == sorted(str(r.pk) for r in roles)
+
+
+def test_a_total_beyond_the_bound_is_left_out_unless_asked(fhir, db, monkeypatch):
+    from maillage.fhir import search as fhir_search
+
+    monkeypatch.setattr(fhir_search, "COUNT_BOUND", 5)  # as at 10,000, on a few rows
+    ProfessionalFactory.create_batch(7, last_name="Lefebvre")
+    many = search(fhir, "Practitioner", {"family": "lefebvre", "_count": "2"})
+    assert "total" not in many and len(ids(many)) == 2 and "next" in links(many) and "last" not in links(many)
+    assert search(fhir, "Practitioner", {"family": "lefebvre", "_count": "2", "_total": "accurate"})["total"] == 7
+    monkeypatch.setattr(fhir_search, "COUNT_BOUND", 10)
+    assert search(fhir, "Practitioner", {"family": "lefebvre", "_count": "2"})["total"] == 7
+
+
+def test_name_lists_family_names_then_given_names_across_pages(fhir, db):
+    family = [ProfessionalFactory(last_name=n, first_name="Zoé") for n in ("Paulin", "Paul", "Pauly")]
+    given = [ProfessionalFactory(last_name=n, first_name="Pauline") for n in ("Abadie", "Zola", "Moreau")]
+    ProfessionalFactory(last_name="Durand", first_name="Jean")
+    expected = [p.national_id for p in sorted(family, key=lambda p: p.search_name)]
+    expected += [p.national_id for p in sorted(given, key=lambda p: p.search_given)]
+    first = search(fhir, "Practitioner", {"name": "paul", "_count": "2"})
+    assert first["total"] == 6
+    pages = [ids(first)] + [
+        ids(search(fhir, "Practitioner", {"name": "paul", "_count": "2", "_offset": str(at)})) for at in (2, 4, 6)
+    ]
+    assert pages == [expected[:2], expected[2:4], expected[4:], []]
+    # A page starting past the family names: the given names are reached by counting the first part.
+    assert ids(search(fhir, "Practitioner", {"name": "paul", "_count": "2", "_offset": "3"})) == expected[3:5]
+
+
+def test_postal_code_and_city_are_searched_from_the_postal_line(fhir, db):
+    issy = StructureFactory(postal_line="92130 ISSY LES MOULINEAUX CEDEX")
+    saint = StructureFactory(postal_line="93200 ST DENIS")
+    StructureFactory(postal_line="75014 PARIS")
+
+    def found(params):
+        return set(ids(search(fhir, "Organization", params)))
+
+    assert found({"address-postalcode": "9213"}) == {f"1{issy.finess_et}"}
+    assert found({"address-postalcode": "93200"}) == {f"1{saint.finess_et}"}
+    assert found({"address-city": "Issy-les-Moulineaux"}) == {f"1{issy.finess_et}"}
+    assert found({"address-city": "Saint-Denis"}) == {f"1{saint.finess_et}"}  # « ST » is saint
+    assert found({"address-city": "moulineaux"}) == set()  # the start of the town, not any word
+    assert found({"address-postalcode": "%"}) == set() and found({"address-city": "_"}) == set()
