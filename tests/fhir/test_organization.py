@@ -94,6 +94,6 @@ def test_search_parameters(fhir, centre, params, found):
     assert ("1920000650" in ids(fhir.search("Organization", params))) is found
 
 
-def test_city_search_uses_the_commune_name_too(fhir, idf):
+def test_city_search_reads_the_town_of_the_postal_line(fhir, idf):
     StructureFactory(finess_et="920000650", postal_line="92322 CHATILLON CEDEX", commune=idf["communes"]["92020"])
     assert ids(fhir.search("Organization", {"address-city": "Châtillon"})) == ["1920000650"]

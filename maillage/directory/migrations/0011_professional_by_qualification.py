@@ -11,7 +11,9 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="professional",
-            index=models.Index(fields=["profession_code", "savoir_faire_code"], name="professional_by_qualification"),
+            index=models.Index(
+                fields=["profession_code", "savoir_faire_code"], include=["id"], name="professional_by_qualification"
+            ),
         ),
         migrations.RemoveIndex(model_name="professional", name="professional_by_name"),
         migrations.AddIndex(
