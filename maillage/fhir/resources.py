@@ -7,12 +7,9 @@ records (languages, skills, new patients) can leave through this public interfac
 Empty values are left out: FHIR forbids empty strings and empty arrays.
 """
 
-import re
-
 from maillage.directory.models import Activity, DirectoryEntry, Professional, Structure
+from maillage.directory.models.structures import postal_parts
 from maillage.fhir import systems
-
-_POSTAL_LINE = re.compile(r"^(\d{5})\s+(.+)$")
 
 
 def coding(system: str, code: str, display: str = "") -> dict:
@@ -145,8 +142,7 @@ def _activity_address(a: Activity) -> dict | None:
     _set(address, "line", [line.strip() for line in lines if line.strip()])
     _set(address, "postalCode", a.postal_code)
     # Without a commune, the « bureau cedex » (La Poste's « 25300 DOUBS ») still names the town.
-    cedex = _POSTAL_LINE.match(a.cedex_office.strip())
-    _set(address, "city", a.commune_label.strip() or (cedex.group(2) if cedex else a.cedex_office.strip()))
+    _set(address, "city", a.commune_label.strip() or postal_parts(a.cedex_office)[1])
     if a.commune_code:
         address["extension"] = [{"url": systems.INSEE_CODE, "valueCoding": coding(systems.COMMUNE, a.commune_code)}]
     return address if len(address) > 1 else None
@@ -207,11 +203,9 @@ def _structure_address(s: Structure) -> dict | None:
     address = {"use": "work", "type": "both"}
     _set(address, "line", [line.strip() for line in (s.distribution_complement, street, s.locality) if line.strip()])
     # FINESS gives La Poste's « ligne d'acheminement »: postal code, then the town (and CEDEX).
-    match = _POSTAL_LINE.match(s.postal_line.strip())
-    if match:
-        address["postalCode"], address["city"] = match.groups()
-    else:
-        _set(address, "city", s.postal_line.strip())
+    postal_code, town = postal_parts(s.postal_line)
+    _set(address, "postalCode", postal_code)
+    _set(address, "city", town)
     extensions = []
     if s.commune_code:
         extensions.append({"url": systems.INSEE_CODE, "valueCoding": coding(systems.COMMUNE, s.commune_code)})

@@ -5,7 +5,7 @@ from django.db import migrations, models
 from maillage.core.text import normalize
 
 BATCH = 5000
-POSTAL_LINE = re.compile(r"^\d{5}\s+(.+)$")  # as models.structures.town, frozen here
+POSTAL_LINE = re.compile(r"^\d{5}\s+(.+)$")  # as models.structures.postal_parts, frozen here
 
 
 def fill_search_city(apps, schema_editor):

@@ -5,20 +5,20 @@ from django.db import models
 from maillage.core.text import normalize
 from maillage.directory.models.imports import ImportedQuerySet, ImportedRow
 
-_POSTAL_LINE = re.compile(r"^\d{5}\s+(.+)$")
+POSTAL_LINE = re.compile(r"^(\d{5})\s+(.+)$")
 
 
-def town(postal_line: str) -> str:
-    """The town of La Poste's « ligne d'acheminement » (« 92130 ISSY LES MOULINEAUX »): what an
-    address's city shows (fhir/resources.py)."""
+def postal_parts(postal_line: str) -> tuple[str, str]:
+    """La Poste's « ligne d'acheminement » (« 92130 ISSY LES MOULINEAUX ») → (postal code, town);
+    a line without a code is all town. What an address shows (fhir/resources.py)."""
     line = postal_line.strip()
-    match = _POSTAL_LINE.match(line)
-    return match.group(1) if match else line
+    match = POSTAL_LINE.match(line)
+    return (match.group(1), match.group(2)) if match else ("", line)
 
 
 def search_city(postal_line: str) -> str:
     """The town, normalized (accents, case, « ST » for saint): what `address-city` searches."""
-    return normalize(town(postal_line))
+    return normalize(postal_parts(postal_line)[1])
 
 
 class Structure(ImportedRow):
