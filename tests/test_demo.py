@@ -67,6 +67,11 @@ def test_demo_on_the_real_territory(demo, anonymous):
     out = demo
     assert "coordination.cmv@demo.maillage.fr" in out
     assert "Maillage-demo-2026" in out
+    # The accounts share one hash of the public password (hashed once per load): a real one.
+    from maillage.accounts.models import User
+
+    coordinator = User.objects.get(email="coordination.cmv@demo.maillage.fr")
+    assert coordinator.check_password("Maillage-demo-2026") and not coordinator.check_password("Maillage-demo-2025")
     entries = AuditEntry.objects.count()
     call_command("load_demo")  # idempotent
     assert AuditEntry.objects.count() == entries
