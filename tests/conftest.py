@@ -179,25 +179,32 @@ def _background_outlines():
 
 @pytest.fixture
 def installed(db, real_sources, cached_shapes, _background_outlines, monkeypatch):
+    return install_reference(real_sources, cached_shapes, _background_outlines, monkeypatch)
+
+
+def install_reference(real_sources, cached_shapes, outlines: dict, patch):
+    """The real reference territory installed, with the session's outlines (`patch`, a
+    MonkeyPatch, keeps the shortcuts for as long as its caller needs them); `installed`, and the
+    modules that install it once for all their tests (tests/test_demo.py)."""
     from maillage.territory import background
     from maillage.territory.models import Departement, Region
 
     compute = background.refresh_background
 
     def refresh_once():
-        if not _background_outlines:
+        if not outlines:
             count = compute()
             for model in (Departement, Region):
-                _background_outlines[model] = dict(model.objects.values_list("code", "outline"))
+                outlines[model] = dict(model.objects.values_list("code", "outline"))
             return count
-        for model, outlines in _background_outlines.items():
+        for model, by_code in outlines.items():
             rows = list(model.objects.all())
             for row in rows:
-                row.outline = outlines.get(row.code, "")
+                row.outline = by_code.get(row.code, "")
             model.objects.bulk_update(rows, ["outline"], batch_size=200)
         published.bump()
-        return sum(bool(outline) for outline in _background_outlines[Departement].values())
+        return sum(bool(outline) for outline in outlines[Departement].values())
 
-    monkeypatch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
-    monkeypatch.setattr(background, "refresh_background", refresh_once)
+    patch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
+    patch.setattr(background, "refresh_background", refresh_once)
     return reference.install(real_sources[0], real_sources[1], log=lambda *_: None)

@@ -1,26 +1,77 @@
-"""The demo on the real reference territory, and the figures the foundation issue asks for."""
+"""The demo on the real reference territory, and the figures the foundation issue asks for.
+
+The reference territory and the demo are loaded once for the module (a load is the slow part:
+~30 s on SQLite, ~60 s on PostgreSQL), in a transaction rolled back after its last test; each test
+runs in a savepoint inside it, so that each sees the demo as `load_demo` leaves it, whatever the
+order. tests/test_demo_without_reference.py checks the refusal without the reference."""
+
+import io
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.accounts.models import Role
 from maillage.core.models import AuditEntry
 from maillage.territory.models import Cpts
+from tests.conftest import install_reference
+
+pytestmark = pytest.mark.reference
 
 
-def test_demo_needs_the_reference_first(db):
-    with pytest.raises(CommandError, match="référentiel territorial n'est pas installé"):
-        call_command("load_demo")
+@pytest.fixture(scope="module")
+def _demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("demo-media")
 
 
-@pytest.mark.reference
-def test_demo_on_the_real_territory(installed, anonymous, capsys):
-    call_command("load_demo")
-    out = capsys.readouterr().out
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, _demo_media):
+    # The files the demo load stored (milestone documents) stay where the tests look for them.
+    settings.MEDIA_ROOT = _demo_media
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker, real_sources, cached_shapes, _background_outlines, _demo_media):
+    """What the first `load_demo` printed, the demo loaded once for the module as each test saw it
+    when it loaded the demo itself: tests' settings (second factor required, memory cache)."""
+    outer = transaction.atomic()
+    out = io.StringIO()
+    cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            with (
+                pytest.MonkeyPatch.context() as patch,
+                override_settings(MEDIA_ROOT=_demo_media, CACHES=cache, DEMO_RELAX_MFA=False),
+            ):
+                install_reference(real_sources, cached_shapes, _background_outlines, patch)
+                call_command("load_demo", stdout=out)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(db, demo_output):
+    return demo_output
+
+
+def test_demo_on_the_real_territory(demo, anonymous):
+    out = demo
     assert "coordination.cmv@demo.maillage.fr" in out
     assert "Maillage-demo-2026" in out
+    # The accounts share one hash of the public password (hashed once per load): a real one.
+    from maillage.accounts.models import User
+
+    coordinator = User.objects.get(email="coordination.cmv@demo.maillage.fr")
+    assert coordinator.check_password("Maillage-demo-2026") and not coordinator.check_password("Maillage-demo-2025")
     entries = AuditEntry.objects.count()
     call_command("load_demo")  # idempotent
     assert AuditEntry.objects.count() == entries
@@ -95,12 +146,10 @@ def _demo_phases():
     }
 
 
-@pytest.mark.reference
-def test_demo_directory_is_loaded_through_the_importers(installed, anonymous):
+def test_demo_directory_is_loaded_through_the_importers(demo, anonymous):
     from maillage.directory.models import ImportRun, Partner, Structure
     from maillage.directory.search import professionals
 
-    call_command("load_demo")
     assert set(ImportRun.objects.filter(applied=True).values_list("source", flat=True)) == {"rpps", "finess"}
     for cpts in Cpts.objects.all():
         found = professionals({}, cpts)
@@ -120,10 +169,9 @@ def test_demo_directory_is_loaded_through_the_importers(installed, anonymous):
     assert bundle["entry"][0]["resource"]["name"][0]["family"] == practitioner.last_name
 
 
-def test_demo_missions_can_be_tried_at_once(installed, capsys, login):
-    """One demo load (it is the slow part) for the done-when of the médecin traitant and the
-    unscheduled-care issues."""
-    call_command("load_demo")
+def test_demo_missions_can_be_tried_at_once(demo, capsys, login):
+    """The done-when of the médecin traitant and the unscheduled-care issues, and of the missions
+    after them, on the demo as loaded."""
     capsys.readouterr()
     _waiting_list_is_matched_and_the_demo_doctor_accepts(capsys)
     _demo_gp_is_one_person_whose_directory_answers_follow_the_offer_and_the_slots(login)

@@ -32,9 +32,9 @@ def _demo_nurse(cpts):
         return None
     user = User.objects.filter(email=DEMO_NURSE).first()
     if user is None:
-        from maillage.territory.demo import DEMO_PASSWORD
+        from maillage.territory.demo import create_demo_user
 
-        user = User.objects.create_user(DEMO_NURSE, DEMO_PASSWORD, first_name="Inès", last_name="Marchand")
+        user = create_demo_user(DEMO_NURSE, first_name="Inès", last_name="Marchand")
     Role.objects.get_or_create(user=user, kind=RoleKind.MEMBER, cpts=cpts, region=None)
     if not ProfessionalAccount.objects.filter(user=user).exists():
         on_teams = CareTeamMember.objects.filter(professional__isnull=False).values("professional_id")

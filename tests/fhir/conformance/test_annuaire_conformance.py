@@ -3,47 +3,24 @@ issue 18's « Done when » meets the profiles it claims (annuaire_profiles.py, f
 1.1.0) and FHIR R4 (fhir.resources R4B); each rule family rejects a mutated resource.
 
 The demo (reference territory, demo CPTS, directory imported from its generated RPPS and FINESS
-files) is loaded once for the module, in a transaction rolled back after its last test."""
+files) is loaded once, in a transaction rolled back after the last test
+(tests/fhir/conformance/conftest.py: shared with the SAS suite in a whole run)."""
 
 import copy
-import io
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from maillage.directory.models import Activity, DirectoryEntry, Professional, Structure
 from maillage.fhir import systems
-from maillage.territory import background, reference
-from maillage.territory import shapes as shape_source
 from tests.fhir.conformance import annuaire_profiles as rules
 from tests.fhir.conftest import FhirClient
 
-CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "annuaire"}}
-
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, real_sources, cached_shapes):
-    """The demo, loaded once (reference outlines taken from the session's computed shapes)."""
-    outer = transaction.atomic()
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            with pytest.MonkeyPatch.context() as patch, override_settings(CACHES=CACHE):
-                patch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
-                patch.setattr(background, "refresh_background", lambda: 0)
-                reference.install(real_sources[0], real_sources[1], log=lambda *_: None)
-                call_command("load_demo", stdout=io.StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+def demo(conformance_demo):
+    """The demo, loaded once (tests/fhir/conformance/conftest.py)."""
+    return conformance_demo
 
 
 @pytest.fixture

@@ -2,27 +2,22 @@
 of the guide « Service d'Accès aux Soins » 1.1.0 (tests/fhir/conformance/sas_profiles.py), and is
 valid FHIR R4 (fhir.resources R4B).
 
-The demo (real reference territory, `load_demo`) is loaded once for the module, in a transaction
-rolled back after its last test; each test runs in a savepoint inside it. The guide's example CPTS
+The demo (real reference territory, `load_demo`) is loaded once, in a transaction rolled back after
+the last test; each test runs in a savepoint inside it (tests/fhir/conformance/conftest.py: shared
+with the Annuaire suite in a whole run). The guide's example CPTS
 query (specifications_techniques-cpts-recherche_creneaux.md: start=ge/le, up to 25 IDNPS,
 status=free, the four includes) is sent for every practitioner who has slots to come.
 """
 
 import copy
-import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.fhir import systems
-from maillage.territory import background, reference
-from maillage.territory import shapes as shape_source
 from maillage.unscheduled.enums import SlotStatus
 from maillage.unscheduled.models import SasConsumer, Slot
 from tests.fhir.conformance import sas_profiles
@@ -39,32 +34,11 @@ GUIDE_INCLUDES = [
 
 
 @pytest.fixture(scope="module")
-def _sas_demo(django_db_setup, django_db_blocker, real_sources, cached_shapes, tmp_path_factory):
-    """The demo and a SAS consumer's key, built once for the module."""
-    outer = transaction.atomic()
-    cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sas-conformance"}}
-    media = tmp_path_factory.mktemp("sas-conformance-media")
+def _sas_demo(conformance_demo, django_db_blocker):
+    """A SAS consumer's key, on the demo loaded once (tests/fhir/conformance/conftest.py), inside its
+    transaction."""
     with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            with (
-                pytest.MonkeyPatch.context() as patch,
-                override_settings(MEDIA_ROOT=media, CACHES=cache, DEMO_RELAX_MFA=False),
-            ):
-                # The outlines are pure computation, of no use here: the session's shapes, no background.
-                patch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
-                patch.setattr(background, "refresh_background", lambda: 0)
-                reference.install(real_sources[0], real_sources[1], log=lambda *_: None)
-                call_command("load_demo", stdout=io.StringIO())
-            key = SasConsumer.create_with_key("Plateforme SAS (conformité)")[1]
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield key
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        return SasConsumer.create_with_key("Plateforme SAS (conformité)")[1]
 
 
 def _check(resource: dict) -> list[str]:
