@@ -120,6 +120,9 @@ class Syncer:
         self._verbose = {name: model._meta.get_field(name).verbose_name for name in fields}
         self.line_hashes = "line_hash" in fields
         self.compared = [name for name in fields if name != "line_hash"]
+        # Search columns derived from the data (`search_name`, `search_city`: not editable) change
+        # with the field they come from, which the summary names: they are compared, never shown.
+        self._shown = {name for name in self.compared if model._meta.get_field(name).editable}
         # Created inside the run's transaction, before the first batch:
         lock_for_import(model)
         check_constraints_per_statement(model)
@@ -229,11 +232,12 @@ class Syncer:
             values = self.row(record)
             old, new = before[found.pk], dict(zip(self.fields, values, strict=True))
             diffs = [name for name in self.compared if old[name] != new[name]]
-            self.tally.changed_fields.update(self._verbose[name] for name in diffs)
+            shown_diffs = [name for name in diffs if name in self._shown]
+            self.tally.changed_fields.update(self._verbose[name] for name in shown_diffs)
             if not found.active:
                 self.tally.changed_fields["réapparition dans l'extraction"] += 1
             if len(self.tally.samples["changed"]) < SAMPLES:
-                shown = [f"{self._verbose[n]} « {_display(old[n])} » → « {_display(new[n])} »" for n in diffs[:3]]
+                shown = [f"{self._verbose[n]} « {_display(old[n])} » → « {_display(new[n])} »" for n in shown_diffs[:3]]
                 if not found.active:
                     shown.insert(0, "de retour dans l'extraction")
                 summary = ", ".join(shown) or "empreinte recalculée"

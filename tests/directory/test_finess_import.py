@@ -257,3 +257,14 @@ def test_truncated_last_line(tmp_path, db):
     output = run("import_finess", path, "--apply", "--allow-mass-removal")
     assert "1 ligne rejetée (ligne tronquée : 1)" in output
     assert list(Structure.objects.values_list("finess_et", flat=True)) == ["010000024"]
+
+
+def test_a_moved_structure_is_searched_by_its_new_town_and_the_summary_names_the_line_alone(tmp_path, ain):
+    first = write(tmp_path / "a.txt", [HEADER, structure_line()])
+    run("import_finess", first, "--apply")
+    assert Structure.objects.get().search_city == "viriat"
+    moved = write(tmp_path / "b.txt", [HEADER, structure_line().replace("01440 VIRIAT", "01000 ST DENIS LES BOURG")])
+    output = run("import_finess", moved, "--apply")
+    assert Structure.objects.get().search_city == "saint denis les bourg"
+    assert "Champs modifiés : ligne d'acheminement (1)." in output
+    assert "recherche" not in output  # the derived search column is not a change a user made
