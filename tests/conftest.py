@@ -1,9 +1,11 @@
+import contextlib
 import json
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import transaction
 from django.test import Client
 
 from maillage.territory import published, reference
@@ -180,6 +182,22 @@ def _background_outlines():
 @pytest.fixture
 def installed(db, real_sources, cached_shapes, _background_outlines, monkeypatch):
     return install_reference(real_sources, cached_shapes, _background_outlines, monkeypatch)
+
+
+@contextlib.contextmanager
+def rolled_back(django_db_blocker):
+    """A transaction for a whole module's tests, rolled back after the last one, or at once if the
+    setup inside fails: what a module loads once (the demo) is gone for the next module, and each
+    test runs in a savepoint inside it (tests/test_demo.py, tests/fhir/conformance/conftest.py)."""
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def install_reference(real_sources, cached_shapes, outlines: dict, patch):

@@ -9,14 +9,13 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.accounts.models import Role
 from maillage.core.models import AuditEntry
 from maillage.territory.models import Cpts
-from tests.conftest import install_reference
+from tests.conftest import install_reference, rolled_back
 
 pytestmark = pytest.mark.reference
 
@@ -36,26 +35,17 @@ def _media_in_tmp(settings, _demo_media):
 def demo_output(django_db_setup, django_db_blocker, real_sources, cached_shapes, _background_outlines, _demo_media):
     """What the first `load_demo` printed, the demo loaded once for the module as each test saw it
     when it loaded the demo itself: tests' settings (second factor required, memory cache)."""
-    outer = transaction.atomic()
     out = io.StringIO()
     cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            with (
-                pytest.MonkeyPatch.context() as patch,
-                override_settings(MEDIA_ROOT=_demo_media, CACHES=cache, DEMO_RELAX_MFA=False),
-            ):
-                install_reference(real_sources, cached_shapes, _background_outlines, patch)
-                call_command("load_demo", stdout=out)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield out.getvalue()
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        with (
+            django_db_blocker.unblock(),
+            pytest.MonkeyPatch.context() as patch,
+            override_settings(MEDIA_ROOT=_demo_media, CACHES=cache, DEMO_RELAX_MFA=False),
+        ):
+            install_reference(real_sources, cached_shapes, _background_outlines, patch)
+            call_command("load_demo", stdout=out)
+        yield out.getvalue()
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test.utils import override_settings
 
 from maillage.territory import background, reference
 from maillage.territory import shapes as shape_source
+from tests.conftest import rolled_back
 
 collect_ignore = ["test_annuaire_conformance.py", "test_sas_conformance.py"]
 
@@ -23,25 +23,16 @@ def conformance_demo(django_db_setup, django_db_blocker, real_sources, cached_sh
     """The reference territory and the demo, loaded once for the module in a transaction rolled back
     after its last test; each test runs in a savepoint inside it. The outlines are pure
     computation, of no use here: the session's shapes, no background."""
-    outer = transaction.atomic()
     cache = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "conformance"}}
     media = tmp_path_factory.mktemp("conformance-media")
-    with django_db_blocker.unblock():
-        outer.__enter__()
-        try:
-            with (
-                pytest.MonkeyPatch.context() as patch,
-                override_settings(MEDIA_ROOT=media, CACHES=cache, DEMO_RELAX_MFA=False),
-            ):
-                patch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
-                patch.setattr(background, "refresh_background", lambda: 0)
-                reference.install(real_sources[0], real_sources[1], log=lambda *_: None)
-                call_command("load_demo", stdout=io.StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        with (
+            django_db_blocker.unblock(),
+            pytest.MonkeyPatch.context() as patch,
+            override_settings(MEDIA_ROOT=media, CACHES=cache, DEMO_RELAX_MFA=False),
+        ):
+            patch.setattr(shape_source, "build_shapes", lambda path, units: cached_shapes)
+            patch.setattr(background, "refresh_background", lambda: 0)
+            reference.install(real_sources[0], real_sources[1], log=lambda *_: None)
+            call_command("load_demo", stdout=io.StringIO())
+        yield
