@@ -21,8 +21,13 @@ def fhir_base(request) -> str:
     return request.build_absolute_uri(reverse("fhir:metadata")).removesuffix("metadata")
 
 
+def _kept(params) -> list[tuple[str, str]]:
+    """The search's own parameters, as the client sent them, for the links (paging rewritten)."""
+    return [(name, value) for name, values in params.lists() if name not in PAGING for value in values]
+
+
 def _links(params, base: str, resource_type: str, *, total, offset: int, count: int, full_page: bool) -> list[dict]:
-    kept = [(name, value) for name, values in params.lists() if name not in PAGING for value in values]
+    kept = _kept(params)
 
     def link(relation: str, at: int) -> dict:
         query = urlencode([*kept, ("_count", count), ("_offset", at)])
@@ -43,7 +48,7 @@ def _links(params, base: str, resource_type: str, *, total, offset: int, count: 
 def _keyset_links(params, base: str, resource_type: str, *, count: int, cursor: str | None) -> list[dict]:
     """A delta search's links: `self` as asked, `first`, and `next` from the last row's key. No
     `previous` nor `last`: a cursor names where a page starts, not how many rows lie before it."""
-    kept = [(name, value) for name, values in params.lists() if name not in PAGING for value in values]
+    kept = _kept(params)
     asked = [(name, value) for name, values in params.lists() if name in PAGING for value in values]
 
     def url(query: list) -> str:
