@@ -8,7 +8,9 @@ server outlives the test or the benchmark using it. Standard library and psycopg
 benchmark (bench/load.py) imports it too.
 
 PostgreSQL and PgBouncer refuse to run as root: as root (CI containers) they run as the `postgres`
-system user, like scripts/pg-throwaway does.
+system user, like scripts/pg-throwaway does; the workdir must then stay reachable by that user
+(its parents are given o+x). Not under pytest's tmp_path: every pytest run sets
+/tmp/pytest-of-<user> back to 0700, and a running PostgreSQL would lose its data folder.
 
 Ports, from base_port: +0 primary, +1 replica, +2 PgBouncer, +3 Redis, +4 nginx, +10… app servers.
 PgBouncer serves two databases: `maillage` (the primary) and `maillage_replica` (the replica)."""
