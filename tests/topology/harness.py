@@ -494,7 +494,8 @@ class Topology:
                 "--timeout", "60", "--access-logfile", "-",
             ]  # fmt: skip
             name = f"app{index}"
-            self._spawn(name, command, env=self.app_env(index, env))
+            # SIGQUIT: gunicorn's quick shutdown (SIGTERM would wait for the graceful timeout).
+            self._spawn(name, command, env=self.app_env(index, env), stop_signal=signal.SIGQUIT)
             self._apps.append(name)
             self.app_urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 90
@@ -558,7 +559,7 @@ http {{
         )
         nginx = _program("nginx", "/usr/sbin/nginx")
         command = [nginx, "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(folder / "nginx.conf")]
-        server = self._spawn("nginx", command, stop_signal=signal.SIGQUIT)
+        server = self._spawn("nginx", command)  # SIGTERM: nginx's fast shutdown
         self._wait_port(server, self.nginx_port)
 
     def stop_apps(self) -> None:
