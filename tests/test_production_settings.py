@@ -171,7 +171,7 @@ def test_replicas_and_pooling_from_the_environment(tmp_path):
     databases = shown["DATABASES"]
     assert sorted(databases) == ["default", "replica1", "replica2"]
     assert databases["replica2"]["HOST"] == "10.0.0.3"
-    assert databases["replica1"]["TEST"] == {"MIRROR": "default"}
+    assert databases["replica1"]["TEST"]["MIRROR"] == "default"
     for database in databases.values():
         assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
         assert database["CONN_MAX_AGE"] == 300
