@@ -180,6 +180,22 @@ class ReplicaRouter:
 REPLICA_ERRORS = (OperationalError, InterfaceError)
 
 
+@contextlib.contextmanager
+def on_primary():
+    """Reads in this block go to the primary, even in a declared view: for what is cached under a
+    version that changes with the primary's rows (maillage/territory/published.py), where a lagging
+    replica would file old rows under the new version."""
+    state = _state.get()
+    if state is None or state.replica is None:
+        yield
+        return
+    alias, state.replica = state.replica, None
+    try:
+        yield
+    finally:
+        state.replica = alias
+
+
 def replica_reads(view):
     """Declares that `view` only reads, and tolerates data a few seconds old: its reads go to a
     replica when one is configured and healthy, unless the browser is pinned to the primary.

@@ -199,3 +199,13 @@ def test_fhir_directory_reads_the_replica_and_the_sas_search_does_not(replica, c
     with _queries(replica) as read:
         response = client.get("/fhir/Slot?start=ge2026-01-01")
     assert read.captured_queries == []
+
+
+def test_published_documents_are_built_from_the_primary(replica, cpts):
+    """The home map and the API's list are cached under the primary's version token: built from a
+    replica that has not replayed the change yet, the old territory would be served for a day."""
+    with _queries(replica) as read:
+        response = Client().get("/api/v1/cpts/")
+    assert response.status_code == 200
+    assert [c["slug"] for c in response.json()["items"]] == ["val"]
+    assert not any("territory_cpts" in q["sql"] for q in read.captured_queries)
