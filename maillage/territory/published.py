@@ -32,6 +32,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from shapely.ops import unary_union
 
+from maillage.core import replicas
 from maillage.territory.models import Commune, Cpts, CptsCommune
 from maillage.territory.signals import territory_set
 
@@ -153,7 +154,10 @@ class Document:
 
 
 def _build(name, token, make, content_type, as_json, compress) -> Document:
-    value = make()
+    # The token is the primary's (shared cache): the rows must be too, or a replica a few seconds
+    # behind would file the old territory under the new token for a day.
+    with replicas.on_primary():
+        value = make()
     body = (json.dumps(value, ensure_ascii=False, separators=(",", ":")) if as_json else value).encode()
     gzipped = gzip.compress(body, 6, mtime=0) if compress else None
     return Document(etag_for(f"{name}:{token}"), body, gzipped, content_type, value if as_json else None)
