@@ -12,8 +12,8 @@ system user, like scripts/pg-throwaway does; the workdir must then stay reachabl
 (its parents are given o+x). Not under pytest's tmp_path: every pytest run sets
 /tmp/pytest-of-<user> back to 0700, and a running PostgreSQL would lose its data folder.
 
-Ports, from base_port: +0 primary, +1 replica, +2 PgBouncer, +3 Redis, +4 nginx, +10… app servers.
-PgBouncer serves two databases: `maillage` (the primary) and `maillage_replica` (the replica)."""
+Ports, from base_port: +0 primary, +1 replica, +2 PgBouncer (database `maillage`, the primary),
++3 Redis, +4 nginx, +5 the replica's PgBouncer (database `maillage_replica`), +10… app servers."""
 
 from __future__ import annotations
 
@@ -169,13 +169,14 @@ class Topology:
         self.primary_port = base_port
         self.replica_port = base_port + 1
         self.pgbouncer_port = base_port + 2
+        self.pgbouncer_replica_port = base_port + 5
         self.redis_port = base_port + 3
         self.nginx_port = base_port + 4
         self.primary_url = f"postgres://{DATABASE}@127.0.0.1:{self.primary_port}/{DATABASE}"
         self.replica_url = f"postgres://{DATABASE}@127.0.0.1:{self.replica_port}/{DATABASE}" if replica else None
         self.pool_url = f"postgres://{DATABASE}@127.0.0.1:{self.pgbouncer_port}/{DATABASE}"
         self.replica_pool_url = (
-            f"postgres://{DATABASE}@127.0.0.1:{self.pgbouncer_port}/{DATABASE}_replica" if replica else None
+            f"postgres://{DATABASE}@127.0.0.1:{self.pgbouncer_replica_port}/{DATABASE}_replica" if replica else None
         )
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
         self.lb_url = f"http://127.0.0.1:{self.nginx_port}"
@@ -216,7 +217,7 @@ class Topology:
 
     def __exit__(self, *exc) -> None:
         # The front first (no new work), the databases last.
-        for name in ["nginx", *reversed(self._apps), "redis", "pgbouncer", "replica", "primary"]:
+        for name in ["nginx", *reversed(self._apps), "redis", "pgbouncer_replica", "pgbouncer", "replica", "primary"]:
             server = self._servers.pop(name, None)
             if server is not None:
                 with contextlib.suppress(Exception):
@@ -394,35 +395,49 @@ class Topology:
 
     # --- PgBouncer ----------------------------------------------------------------------------
 
+    def _pools(self) -> dict[str, tuple[int, int, str]]:
+        """PgBouncer instance -> (port, server port, query_wait_timeout). Two instances: PgBouncer
+        holds a client while it cannot reach the server (query_wait_timeout, 120 s by default),
+        which is right for the primary (a restart of a few seconds makes requests wait, not fail)
+        and wrong for a replica (a stopped replica would hold every read for two minutes instead
+        of sending it back to the primary): the replica's pool gives up after 2 s."""
+        pools = {"pgbouncer": (self.pgbouncer_port, self.primary_port, 120)}
+        if self.replica:
+            pools["pgbouncer_replica"] = (self.pgbouncer_replica_port, self.replica_port, 2)
+        return pools
+
     def _write_pgbouncer_config(self) -> None:
         folder = self._dir("pgbouncer")
-        databases = f"{DATABASE} = host=127.0.0.1 port={self.primary_port} dbname={DATABASE}\n"
-        if self.replica:
-            databases += f"{DATABASE}_replica = host=127.0.0.1 port={self.replica_port} dbname={DATABASE}\n"
         (folder / "userlist.txt").write_text(f'"{DATABASE}" ""\n')
-        (folder / "pgbouncer.ini").write_text(
-            f"[databases]\n{databases}\n"
-            "[pgbouncer]\n"
-            f"listen_addr = 127.0.0.1\nlisten_port = {self.pgbouncer_port}\nunix_socket_dir =\n"
-            f"auth_type = trust\nauth_file = {folder / 'userlist.txt'}\n"
-            "pool_mode = transaction\nmax_client_conn = 1000\ndefault_pool_size = 40\n"
-            "server_login_retry = 1\n"
-            # psycopg sends these at connection; PgBouncer would refuse an unknown startup parameter.
-            "ignore_startup_parameters = extra_float_digits,options\n"
-            f"admin_users = {DATABASE}\n"
-        )
-        for name in ("pgbouncer.ini", "userlist.txt"):
-            (folder / name).chmod(0o644)
+        (folder / "userlist.txt").chmod(0o644)
+        for name, (port, server_port, wait) in self._pools().items():
+            database = DATABASE if name == "pgbouncer" else f"{DATABASE}_replica"
+            config = folder / f"{name}.ini"
+            config.write_text(
+                f"[databases]\n{database} = host=127.0.0.1 port={server_port} dbname={DATABASE}\n\n"
+                "[pgbouncer]\n"
+                f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+                f"auth_type = trust\nauth_file = {folder / 'userlist.txt'}\n"
+                "pool_mode = transaction\nmax_client_conn = 1000\ndefault_pool_size = 40\n"
+                f"server_login_retry = 1\nserver_connect_timeout = 5\nquery_wait_timeout = {wait}\n"
+                # psycopg sends these at connection; PgBouncer would refuse an unknown startup parameter.
+                "ignore_startup_parameters = extra_float_digits,options\n"
+                f"admin_users = {DATABASE}\n"
+            )
+            config.chmod(0o644)
 
     def _start_pgbouncer(self) -> None:
         pgbouncer = _program("pgbouncer", "/usr/sbin/pgbouncer")
-        # SIGTERM: immediate shutdown (SIGINT would wait for the clients to leave).
-        server = self._spawn("pgbouncer", [pgbouncer, str(self.workdir / "pgbouncer" / "pgbouncer.ini")], as_owner=True)
-        self._wait_port(server, self.pgbouncer_port)
+        for name, (port, _, _) in self._pools().items():
+            # SIGTERM: immediate shutdown (SIGINT would wait for the clients to leave).
+            server = self._spawn(name, [pgbouncer, str(self.workdir / "pgbouncer" / f"{name}.ini")], as_owner=True)
+            self._wait_port(server, port)
 
     def restart_pgbouncer(self) -> None:
-        """Stop PgBouncer (its client and server connections cut) and start it again on the same port."""
-        self._servers.pop("pgbouncer").stop()
+        """Stop PgBouncer (both pools: client and server connections cut) and start it again on the
+        same ports."""
+        for name in self._pools():
+            self._servers.pop(name).stop()
         self._start_pgbouncer()
 
     # --- Redis --------------------------------------------------------------------------------
@@ -612,6 +627,7 @@ http {{
         """recovery_min_apply_delay on the replica (a reload, no restart): commits reach it late."""
         self.query(self.replica_url, f"ALTER SYSTEM SET recovery_min_apply_delay = '{int(seconds * 1000)}ms'")
         self.query(self.replica_url, "SELECT pg_reload_conf()")
+        time.sleep(0.5)  # the reload is a signal: let the startup process read its new setting
         self._replica_delay = seconds
 
     def restart_primary(self) -> None:
@@ -622,7 +638,7 @@ http {{
     # --- measurement --------------------------------------------------------------------------
 
     def pids(self) -> dict[str, list[int]]:
-        """Component name (primary, replica, pgbouncer, redis, nginx, app1, app2…) -> its process ids,
+        """Component name (primary, replica, pgbouncer, pgbouncer_replica, redis, nginx, app1, app2…) -> its process ids,
         the leader and its children (PostgreSQL backends, gunicorn workers)."""
         return {name: _descendants(server.process.pid) for name, server in self._servers.items() if server.alive()}
 

@@ -70,7 +70,11 @@ def topology():
             topo.wait_replica_caught_up()
             yield topo
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        # MAILLAGE_TOPOLOGY_KEEP=1 keeps the servers' logs (workdir/logs) to read after a failure.
+        if os.environ.get("MAILLAGE_TOPOLOGY_KEEP") == "1":
+            print(f"\nTopologie conservée dans {workdir} (journaux : {workdir}/logs)")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _build_world(topo) -> dict:
@@ -288,6 +292,10 @@ def test_a_file_uploaded_through_server_a_is_downloaded_through_server_b(topolog
 def test_with_a_lagging_replica_a_writer_reads_their_write_and_others_the_past(topology, staff):
     """Read your own writes: after a write, the browser holds the `maillage_primary` pin and its
     replica-class reads go to the primary, while an anonymous reader still sees the lagging replica."""
+    # A commit replayed just now: the replica's lag is measured from its last replayed commit, and
+    # must stay under MAILLAGE_REPLICA_MAX_LAG_SECONDS for the replica to be read at all.
+    topology.query(topology.primary_url, "SELECT txid_current()")
+    topology.wait_replica_caught_up()
     topology.set_replica_delay(6)
     try:
         coordinator = staff["coordinator"]
