@@ -27,6 +27,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.topology.harness import ROOT, Topology, missing_programs
@@ -348,10 +349,20 @@ def test_the_primary_restarted_during_a_booking_never_doubles_it(topology, staff
     care = topology.world["requests"][2]
     regulator = staff["regulator"]
     answers = []
+    # The slot's row held by another transaction: the booking's UPDATE waits on it, so the restart
+    # surely falls in the middle of the booking's transaction, not before or after it.
+    holder = psycopg.connect(topology.primary_url)
+    holder.execute("SELECT 1 FROM unscheduled_slot WHERE id = %s FOR UPDATE", [slot])
     booking = threading.Thread(target=lambda: answers.append(_book(regulator, topology.lb_url, care, slot)))
     booking.start()
-    time.sleep(0.05)
-    topology.restart_primary()
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%%unscheduled_slot%%'"
+    )
+    assert _wait_for(lambda: topology.query(topology.primary_url, waiting)[0][0], timeout=20, step=0.1)
+    try:
+        topology.restart_primary()
+    finally:
+        holder.close()
     booking.join(timeout=120)
     assert answers, "the booking request got no answer"
     first = answers[0]
