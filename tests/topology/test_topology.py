@@ -66,8 +66,12 @@ def topology():
     try:
         with Topology(workdir, base_port=BASE_PORT, env=env) as topo:
             topo.migrate(reference=False)
-            topo.world = _build_world(topo)
-            topo.start_apps()
+            # The data is written while the app servers boot: two processes, two cores.
+            world = _start_world(topo)
+            try:
+                topo.start_apps()
+            finally:
+                topo.world = _world(world)
             topo.wait_replica_caught_up()
             yield topo
     finally:
@@ -78,21 +82,18 @@ def topology():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _build_world(topo) -> dict:
+def _start_world(topo) -> subprocess.Popen:
     env = topo.app_env(0, {"DATABASE_URL": topo.primary_url, "MAILLAGE_CACHE_URL": ""})
     env.pop("DATABASE_REPLICA_URLS", None)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    run = subprocess.run(
-        [sys.executable, "-m", "tests.topology.world"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-4000:]
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    command = [sys.executable, "-m", "tests.topology.world"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _world(process: subprocess.Popen) -> dict:
+    out, err = process.communicate(timeout=180)
+    assert process.returncode == 0, err[-4000:]
+    return json.loads(out.strip().splitlines()[-1])
 
 
 class Answer:
