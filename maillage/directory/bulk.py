@@ -337,73 +337,49 @@ def lock_for_import(model) -> None:
 
 
 def suspend_indexes(model) -> list[str]:
-    """Drops the secondary indexes of a table the run found empty (a first load) and returns the
-    statements that build them again, to run once the table is loaded: building an index from
-    the loaded rows is much faster than updating it for each of them. Unique indexes stay: they
-    check the natural keys and answer the lookups. Inside the run's transaction, like the rest: a
-    dry run or a failure brings the indexes back. On PostgreSQL, dropping an index locks the table
-    until the run ends: readers of the (still empty) table wait for the load. On SQLite (WAL),
-    readers go on reading the state before the run."""
+    """On SQLite, drops the secondary indexes of a table the run found empty (a first load) and
+    returns the statements that build them again, to run once the table is loaded: building an
+    index from the loaded rows is much faster than updating it for each of them. Unique indexes
+    stay: they check the natural keys and answer the lookups. Inside the run's transaction, like
+    the rest: a dry run or a failure brings the indexes back; readers (WAL) go on reading the
+    state before the run.
+
+    Not on PostgreSQL: there DROP INDEX (and dropping a foreign key, which also locks the table
+    it points to: the communes) takes an ACCESS EXCLUSIVE lock held until the run commits, so
+    every page reading the directory or the communes would wait for the whole first load —
+    minutes for a national file. The indexes and keys stay and are filled row by row, which costs
+    about a tenth more time (bench/import_lock_wait.py, bench/rpps_import.py); the run then
+    takes no lock that stops a reader (`lock_for_import` only stops other writers)."""
     connection = connections[router.db_for_write(model)]
+    if connection.vendor != "sqlite":
+        return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique "
-                "AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
-                [connection.ops.quote_name(table)],
-            )
-            indexes = cursor.fetchall()
-        elif connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(%s) i ON i.name = m.name "
-                "WHERE m.type = 'index' AND NOT i.\"unique\" AND i.origin = 'c' AND m.sql IS NOT NULL ORDER BY 1",
-                [table],
-            )
-            indexes = [(connection.ops.quote_name(name), sql) for name, sql in cursor.fetchall()]
-        else:
-            return []
+        cursor.execute(
+            "SELECT m.name, m.sql FROM sqlite_master m JOIN pragma_index_list(%s) i ON i.name = m.name "
+            "WHERE m.type = 'index' AND NOT i.\"unique\" AND i.origin = 'c' AND m.sql IS NOT NULL ORDER BY 1",
+            [table],
+        )
+        indexes = [(connection.ops.quote_name(name), sql) for name, sql in cursor.fetchall()]
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
     return [definition for _name, definition in indexes]
 
 
-def suspend_foreign_keys(model) -> list[str]:
-    """On PostgreSQL, drops the foreign keys of a table the run found empty (a first load) and
-    returns the statements that add them back, to run once the table is loaded. Each row checked
-    on its own costs a lookup that locks the row it points to (2 million activities: 4 million
-    lookups); added back, a key is checked for the whole table in one join. Inside the run's
-    transaction: a dry run or a failure restores them. The tables pointed to stay readable (the
-    drop takes a SHARE ROW EXCLUSIVE lock on them: writes wait until the run ends)."""
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        return []  # SQLite checks deferred keys at the commit, in one pass already
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1",
-            [table],
-        )
-        keys = cursor.fetchall()
-        for name, _definition in keys:
-            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-    return [f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}" for name, definition in keys]
-
-
 def rebuild_indexes(model, definitions: list[str]) -> None:
     connection = connections[router.db_for_write(model)]
     with connection.cursor() as cursor:
-        if definitions and connection.vendor == "postgresql":
-            # Sorting a national table in the memory PostgreSQL allows by default spills to disk.
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for definition in definitions:
             cursor.execute(definition)
-        if definitions and connection.vendor == "postgresql":
-            # Statistics of the table just loaded (a sample, quick): until autovacuum takes them,
-            # the planner would guess, and the next run's lookups may read the whole table.
+
+
+def analyze(model) -> None:
+    """PostgreSQL: statistics of a table just loaded (a sample, quick; readers and writers go on).
+    Until autovacuum takes them, the planner would guess, and the next run's lookups may read the
+    whole table."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

@@ -6,6 +6,16 @@ everything, which costs a few minutes but never leaves half of an extraction app
 `ImportRun` row is written outside that transaction, so a run killed on the spot stays « en cours »
 until the next run of the same source marks it as interrupted.
 
+Users go on reading meanwhile (PostgreSQL): a reader never waits for a transaction, only for a
+lock, and the run takes none that stops one — each table it writes is locked against other
+writers only (`bulk.lock_for_import`), its rows are written with their indexes and foreign keys in
+place (no DROP, no ALTER: `bulk.suspend_indexes`), so readers see the previous state until the
+commit, then the new one. Measured by bench/import_lock_wait.py, checked by
+tests/directory/test_import_lock_wait.py. The WAL is shipped to replicas as it is written, so
+they follow the run and apply its commit like any other. Nothing depends on the session beyond
+the transaction (`SET LOCAL`/`SET CONSTRAINTS` only, no advisory lock, no server-side cursor, no
+prepared statement): the run works through PgBouncer in transaction mode.
+
 Dry run: the same code runs inside the same transaction, which is rolled back at the end. The
 diff it prints is therefore exactly what `--apply` would do. On SQLite the dry run holds the write
 lock for its duration, like an applied run; an unchanged extraction writes nothing, so it is quick.
@@ -17,8 +27,8 @@ not a Python object per line. Rows are not marked in the database: rewriting eve
 (and, on PostgreSQL, every index entry of it) would cost more than the whole comparison.
 
 Speed (a national file is 2 million lines): a table found empty when the run starts, under its
-lock, is a first load — nothing to look up but the keys this run created (`Syncer`), secondary
-indexes built once at the end (`bulk.suspend_indexes`). Within the run, the next batch is parsed
+lock, is a first load — nothing to look up but the keys this run created (`Syncer`); on SQLite,
+secondary indexes built once at the end (`bulk.suspend_indexes`). Within the run, the next batch is parsed
 in a thread (`streaming.read_ahead`) and, on PostgreSQL, each COPY runs in another while Python
 goes on (`background.py`); the database work itself stays in the run's connection and order.
 """
@@ -41,6 +51,7 @@ from maillage.directory.bulk import (
     PkAllocator,
     active_pks,
     active_pks_in_ranges,
+    analyze,
     check_constraints_per_statement,
     chunks,
     insert_rows,
@@ -48,7 +59,6 @@ from maillage.directory.bulk import (
     rebuild_indexes,
     select_in,
     set_where_pk_in,
-    suspend_foreign_keys,
     suspend_indexes,
     update_rows,
 )
@@ -135,8 +145,7 @@ class Syncer:
         # First load: the rows met by the last batch, and those it created (key → pk, hash).
         self.recent: dict[str, Existing] = {}
         self.recent_new: dict[str, tuple[int, str]] = {}
-        self.suspended = suspend_indexes(model) if self.fresh else []
-        self.suspended_keys = suspend_foreign_keys(model) if self.fresh else []
+        self.suspended = suspend_indexes(model) if self.fresh else []  # SQLite only: see there
 
     def fetch(self, keys: Iterable[str]) -> dict[str, Existing]:
         found = {}
@@ -263,11 +272,14 @@ class Syncer:
         self.tally.gone = len(gone)
 
     def close(self, *, rebuild: bool = True) -> None:
-        """After the last batch: the indexes and foreign keys dropped for a first load are built
-        again — unless the run is to be rolled back (a dry run), which brings them back by itself."""
+        """After the last batch: the indexes dropped for a first load (SQLite) are built again —
+        unless the run is to be rolled back (a dry run), which brings them back by itself — and
+        the statistics of a table loaded from empty are taken (PostgreSQL)."""
         if rebuild:
-            rebuild_indexes(self.model, self.suspended + self.suspended_keys)
-        self.suspended, self.suspended_keys = [], []
+            rebuild_indexes(self.model, self.suspended)
+            if self.fresh:
+                analyze(self.model)
+        self.suspended = []
 
 
 @dataclass

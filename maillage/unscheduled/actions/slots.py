@@ -2,18 +2,21 @@
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from maillage.core import audit, versioning
 from maillage.directory import answers as directory_answers
-from maillage.directory.models import Activity, DirectoryEntry, Professional
+from maillage.directory.models import Activity, DirectoryEntry
 from maillage.unscheduled.actions import SlotError
 from maillage.unscheduled.enums import SlotStatus, SlotType, desk_bookable
 from maillage.unscheduled.models import CalendarFeed, Slot, SlotTemplate
 
 MAX_TEMPLATE_WEEKS = 12
+# The first key of the transaction locks taken by `_lock` (the second is the professional's pk):
+# any constant no other code uses.
+SLOT_WRITES_LOCK = 0x534C4F54  # "SLOT"
 
 
 def site_of(cpts, professional) -> Activity | None:
@@ -67,9 +70,15 @@ def _check_times(professional, start: datetime, end: datetime, *, exclude=None) 
 
 
 def _lock(professional) -> None:
-    """Serialises the slot writes of one professional (PostgreSQL: a row lock; SQLite: writers
-    are serialised anyway), so two overlapping slots cannot be created at once."""
-    Professional.objects.select_for_update().filter(pk=professional.pk).first()
+    """Serialises the slot writes of one professional, so two overlapping slots cannot be created
+    at once. PostgreSQL: a lock of the transaction keyed on the professional — not their row, which
+    an RPPS re-import that changes them keeps locked until it commits (a minute at national size).
+    Released at the end of the transaction, so it works behind PgBouncer in transaction mode.
+    SQLite: writers are serialised anyway."""
+    connection = connections[router.db_for_write(Slot)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SLOT_WRITES_LOCK, professional.pk % 2**31])
 
 
 def open_slot(cpts, professional, actor, *, start, end, kind, types) -> Slot:
