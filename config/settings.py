@@ -11,7 +11,14 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret, env_share, env_str
-from config.operations import cache_from_url, logging_config, sas_trusted_proxies, seconds, trusted_proxies
+from config.operations import (
+    cache_from_url,
+    logging_config,
+    media_storage,
+    sas_trusted_proxies,
+    seconds,
+    trusted_proxies,
+)
 from maillage.core.error_reports import init_sentry, parse_admins
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -100,6 +107,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "maillage.accounts.middleware.ActiveRoleMiddleware",
     "maillage.accounts.middleware.RequireSecondFactorMiddleware",
+    # Logins refused (503) while the cache that counts their failures is unreachable (ADR 0033).
+    "maillage.accounts.throttle.LoginThrottleGuardMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 # Bad input (issue 13): a NUL character in a query string or a form gets the French 400 page
@@ -303,6 +312,25 @@ WHITENOISE_USE_FINDERS = True
 # MEDIA_URL is routed, each download goes through a scoped and audited view.
 MEDIA_ROOT = Path(env_str("MAILLAGE_MEDIA_ROOT", str(VAR_DIR / "media")))
 LIFECYCLE_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+# --- Several app servers: uploaded files and the big tables (issue 19, ADR 0033) -----------------
+# The documents on a volume every app server mounts (MAILLAGE_MEDIA_ROOT, the default) or in an
+# S3-compatible bucket (MAILLAGE_MEDIA_STORAGE=s3, django-storages); never a public URL either way.
+MEDIA_STORAGE = env_str("MAILLAGE_MEDIA_STORAGE", "filesystem").lower()
+STORAGES["default"] = media_storage(
+    MEDIA_STORAGE,
+    media_root=str(MEDIA_ROOT),
+    bucket=env_str("MAILLAGE_S3_BUCKET"),
+    endpoint_url=env_str("MAILLAGE_S3_ENDPOINT_URL"),
+    region=env_str("MAILLAGE_S3_REGION"),
+    prefix=env_str("MAILLAGE_S3_PREFIX"),
+    access_key=env_secret("MAILLAGE_S3_ACCESS_KEY_ID"),
+    secret_key=env_secret("MAILLAGE_S3_SECRET_ACCESS_KEY"),
+    production=PRODUCTION,
+)
+# Finished background tasks and periodic runs are deleted after this many days by the periodic job
+# core.task_retention (maillage/core/retention.py); 0 keeps them for ever.
+TASK_RETENTION_DAYS = env_int("MAILLAGE_TASK_RETENTION_DAYS", 30)
+# --- end of several app servers ------------------------------------------------------------------
 # A national import that would retire more than this share of a table's active rows stops unless
 # --allow-mass-removal is given (a truncated or wrong file must not empty the directory).
 DIRECTORY_IMPORT_MAX_REMOVAL_SHARE = env_share("MAILLAGE_IMPORT_MAX_REMOVAL_SHARE", 0.05)

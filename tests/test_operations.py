@@ -34,18 +34,27 @@ def test_the_default_cache_is_the_database_shared_by_every_process():
     assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
 
 
-def test_a_redis_url_without_the_redis_package_is_refused_in_french():
-    # The package is not a dependency: refused here, accepted where an operator installed it.
-    try:
-        import redis  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImproperlyConfigured, match="le paquet Python « redis » n'est pas installé"):
-            cache_from_url("redis://127.0.0.1:6379/0")
-    else:
-        assert cache_from_url("valkey://h:6379/1") == {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://h:6379/1",
-        }
+def test_a_redis_or_valkey_url_selects_the_cache_that_survives_its_server():
+    # The client is a dependency (ADR 0033); what the backend does when the server is down is
+    # tests/core/test_cache_down.py.
+    assert cache_from_url("valkey://h:6379/1") == {
+        "BACKEND": "maillage.core.cache.ResilientRedisCache",
+        "LOCATION": "redis://h:6379/1",
+    }
+    assert cache_from_url("rediss://:secret@h:6380/0")["LOCATION"] == "rediss://:secret@h:6380/0"
+
+
+@pytest.mark.parametrize("url", ["redis://", "redis://h:port/0", "redis://h:6379/zéro", "redis://h,memcached://x"])
+def test_an_unreadable_redis_url_is_refused_in_french_at_start(url):
+    with pytest.raises(ImproperlyConfigured, match="MAILLAGE_CACHE_URL : « "):
+        cache_from_url(url)
+
+
+def test_the_refusal_does_not_repeat_the_password():
+    with pytest.raises(ImproperlyConfigured) as refused:
+        cache_from_url("redis://:s3cret@h:99999/0")
+    assert "s3cret" not in str(refused.value)
+    assert "redis://:***@h:99999/0" in str(refused.value)
 
 
 def test_an_unknown_cache_url_is_refused():

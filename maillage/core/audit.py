@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from maillage.core.models import AuditEntry
+from maillage.core.retention import delete_in_batches
 
 _SECRET_MARKERS = ("password", "secret", "token", "totp", "recovery", "nir")
 MASK = "***"
@@ -78,9 +79,11 @@ def purge_expired(now) -> int | None:
         return None
     limit = now - timedelta(days=days)
     health_limit = now - timedelta(days=max(days, HEALTH_DATA_MIN_DAYS))
+    # A batch of ids per transaction (maillage.core.retention): a first purge of years of log must
+    # not hold one transaction for minutes. The purge's own entry is written once all are gone.
+    removed = delete_in_batches(AuditEntry.objects.filter(at__lt=limit, health_data=False))
+    removed_health = delete_in_batches(AuditEntry.objects.filter(at__lt=health_limit, health_data=True))
     with transaction.atomic():
-        removed, _ = AuditEntry.objects.filter(at__lt=limit, health_data=False).delete()
-        removed_health, _ = AuditEntry.objects.filter(at__lt=health_limit, health_data=True).delete()
         record(
             "core.audit.purged",
             details={"entrées": removed + removed_health, "conservation_jours": days},

@@ -25,7 +25,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from maillage.core import audit
+from maillage.core import audit, retention
 from maillage.core.french import agree, plural
 from maillage.core.models import PeriodicRun
 
@@ -160,3 +160,19 @@ def audit_retention(at):
     if removed is None:
         return "conservation illimitée (MAILLAGE_AUDIT_RETENTION_DAYS non défini)"
     return f"{plural(removed, 'entrée')} {agree(removed, 'supprimée')}"
+
+
+@register(
+    "core.task_retention",
+    label="Purge des tâches terminées et des exécutions périodiques au-delà de leur durée de conservation",
+    daily_at="04:45",
+)
+def task_retention(at):
+    removed = retention.purge_finished_tasks(at)
+    if removed is None:
+        return "conservation illimitée (MAILLAGE_TASK_RETENTION_DAYS=0)"
+    tasks, runs = removed
+    return (
+        f"{plural(tasks, 'tâche terminée', 'tâches terminées')} {agree(tasks, 'supprimée')}, "
+        f"{plural(runs, 'exécution périodique', 'exécutions périodiques')} {agree(runs, 'supprimée')}"
+    )

@@ -30,6 +30,17 @@ def _database():
 
 
 def _cache():
+    # The Redis cache turns an unreachable server into misses (maillage.core.cache): ask it first,
+    # so that the report names the failure instead of an empty read.
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        try:
+            ping()
+        except Exception as error:
+            return {
+                "ok": False,
+                "detail": f"Le serveur de cache ne répond pas ({type(error).__name__}) : les connexions sont refusées.",
+            }
     key, value = f"healthz:{uuid.uuid4().hex}", uuid.uuid4().hex
     cache.set(key, value, 30)
     read = cache.get(key)
