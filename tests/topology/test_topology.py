@@ -376,7 +376,6 @@ def test_the_primary_restarted_during_a_booking_never_doubles_it(topology, staff
     topology.wait_replica_caught_up()
 
 
-@pytest.mark.xfail(strict=False, reason="needs ops branch (the cache down: throttles fail closed for logins)")
 def test_with_the_cache_down_public_pages_serve_and_logins_are_refused_in_french(topology):
     if not HAS_REDIS_CLIENT:
         _skip_or_fail("le paquet Python « redis » est absent : le cache est la base de données")
@@ -387,5 +386,6 @@ def test_with_the_cache_down_public_pages_serve_and_logins_are_refused_in_french
         assert statuses == [200] * len(statuses)
         login = reader.log_in(topology.lb_url, topology.world["member"], topology.world["password"])
         assert login.status == 503 and re.search(r'<html[^>]+lang="fr"', login.text), login.text[:2000]
+        assert "La connexion est momentanément indisponible" in html.unescape(login.text)
     finally:
         topology.start_redis()
