@@ -152,15 +152,17 @@ _database_options = {
 DATABASE_POOL = env_bool("DATABASE_POOL", False)
 
 
-def _database(url: str) -> dict:
+def _database(url: str, *, replica: bool = False) -> dict:
     database = dj_database_url.parse(url, conn_max_age=_conn_max_age)
     database.update(_database_options)
     if DATABASE_POOL and database["ENGINE"].endswith("postgresql"):
         database["CONN_MAX_AGE"] = 0
+        timeout = env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
             "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
-            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+            # A replica that does not answer is given up quickly: its reads go to the primary.
+            "timeout": min(timeout, 2) if replica else timeout,
         }
     return database
 
@@ -169,7 +171,7 @@ DATABASES = {"default": _database(env_secret("DATABASE_URL", f"sqlite:///{VAR_DI
 # Streaming replicas of the primary, for the views declared @replica_reads (maillage/core/replicas.py).
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(filter(None, (u.strip() for u in env_secret("DATABASE_REPLICA_URLS").split(","))), 1):
-    _replica = _database(_url)
+    _replica = _database(_url, replica=True)
     if not _replica["ENGINE"].endswith("postgresql") or not DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URLS : les réplicas sont des serveurs PostgreSQL en réplication d'un primaire "

@@ -31,9 +31,7 @@ SHOWN = [
 
 def load(tmp_path, **env):
     """(settings shown as a dict, or None when refused; stderr)."""
-    full_env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("MAILLAGE_", "DJANGO_")) and k != "DATABASE_URL"
-    }
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILLAGE_", "DJANGO_", "DATABASE_"))}
     full_env.update({k: v for k, v in env.items() if v is not None})
     full_env.update(DJANGO_SETTINGS_MODULE="config.settings", MAILLAGE_VAR_DIR=str(tmp_path))
     code = (
@@ -182,3 +180,16 @@ def test_replicas_of_sqlite_are_refused(tmp_path):
     shown, stderr = load(tmp_path, DATABASE_REPLICA_URLS="postgres://m@10.0.0.2/maillage")
     assert shown is None
     assert "DATABASE_REPLICA_URLS : les réplicas sont des serveurs PostgreSQL" in stderr
+
+
+def test_psycopg_pool_from_the_environment(tmp_path):
+    shown, _ = load(
+        tmp_path,
+        **production(DATABASE_POOL="1", DATABASE_POOL_MAX_SIZE="20", DATABASE_REPLICA_URLS="postgres://m@10.0.0.2/m"),
+    )
+    primary, replica = shown["DATABASES"]["default"], shown["DATABASES"]["replica1"]
+    # Django refuses a pool with persistent connections.
+    assert primary["CONN_MAX_AGE"] == replica["CONN_MAX_AGE"] == 0
+    assert primary["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 20, "timeout": 10}
+    # A replica that does not answer is given up in 2 s, and its reads go to the primary.
+    assert replica["OPTIONS"]["pool"]["timeout"] == 2

@@ -28,6 +28,10 @@ def _add_alias(alias: str, **changes) -> None:
 
 def _drop_alias(alias: str) -> None:
     connections[alias].close()
+    # With DATABASE_POOL, Django keeps one pool per alias for the process: the next test's
+    # `replica1` must not inherit this one's.
+    if hasattr(connections[alias], "close_pool"):  # PostgreSQL's wrapper only
+        connections[alias].close_pool()
     delattr(connections._connections, alias)
 
 
