@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that every log record of the request carries its id.
     "maillage.core.observability.RequestIdMiddleware",
+    # Which database this request reads (replicas, read-your-writes pin): before anything reads.
+    "maillage.core.replicas.ReplicaMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,16 +130,51 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),
-        conn_max_age=0 if DEBUG else 60,
-    )
+# --- Databases: the primary, its read replicas, pooling (issue 19, ADR 0034, docs/operations.md) ---
+# Connections are kept CONN_MAX_AGE seconds and checked before reuse (a restarted server or pooler
+# then costs no error). Behind PgBouncer in transaction mode, a server-side cursor would outlive
+# its transaction on a server connection another client gets next: DISABLE_SERVER_SIDE_CURSORS.
+# DATABASE_POOL uses psycopg's own pool in each process instead (Django wants CONN_MAX_AGE=0 then).
+_conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60)
+_database_options = {
+    "CONN_HEALTH_CHECKS": env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
+    "DISABLE_SERVER_SIDE_CURSORS": env_bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", False),
 }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL lets the demo server read while an import writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=_conn_max_age)
+    database.update(_database_options)
+    if DATABASE_POOL and database["ENGINE"].endswith("postgresql"):
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+        }
+    return database
+
+
+DATABASES = {"default": _database(env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"))}
+# Streaming replicas of the primary, for the views declared @replica_reads (maillage/core/replicas.py).
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(filter(None, (u.strip() for u in env_secret("DATABASE_REPLICA_URLS").split(","))), 1):
+    _replica = _database(_url)
+    if not _replica["ENGINE"].endswith("postgresql") or not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS : les réplicas sont des serveurs PostgreSQL en réplication d'un primaire "
+            "PostgreSQL (postgres://…), séparés par des virgules."
+        )
+    # A test run with replicas configured reads the test database through them.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["maillage.core.replicas.ReplicaRouter"]
+# After a request that wrote, this browser reads the primary for this long: it sees its own writes
+# even when a replica lags. A replica lagging more than REPLICA_MAX_LAG_SECONDS is not read at all.
+REPLICA_PIN_SECONDS = env_int("MAILLAGE_REPLICA_PIN_SECONDS", 10, minimum=1)
+REPLICA_MAX_LAG_SECONDS = env_int("MAILLAGE_REPLICA_MAX_LAG_SECONDS", 30, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

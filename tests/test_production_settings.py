@@ -157,3 +157,28 @@ def test_the_demo_and_the_tests_keep_their_defaults(tmp_path):
         False,
         False,
     )
+
+
+def test_replicas_and_pooling_from_the_environment(tmp_path):
+    shown, _ = load(
+        tmp_path,
+        **production(
+            DATABASE_REPLICA_URLS="postgres://m@10.0.0.2:6432/maillage, postgres://m@10.0.0.3:6432/maillage",
+            DATABASE_DISABLE_SERVER_SIDE_CURSORS="1",
+            DATABASE_CONN_MAX_AGE="300",
+        ),
+    )
+    databases = shown["DATABASES"]
+    assert sorted(databases) == ["default", "replica1", "replica2"]
+    assert databases["replica2"]["HOST"] == "10.0.0.3"
+    assert databases["replica1"]["TEST"]["MIRROR"] == "default"
+    for database in databases.values():
+        assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert database["CONN_MAX_AGE"] == 300
+        assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_replicas_of_sqlite_are_refused(tmp_path):
+    shown, stderr = load(tmp_path, DATABASE_REPLICA_URLS="postgres://m@10.0.0.2/maillage")
+    assert shown is None
+    assert "DATABASE_REPLICA_URLS : les réplicas sont des serveurs PostgreSQL" in stderr

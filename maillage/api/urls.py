@@ -29,6 +29,7 @@ from maillage.api.schemas import (
     TerritoryOut,
 )
 from maillage.core.bounds import BadInput
+from maillage.core.replicas import replica_reads
 from maillage.funding import report as funding_report
 from maillage.funding.schemas import MONEY, FundingOut, funding_out
 from maillage.funding.terms import contract_of
@@ -137,12 +138,14 @@ class _Mapped:
 
 
 @api.get("/communes", response=list[CommuneOut], auth=PUBLIC, summary="Rechercher des communes")
+@replica_reads
 @paginate(limit_offset(20, 100))
 def communes(request, q: str, departement: str | None = None):
     return _Mapped(search_units(q, limit=None, departement=departement), _commune_out)
 
 
 @api.get("/communes/{code}", response={200: CommuneOut, 404: ErrorOut}, auth=PUBLIC, summary="Une commune")
+@replica_reads
 def commune(request, code: str):
     found = Commune.objects.filter(code=code.strip().upper()).first()
     if found is None:
@@ -217,6 +220,7 @@ def _published(view):
     summary="Les CPTS de l'instance",
     description="Par ordre alphabétique. Réponse conditionnelle (ETag, 304) et compressée (gzip).",
 )
+@replica_reads
 @paginate(limit_offset(100, 1000))
 @decorate_view(gzip_page, _published)
 def cpts_list(request):
@@ -226,6 +230,7 @@ def cpts_list(request):
 @api.get(
     "/cpts/{slug}", response={200: CptsDetailOut, 404: ErrorOut}, auth=PUBLIC, summary="Une CPTS et son territoire"
 )
+@replica_reads
 def cpts_detail(request, slug: str):
     cpts = Cpts.objects.with_population().filter(slug=slug).first()
     if cpts is None:
@@ -242,6 +247,7 @@ def cpts_detail(request, slug: str):
 
 
 @api.get("/coverage", response={200: CoverageOut, 400: ErrorOut, 404: ErrorOut}, auth=PUBLIC, summary="Couverture")
+@replica_reads
 def coverage_view(request, region: str | None = None, departement: str | None = None):
     if region and departement:
         return Status(400, {"detail": "Indiquez une région ou un département, pas les deux."})

@@ -18,6 +18,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from maillage.core import bounds
+from maillage.core.replicas import replica_reads
 from maillage.fhir import includes, pathways, sas, sas_search, search
 from maillage.fhir.bundle import fhir_base, outcome_entry, searchset, subset
 from maillage.fhir.capability import capability_statement
@@ -105,6 +106,7 @@ def fhir_endpoint(view, methods: tuple[str, ...] = ("GET", "HEAD")):
 
 
 @fhir_endpoint
+@replica_reads
 def metadata(request):
     return respond(capability_statement(fhir_base(request)))
 
@@ -156,6 +158,7 @@ def _search(request, resource_type: str, params):
 
 
 @fhir_endpoint
+@replica_reads
 def search_type(request, resource_type: str):
     return _search(request, resource_type, request.GET)
 
@@ -180,10 +183,11 @@ def search_post(request, resource_type: str):
     return _search(request, resource_type, params)
 
 
-search_post = fhir_endpoint(search_post, methods=("POST",))
+search_post = fhir_endpoint(replica_reads(search_post), methods=("POST",))
 
 
 @fhir_endpoint
+@replica_reads
 def read(request, resource_type: str, resource_id: str):
     if resource_type == "Organization" and resource_id.startswith("cpts-"):
         return respond(_sas_resource("Organization", resource_id))

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 
+from maillage.core.replicas import replica_reads
 from maillage.directory import search
 from maillage.territory.models import Cpts
 from maillage.www.directory.forms import PublicSearchForm
@@ -11,6 +12,7 @@ from maillage.www.paging import CappedPaginator
 
 
 @login_not_required
+@replica_reads
 def directory(request, slug):
     cpts = get_object_or_404(Cpts, slug=slug)
     form = PublicSearchForm(request.GET)

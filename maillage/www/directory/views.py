@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from maillage.core import versioning
 from maillage.core.french import elide
+from maillage.core.replicas import replica_reads
 from maillage.directory import actions, answers, search
 from maillage.directory.models import DirectoryEntry, Professional, ProfessionalAccount
 from maillage.www.directory import exports
@@ -34,6 +35,7 @@ def _query_without(request, *names) -> str:
     return params.urlencode()
 
 
+@replica_reads
 def search_page(request, slug):
     cpts = cpts_for(request, slug, Area.DIRECTORY)
     form = SearchForm(request.GET, cpts=cpts)
@@ -60,6 +62,7 @@ def search_page(request, slug):
     return render(request, "directory/search.html", context, status=200 if form.is_valid() else 400)
 
 
+@replica_reads
 def export(request, slug, file_format):
     cpts = cpts_for(request, slug, Area.DIRECTORY_EXPORT)
     form = SearchForm(request.GET, cpts=cpts)

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from maillage.core.french import plural
+from maillage.core.replicas import replica_reads
 from maillage.prevention import agenda as prevention_agenda
 from maillage.territory import background, published
 from maillage.territory.models import Cpts, CptsCommune
@@ -41,6 +42,7 @@ def _published_page(request, name, render_page):
 
 @login_not_required
 @require_safe
+@replica_reads
 def home(request):
     def render_page():
         # The table of every CPTS is the same for everyone: rendered once per change of a territory.
@@ -79,6 +81,7 @@ def _find(query: str):
 
 @login_not_required
 @require_safe
+@replica_reads
 def search(request):
     """« Ma commune, ma CPTS »: a commune by name or postal code, and the CPTS that cover it.
     Rendered for each query (not a published document); a plain GET form, the results swapped in
@@ -106,6 +109,7 @@ def _cpts_page(slug):
 
 @login_not_required
 @require_safe
+@replica_reads
 def cpts_public(request, slug):
     def render_page():
         # The same for everyone: rendered once per change of a territory or a CPTS.
@@ -138,6 +142,7 @@ def _cpts_map(slug):
 
 @login_not_required
 @require_safe
+@replica_reads
 def cpts_geojson(request, slug):
     doc = published.document(f"cpts-map:{slug}", _cpts_map(slug), content_type="application/geo+json")
     return published.response(request, doc)
@@ -158,6 +163,7 @@ def _home_map() -> str:
 
 @login_not_required
 @require_safe
+@replica_reads
 def all_cpts_geojson(request):
     """Every CPTS of the instance with its territory's outline, for the home page map: built once
     per change of any territory, answered with an ETag (304) and gzip."""
@@ -167,6 +173,7 @@ def all_cpts_geojson(request):
 
 @login_not_required
 @require_safe
+@replica_reads
 def background_geojson(request):
     """The départements' and régions' outlines under every map (maillage.territory.background):
     one cached, gzipped document, answered with an ETag."""

@@ -7,6 +7,7 @@ regional total (it would give away the hidden counts).
 
 from django.shortcuts import render
 
+from maillage.core.replicas import replica_reads
 from maillage.indicators import registry
 from maillage.territory.models import Cpts
 from maillage.www.indicators.views import period_from, recent_periods
@@ -18,6 +19,7 @@ def cpts_of_region(region):
     return Cpts.objects.of_regions([region.code]).order_by("name")
 
 
+@replica_reads
 def indicators(request, code):
     region = region_for(request, code)
     period, error = period_from(request)

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 
+from maillage.core.replicas import replica_reads
 from maillage.territory import coverage
 from maillage.territory.models import Commune
 from maillage.www import geojson
@@ -9,6 +10,7 @@ from maillage.www.scoping import departement_for, region_for, visible_regions
 ZONES_BLANCHES_SHOWN = 200
 
 
+@replica_reads
 def overview(request):
     regions = coverage.inhabited(visible_regions(request.user))
     return render(request, "region/overview.html", {"regions": regions})
@@ -28,6 +30,7 @@ def _page(request, *, area, result, map_url, departements=()):
     )
 
 
+@replica_reads
 def region_coverage(request, code):
     region = region_for(request, code)
     result = coverage.compute(region=region.code)
@@ -40,6 +43,7 @@ def region_coverage(request, code):
     )
 
 
+@replica_reads
 def departement_coverage(request, code):
     departement = departement_for(request, code)
     result = coverage.compute(departement=departement.code)
@@ -75,12 +79,14 @@ def _map(result, with_shapes):
     )
 
 
+@replica_reads
 def region_map(request, code):
     region = region_for(request, code)
     # A région has up to 5,000 communes: points keep the page light; départements get outlines.
     return _map(coverage.compute(region=region.code, keep_covered=True), with_shapes=False)
 
 
+@replica_reads
 def departement_map(request, code):
     departement = departement_for(request, code)
     return _map(coverage.compute(departement=departement.code, keep_covered=True), with_shapes=True)
