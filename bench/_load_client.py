@@ -108,6 +108,7 @@ class User:
             "desk": {"sessionid": plan["desk"]["sessions"][n % len(plan["desk"]["sessions"])]},
         }
         self.token = ""
+        self.last = ""
 
     async def send(self, jar: str, method: str, path: str, body: dict | None = None, headers=None):
         cookies = self.jars[jar]
@@ -118,6 +119,7 @@ class User:
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             data = urlencode(body).encode()
+        self.last = f"{method} {path[:120]}"
         status, received, content = await self.connection.request(method, path, headers, data)
         cookies.update(cookies_from(received))
         return status, content
@@ -131,6 +133,7 @@ class User:
         self.token = found.group(1)
 
     async def one(self, kind: str) -> int:
+        """Sends one request of `kind`; its status. `self.last` is what was asked (for the errors)."""
         plan, pick = self.plan, self.rng.choice
         if kind == "public CPTS page":
             return (await self.send("anonymous", "GET", pick(plan["public"])))[0]
@@ -182,10 +185,10 @@ async def run(plan: dict, options) -> dict:
                 try:
                     status = await me.one(kind)
                 except (OSError, asyncio.IncompleteReadError, RuntimeError, ValueError) as exc:
-                    status, detail = 0, f"{kind}: {type(exc).__name__} {exc}"[:300]
+                    status, detail = 0, f"{kind}: {type(exc).__name__} {exc} ({me.last})"[:300]
                     me.connection.close()
                 else:
-                    detail = f"{kind}: HTTP {status}"
+                    detail = f"{kind}: HTTP {status} ({me.last})"
                 took = time.perf_counter() - t0
                 if kind == "desk booking":
                     counts["bookings_sent"] += 1

@@ -167,7 +167,7 @@ def prepare(scale: dict) -> dict:
     }
     # The SAS: up to 25 practitioners of one CPTS, a window of 3 days within the slots' four weeks.
     by_cpts: dict[int, list[str]] = {}
-    for cpts_id, national_id in Slot.objects.values_list("cpts_id", "professional__national_id").distinct():
+    for cpts_id, national_id in Slot.objects.order_by().values_list("cpts_id", "professional__national_id").distinct():
         by_cpts.setdefault(cpts_id, []).append(national_id)
     day0 = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     sas = []

@@ -270,6 +270,13 @@ def free_block(size: int = 16) -> int:
     raise BenchError("no block of free loopback ports")
 
 
+def redis_client() -> bool:
+    """Whether the app servers can use the topology's Redis (Django's RedisCache needs `redis`)."""
+    import importlib.util
+
+    return importlib.util.find_spec("redis") is not None
+
+
 class HarnessTopology:
     """The configurations on tests/topology/harness.py's Topology."""
 
@@ -305,12 +312,27 @@ class HarnessTopology:
     @contextlib.contextmanager
     def serving(self, apps: int, replicas: int):
         env = {"DATABASE_REPLICA_URLS": self.topo.replica_pool_url if replicas else ""}
+        if not redis_client():
+            env["MAILLAGE_CACHE_URL"] = ""  # the database cache, on the primary: the servers still share it
         with stopwatch(f"{apps} app server(s), {replicas} replica(s) started"):
             self.topo.start_apps(apps, env=env)
         try:
             yield self.topo.lb_url
         finally:
+            self.show_tracebacks()
             self.topo.stop_apps()
+
+    def show_tracebacks(self) -> None:
+        """The app servers' last traceback, if any (their logs go with the topology's folder)."""
+        for log_file in sorted((self.topo.workdir / "logs").glob("app*.log")):
+            # Access lines aside (gunicorn writes them to the same log).
+            lines = [line for line in log_file.read_text(errors="replace").splitlines() if ' "GET /' not in line
+                     and ' "POST /' not in line]  # fmt: skip
+            starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+            if starts:
+                block = lines[starts[-1] :][:60]
+                log(f"   {log_file.name}, last traceback:\n      " + "\n      ".join(block[-6:]))
+            log_file.write_text("")  # each traceback shown once
 
     def measure(self) -> dict:
         pids = self.topo.pids()
@@ -454,6 +476,9 @@ def main(script: str) -> int:
     try:
         with topology(options, workdir) as (topo, problem):
             results["topology"], results["problem"] = topo.label, problem
+            if isinstance(topo, HarnessTopology) and not redis_client():
+                results["cache"] = ("The Python package `redis` is not installed: the app servers share the database "
+                                    "cache (on the primary) instead of the topology's Redis.")  # fmt: skip
             results["data"] = data(topo.primary_url, topo.worker_env(), options,
                                    "quick" if options.quick else "full", topo.migrate)  # fmt: skip
             results["counts"] = counts(topo.primary_url)
