@@ -67,9 +67,9 @@ def _cpu_table(runs: list[dict]) -> None:
         spent = {n: run["after"]["cpu"].get(n, 0.0) - run["before"]["cpu"].get(n, 0.0) for n in names}
         total = sum(spent.values()) + run["client_cpu"]
         rows.append([_name(run), *(f"{spent[n]:.1f}" if n in run["after"]["cpu"] else "-" for n in names),
-                     f"{run['client_cpu']:.1f}", f"{total:.1f}",
+                     f"{run['client_cpu']:.1f}", f"{total:.1f}", f"{total / run['seconds']:.2f}",
                      f"{1000 * total / max(run['requests'], 1):.2f} ms"])  # fmt: skip
-    print_table(["configuration", *names, "clients", "all", "CPU per request"], rows,
+    print_table(["configuration", *names, "clients", "all", "cores busy", "CPU per request"], rows,
                 title="CPU seconds per component over the measured time (utime + stime, /proc)")  # fmt: skip
 
 
@@ -80,6 +80,8 @@ def report(results: dict, scale: dict, options) -> bool:
     print()
     if results.get("problem"):
         print(f"THE CONFIGURATIONS WERE NOT MEASURED: {results['problem']}. Measured: {results['topology']}.\n")
+    if results.get("cache"):
+        print(results["cache"] + "\n")
     c, d = results["counts"], results["data"]
     origin = "restored from the cached dump" if d.get("restored") else f"built in {seconds(d.get('build_seconds', 0))}"
     print(f"Data ({origin}): " + ", ".join(f"{k} {number(v)}" for k, v in c.items()) + ".\n")

@@ -476,6 +476,8 @@ def main(script: str) -> int:
     try:
         with topology(options, workdir) as (topo, problem):
             results["topology"], results["problem"] = topo.label, problem
+            if isinstance(topo, HarnessTopology) and options.postgres:
+                log("   --postgres is not used: the topology runs its own PostgreSQL primary and replica")
             if isinstance(topo, HarnessTopology) and not redis_client():
                 results["cache"] = ("The Python package `redis` is not installed: the app servers share the database "
                                     "cache (on the primary) instead of the topology's Redis.")  # fmt: skip
