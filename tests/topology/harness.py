@@ -572,7 +572,9 @@ http {{
     uwsgi_temp_path {temp["uwsgi"]};
     scgi_temp_path {temp["scgi"]};
     client_max_body_size 25m;
-    upstream maillage {{ {servers} keepalive 64; }}
+    # nginx must drop an idle connection before gunicorn does (its keep-alive is 2 s): a POST
+    # sent on a connection gunicorn has just closed is not retried, and the client gets a 502.
+    upstream maillage {{ {servers} keepalive 64; keepalive_timeout 1s; }}
     server {{
         listen 127.0.0.1:{self.nginx_port};
         location / {{
