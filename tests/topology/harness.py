@@ -400,7 +400,9 @@ class Topology:
 
     def wait_replica_caught_up(self, timeout: float = 30) -> None:
         """Until the replica has replayed everything the primary wrote so far (with no apply delay)."""
-        lsn = self.query(self.primary_url, "SELECT pg_current_wal_lsn()")[0][0]
+        # The insert position, not the write position: with synchronous_commit off, a commit just
+        # made may not be written yet, and the replica would look caught up without it.
+        lsn = self.query(self.primary_url, "SELECT pg_current_wal_insert_lsn()")[0][0]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             rows = self.query(self.replica_url, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [str(lsn)])
