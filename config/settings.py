@@ -168,6 +168,10 @@ def _database(url: str, *, replica: bool = False) -> dict:
 
 
 DATABASES = {"default": _database(env_secret("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"))}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL lets the demo server read while an import writes.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 # Streaming replicas of the primary, for the views declared @replica_reads (maillage/core/replicas.py).
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(filter(None, (u.strip() for u in env_secret("DATABASE_REPLICA_URLS").split(","))), 1):
