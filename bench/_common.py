@@ -119,6 +119,12 @@ class Timing:
         return {"runs": self.runs, "median": self.median, "best": self.best}
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank value at `share` (0.95 for the p95) of `values`; NaN when there is none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+
+
 def measure(fn: Callable[[], Any], *, repeat: int, warmup: int = 1) -> tuple[Timing, Any]:
     """Calls `fn` `warmup` times untimed (connection, caches), then `repeat` times timed.
     Returns the timings and the last result. Garbage from one run is collected before the next."""

@@ -5,12 +5,7 @@ from __future__ import annotations
 import os
 
 import load
-from _common import number, print_table, seconds
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
+from _common import number, percentile, print_table, seconds
 
 
 def header(scale: dict, options, soak: float) -> str:
