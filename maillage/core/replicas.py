@@ -226,7 +226,6 @@ def replica_reads(view):
         finally:
             state.replica = None
 
-    wrapper.replica_reads = True
     return wrapper
 
 
