@@ -36,6 +36,8 @@ from _common import (
     worker_entry,
 )
 
+from tests.topology.harness import Topology, TopologyError, descendants, postgres_bin
+
 HERE = Path(__file__).resolve().parent
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -69,19 +71,6 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo += children.get(pid, [])
-    return found
-
-
 def find_process(*words: str) -> int | None:
     """The first process whose command line holds every word (the fallback's servers)."""
     for entry in sorted(Path("/proc").iterdir(), key=lambda e: e.name):
@@ -97,8 +86,8 @@ def find_process(*words: str) -> int | None:
 
 
 def pg_program(name: str) -> str:
-    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
-    return str(found[-1]) if found else (shutil.which(name) or name)
+    folder = postgres_bin()
+    return str(folder / name) if folder else name
 
 
 def dump_path(options, scale_name: str) -> Path:
@@ -247,11 +236,6 @@ def run_load(base: str, plan_path: str, scale: dict, pairs: Pairs, duration: flo
     return merged
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
-
-
 # --- Topologies ------------------------------------------------------------------------------------
 
 
@@ -396,23 +380,17 @@ class SingleServer:
 @contextlib.contextmanager
 def topology(options, workdir: Path):
     """The harness's topology when it can run here, else the single-server fallback."""
-    problem = ""
     try:
-        from tests.topology.harness import Topology, TopologyError
-    except ImportError as exc:
-        problem = f"tests.topology.harness is not there ({exc})"
+        chosen = HarnessTopology(Topology, workdir)
+        chosen.__enter__()
+    except (TopologyError, OSError) as exc:
+        problem = f"the topology did not start: {exc}"
     else:
         try:
-            chosen = HarnessTopology(Topology, workdir)
-            chosen.__enter__()
-        except (TopologyError, OSError) as exc:
-            problem = f"the topology did not start: {exc}"
-        else:
-            try:
-                yield chosen, problem
-            finally:
-                chosen.__exit__(None, None, None)
-            return
+            yield chosen, ""
+        finally:
+            chosen.__exit__(None, None, None)
+        return
     log(f"== {problem}: falling back to one gunicorn on one PostgreSQL")
     with contextlib.ExitStack() as stack:
         server = options.postgres or stack.enter_context(throwaway_postgres())

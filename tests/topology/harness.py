@@ -91,7 +91,7 @@ class _Server:
                 os.killpg(self.process.pid, self.stop_signal)
 
     def stop(self, timeout: float = 20) -> None:
-        family = [(pid, _started(pid)) for pid in _descendants(self.process.pid)] if self.alive() else []
+        family = [(pid, _started(pid)) for pid in descendants(self.process.pid)] if self.alive() else []
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, self.stop_signal)
@@ -117,7 +117,7 @@ def _started(pid: int) -> str | None:
     return stat[stat.rindex(")") + 2 :].split()[19]
 
 
-def _descendants(leader: int) -> list[int]:
+def descendants(leader: int) -> list[int]:
     """The leader and every process under it. By parent, not by process group: PostgreSQL's
     backends each open their own session (setsid), out of the postmaster's group."""
     children: dict[int, list[int]] = {}
@@ -662,7 +662,7 @@ http {{
     def pids(self) -> dict[str, list[int]]:
         """Component name (primary, replica, pgbouncer, pgbouncer_replica, redis, nginx, app1, app2…) -> its process ids,
         the leader and its children (PostgreSQL backends, gunicorn workers)."""
-        return {name: _descendants(server.process.pid) for name, server in self._servers.items() if server.alive()}
+        return {name: descendants(server.process.pid) for name, server in self._servers.items() if server.alive()}
 
     def xact_commits(self) -> dict[str, int]:
         """pg_stat_database.xact_commit of the application's database on the primary and the replica
