@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from maillage.core.french import agree
+
 # The database cache's table; a migration of maillage.core creates it (`migrate` is enough).
 CACHE_TABLE = "maillage_cache"
 
@@ -174,7 +176,7 @@ def media_storage(
         stray = [name for name, value in s3_settings.items() if value]
         if stray:
             raise ImproperlyConfigured(
-                f"{', '.join(stray)} {'est définie' if len(stray) == 1 else 'sont définies'} mais "
+                f"{', '.join(stray)} {agree(len(stray), 'est définie', 'sont définies')} mais "
                 "MAILLAGE_MEDIA_STORAGE n'est pas « s3 » : les documents seraient écrits sur le disque "
                 f"({media_root}). Ajoutez MAILLAGE_MEDIA_STORAGE=s3 ou retirez ces réglages."
             )
