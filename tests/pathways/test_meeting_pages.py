@@ -127,7 +127,9 @@ def test_the_participation_export_as_csv_and_xlsx_never_runs_a_formula(world, en
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     assert rows[0][0] == "Participant" and len(rows) == 5
-    assert ['\'=HYPERLINK("x")', "autre", "", f"{today:%d/%m/%Y}", meeting.reference, "20"] in rows
+    # The meeting began an hour ago: yesterday's date between midnight and one in the morning.
+    held_on = timezone.localtime(meeting.starts_at)
+    assert ['\'=HYPERLINK("x")', "autre", "", f"{held_on:%d/%m/%Y}", meeting.reference, "20"] in rows
     assert "Moreau" not in body and enrolled.reference not in body
     workbook = load_workbook(io.BytesIO(client.get("/c/cmv/rcp/participation.xlsx" + query).content))
     cells = [cell for row in workbook.active.iter_rows() for cell in row]
