@@ -66,6 +66,8 @@ class RedisServer:
                 return
             except redis.exceptions.ConnectionError:
                 if time.monotonic() > deadline or self.process.poll() is not None:
+                    # A server that never answered is not left running after the test.
+                    self.stop()
                     raise RuntimeError("redis-server n'a pas démarré") from None
                 time.sleep(0.05)
 
