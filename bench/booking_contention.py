@@ -48,6 +48,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     log,
     number,
     parse_options,
+    percentile,
     print_table,
     run_targets,
     stopwatch,
@@ -236,11 +237,6 @@ def message_level(cookie: str) -> str:
         return "none"
     messages = CookieStorage(HttpRequest())._decode(cookie) or []
     return messages[-1].level_tag if messages else "none"
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 def worker(options) -> dict:

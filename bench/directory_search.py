@@ -38,6 +38,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     log,
     number,
     parse_options,
+    percentile,
     print_table,
     run_targets,
     setup_django,
@@ -147,11 +148,6 @@ def draw_searches(count: int, cpts_list: list, rng: random.Random) -> list[tuple
         searches.append((cpts, data))
     _ = Commune  # the communes above come from cpts.communes()
     return searches
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def run_search(cpts, data) -> int:

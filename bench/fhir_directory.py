@@ -54,6 +54,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     log,
     number,
     parse_options,
+    percentile,
     print_table,
     run_targets,
     seconds,
@@ -391,11 +392,6 @@ def worker(options) -> dict:
 
 
 # --- Report (parent process) -------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def report(results: list[tuple[str, dict]]) -> list[tuple[str, bool]]:

@@ -58,6 +58,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     log,
     number,
     parse_options,
+    percentile,
     print_table,
     reset_sequences,
     run_targets,
@@ -495,11 +496,6 @@ def worker(options) -> dict:
 
 
 # --- Report (parent process) ---------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def report(results: list[tuple[str, dict]]) -> tuple[list[str], bool]:

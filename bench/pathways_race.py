@@ -45,12 +45,13 @@ from _common import (  # the bench folder is not a package: helpers come from th
     log,
     number,
     parse_options,
+    percentile,
     print_table,
     run_targets,
     stopwatch,
     worker_entry,
 )
-from booking_contention import TOKEN, Desk, message_level, percentile, session_cookie
+from booking_contention import TOKEN, Desk, message_level, session_cookie
 
 # Full: a region's directory around the CPTS (grid of 36 × 36 communes ≈ 180 km a side).
 FULL = {"grid": 36, "professionals": 60_000, "accounts": 3_000, "broadcasts": 100, "racers": 100, "requests": 20}

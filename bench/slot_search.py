@@ -46,6 +46,7 @@ from _common import (  # the bench folder is not a package: helpers come from th
     log,
     number,
     parse_options,
+    percentile,
     print_table,
     run_targets,
     stopwatch,
@@ -438,11 +439,6 @@ def worker(options) -> dict:
 
 
 # --- Report (parent process) -------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def median(values) -> float:
